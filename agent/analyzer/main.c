@@ -1,0 +1,122 @@
+/*
+ * analyzer/main.c — vigil-analyzer: the untraced worker the supervisor runs.
+ *
+ * It receives events on the channel fd and (for now) writes them as NDJSON
+ * to --events-out. Rules, FIM and delivery join its loop in later parts.
+ * It keeps its progress (last evt.num handled) in a shared page, so that a
+ * successor started after a crash can count exactly what was lost.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "analyzer/ndjson.h"
+#include "analyzer/receiver.h"
+#include "vigil/log.h"
+#include "vigil/strbuf.h"
+
+struct analyzer {
+	FILE *out;
+	struct strbuf line;
+	volatile uint64_t *progress; /* shared with the supervisor and successors */
+	uint64_t expected_num;       /* next evt.num we expect; 0 = unknown */
+	uint64_t lost;
+};
+
+static void count_gap(struct analyzer *a, uint64_t num)
+{
+	if (a->expected_num == 0 && a->progress && *a->progress)
+		a->expected_num = *a->progress + 1;
+	if (a->expected_num && num > a->expected_num)
+		a->lost += num - a->expected_num;
+	a->expected_num = num + 1;
+	if (a->progress) {
+		a->progress[0] = num;
+		a->progress[1] = a->lost;
+	}
+}
+
+static int on_event(struct vigil_event *ev, void *ctx)
+{
+	struct analyzer *a = ctx;
+	if (ev->kind == VIGIL_EV_END)
+		return 1;
+	count_gap(a, ev->num);
+	if (!a->out)
+		return 0;
+	if (ev->kind == VIGIL_EV_HEALTH) /* losses are known here, not in the supervisor */
+		ev->health.events_lost = a->lost;
+	strbuf_reset(&a->line);
+	ndjson_event(&a->line, ev);
+	strbuf_addc(&a->line, '\n');
+	if (!a->line.truncated && a->line.data)
+		fwrite(a->line.data, 1, a->line.len, a->out);
+	return 0;
+}
+
+static void on_idle(void *ctx)
+{
+	struct analyzer *a = ctx;
+	if (a->out)
+		fflush(a->out);
+}
+
+static volatile uint64_t *map_progress(int fd)
+{
+	void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+int main(int argc, char **argv)
+{
+	vigil_log_set_prefix("vigil-analyzer");
+	prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive the supervisor */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+	int channel_fd = -1, progress_fd = -1;
+	const char *events_out = NULL;
+	for (int i = 1; i < argc; i++) {
+		if (strncmp(argv[i], "--channel-fd=", 13) == 0)
+			channel_fd = (int)strtol(argv[i] + 13, NULL, 10);
+		else if (strncmp(argv[i], "--progress-fd=", 14) == 0)
+			progress_fd = (int)strtol(argv[i] + 14, NULL, 10);
+		else if (strcmp(argv[i], "--events-out") == 0 && i + 1 < argc)
+			events_out = argv[++i];
+		else if (strcmp(argv[i], "--verbosity") == 0 && i + 1 < argc)
+			vigil_log_verbosity = (int)strtol(argv[++i], NULL, 10);
+	}
+	if (channel_fd < 0) {
+		fprintf(stderr, "vigil-analyzer is started by vigil; it is not a command\n");
+		return 2;
+	}
+	struct analyzer a = {0};
+	strbuf_init(&a.line, 256 * 1024);
+	if (progress_fd >= 0)
+		a.progress = map_progress(progress_fd);
+	if (events_out) {
+		int fd = open(events_out, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+		if (fd < 0 || !(a.out = fdopen(fd, "a"))) {
+			LOG_ERR("cannot open --events-out %s: %s", events_out, strerror(errno));
+			return 1;
+		}
+		setvbuf(a.out, NULL, _IOFBF, 1 << 16);
+	}
+	struct receiver_stats st = {0};
+	int rc = receiver_run(channel_fd, on_event, on_idle, &a, &st);
+	if (a.out && fclose(a.out) != 0) {
+		LOG_ERR("writing %s: %s", events_out, strerror(errno));
+		rc = -1;
+	}
+	if (st.invalid)
+		LOG_WARN("%llu malformed events from the channel were skipped",
+			 (unsigned long long)st.invalid);
+	return rc == 0 ? 0 : 1;
+}

@@ -1,0 +1,287 @@
+/*
+ * ndjson.c — the --events-out format (docs/events.md).
+ *
+ * Hand-written rather than built with a JSON library: it runs once per
+ * event, and the shape is flat and fixed, so appending to one buffer is
+ * both the simplest and the fastest way. Strings are escaped by strbuf.
+ */
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "analyzer/ndjson.h"
+#include "vigil/syscalls.h"
+
+void ndjson_rfc3339(char out[40], uint64_t ts_ns)
+{
+	time_t secs = (time_t)(ts_ns / 1000000000ull);
+	struct tm tm;
+	gmtime_r(&secs, &tm);
+	size_t n = strftime(out, 40, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out + n, 40 - n, ".%09lluZ", (unsigned long long)(ts_ns % 1000000000ull));
+}
+
+static void key(struct strbuf *sb, const char *k)
+{
+	if (sb->len > 1)
+		strbuf_addc(sb, ',');
+	strbuf_addc(sb, '"');
+	strbuf_adds(sb, k);
+	strbuf_add(sb, "\":", 2);
+}
+
+static void kv_str(struct strbuf *sb, const struct vigil_event *ev, const char *k, vigil_str s)
+{
+	if (!vigil_str_present(s))
+		return;
+	key(sb, k);
+	strbuf_add_json_str(sb, vigil_str_ptr(ev, s), s.len);
+}
+
+static void kv_cstr(struct strbuf *sb, const char *k, const char *v)
+{
+	key(sb, k);
+	strbuf_add_json_str(sb, v, strlen(v));
+}
+
+static void kv_int(struct strbuf *sb, const char *k, long long v)
+{
+	key(sb, k);
+	strbuf_addf(sb, "%lld", v);
+}
+
+static void kv_bool(struct strbuf *sb, const char *k, bool v)
+{
+	key(sb, k);
+	strbuf_adds(sb, v ? "true" : "false");
+}
+
+static const char *arch_name(int arch)
+{
+	static const char *const names[] = {"unknown", "x86_64", "i386", "x32", "aarch64"};
+	return arch >= 0 && arch <= VIGIL_ARCH_AARCH64 ? names[arch] : "unknown";
+}
+
+static void caps(struct strbuf *sb, uint64_t mask)
+{
+	static const char *const names[] = {
+		"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID",
+		"CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE",
+		"CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW",
+		"CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT",
+		"CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE",
+		"CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE",
+		"CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE",
+		"CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND",
+		"CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE"};
+	char buf[1024];
+	size_t n = 0;
+	buf[0] = '\0';
+	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (mask & (1ull << i))
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", n ? " " : "", names[i]);
+	kv_cstr(sb, "thread.cap_effective", buf);
+}
+
+static void user_name(struct strbuf *sb, uint32_t uid)
+{
+	static uint32_t cached_uid = UINT32_MAX;
+	static char cached[64];
+	if (uid != cached_uid) {
+		struct passwd pw, *res = NULL;
+		char buf[2048];
+		cached[0] = '\0';
+		if (getpwuid_r(uid, &pw, buf, sizeof(buf), &res) == 0 && res)
+			snprintf(cached, sizeof(cached), "%s", res->pw_name);
+		cached_uid = uid;
+	}
+	if (cached[0])
+		kv_cstr(sb, "user.name", cached);
+}
+
+static void proc_fields(struct strbuf *sb, const struct vigil_event *ev)
+{
+	const struct vigil_proc *p = &ev->proc;
+	kv_int(sb, "proc.pid", p->pid);
+	kv_int(sb, "thread.tid", p->tid);
+	kv_int(sb, "proc.ppid", p->ppid);
+	kv_str(sb, ev, "proc.name", p->name);
+	kv_str(sb, ev, "proc.exe", p->exe);
+	kv_str(sb, ev, "proc.exepath", p->exepath);
+	kv_str(sb, ev, "proc.args", p->args);
+	if (vigil_str_present(p->name)) {
+		key(sb, "proc.cmdline");
+		struct strbuf tmp;
+		strbuf_init(&tmp, VIGIL_ARGS_MAX + 64);
+		strbuf_add(&tmp, vigil_str_ptr(ev, p->name), p->name.len);
+		if (vigil_str_present(p->args) && p->args.len) {
+			strbuf_addc(&tmp, ' ');
+			strbuf_add(&tmp, vigil_str_ptr(ev, p->args), p->args.len);
+		}
+		strbuf_add_json_str(sb, tmp.data ? tmp.data : "", tmp.len);
+		strbuf_free(&tmp);
+	}
+	kv_str(sb, ev, "proc.cwd", p->cwd);
+	kv_int(sb, "proc.tty", p->tty);
+	kv_int(sb, "proc.sid", p->sid);
+	kv_int(sb, "proc.vpgid", p->vpgid);
+	kv_str(sb, ev, "proc.pname", p->pname);
+	kv_str(sb, ev, "proc.pcmdline", p->pcmdline);
+	kv_str(sb, ev, "proc.pexepath", p->pexepath);
+	key(sb, "proc.aname");
+	strbuf_addc(sb, '[');
+	strbuf_add_json_str(sb, vigil_str_ptr(ev, p->name) ? vigil_str_ptr(ev, p->name) : "",
+			    p->name.len);
+	for (int i = 0; i < p->n_ancestors; i++) {
+		strbuf_addc(sb, ',');
+		vigil_str n = p->ancestors[i].name;
+		strbuf_add_json_str(sb, vigil_str_ptr(ev, n) ? vigil_str_ptr(ev, n) : "", n.len);
+	}
+	strbuf_addc(sb, ']');
+	key(sb, "proc.apid");
+	strbuf_addf(sb, "[%d", p->pid);
+	for (int i = 0; i < p->n_ancestors; i++)
+		strbuf_addf(sb, ",%d", p->ancestors[i].pid);
+	strbuf_addc(sb, ']');
+	kv_bool(sb, "proc.is_exe_from_memfd", p->is_exe_from_memfd);
+	kv_int(sb, "user.uid", p->uid);
+	user_name(sb, p->uid);
+	kv_int(sb, "user.loginuid", p->loginuid);
+	kv_int(sb, "group.gid", p->gid);
+	caps(sb, p->cap_effective);
+}
+
+static void fd_type_fields(struct strbuf *sb, int type)
+{
+	static const struct { const char *name, *chr, *family; } t[] = {
+		[VIGIL_FD_FILE] = {"file", "f", NULL},       [VIGIL_FD_DIRECTORY] = {"directory", "d", NULL},
+		[VIGIL_FD_IPV4] = {"ipv4", "4", "ip"},       [VIGIL_FD_IPV6] = {"ipv6", "6", "ip"},
+		[VIGIL_FD_UNIX] = {"unix", "u", "unix"},     [VIGIL_FD_NETLINK] = {"netlink", "n", NULL},
+		[VIGIL_FD_PACKET] = {"packet", "o", NULL},   [VIGIL_FD_MEMFD] = {"memfd", "f", NULL},
+		[VIGIL_FD_OTHER] = {"unknown", "o", NULL},
+	};
+	if (type <= VIGIL_FD_NONE || type > VIGIL_FD_OTHER)
+		return;
+	kv_cstr(sb, "fd.type", t[type].name);
+	kv_cstr(sb, "fd.typechar", t[type].chr);
+	if (t[type].family)
+		kv_cstr(sb, "fd.sockfamily", t[type].family);
+}
+
+static void ip_field(struct strbuf *sb, const char *k, int type, const uint8_t *ip)
+{
+	char buf[INET6_ADDRSTRLEN];
+	static const uint8_t zero[16];
+	if (memcmp(ip, zero, type == VIGIL_FD_IPV4 ? 4 : 16) == 0 && strcmp(k, "fd.sip") == 0)
+		return;
+	if (inet_ntop(type == VIGIL_FD_IPV4 ? AF_INET : AF_INET6, ip, buf, sizeof(buf)))
+		kv_cstr(sb, k, buf);
+}
+
+static void fd_fields(struct strbuf *sb, const struct vigil_event *ev)
+{
+	const struct vigil_fd *fd = &ev->fd;
+	if (fd->num >= 0)
+		kv_int(sb, "fd.num", fd->num);
+	kv_str(sb, ev, "fd.name", fd->name);
+	fd_type_fields(sb, fd->type);
+	if ((fd->type == VIGIL_FD_FILE || fd->type == VIGIL_FD_DIRECTORY) &&
+	    vigil_str_present(fd->name)) {
+		const char *name = vigil_str_ptr(ev, fd->name);
+		const char *slash = memrchr(name, '/', fd->name.len);
+		if (slash) {
+			size_t dlen = (size_t)(slash - name);
+			key(sb, "fd.directory");
+			strbuf_add_json_str(sb, dlen ? name : "/", dlen ? dlen : 1);
+			key(sb, "fd.filename");
+			strbuf_add_json_str(sb, slash + 1, fd->name.len - dlen - 1);
+		}
+	}
+	if (fd->type == VIGIL_FD_IPV4 || fd->type == VIGIL_FD_IPV6) {
+		bool has_d = fd->dport != 0, has_s = fd->sport != 0;
+		if (has_d) {
+			ip_field(sb, "fd.dip", fd->type, fd->dip);
+			kv_int(sb, "fd.dport", fd->dport);
+		}
+		if (has_s || !has_d) {
+			ip_field(sb, "fd.sip", fd->type, fd->sip);
+			kv_int(sb, "fd.sport", fd->sport);
+		}
+	}
+}
+
+static void health_fields(struct strbuf *sb, const struct vigil_health *h)
+{
+	kv_int(sb, "vigil.events_dropped", (long long)h->events_dropped);
+	kv_int(sb, "vigil.events_lost", (long long)h->events_lost);
+	kv_int(sb, "vigil.analyzer_restarts", (long long)h->analyzer_restarts);
+	kv_int(sb, "vigil.read_errors", (long long)h->read_errors);
+	kv_int(sb, "vigil.tracees", (long long)h->tracee_count);
+}
+
+static const char *tamper_name(int t)
+{
+	static const char *const names[] = {NULL, "clone_untraced", "foreign_arch", "ptrace_vigil",
+					    "signal_vigil", "io_uring", "untraced_child",
+					    "vm_write_vigil"};
+	return t > 0 && t <= VIGIL_TAMPER_VM_WRITE_VIGIL ? names[t] : NULL;
+}
+
+/* evt.arg.* names come off the wire: only [a-z0-9_], at most 40 bytes. */
+static bool key_is_safe(const char *k, size_t len)
+{
+	if (!k || len == 0 || len > 40)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!((k[i] >= 'a' && k[i] <= 'z') || (k[i] >= '0' && k[i] <= '9') || k[i] == '_'))
+			return false;
+	return true;
+}
+
+void ndjson_event(struct strbuf *sb, const struct vigil_event *ev)
+{
+	char ts[40];
+	strbuf_addc(sb, '{');
+	kv_int(sb, "evt.num", (long long)ev->num);
+	kv_int(sb, "evt.rawtime", (long long)ev->ts_ns);
+	ndjson_rfc3339(ts, ev->ts_ns);
+	kv_cstr(sb, "evt.time", ts);
+	kv_cstr(sb, "evt.type", vigil_syscall_name(ev->type));
+	if (ev->kind == VIGIL_EV_HEALTH) {
+		kv_cstr(sb, "evt.source", "vigil");
+		health_fields(sb, &ev->health);
+		strbuf_addc(sb, '}');
+		return;
+	}
+	kv_cstr(sb, "evt.source", "syscall");
+	kv_cstr(sb, "evt.dir", ev->has_res ? "<" : ">");
+	if (ev->kind == VIGIL_EV_PROCEXIT)
+		kv_int(sb, ev->exit_kind == 2 ? "evt.arg.sig" : "evt.arg.status", ev->res);
+	else if (ev->has_res)
+		kv_int(sb, "evt.res", ev->res);
+	kv_cstr(sb, "evt.arch", arch_name(ev->arch));
+	const char *tamper = tamper_name(ev->tamper);
+	if (tamper)
+		kv_cstr(sb, "vigil.tamper", tamper);
+	for (int i = 0; i < ev->n_evargs; i++) {
+		char k[64];
+		vigil_str ks = ev->evargs[i].key;
+		if (!key_is_safe(vigil_str_ptr(ev, ks), ks.len))
+			continue;
+		snprintf(k, sizeof(k), "evt.arg.%.*s", (int)ks.len, vigil_str_ptr(ev, ks));
+		kv_str(sb, ev, k, ev->evargs[i].val);
+	}
+	if (ev->type == VIGIL_SC_OPEN || ev->type == VIGIL_SC_OPENAT ||
+	    ev->type == VIGIL_SC_OPENAT2 || ev->type == VIGIL_SC_CREAT) {
+		kv_bool(sb, "evt.is_open_read", ev->open_flags & VIGIL_OPEN_READ);
+		kv_bool(sb, "evt.is_open_write", ev->open_flags & VIGIL_OPEN_WRITE);
+		kv_bool(sb, "evt.is_open_exec", ev->open_flags & VIGIL_OPEN_EXEC);
+	}
+	fd_fields(sb, ev);
+	proc_fields(sb, ev);
+	strbuf_addc(sb, '}');
+}

@@ -1,0 +1,107 @@
+/*
+ * wire.c — building events and checking them after they cross the channel.
+ *
+ * The analyzer validates every handle before use, so a corrupt or hostile
+ * message can at worst be rejected, never read out of bounds.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "vigil/event.h"
+
+static const vigil_str no_str = {VIGIL_STR_NONE, 0};
+
+void vigil_event_init(struct vigil_event *ev, enum vigil_event_kind kind)
+{
+	/* Only the header is cleared: the arena is written before it is read. */
+	memset(ev, 0, VIGIL_EVENT_HDR_SIZE);
+	ev->magic = VIGIL_EVENT_MAGIC;
+	ev->kind = (uint16_t)kind;
+	ev->res = 0;
+	ev->fd.num = -1;
+	ev->proc.loginuid = -1;
+	vigil_str *strs[] = {&ev->proc.name, &ev->proc.exe, &ev->proc.exepath, &ev->proc.args,
+			     &ev->proc.cwd, &ev->proc.pname, &ev->proc.pexepath, &ev->proc.pcmdline,
+			     &ev->fd.name};
+	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+		*strs[i] = no_str;
+	for (int i = 0; i < VIGIL_MAX_ANCESTORS; i++)
+		ev->proc.ancestors[i].name = no_str;
+}
+
+vigil_str vigil_event_str(struct vigil_event *ev, const char *s, size_t len)
+{
+	if (!s)
+		return no_str;
+	size_t room = VIGIL_EVENT_STRS_MAX - ev->strs_used;
+	if (len > room)
+		len = room;
+	vigil_str h = {(uint16_t)ev->strs_used, (uint16_t)len};
+	memcpy(ev->strs + ev->strs_used, s, len);
+	ev->strs_used += (uint32_t)len;
+	return h;
+}
+
+vigil_str vigil_event_cstr(struct vigil_event *ev, const char *s)
+{
+	return s ? vigil_event_str(ev, s, strlen(s)) : no_str;
+}
+
+void vigil_event_arg(struct vigil_event *ev, const char *key, const char *val, size_t val_len)
+{
+	if (ev->n_evargs >= VIGIL_MAX_EVARGS || !val)
+		return;
+	struct vigil_evarg *a = &ev->evargs[ev->n_evargs++];
+	a->key = vigil_event_cstr(ev, key);
+	a->val = vigil_event_str(ev, val, val_len);
+}
+
+void vigil_event_arg_cstr(struct vigil_event *ev, const char *key, const char *val)
+{
+	if (val)
+		vigil_event_arg(ev, key, val, strlen(val));
+}
+
+void vigil_event_arg_int(struct vigil_event *ev, const char *key, long long val)
+{
+	char num[24];
+	int n = snprintf(num, sizeof(num), "%lld", val);
+	vigil_event_arg(ev, key, num, (size_t)n);
+}
+
+uint32_t vigil_event_seal(struct vigil_event *ev)
+{
+	ev->wire_size = (uint32_t)(VIGIL_EVENT_HDR_SIZE + ev->strs_used);
+	return ev->wire_size;
+}
+
+static int str_ok(const struct vigil_event *ev, vigil_str s)
+{
+	if (s.off == VIGIL_STR_NONE)
+		return s.len == 0;
+	return (uint32_t)s.off + s.len <= ev->strs_used;
+}
+
+int vigil_event_validate(const struct vigil_event *ev, size_t received)
+{
+	if (received < VIGIL_EVENT_HDR_SIZE || ev->magic != VIGIL_EVENT_MAGIC)
+		return -1;
+	if (ev->strs_used > VIGIL_EVENT_STRS_MAX || ev->wire_size != received ||
+	    VIGIL_EVENT_HDR_SIZE + ev->strs_used != received)
+		return -1;
+	if (ev->n_evargs > VIGIL_MAX_EVARGS || ev->proc.n_ancestors > VIGIL_MAX_ANCESTORS)
+		return -1;
+	const vigil_str strs[] = {ev->proc.name, ev->proc.exe, ev->proc.exepath, ev->proc.args,
+				  ev->proc.cwd, ev->proc.pname, ev->proc.pexepath,
+				  ev->proc.pcmdline, ev->fd.name};
+	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+		if (!str_ok(ev, strs[i]))
+			return -1;
+	for (int i = 0; i < ev->proc.n_ancestors; i++)
+		if (!str_ok(ev, ev->proc.ancestors[i].name))
+			return -1;
+	for (int i = 0; i < ev->n_evargs; i++)
+		if (!str_ok(ev, ev->evargs[i].key) || !str_ok(ev, ev->evargs[i].val))
+			return -1;
+	return 0;
+}

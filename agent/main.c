@@ -1,0 +1,88 @@
+/*
+ * main.c — vigil's entry point: parse the command line, wire the parts.
+ *
+ * Reads like tini's main: options, signals, subreaper, analyzer, spawn,
+ * loop. Each step is a function that reports its own error.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vigil/log.h"
+#include "supervisor/analyzer_ctl.h"
+#include "supervisor/channel.h"
+#include "supervisor/procinfo.h"
+#include "supervisor/proctable.h"
+#include "supervisor/stops.h"
+#include "supervisor/supervisor.h"
+
+/* The supervisor as a process: the root of every traced ancestor chain. */
+static struct proc *make_root(void)
+{
+	struct proc *root = proc_new(getpid(), NULL);
+	if (!root)
+		return NULL;
+	struct proc_image *img = procinfo_read_image(getpid());
+	proc_set_image(root, img);
+	image_unref(img);
+	procinfo_read_creds(root, getpid());
+	procinfo_read_cwd(root);
+	return root;
+}
+
+/* Create (truncate) the events file now, so a bad path fails before the program runs. */
+static int prepare_events_out(const char *path)
+{
+	if (!path)
+		return 0;
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		LOG_ERR("--events-out %s: %s", path, strerror(errno));
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+static int run(struct sup_options *o, const char *argv0)
+{
+	if (prepare_events_out(o->events_out))
+		return 2;
+	struct init_state st;
+	if (init_signals(&st))
+		return 1;
+	init_subreaper();
+	if (proctable_init() || channel_open(o->queue_bytes))
+		return 1;
+	struct analyzer_config acfg = {o->events_out, argv0, o->verbosity};
+	analyzer_start(&acfg);
+	struct proc *root = make_root();
+	if (!root)
+		return 1;
+	struct stops_config scfg = {o->results_all, getpid()};
+	stops_init(&scfg, root);
+	bool traced = false;
+	pid_t child = spawn_program(o, &st, &traced);
+	if (child < 0)
+		return 1;
+	if (traced)
+		stops_add_initial(child);
+	return tracer_run(o, child, traced);
+}
+
+int main(int argc, char **argv)
+{
+	vigil_log_set_prefix("vigil");
+	if (argc >= 2 && (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0)) {
+		printf("vigil %s\n", VIGIL_VERSION);
+		return 0;
+	}
+	struct sup_options o;
+	int rc = options_parse(argc, argv, &o);
+	if (rc != 0)
+		return rc > 0 ? 0 : 2;
+	vigil_log_verbosity = o.verbosity;
+	return run(&o, argv[0]);
+}

@@ -1,0 +1,157 @@
+/*
+ * analyzer_ctl.c — the analyzer's life cycle, seen from the supervisor.
+ *
+ * The analyzer is `vigil-analyzer` from the same bin/ directory, started
+ * with the channel on fd 3 and never traced. If it dies it is restarted
+ * with a growing delay (0.1 s doubling to 5 s) so a crash loop cannot eat
+ * the CPU the application needs; events that arrive meanwhile wait in the
+ * socket and the channel queue, or are dropped and counted.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "vigil/log.h"
+#include "supervisor/analyzer_ctl.h"
+#include "supervisor/channel.h"
+
+#define RESTART_MIN_NS 100000000ull
+#define RESTART_MAX_NS 5000000000ull
+
+static const struct analyzer_config *config;
+static pid_t pid = -1;
+static uint64_t restarts, restart_at_ns, backoff_ns = RESTART_MIN_NS;
+static char analyzer_path[PATH_MAX];
+static int progress_fd = -1; /* shared page: last evt.num the analyzer handled */
+
+static int find_analyzer(const char *self_exe)
+{
+	const char *env = getenv("VIGIL_ANALYZER");
+	if (env && *env) {
+		snprintf(analyzer_path, sizeof(analyzer_path), "%s", env);
+		return 0;
+	}
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0) {
+		if (!self_exe)
+			return -1;
+		snprintf(self, sizeof(self), "%s", self_exe);
+		n = (ssize_t)strlen(self);
+	}
+	self[n] = '\0';
+	char *slash = strrchr(self, '/');
+	if (!slash)
+		return -1;
+	*slash = '\0';
+	snprintf(analyzer_path, sizeof(analyzer_path), "%s/vigil-analyzer", self);
+	return 0;
+}
+
+static void exec_analyzer(void)
+{
+	/* Child: fd 3 = channel. Signals back to defaults, mask cleared. */
+	int fd = channel_analyzer_fd();
+	if (dup2(fd, 3) < 0 || (progress_fd >= 0 && dup2(progress_fd, 4) < 0))
+		_exit(120);
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	char verbosity[16];
+	snprintf(verbosity, sizeof(verbosity), "%d", config->verbosity);
+	char *argv[8];
+	int argc = 0;
+	argv[argc++] = "vigil-analyzer";
+	argv[argc++] = "--channel-fd=3";
+	if (progress_fd >= 0)
+		argv[argc++] = "--progress-fd=4";
+	argv[argc++] = "--verbosity";
+	argv[argc++] = verbosity;
+	if (config->events_out) {
+		argv[argc++] = "--events-out";
+		argv[argc++] = (char *)config->events_out;
+	}
+	argv[argc] = NULL;
+	execv(analyzer_path, argv);
+	_exit(121);
+}
+
+static int spawn(void)
+{
+	pid_t child = fork();
+	if (child < 0) {
+		LOG_ERR("fork analyzer: %s", strerror(errno));
+		return -1;
+	}
+	if (child == 0)
+		exec_analyzer();
+	pid = child;
+	return 0;
+}
+
+int analyzer_start(const struct analyzer_config *cfg)
+{
+	config = cfg;
+	if (find_analyzer(cfg->self_exe) != 0 || access(analyzer_path, X_OK) != 0) {
+		LOG_ERR("analyzer program not found at %s: events will be counted as dropped",
+			analyzer_path[0] ? analyzer_path : "(unknown)");
+		return -1;
+	}
+	progress_fd = memfd_create("vigil-progress", MFD_CLOEXEC);
+	if (progress_fd >= 0 && ftruncate(progress_fd, 4096) != 0) {
+		close(progress_fd);
+		progress_fd = -1;
+	}
+	return spawn();
+}
+
+pid_t analyzer_pid(void)
+{
+	return pid;
+}
+
+bool analyzer_running(void)
+{
+	return pid > 0;
+}
+
+void analyzer_exited(int status, bool shutting_down)
+{
+	pid = -1;
+	if (shutting_down)
+		return;
+	restarts++;
+	if (WIFSIGNALED(status))
+		LOG_WARN("analyzer killed by signal %d; restarting", WTERMSIG(status));
+	else
+		LOG_WARN("analyzer exited with status %d; restarting", WEXITSTATUS(status));
+	restart_at_ns = now_ns() + backoff_ns;
+	backoff_ns = backoff_ns * 2 > RESTART_MAX_NS ? RESTART_MAX_NS : backoff_ns * 2;
+}
+
+void analyzer_tick(uint64_t now)
+{
+	if (pid > 0 || restart_at_ns == 0 || now < restart_at_ns || !config)
+		return;
+	restart_at_ns = 0;
+	spawn();
+}
+
+uint64_t analyzer_restart_due(uint64_t now)
+{
+	if (pid > 0 || restart_at_ns == 0)
+		return 0;
+	return restart_at_ns > now ? restart_at_ns - now : 1;
+}
+
+uint64_t analyzer_restarts(void)
+{
+	return restarts;
+}

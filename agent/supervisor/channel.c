@@ -1,0 +1,146 @@
+/* channel.c — batching, bounded queue and non-blocking sends to the analyzer. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vigil/log.h"
+#include "supervisor/channel.h"
+
+#define BATCH_BYTES (64u * 1024u)
+#define FLUSH_AGE_NS (20u * 1000u * 1000u) /* max latency added by batching */
+
+struct batch {
+	struct batch *next;
+	size_t len;
+	char data[BATCH_BYTES];
+};
+
+static int sock_fds[2] = {-1, -1}; /* [0] ours, [1] the analyzer's */
+static struct batch *head, *tail;   /* tail is the batch being filled */
+static struct batch *spare;         /* one recycled batch, to avoid malloc churn */
+static size_t n_batches, max_batches;
+static uint64_t next_num = 1, dropped, first_pending_ns;
+
+uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+int channel_open(size_t queue_max_bytes)
+{
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sock_fds) != 0) {
+		LOG_ERR("socketpair for the analyzer channel: %s", strerror(errno));
+		return -1;
+	}
+	int sz = 4 << 20; /* the kernel caps this at wmem_max; best effort */
+	setsockopt(sock_fds[0], SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+	setsockopt(sock_fds[1], SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+	max_batches = queue_max_bytes / BATCH_BYTES;
+	if (max_batches < 2)
+		max_batches = 2;
+	return 0;
+}
+
+int channel_analyzer_fd(void)
+{
+	return sock_fds[1];
+}
+
+static struct batch *new_batch(void)
+{
+	struct batch *b = spare;
+	if (b)
+		spare = NULL;
+	else if (!(b = malloc(sizeof(*b))))
+		return NULL;
+	b->next = NULL;
+	b->len = 0;
+	if (tail)
+		tail->next = b;
+	else
+		head = b;
+	tail = b;
+	n_batches++;
+	return b;
+}
+
+void channel_push(struct vigil_event *ev)
+{
+	uint32_t size = vigil_event_seal(ev);
+	size_t padded = (size + 7u) & ~7u;
+	if (!tail || tail->len + padded > BATCH_BYTES) {
+		if (n_batches >= max_batches || !new_batch()) {
+			dropped++;
+			return;
+		}
+	}
+	ev->num = next_num++;
+	memcpy(tail->data + tail->len, ev, size);
+	if (padded > size)
+		memset(tail->data + tail->len + size, 0, padded - size);
+	if (tail->len == 0 && head == tail)
+		first_pending_ns = ev->ts_ns ? ev->ts_ns : now_ns();
+	tail->len += padded;
+}
+
+static void release_head(void)
+{
+	struct batch *b = head;
+	head = b->next;
+	if (!head)
+		tail = NULL;
+	n_batches--;
+	if (!spare)
+		spare = b;
+	else
+		free(b);
+}
+
+void channel_flush(bool force, uint64_t now)
+{
+	while (head && head->len > 0) {
+		/* A batch still being filled goes only when forced or old enough. */
+		if (head == tail && !force && head->len < BATCH_BYTES / 2 &&
+		    now - first_pending_ns < FLUSH_AGE_NS)
+			return;
+		ssize_t n = send(sock_fds[0], head->data, head->len, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != ENOBUFS)
+				LOG_WARN("analyzer channel send: %s", strerror(errno));
+			return;
+		}
+		release_head();
+		if (head)
+			first_pending_ns = now;
+	}
+}
+
+uint64_t channel_flush_due(uint64_t now)
+{
+	if (!head || head->len == 0)
+		return 0;
+	uint64_t age = now - first_pending_ns;
+	return age >= FLUSH_AGE_NS ? 1 : FLUSH_AGE_NS - age;
+}
+
+bool channel_idle(void)
+{
+	return !head || head->len == 0;
+}
+
+uint64_t channel_dropped(void)
+{
+	return dropped;
+}
+
+uint64_t channel_last_num(void)
+{
+	return next_num - 1;
+}

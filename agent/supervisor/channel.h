@@ -1,0 +1,30 @@
+/*
+ * channel.h — the bounded, never-blocking path from tracer to analyzer.
+ *
+ * Events are numbered and packed into batches; a batch is one SEQPACKET
+ * message. Sends never block: a batch the socket cannot take waits in a
+ * queue bounded in bytes, and when that is full new events are dropped and
+ * counted. The supervisor keeps both ends of the socket, so messages queued
+ * in it survive an analyzer crash and reach its successor.
+ */
+#ifndef VIGIL_CHANNEL_H
+#define VIGIL_CHANNEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "vigil/event.h"
+
+int channel_open(size_t queue_max_bytes);
+int channel_analyzer_fd(void);   /* the end handed to each analyzer */
+/* Number, seal and queue the event (or count it dropped). */
+void channel_push(struct vigil_event *ev);
+/* Send what the socket will take; `force` sends a partial batch now. */
+void channel_flush(bool force, uint64_t now_ns);
+/* Nanoseconds until pending events must be flushed; 0 = none pending. */
+uint64_t channel_flush_due(uint64_t now_ns);
+bool channel_idle(void);         /* nothing queued on our side */
+uint64_t channel_dropped(void);
+uint64_t channel_last_num(void);
+uint64_t now_ns(void);
+
+#endif

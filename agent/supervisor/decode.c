@@ -1,0 +1,137 @@
+/*
+ * decode.c — syscall arguments into Falco-named event fields.
+ *
+ * Runs on the tracer's hot path: it reads only the tracee memory the event
+ * needs, with fixed bounds, and touches /proc only when a cache is stale.
+ * Anything that cannot be read is left absent, never guessed.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vigil/syscalls.h"
+#include "supervisor/decode.h"
+#include "supervisor/procinfo.h"
+
+static struct proc *root_proc;
+
+void decode_set_root(struct proc *root)
+{
+	root_proc = root;
+}
+
+static vigil_str image_str(struct vigil_event *ev, const char *s)
+{
+	return vigil_event_cstr(ev, s);
+}
+
+/* "name args" into the arena (proc.cmdline style), bounded. */
+static vigil_str cmdline_str(struct vigil_event *ev, const struct proc_image *img)
+{
+	char buf[VIGIL_ARGS_MAX + 32];
+	if (!img || !img->name)
+		return vigil_event_cstr(ev, NULL);
+	int n = snprintf(buf, sizeof(buf), "%s%s%s", img->name, img->args && *img->args ? " " : "",
+			 img->args ? img->args : "");
+	if (n < 0)
+		return vigil_event_cstr(ev, NULL);
+	return vigil_event_str(ev, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+}
+
+void decode_proc(struct vigil_event *ev, struct task *t)
+{
+	struct proc *p = t->proc;
+	struct vigil_proc *vp = &ev->proc;
+	if (p->creds_stale)
+		procinfo_read_creds(p, t->tid);
+	if (p->cwd_stale)
+		procinfo_read_cwd(p);
+	vp->pid = p->pid;
+	vp->tid = t->tid;
+	vp->uid = p->uid, vp->gid = p->gid, vp->euid = p->euid, vp->egid = p->egid;
+	vp->loginuid = p->loginuid;
+	vp->cap_effective = p->cap_effective;
+	vp->sid = p->sid, vp->vpgid = p->pgid, vp->tty = p->tty;
+	const struct proc_image *img = p->image;
+	if (img) {
+		vp->name = image_str(ev, img->name);
+		vp->exe = image_str(ev, img->exe);
+		vp->exepath = image_str(ev, img->exepath);
+		vp->args = image_str(ev, img->args);
+		vp->is_exe_from_memfd = img->from_memfd;
+	}
+	if (p->cwd) {
+		char cwd[VIGIL_PATH_MAX + 2];
+		int n = snprintf(cwd, sizeof(cwd), "%s%s", p->cwd,
+				 p->cwd[0] && p->cwd[strlen(p->cwd) - 1] == '/' ? "" : "/");
+		if (n > 0)
+			vp->cwd = vigil_event_str(ev, cwd, (size_t)n < sizeof(cwd) ? (size_t)n : sizeof(cwd) - 1);
+	}
+	struct proc *parent = p->parent ? p->parent : (p != root_proc ? root_proc : NULL);
+	vp->ppid = parent ? parent->pid : 0;
+	if (parent && parent->image) {
+		vp->pname = image_str(ev, parent->image->name);
+		vp->pexepath = image_str(ev, parent->image->exepath);
+		vp->pcmdline = cmdline_str(ev, parent->image);
+	}
+	int n = 0;
+	for (struct proc *a = parent; a && n < VIGIL_MAX_ANCESTORS; n++) {
+		vp->ancestors[n].pid = a->pid;
+		vp->ancestors[n].name = image_str(ev, a->image ? a->image->name : NULL);
+		a = a->parent ? a->parent : (a != root_proc ? root_proc : NULL);
+	}
+	vp->n_ancestors = (uint8_t)n;
+}
+
+/* Lexically remove "." and ".." and duplicate slashes from an absolute path. */
+static void normalize(char *path)
+{
+	char *out = path, *in = path;
+	while (*in) {
+		while (*in == '/')
+			in++;
+		char *seg = in;
+		while (*in && *in != '/')
+			in++;
+		size_t len = (size_t)(in - seg);
+		if (len == 0 || (len == 1 && seg[0] == '.'))
+			continue;
+		if (len == 2 && seg[0] == '.' && seg[1] == '.') {
+			while (out > path && *--out != '/')
+				;
+			continue;
+		}
+		*out++ = '/';
+		memmove(out, seg, len);
+		out += len;
+	}
+	if (out == path)
+		*out++ = '/';
+	*out = '\0';
+}
+
+void decode_resolve_path(struct task *t, long dirfd, const char *path, char *out, size_t size)
+{
+	if (path[0] == '/') {
+		snprintf(out, size, "%s", path);
+	} else {
+		char base[VIGIL_PATH_MAX];
+		if ((int)dirfd == AT_FDCWD) {
+			if (t->proc->cwd_stale)
+				procinfo_read_cwd(t->proc);
+			snprintf(base, sizeof(base), "%s", t->proc->cwd ? t->proc->cwd : "");
+		} else if (procinfo_fd_path(t->proc->pid, (int)dirfd, base, sizeof(base)) != 0) {
+			base[0] = '\0';
+		}
+		if (base[0] != '/') { /* unknown base: keep the path as given */
+			snprintf(out, size, "%s", path);
+			return;
+		}
+		if (path[0])
+			snprintf(out, size, "%s/%s", base, path);
+		else
+			snprintf(out, size, "%s", base);
+	}
+	normalize(out);
+}

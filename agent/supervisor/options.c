@@ -1,0 +1,126 @@
+/* options.c — the supervisor's command line: vigil [OPTIONS] -- PROGRAM [ARGS...] */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vigil/log.h"
+#include "supervisor/supervisor.h"
+
+void options_usage(FILE *out)
+{
+	fputs("usage: vigil [OPTIONS] -- PROGRAM [ARGS...]\n"
+	      "       vigil version\n"
+	      "\n"
+	      "Runs PROGRAM as a traced child, acting as its init (signals, zombies,\n"
+	      "exit status) and reporting its security-relevant syscalls.\n"
+	      "\n"
+	      "options:\n"
+	      "  -g                     forward signals to PROGRAM's whole process group\n"
+	      "  --events-out PATH      write every event as NDJSON to PATH\n"
+	      "  --syscalls LIST        trace only these syscalls (comma separated);\n"
+	      "                         process-tree and tamper checks are always on\n"
+	      "  --all-results          take the exit stop for every traced syscall\n"
+	      "  --no-trace             run as a plain init, without tracing\n"
+	      "  --drain-timeout MS     how long to let the analyzer finish at exit (5000)\n"
+	      "  --queue-size BYTES     supervisor event queue bound (4194304)\n"
+	      "  -v, --verbose          more messages on stderr (repeatable)\n"
+	      "  -q, --quiet            errors only\n"
+	      "  -h, --help             this text\n",
+	      out);
+}
+
+static int parse_uint(const char *opt, const char *val, unsigned long long max,
+		      unsigned long long *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = val ? strtoull(val, &end, 10) : 0;
+	if (!val || errno || *end || end == val || v > max) {
+		fprintf(stderr, "vigil: %s needs a number up to %llu, got '%s'\n", opt, max,
+			val ? val : "");
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/* Handle one option at argv[*i]; returns 0, or -1 on error. */
+static int parse_one(int argc, char **argv, int *i, struct sup_options *o)
+{
+	const char *a = argv[*i];
+	const char *val = *i + 1 < argc ? argv[*i + 1] : NULL;
+	unsigned long long n;
+	if (strcmp(a, "-g") == 0) {
+		o->group_forward = true;
+	} else if (strcmp(a, "--all-results") == 0) {
+		o->results_all = true;
+	} else if (strcmp(a, "--no-trace") == 0) {
+		o->no_trace = true;
+	} else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
+		o->verbosity++;
+	} else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+		o->verbosity = VIGIL_LOG_ERROR;
+	} else if (strcmp(a, "--events-out") == 0) {
+		if (!val || !*val) {
+			fprintf(stderr, "vigil: --events-out needs a path\n");
+			return -1;
+		}
+		o->events_out = val;
+		(*i)++;
+	} else if (strcmp(a, "--syscalls") == 0) {
+		const char *bad = NULL;
+		int bad_len = 0;
+		if (!val || vigil_sc_set_parse(&o->syscalls, val, &bad, &bad_len) != 0) {
+			fprintf(stderr, "vigil: --syscalls: unknown syscall '%.*s'\n", bad_len,
+				bad ? bad : "");
+			return -1;
+		}
+		(*i)++;
+	} else if (strcmp(a, "--drain-timeout") == 0) {
+		if (parse_uint(a, val, 600000, &n))
+			return -1;
+		o->drain_ms = (unsigned)n;
+		(*i)++;
+	} else if (strcmp(a, "--queue-size") == 0) {
+		if (parse_uint(a, val, 1ull << 32, &n))
+			return -1;
+		o->queue_bytes = (size_t)n;
+		(*i)++;
+	} else {
+		fprintf(stderr, "vigil: unknown option '%s' (see vigil --help)\n", a);
+		return -1;
+	}
+	return 0;
+}
+
+int options_parse(int argc, char **argv, struct sup_options *o)
+{
+	memset(o, 0, sizeof(*o));
+	vigil_sc_set_default(&o->syscalls);
+	o->drain_ms = 5000;
+	o->queue_bytes = 4u << 20;
+	o->verbosity = VIGIL_LOG_WARN;
+	int i = 1;
+	for (; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			i++;
+			break;
+		}
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+			options_usage(stdout);
+			return 1;
+		}
+		if (argv[i][0] != '-') /* tini style: the program may follow directly */
+			break;
+		if (parse_one(argc, argv, &i, o) != 0)
+			return -1;
+	}
+	if (i >= argc) {
+		fprintf(stderr, "vigil: no program given\n");
+		options_usage(stderr);
+		return -1;
+	}
+	o->program = argv + i;
+	return 0;
+}

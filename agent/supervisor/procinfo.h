@@ -1,0 +1,18 @@
+/* procinfo.h — read a process's facts from /proc (never its environment). */
+#ifndef VIGIL_PROCINFO_H
+#define VIGIL_PROCINFO_H
+
+#include "supervisor/proctable.h"
+
+/* Build a fresh image for `pid` after exec: comm, argv, /proc/PID/exe. */
+struct proc_image *procinfo_read_image(pid_t pid);
+/* Refresh uid/gid/caps/loginuid/sid/pgid/tty/ppid. Returns 0 on success. */
+int procinfo_read_creds(struct proc *p, pid_t tid);
+/* Refresh the cwd (readlink /proc/PID/cwd). */
+int procinfo_read_cwd(struct proc *p);
+/* readlink /proc/PID/fd/FD into buf (NUL-terminated); -1 if it cannot. */
+int procinfo_fd_path(pid_t pid, int fd, char *buf, size_t size);
+/* The parent pid as the kernel reports it, or -1. */
+pid_t procinfo_ppid(pid_t pid);
+
+#endif

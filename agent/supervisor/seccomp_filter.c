@@ -1,0 +1,147 @@
+/*
+ * seccomp_filter.c — hand-written BPF for the traced syscall set.
+ *
+ * Layout: check the architecture first (a 64-bit process can issue i386
+ * syscalls through int 0x80 and x32 syscalls with bit 30 set, and each ABI
+ * has its own numbers), then one compare per traced syscall. The verdict
+ * for an untraced syscall never depends on its arguments, so the kernel's
+ * seccomp action cache makes them free. The one argument check: clone with
+ * CLONE_UNTRACED (which would defeat PTRACE_O_TRACECLONE) is traced, so the
+ * tracer can refuse it and report it.
+ */
+#include <errno.h>
+#include <linux/audit.h>
+#include <linux/seccomp.h>
+#include <sched.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "vigil/event.h"
+#include "vigil/log.h"
+#include "supervisor/seccomp_filter.h"
+
+#define X32_BIT 0x40000000u
+#define NR_OFF offsetof(struct seccomp_data, nr)
+#define ARCH_OFF offsetof(struct seccomp_data, arch)
+#define ARG0_LO_OFF offsetof(struct seccomp_data, args[0]) /* little endian */
+
+struct builder {
+	struct seccomp_prog *prog;
+	int overflow;
+};
+
+static void emit(struct builder *b, unsigned short code, unsigned k, unsigned char jt, unsigned char jf)
+{
+	if (b->prog->len >= sizeof(b->prog->insns) / sizeof(b->prog->insns[0])) {
+		b->overflow = 1;
+		return;
+	}
+	b->prog->insns[b->prog->len++] = (struct sock_filter){code, jt, jf, k};
+}
+
+static void ret(struct builder *b, unsigned action)
+{
+	emit(b, BPF_RET | BPF_K, action, 0, 0);
+}
+
+/*
+ * One ABI's block: [nr] is loaded by the caller. For each traced syscall:
+ * "jeq nr, 0, 1; ret TRACE|id". Then the clone check and the final ALLOW.
+ */
+static void emit_abi_block(struct builder *b, int arch, const vigil_sc_set *set, int clone_nr)
+{
+	for (int id = 1; id < VIGIL_SC_PROCEXIT; id++) {
+		if (!vigil_sc_set_has(set, id))
+			continue;
+		int nrs[4];
+		int n = vigil_syscall_numbers(arch, id, nrs, 4);
+		for (int i = 0; i < n; i++) {
+			emit(b, BPF_JMP | BPF_JEQ | BPF_K, (unsigned)nrs[i], 0, 1);
+			ret(b, SECCOMP_RET_TRACE | (unsigned)id);
+		}
+	}
+	if (clone_nr >= 0 && !vigil_sc_set_has(set, VIGIL_SC_CLONE)) {
+		emit(b, BPF_JMP | BPF_JEQ | BPF_K, (unsigned)clone_nr, 0, 3);
+		emit(b, BPF_LD | BPF_W | BPF_ABS, ARG0_LO_OFF, 0, 0);
+		emit(b, BPF_JMP | BPF_JSET | BPF_K, CLONE_UNTRACED, 0, 1);
+		ret(b, SECCOMP_RET_TRACE | VIGIL_SC_CLONE);
+	}
+	ret(b, SECCOMP_RET_ALLOW);
+}
+
+/*
+ * Open an ABI block: "if arch != audit_arch, jump past the block". The
+ * jump is a BPF_JA (32-bit offset) patched when the block is closed, so a
+ * block may be longer than a conditional jump's 255 instructions.
+ */
+static unsigned short open_arch_check(struct builder *b, unsigned audit_arch)
+{
+	emit(b, BPF_LD | BPF_W | BPF_ABS, ARCH_OFF, 0, 0);
+	emit(b, BPF_JMP | BPF_JEQ | BPF_K, audit_arch, 1, 0);
+	emit(b, BPF_JMP | BPF_JA, 0, 0, 0);
+	return (unsigned short)(b->prog->len - 1);
+}
+
+static int close_arch_check(struct builder *b, unsigned short at)
+{
+	b->prog->insns[at].k = (unsigned)(b->prog->len - at - 1);
+	return 0;
+}
+
+int seccomp_build(const vigil_sc_set *set, struct seccomp_prog *prog)
+{
+	struct builder b = {prog, 0};
+	prog->len = 0;
+	int rc = 0;
+#if defined(__x86_64__)
+	unsigned short at = open_arch_check(&b, AUDIT_ARCH_X86_64);
+	emit(&b, BPF_LD | BPF_W | BPF_ABS, NR_OFF, 0, 0);
+	emit(&b, BPF_JMP | BPF_JGE | BPF_K, X32_BIT, 0, 1);
+	ret(&b, SECCOMP_RET_TRACE); /* x32: traced whole, id resolved by the tracer */
+	emit_abi_block(&b, VIGIL_ARCH_X86_64, set, __NR_clone);
+	rc |= close_arch_check(&b, at);
+
+	at = open_arch_check(&b, AUDIT_ARCH_I386);
+	emit(&b, BPF_LD | BPF_W | BPF_ABS, NR_OFF, 0, 0);
+	emit_abi_block(&b, VIGIL_ARCH_I386, set, 120);
+	rc |= close_arch_check(&b, at);
+#elif defined(__aarch64__)
+	unsigned short at = open_arch_check(&b, AUDIT_ARCH_AARCH64);
+	emit(&b, BPF_LD | BPF_W | BPF_ABS, NR_OFF, 0, 0);
+	emit_abi_block(&b, VIGIL_ARCH_AARCH64, set, __NR_clone);
+	rc |= close_arch_check(&b, at);
+#else
+#error "vigil supports x86_64 and aarch64"
+#endif
+	ret(&b, SECCOMP_RET_TRACE); /* any other ABI: traced whole */
+	return b.overflow || rc ? -1 : 0;
+}
+
+/* CAP_SYS_ADMIN in the effective set lets us skip no_new_privs. */
+static int have_cap_sys_admin(void)
+{
+	FILE *f = fopen("/proc/self/status", "re");
+	if (!f)
+		return 0;
+	char line[256];
+	unsigned long long eff = 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &eff) == 1)
+			break;
+	fclose(f);
+	return (eff >> 21) & 1; /* CAP_SYS_ADMIN */
+}
+
+int seccomp_install(const struct seccomp_prog *prog)
+{
+	struct sock_fprog fprog = {prog->len, (struct sock_filter *)prog->insns};
+	if (!have_cap_sys_admin() && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+		return -1;
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog) != 0)
+		return -1;
+	return 0;
+}

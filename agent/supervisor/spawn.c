@@ -1,0 +1,95 @@
+/*
+ * spawn.c — start the program under the tracer.
+ *
+ * Order matters: the child must not install the seccomp filter before the
+ * parent has seized it (a SECCOMP_RET_TRACE with no tracer fails the call
+ * with ENOSYS), so the child waits on a pipe for the parent's verdict: 'T'
+ * traced (install the filter, exec), 'U' untraced (exec without filter,
+ * the application must run even if tracing is impossible).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <unistd.h>
+
+#include "vigil/log.h"
+#include "supervisor/seccomp_filter.h"
+#include "supervisor/supervisor.h"
+
+#define SEIZE_OPTIONS                                                                       \
+	(PTRACE_O_TRACESECCOMP | PTRACE_O_TRACEEXEC | PTRACE_O_TRACEFORK |                  \
+	 PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXIT | PTRACE_O_EXITKILL | \
+	 PTRACE_O_TRACESYSGOOD)
+
+static struct seccomp_prog filter;
+
+/* tini's isolate_child: own process group, and the terminal if there is one. */
+static void isolate(void)
+{
+	setpgid(0, 0);
+	if (tcsetpgrp(STDIN_FILENO, getpgrp()) != 0 && errno != ENOTTY && errno != ENXIO &&
+	    errno != EBADF && errno != EINVAL && errno != EPERM)
+		LOG_WARN("tcsetpgrp: %s", strerror(errno));
+}
+
+static void child_main(const struct sup_options *o, const struct init_state *st, int sync_fd)
+{
+	isolate();
+	char verdict = 'U';
+	while (read(sync_fd, &verdict, 1) < 0 && errno == EINTR)
+		;
+	close(sync_fd);
+	if (verdict == 'T' && seccomp_install(&filter) != 0) {
+		/* Seized but no filter: nothing would stop; run untraced. */
+		LOG_ERR("installing the seccomp filter failed (%s): the program runs untraced",
+			strerror(errno));
+	}
+	sigaction(SIGTTIN, &st->ttin, NULL);
+	sigaction(SIGTTOU, &st->ttou, NULL);
+	sigprocmask(SIG_SETMASK, &st->parent_mask, NULL);
+	execvp(o->program[0], o->program);
+	int code = errno == ENOENT ? 127 : errno == EACCES ? 126 : 1;
+	LOG_ERR("exec %s failed: %s", o->program[0], strerror(errno));
+	_exit(code);
+}
+
+pid_t spawn_program(const struct sup_options *o, const struct init_state *st, bool *traced)
+{
+	int sync[2];
+	*traced = false;
+	if (!o->no_trace && seccomp_build(&o->syscalls, &filter) != 0) {
+		LOG_ERR("the seccomp filter for this syscall set is too large");
+		return -1;
+	}
+	if (pipe2(sync, O_CLOEXEC) != 0) {
+		LOG_ERR("pipe: %s", strerror(errno));
+		return -1;
+	}
+	pid_t child = fork();
+	if (child < 0) {
+		LOG_ERR("fork: %s", strerror(errno));
+		return -1;
+	}
+	if (child == 0) {
+		close(sync[1]);
+		child_main(o, st, sync[0]);
+	}
+	close(sync[0]);
+	setpgid(child, child); /* also here, so -g cannot race the child's own setpgid */
+	char verdict = 'U';
+	if (!o->no_trace) {
+		if (ptrace(PTRACE_SEIZE, child, NULL, (void *)(long)SEIZE_OPTIONS) == 0) {
+			verdict = 'T';
+			*traced = true;
+		} else {
+			LOG_ERR("ptrace(PTRACE_SEIZE) failed (%s): add the SYS_PTRACE capability; "
+				"the program runs untraced", strerror(errno));
+		}
+	}
+	if (write(sync[1], &verdict, 1) != 1)
+		LOG_ERR("sync pipe: %s", strerror(errno));
+	close(sync[1]);
+	return child;
+}

@@ -1,0 +1,305 @@
+/*
+ * stops.c — dispatch of ptrace stops (strace's dispatch_event, small).
+ *
+ * Every stop ends with exactly one restart of the task: PTRACE_CONT, or
+ * PTRACE_SYSCALL when the syscall's result is wanted, or PTRACE_LISTEN for
+ * a group-stop so job control behaves as without a tracer.
+ */
+#include <errno.h>
+#include <linux/audit.h>
+#include <linux/sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/user.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "vigil/log.h"
+#include "vigil/syscalls.h"
+#include "supervisor/analyzer_ctl.h"
+#include "supervisor/channel.h"
+#include "supervisor/decode.h"
+#include "supervisor/procinfo.h"
+#include "supervisor/stops.h"
+#include "supervisor/tamper.h"
+#include "supervisor/tracee_mem.h"
+
+static struct stops_config cfg;
+static struct proc *root_proc;
+static struct vigil_event ev; /* one at a time; too large for the stack */
+
+void stops_init(const struct stops_config *c, struct proc *root)
+{
+	cfg = *c;
+	root_proc = root;
+	decode_set_root(root);
+}
+
+static void resume(struct task *t, int sig)
+{
+	int req = t->wait == TASK_IN_SYSCALL ? PTRACE_SYSCALL : PTRACE_CONT;
+	if (ptrace(req, t->tid, NULL, (void *)(long)sig) != 0 && errno != ESRCH)
+		LOG_WARN("ptrace restart of %d: %s", (int)t->tid, strerror(errno));
+}
+
+static void emit(struct vigil_event *e)
+{
+	channel_push(e);
+}
+
+void stops_emit_tamper(struct task *t, enum vigil_tamper why)
+{
+	vigil_event_init(&ev, VIGIL_EV_SYSCALL);
+	ev.ts_ns = now_ns();
+	decode_proc(&ev, t);
+	decode_syscall(&ev, t, false, 0);
+	ev.tamper = (uint8_t)why;
+	emit(&ev);
+}
+
+struct task *stops_add_initial(pid_t pid)
+{
+	struct task *t = task_add(pid, NULL, root_proc);
+	if (t)
+		t->wait = TASK_RUNNING;
+	return t;
+}
+
+/* A task we have not seen yet (its creator's fork event may come later). */
+static struct task *adopt(pid_t tid)
+{
+	char path[64], buf[2048];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	FILE *f = fopen(path, "re");
+	pid_t tgid = tid, ppid = 0;
+	if (f) {
+		while (fgets(buf, sizeof(buf), f)) {
+			if (sscanf(buf, "Tgid: %d", &tgid) == 1)
+				continue;
+			if (sscanf(buf, "PPid: %d", &ppid) == 1)
+				break;
+		}
+		fclose(f);
+	}
+	struct task *leader = tgid != tid ? task_find(tgid) : NULL;
+	if (leader)
+		return task_add(tid, leader->proc, NULL);
+	struct task *parent = ppid > 0 ? task_find(ppid) : NULL;
+	return task_add(tid, NULL, parent ? parent->proc : root_proc);
+}
+
+static struct task *ensure_task(pid_t tid)
+{
+	struct task *t = task_find(tid);
+	if (!t && (t = adopt(tid)))
+		t->wait = TASK_STARTUP;
+	return t;
+}
+
+static int audit_to_arch(uint32_t audit_arch, uint64_t nr)
+{
+	switch (audit_arch) {
+	case AUDIT_ARCH_X86_64: return (nr & 0x40000000u) ? VIGIL_ARCH_X32 : VIGIL_ARCH_X86_64;
+	case AUDIT_ARCH_I386: return VIGIL_ARCH_I386;
+	case AUDIT_ARCH_AARCH64: return VIGIL_ARCH_AARCH64;
+	default: return VIGIL_ARCH_UNKNOWN;
+	}
+}
+
+/* Emit the event for t->pending (entry-only or with its result). */
+static void emit_syscall(struct task *t, bool has_res, long res)
+{
+	vigil_event_init(&ev, VIGIL_EV_SYSCALL);
+	ev.ts_ns = now_ns();
+	if (!decode_syscall(&ev, t, has_res, res))
+		return;
+	decode_proc(&ev, t);
+	emit(&ev);
+}
+
+static void on_seccomp(struct task *t)
+{
+	struct __ptrace_syscall_info info;
+	if (ptrace(PTRACE_GET_SYSCALL_INFO, t->tid, (void *)sizeof(info), &info) <= 0 ||
+	    info.op != PTRACE_SYSCALL_INFO_SECCOMP) {
+		resume(t, 0);
+		return;
+	}
+	struct pending_syscall *ps = &t->pending;
+	ps->arch = audit_to_arch(info.arch, info.seccomp.nr);
+	ps->nr = (long)info.seccomp.nr;
+	memcpy(ps->args, info.seccomp.args, sizeof(ps->args));
+	ps->forked = false;
+	ps->id = info.seccomp.ret_data ? (int)info.seccomp.ret_data
+				       : vigil_syscall_from_nr(ps->arch, ps->nr);
+	if (ps->id == VIGIL_SC_SOCKETCALL && !tamper_unpack_socketcall(t))
+		ps->id = VIGIL_SC_UNKNOWN;
+	unsigned flags = vigil_syscall_flags(ps->id);
+	if (ps->id == VIGIL_SC_UNKNOWN) { /* x32 or foreign ABI we do not decode */
+		resume(t, 0);
+		return;
+	}
+	if (flags & VIGIL_SC_CREDS)
+		t->proc->creds_stale = true;
+	switch (ps->id) {
+	case VIGIL_SC_EXECVE:
+	case VIGIL_SC_EXECVEAT: {
+		char path[VIGIL_PATH_MAX];
+		uint64_t addr = ps->id == VIGIL_SC_EXECVE ? ps->args[0] : ps->args[1];
+		free(t->exec_filename);
+		t->exec_filename = tracee_read_str(t->tid, addr, path, sizeof(path)) >= 0 ? strdup(path)
+											  : NULL;
+		resume(t, 0);
+		return;
+	}
+	case VIGIL_SC_CHDIR:
+	case VIGIL_SC_FCHDIR:
+		t->proc->cwd_stale = true;
+		resume(t, 0);
+		return;
+	default:
+		break;
+	}
+	if (tamper_check_entry(t)) { /* refused: the syscall does not run */
+		resume(t, 0);
+		return;
+	}
+	if (flags & VIGIL_SC_QUIET) {
+		resume(t, 0);
+		return;
+	}
+	if ((flags & VIGIL_SC_RESULT) || cfg.results_all) {
+		t->wait = TASK_IN_SYSCALL;
+		resume(t, 0);
+		return;
+	}
+	emit_syscall(t, false, 0);
+	resume(t, 0);
+}
+
+static void on_syscall_exit(struct task *t)
+{
+	if (t->wait != TASK_IN_SYSCALL) {
+		resume(t, 0);
+		return;
+	}
+	t->wait = TASK_RUNNING;
+	struct __ptrace_syscall_info info;
+	long res = 0;
+	if (ptrace(PTRACE_GET_SYSCALL_INFO, t->tid, (void *)sizeof(info), &info) > 0 &&
+	    info.op == PTRACE_SYSCALL_INFO_EXIT)
+		res = (long)info.exit.rval;
+	if (t->pending.id == VIGIL_SC_CLONE3)
+		tamper_check_clone3_exit(t, res);
+	else if (!(vigil_syscall_flags(t->pending.id) & VIGIL_SC_QUIET))
+		emit_syscall(t, true, res);
+	resume(t, 0);
+}
+
+static void on_exec(struct task *t)
+{
+	unsigned long former = 0;
+	ptrace(PTRACE_GETEVENTMSG, t->tid, NULL, &former);
+	if ((pid_t)former != t->tid && former > 0) {
+		/* A non-leader thread exec'd: it takes over the leader's tid. */
+		struct task *f = task_find((pid_t)former);
+		if (f) {
+			pid_t tid = t->tid;
+			task_remove(t);
+			t = task_rekey(f, tid);
+		}
+	}
+	t->wait = TASK_RUNNING;
+	struct proc_image *img = procinfo_read_image(t->tid);
+	if (img) {
+		proc_set_image(t->proc, img);
+		image_unref(img);
+	}
+	t->proc->creds_stale = true; /* setuid bits and file caps apply at exec */
+	vigil_event_init(&ev, VIGIL_EV_SYSCALL);
+	ev.ts_ns = now_ns();
+	ev.type = t->pending.id == VIGIL_SC_EXECVEAT ? VIGIL_SC_EXECVEAT : VIGIL_SC_EXECVE;
+	ev.arch = (uint8_t)t->pending.arch;
+	ev.has_res = 1;
+	ev.res = 0;
+	vigil_event_arg_cstr(&ev, "filename", t->exec_filename ? t->exec_filename : "");
+	decode_proc(&ev, t);
+	emit(&ev);
+	free(t->exec_filename);
+	t->exec_filename = NULL;
+	resume(t, 0);
+}
+
+static void on_exit_report(struct task *t, int status)
+{
+	if (t->tid == t->proc->pid) {
+		t->proc->exited = true;
+		vigil_event_init(&ev, VIGIL_EV_PROCEXIT);
+		ev.ts_ns = now_ns();
+		ev.type = VIGIL_SC_PROCEXIT;
+		ev.has_res = 1;
+		ev.exit_kind = WIFSIGNALED(status) ? 2 : 1;
+		ev.res = WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status);
+		decode_proc(&ev, t);
+		emit(&ev);
+	}
+	task_remove(t);
+}
+
+static bool is_job_control_stop(int sig)
+{
+	return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
+static void on_new_child(struct task *t)
+{
+	unsigned long child = 0;
+	if (ptrace(PTRACE_GETEVENTMSG, t->tid, NULL, &child) == 0 && child > 0)
+		ensure_task((pid_t)child);
+	t->pending.forked = true;
+	resume(t, 0);
+}
+
+bool stops_handle(pid_t pid, int status)
+{
+	struct task *t = task_find(pid);
+	if (WIFEXITED(status) || WIFSIGNALED(status)) {
+		if (t)
+			on_exit_report(t, status);
+		return t != NULL;
+	}
+	if (!WIFSTOPPED(status))
+		return t != NULL;
+	if (!t && !(t = ensure_task(pid)))
+		return false;
+	int sig = WSTOPSIG(status), event = (unsigned)status >> 16;
+	switch (event) {
+	case PTRACE_EVENT_SECCOMP: on_seccomp(t); break;
+	case PTRACE_EVENT_FORK:
+	case PTRACE_EVENT_VFORK:
+	case PTRACE_EVENT_CLONE: on_new_child(t); break;
+	case PTRACE_EVENT_EXEC: on_exec(t); break;
+	case PTRACE_EVENT_EXIT: resume(t, 0); break;
+	case PTRACE_EVENT_STOP:
+		if (t->wait == TASK_STARTUP) {
+			t->wait = TASK_RUNNING;
+			resume(t, 0);
+		} else if (is_job_control_stop(sig)) {
+			/* Group-stop: stay stopped until SIGCONT, as without a tracer. */
+			if (ptrace(PTRACE_LISTEN, t->tid, NULL, NULL) != 0 && errno != ESRCH)
+				LOG_WARN("PTRACE_LISTEN %d: %s", (int)t->tid, strerror(errno));
+		} else {
+			resume(t, 0);
+		}
+		break;
+	default:
+		if (sig == (SIGTRAP | 0x80))
+			on_syscall_exit(t);
+		else
+			resume(t, sig); /* signal-delivery stop: deliver it unchanged */
+	}
+	return true;
+}

@@ -1,0 +1,23 @@
+/* stops.h — classify a ptrace stop of a traced task and act on it. */
+#ifndef VIGIL_STOPS_H
+#define VIGIL_STOPS_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+#include "supervisor/proctable.h"
+
+struct stops_config {
+	bool results_all;
+	pid_t self_pid;   /* the supervisor, for tamper checks */
+};
+
+void stops_init(const struct stops_config *cfg, struct proc *root);
+/* Register the program's first task (seized before exec). */
+struct task *stops_add_initial(pid_t pid);
+/*
+ * Handle one waitpid() report for a traced task. Returns true if `pid` was
+ * a traced task (then the report is consumed).
+ */
+bool stops_handle(pid_t pid, int status);
+
+#endif

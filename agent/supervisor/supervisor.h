@@ -1,0 +1,47 @@
+/* supervisor.h — the PID-1 supervisor: options, init duties, tracer entry. */
+#ifndef VIGIL_SUPERVISOR_H
+#define VIGIL_SUPERVISOR_H
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "vigil/syscalls.h"
+
+struct sup_options {
+	bool group_forward;        /* -g: signal the program's process group */
+	bool results_all;          /* --all-results: exit stop for every traced syscall */
+	bool no_trace;             /* --no-trace: plain init, for comparisons */
+	const char *events_out;    /* --events-out PATH */
+	vigil_sc_set syscalls;     /* traced set */
+	unsigned drain_ms;         /* --drain-timeout: wait for the analyzer at exit */
+	size_t queue_bytes;        /* --queue-size */
+	int verbosity;
+	char **program;            /* argv of the program, NULL-terminated */
+};
+
+/* options.c: 0 ok, 1 = handled (help printed), -1 = usage error (printed). */
+int options_parse(int argc, char **argv, struct sup_options *o);
+void options_usage(FILE *out);
+
+/* init.c: tini's duties. */
+struct init_state {
+	sigset_t parent_mask;           /* what the program gets back before exec */
+	struct sigaction ttin, ttou;    /* dispositions to restore in the child */
+};
+int init_signals(struct init_state *st);
+int init_subreaper(void);
+/* Forward `sig` to the program (or its group). */
+void init_forward(pid_t child, int sig, bool group);
+/* 128+N for a signal death, the exit code otherwise. */
+int init_exit_code(int status);
+
+/* spawn.c: fork the program, seize it, install the filter, exec. */
+pid_t spawn_program(const struct sup_options *o, const struct init_state *st, bool *traced);
+
+/* tracer.c: the main loop. Returns vigil's exit code. */
+int tracer_run(const struct sup_options *o, pid_t child, bool traced);
+
+#endif

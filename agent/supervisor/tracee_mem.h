@@ -1,0 +1,20 @@
+/* tracee_mem.h — bounded, fault-tolerant reads of a traced process's memory. */
+#ifndef VIGIL_TRACEE_MEM_H
+#define VIGIL_TRACEE_MEM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/*
+ * Read a NUL-terminated string at `addr` into buf (size >= 1). Returns its
+ * length (< size, buf NUL-terminated; truncated at size-1) or -1 if no byte
+ * could be read. A string that runs into unmapped memory is cut there.
+ */
+ssize_t tracee_read_str(pid_t pid, uint64_t addr, char *buf, size_t size);
+/* Read exactly `len` bytes; 0 on success, -1 otherwise. */
+int tracee_read(pid_t pid, uint64_t addr, void *buf, size_t len);
+/* Count of reads that failed (for the health counters). */
+extern uint64_t tracee_read_errors;
+
+#endif

@@ -1,0 +1,150 @@
+/*
+ * tracer.c — the supervisor's one loop.
+ *
+ * Drain waitpid (traced stops, the analyzer, reparented orphans), then
+ * sleep in sigtimedwait until a signal or the nearest timer: batch flush,
+ * analyzer restart, health report, drain deadline. SIGCHLD wakes it for
+ * every ptrace stop; other signals are forwarded to the program.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vigil/log.h"
+#include "supervisor/analyzer_ctl.h"
+#include "supervisor/channel.h"
+#include "supervisor/proctable.h"
+#include "supervisor/stops.h"
+#include "supervisor/supervisor.h"
+#include "supervisor/tracee_mem.h"
+
+#define HEALTH_INTERVAL_NS 1000000000ull
+#define MAX_SLEEP_NS 1000000000ull
+
+struct loop_state {
+	pid_t child;
+	bool child_done;
+	int child_status;
+	bool draining;
+	uint64_t drain_deadline;
+	uint64_t last_health_ns;
+	struct vigil_health reported;
+};
+
+static struct vigil_event health_ev;
+
+static void current_health(struct vigil_health *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->events_dropped = channel_dropped();
+	h->analyzer_restarts = analyzer_restarts();
+	h->read_errors = tracee_read_errors;
+	h->tracee_count = task_count();
+}
+
+/* Report counters when one changed (at most once a second), or when forced. */
+static void report_health(struct loop_state *s, uint64_t now, bool force)
+{
+	struct vigil_health h;
+	current_health(&h);
+	bool changed = h.events_dropped != s->reported.events_dropped ||
+		       h.analyzer_restarts != s->reported.analyzer_restarts ||
+		       h.read_errors != s->reported.read_errors;
+	if (!force && (!changed || now - s->last_health_ns < HEALTH_INTERVAL_NS))
+		return;
+	vigil_event_init(&health_ev, VIGIL_EV_HEALTH);
+	health_ev.ts_ns = now;
+	health_ev.type = VIGIL_SC_HEALTH;
+	health_ev.health = h;
+	health_ev.proc.pid = getpid();
+	channel_push(&health_ev);
+	s->reported = h;
+	s->last_health_ns = now;
+}
+
+static void reap(struct loop_state *s)
+{
+	int status;
+	pid_t pid;
+	while ((pid = waitpid(-1, &status, __WALL | WNOHANG)) > 0) {
+		bool gone = WIFEXITED(status) || WIFSIGNALED(status);
+		if (pid == analyzer_pid() && gone) {
+			analyzer_exited(status, s->draining);
+			continue;
+		}
+		stops_handle(pid, status);
+		if (pid == s->child && gone) {
+			s->child_done = true;
+			s->child_status = status;
+		}
+	}
+}
+
+static void start_draining(struct loop_state *s, const struct sup_options *o, uint64_t now)
+{
+	s->draining = true;
+	s->drain_deadline = now + (uint64_t)o->drain_ms * 1000000ull;
+	report_health(s, now, true);
+	static struct vigil_event end;
+	vigil_event_init(&end, VIGIL_EV_END);
+	end.ts_ns = now;
+	channel_push(&end);
+	channel_flush(true, now);
+}
+
+static uint64_t min_nonzero(uint64_t a, uint64_t b)
+{
+	return a == 0 ? b : (b == 0 || a < b) ? a : b;
+}
+
+static void wait_for_signal(struct loop_state *s, const struct sup_options *o, uint64_t now)
+{
+	uint64_t sleep_ns = MAX_SLEEP_NS;
+	sleep_ns = min_nonzero(channel_flush_due(now), sleep_ns);
+	sleep_ns = min_nonzero(analyzer_restart_due(now), sleep_ns);
+	if (s->draining)
+		sleep_ns = min_nonzero(s->drain_deadline > now ? s->drain_deadline - now : 1, sleep_ns);
+	if (!channel_idle() && s->draining)
+		sleep_ns = min_nonzero(1000000ull, sleep_ns); /* retry sends while draining */
+	struct timespec ts = {(time_t)(sleep_ns / 1000000000ull), (long)(sleep_ns % 1000000000ull)};
+	sigset_t set;
+	sigfillset(&set);
+	siginfo_t info;
+	int sig = sigtimedwait(&set, &info, &ts);
+	if (sig <= 0 || sig == SIGCHLD)
+		return;
+	if (!s->child_done)
+		init_forward(s->child, sig, o->group_forward);
+}
+
+int tracer_run(const struct sup_options *o, pid_t child, bool traced)
+{
+	struct loop_state s = {.child = child};
+	(void)traced;
+	for (;;) {
+		reap(&s);
+		uint64_t now = now_ns();
+		if (s.child_done && !s.draining)
+			start_draining(&s, o, now);
+		if (s.draining) {
+			channel_flush(true, now);
+			if (!analyzer_running() || now >= s.drain_deadline)
+				break;
+		} else {
+			report_health(&s, now, false);
+			analyzer_tick(now);
+			channel_flush(false, now);
+		}
+		wait_for_signal(&s, o, now);
+	}
+	pid_t apid = analyzer_pid();
+	if (apid > 0) {
+		LOG_WARN("analyzer did not finish within %u ms; stopping it", o->drain_ms);
+		kill(apid, SIGKILL);
+		waitpid(apid, NULL, 0);
+	}
+	return init_exit_code(s.child_status);
+}

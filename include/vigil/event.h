@@ -1,0 +1,180 @@
+/*
+ * event.h — the one contract between the tracer, the rules, FIM and delivery.
+ *
+ * An event is a fixed header of numbers plus a string arena: every string
+ * field is a (offset, length) pair into `strs`. The wire form sent from the
+ * supervisor to the analyzer is the struct up to the end of the used arena,
+ * so a typical event costs a few hundred bytes, and decoding it is a bounds
+ * check, not a parse. Field names in comments are the Falco names they feed.
+ */
+#ifndef VIGIL_EVENT_H
+#define VIGIL_EVENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define VIGIL_EVENT_MAGIC 0x56474c31u /* "VGL1" */
+#define VIGIL_EVENT_STRS_MAX 24576    /* arena bytes; bounds one event */
+#define VIGIL_MAX_ANCESTORS 8         /* proc.aname[1..8] */
+#define VIGIL_MAX_EVARGS 8            /* evt.arg.* entries */
+#define VIGIL_ARGS_MAX 4096           /* proc.args bytes kept */
+#define VIGIL_PATH_MAX 4096
+
+/* A string in the event arena; len == 0 && off == VIGIL_STR_NONE is absent. */
+typedef struct {
+	uint16_t off;
+	uint16_t len;
+} vigil_str;
+#define VIGIL_STR_NONE 0xffffu
+
+enum vigil_event_kind {
+	VIGIL_EV_SYSCALL = 1, /* a traced syscall (evt.source = syscall) */
+	VIGIL_EV_PROCEXIT = 2, /* a traced process exited */
+	VIGIL_EV_HEALTH = 3,   /* vigil's own counters (evt.source = vigil) */
+	VIGIL_EV_END = 4,      /* the supervisor is done: the analyzer may exit */
+};
+
+enum vigil_arch {
+	VIGIL_ARCH_UNKNOWN = 0,
+	VIGIL_ARCH_X86_64,
+	VIGIL_ARCH_I386,
+	VIGIL_ARCH_X32,
+	VIGIL_ARCH_AARCH64,
+};
+
+enum vigil_fd_type {
+	VIGIL_FD_NONE = 0,
+	VIGIL_FD_FILE,
+	VIGIL_FD_DIRECTORY,
+	VIGIL_FD_IPV4,
+	VIGIL_FD_IPV6,
+	VIGIL_FD_UNIX,
+	VIGIL_FD_NETLINK,
+	VIGIL_FD_PACKET,
+	VIGIL_FD_MEMFD,
+	VIGIL_FD_OTHER,
+};
+
+/* Tamper reasons (vigil.tamper). */
+enum vigil_tamper {
+	VIGIL_TAMPER_NONE = 0,
+	VIGIL_TAMPER_CLONE_UNTRACED,
+	VIGIL_TAMPER_FOREIGN_ARCH,
+	VIGIL_TAMPER_PTRACE_VIGIL,
+	VIGIL_TAMPER_SIGNAL_VIGIL,
+	VIGIL_TAMPER_IO_URING,
+	VIGIL_TAMPER_UNTRACED_CHILD,
+	VIGIL_TAMPER_VM_WRITE_VIGIL,
+};
+
+/* One ancestor (proc.apid[N], proc.aname[N]); [0] of the array is the parent. */
+struct vigil_ancestor {
+	int32_t pid;
+	vigil_str name;
+};
+
+/* The process fields of an event (proc.*, user.*, group.*, thread.*). */
+struct vigil_proc {
+	int32_t pid, tid, ppid, sid, vpgid;
+	uint32_t uid, gid, euid, egid;
+	int64_t loginuid; /* -1 when unset */
+	uint32_t tty;
+	uint64_t cap_effective;
+	uint8_t is_exe_from_memfd;
+	uint8_t n_ancestors;
+	vigil_str name, exe, exepath, args, cwd;
+	vigil_str pname, pexepath, pcmdline;
+	struct vigil_ancestor ancestors[VIGIL_MAX_ANCESTORS];
+};
+
+/* The file descriptor an event is about (fd.*). */
+struct vigil_fd {
+	int64_t num;          /* -1 when none */
+	uint8_t type;         /* enum vigil_fd_type */
+	uint8_t l4proto;      /* IPPROTO_TCP/UDP, 0 unknown */
+	uint16_t family;      /* AF_* */
+	uint16_t sport, dport;
+	uint8_t sip[16], dip[16]; /* IPv4 in the first 4 bytes */
+	vigil_str name;
+};
+
+struct vigil_evarg {
+	vigil_str key; /* without the "evt.arg." prefix */
+	vigil_str val;
+};
+
+struct vigil_health {
+	uint64_t events_dropped;   /* supervisor queue full */
+	uint64_t events_lost;      /* in flight when an analyzer died */
+	uint64_t analyzer_restarts;
+	uint64_t read_errors;      /* tracee memory that could not be read */
+	uint64_t tracee_count;     /* processes currently traced */
+};
+
+struct vigil_event {
+	uint32_t magic;
+	uint32_t wire_size;   /* bytes of this struct that are meaningful */
+	uint64_t num;         /* evt.num */
+	uint64_t ts_ns;       /* evt.rawtime */
+	uint16_t kind;        /* enum vigil_event_kind */
+	uint16_t type;        /* enum vigil_syscall (syscall_table.h) */
+	uint8_t arch;         /* enum vigil_arch */
+	uint8_t has_res;      /* evt.dir '<' */
+	uint8_t tamper;       /* enum vigil_tamper */
+	uint8_t n_evargs;
+	uint8_t open_flags;   /* VIGIL_OPEN_READ/WRITE/EXEC */
+	uint8_t exit_kind;    /* procexit: 1 exited (res = status), 2 killed (res = signal) */
+	uint8_t pad[2];
+	int64_t res;          /* evt.res */
+	struct vigil_proc proc;
+	struct vigil_fd fd;
+	struct vigil_evarg evargs[VIGIL_MAX_EVARGS];
+	struct vigil_health health; /* kind == VIGIL_EV_HEALTH */
+	uint32_t strs_used;
+	char strs[VIGIL_EVENT_STRS_MAX];
+};
+
+#define VIGIL_OPEN_READ 1u
+#define VIGIL_OPEN_WRITE 2u
+#define VIGIL_OPEN_EXEC 4u
+
+#define VIGIL_EVENT_HDR_SIZE offsetof(struct vigil_event, strs)
+
+/* Start an event of `kind` (clears every field to absent). */
+void vigil_event_init(struct vigil_event *ev, enum vigil_event_kind kind);
+
+/*
+ * Copy `len` bytes into the arena and return their handle. Strings longer
+ * than the room left are truncated (never overflow); NUL bytes are kept
+ * as they are, the JSON writer escapes them.
+ */
+vigil_str vigil_event_str(struct vigil_event *ev, const char *s, size_t len);
+vigil_str vigil_event_cstr(struct vigil_event *ev, const char *s);
+
+/* Add evt.arg.KEY = VAL; silently ignored past VIGIL_MAX_EVARGS. */
+void vigil_event_arg(struct vigil_event *ev, const char *key, const char *val, size_t val_len);
+void vigil_event_arg_cstr(struct vigil_event *ev, const char *key, const char *val);
+void vigil_event_arg_int(struct vigil_event *ev, const char *key, long long val);
+
+/* Pointer to a string's bytes (not NUL-terminated) or NULL when absent. */
+static inline const char *vigil_str_ptr(const struct vigil_event *ev, vigil_str s)
+{
+	return s.off == VIGIL_STR_NONE ? NULL : ev->strs + s.off;
+}
+
+static inline bool vigil_str_present(vigil_str s)
+{
+	return s.off != VIGIL_STR_NONE;
+}
+
+/* Finish: fix wire_size. Returns it. */
+uint32_t vigil_event_seal(struct vigil_event *ev);
+
+/*
+ * Check an event received from the wire: magic, sizes, every string handle
+ * inside the used arena. Returns 0 if sound. The analyzer trusts nothing.
+ */
+int vigil_event_validate(const struct vigil_event *ev, size_t received);
+
+#endif

@@ -1,0 +1,26 @@
+/* strbuf.h — a bounded append-only byte buffer for building output lines. */
+#ifndef VIGIL_STRBUF_H
+#define VIGIL_STRBUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct strbuf {
+	char *data;
+	size_t len, cap;
+	size_t max;    /* hard ceiling; appends past it set `truncated` */
+	bool truncated;
+	bool oom;
+};
+
+void strbuf_init(struct strbuf *sb, size_t max);
+void strbuf_free(struct strbuf *sb);
+void strbuf_reset(struct strbuf *sb);
+void strbuf_add(struct strbuf *sb, const char *s, size_t n);
+void strbuf_adds(struct strbuf *sb, const char *s);
+void strbuf_addc(struct strbuf *sb, char c);
+void strbuf_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Append `s` as a JSON string literal (quotes included), escaping as RFC 8259. */
+void strbuf_add_json_str(struct strbuf *sb, const char *s, size_t n);
+
+#endif

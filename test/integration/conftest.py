@@ -1,0 +1,49 @@
+"""Shared fixtures for vigil's integration tests (pytest).
+
+Keep this file small: every integration suite imports it.
+
+Environment:
+  VIGIL_BIN         path of the vigil binary      (default <repo>/build/vigil)
+  VIGIL_TEST_PROGS  directory of test programs    (default <repo>/build/test/progs)
+
+Missing paths are test failures, never skips: a suite that silently skips
+because nothing was built proves nothing.
+"""
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _path_from_env(var, default, want_exec):
+    path = Path(os.environ.get(var) or default)
+    if want_exec:
+        ok = path.is_file() and os.access(path, os.X_OK)
+    else:
+        ok = path.is_dir()
+    if not ok:
+        what = "an executable file" if want_exec else "a directory"
+        pytest.fail(f"{var}: {path} is not {what}; build it "
+                    f"(cmake -S {REPO} -B {REPO}/build && cmake --build "
+                    f"{REPO}/build) or set {var}", pytrace=False)
+    return path
+
+
+@pytest.fixture(scope="session")
+def repo_root():
+    return REPO
+
+
+@pytest.fixture(scope="session")
+def vigil_bin():
+    """Absolute path of the vigil binary under test."""
+    return _path_from_env("VIGIL_BIN", REPO / "build" / "vigil", True).resolve()
+
+
+@pytest.fixture(scope="session")
+def progs_dir():
+    """Directory holding the compiled test programs (test/progs)."""
+    return _path_from_env("VIGIL_TEST_PROGS", REPO / "build" / "test" / "progs",
+                          False).resolve()

@@ -1,0 +1,79 @@
+/*
+ * longargv many N    execve("/bin/true", ["/bin/true", "arg00000", ... N args])
+ * longargv big SIZE  execve("/bin/true", ["/bin/true", SIZE bytes of 'x'])
+ * longargv weird     execve("/bin/true", args holding quotes, backslashes,
+ *                    control characters and bytes that are not UTF-8)
+ *
+ * Reports {"pid":P,"argc":N,"args_len":L} before the exec, where L is the
+ * length of argv[1..] joined by single spaces (proc.args untruncated).  If the
+ * exec fails (E2BIG for SIZE > 128 KiB) it reports {"exec_res":-errno} and
+ * exits 0, so the test can compare with a native run.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include "vt_common.h"
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: longargv many N | big SIZE | weird\n");
+        return VT_EXIT_SETUP;
+    }
+    const char *mode = argv[1];
+    long count = argc > 2 ? strtol(argv[2], NULL, 10) : 0;
+    char **args;
+    long nargs;
+    if (strcmp(mode, "many") == 0) {
+        if (count < 1 || count > 100000)
+            return VT_EXIT_SETUP;
+        nargs = count;
+        args = calloc((size_t)nargs + 2, sizeof *args);
+        if (!args)
+            vt_die("calloc");
+        for (long i = 0; i < nargs; i++) {
+            args[i + 1] = malloc(16);
+            if (!args[i + 1])
+                vt_die("malloc");
+            snprintf(args[i + 1], 16, "arg%05ld", i);
+        }
+    } else if (strcmp(mode, "big") == 0) {
+        if (count < 1 || count > (64L << 20))
+            return VT_EXIT_SETUP;
+        nargs = 1;
+        args = calloc(3, sizeof *args);
+        char *big = malloc((size_t)count + 1);
+        if (!args || !big)
+            vt_die("malloc");
+        memset(big, 'x', (size_t)count);
+        big[count] = '\0';
+        args[1] = big;
+    } else if (strcmp(mode, "weird") == 0) {
+        static char a1[] = "quote\"back\\slash";
+        static char a2[] = "new\nline\ttab\x01\x1f";
+        static char a3[] = "bad-utf8-\xff\xfe-\xc3(-end";
+        static char a4[] = "ok-\xc3\xa9t\xc3\xa9";
+        static char a5[] = "";
+        nargs = 5;
+        args = calloc(7, sizeof *args);
+        if (!args)
+            vt_die("calloc");
+        args[1] = a1;
+        args[2] = a2;
+        args[3] = a3;
+        args[4] = a4;
+        args[5] = a5;
+    } else {
+        fprintf(stderr, "unknown mode %s\n", mode);
+        return VT_EXIT_SETUP;
+    }
+    args[0] = "/bin/true";
+    size_t len = 0;
+    for (long i = 1; i <= nargs; i++)
+        len += strlen(args[i]) + (i > 1 ? 1 : 0);
+    vt_report("{\"pid\":%d,\"argc\":%ld,\"args_len\":%zu}", (int)getpid(), nargs + 1, len);
+    char *const env[] = {NULL};
+    execve("/bin/true", args, env);
+    vt_report("{\"exec_res\":%d}", -errno);
+    return 0;
+}
