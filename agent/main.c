@@ -35,7 +35,7 @@ static struct proc *make_root(void)
 /* Create (truncate) the events file now, so a bad path fails before the program runs. */
 static int prepare_events_out(const char *path)
 {
-	if (!path)
+	if (!path || strcmp(path, "-") == 0)
 		return 0;
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0) {

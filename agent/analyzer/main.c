@@ -102,7 +102,9 @@ int main(int argc, char **argv)
 	if (progress_fd >= 0)
 		a.progress = map_progress(progress_fd);
 	if (events_out) {
-		int fd = open(events_out, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+		int fd = strcmp(events_out, "-") == 0
+				 ? dup(STDOUT_FILENO)
+				 : open(events_out, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 		if (fd < 0 || !(a.out = fdopen(fd, "a"))) {
 			LOG_ERR("cannot open --events-out %s: %s", events_out, strerror(errno));
 			return 1;

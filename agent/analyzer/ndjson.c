@@ -259,10 +259,12 @@ void ndjson_event(struct strbuf *sb, const struct vigil_event *ev)
 	}
 	kv_cstr(sb, "evt.source", "syscall");
 	kv_cstr(sb, "evt.dir", ev->has_res ? "<" : ">");
-	if (ev->kind == VIGIL_EV_PROCEXIT)
+	if (ev->kind == VIGIL_EV_PROCEXIT) {
 		kv_int(sb, ev->exit_kind == 2 ? "evt.arg.sig" : "evt.arg.status", ev->res);
-	else if (ev->has_res)
+		kv_int(sb, "evt.res", 0);
+	} else if (ev->has_res) {
 		kv_int(sb, "evt.res", ev->res);
+	}
 	kv_cstr(sb, "evt.arch", arch_name(ev->arch));
 	const char *tamper = tamper_name(ev->tamper);
 	if (tamper)

@@ -184,8 +184,11 @@ static bool decode_path_ops(struct vigil_event *ev, struct task *t, int id, cons
 {
 	long cwd = AT_FDCWD;
 	switch (id) {
-	case VIGIL_SC_UNLINK:
-	case VIGIL_SC_RMDIR: path_arg(ev, t, "path", cwd, a[0], true); break;
+	case VIGIL_SC_UNLINK: path_arg(ev, t, "path", cwd, a[0], true); break;
+	case VIGIL_SC_RMDIR:
+		path_arg(ev, t, "path", cwd, a[0], true);
+		ev->fd.type = VIGIL_FD_DIRECTORY;
+		break;
 	case VIGIL_SC_UNLINKAT:
 		path_arg(ev, t, "name", (long)a[0], a[1], true);
 		vigil_event_arg_int(ev, "flags", (int)a[2]);
@@ -197,8 +200,14 @@ static bool decode_path_ops(struct vigil_event *ev, struct task *t, int id, cons
 	case VIGIL_SC_LINKAT: decode_rename(ev, t, (long)a[0], a[1], (long)a[2], a[3]); break;
 	case VIGIL_SC_SYMLINK: decode_symlink(ev, t, a[0], cwd, a[1]); break;
 	case VIGIL_SC_SYMLINKAT: decode_symlink(ev, t, a[0], (long)a[1], a[2]); break;
-	case VIGIL_SC_MKDIR: path_arg(ev, t, "path", cwd, a[0], true), mode_arg(ev, "mode", a[1]); break;
-	case VIGIL_SC_MKDIRAT: path_arg(ev, t, "path", (long)a[0], a[1], true), mode_arg(ev, "mode", a[2]); break;
+	case VIGIL_SC_MKDIR:
+		path_arg(ev, t, "path", cwd, a[0], true), mode_arg(ev, "mode", a[1]);
+		ev->fd.type = VIGIL_FD_DIRECTORY;
+		break;
+	case VIGIL_SC_MKDIRAT:
+		path_arg(ev, t, "path", (long)a[0], a[1], true), mode_arg(ev, "mode", a[2]);
+		ev->fd.type = VIGIL_FD_DIRECTORY;
+		break;
 	case VIGIL_SC_CHMOD: path_arg(ev, t, "filename", cwd, a[0], true), mode_arg(ev, "mode", a[1]); break;
 	case VIGIL_SC_FCHMODAT:
 	case VIGIL_SC_FCHMODAT2:
@@ -251,7 +260,11 @@ static bool decode_net_ops(struct vigil_event *ev, struct task *t, int id, const
 		vigil_event_arg_int(ev, "backlog", (int)a[1]);
 		ev->fd.type = VIGIL_FD_OTHER;
 		break;
-	case VIGIL_SC_SOCKET: decode_socket(ev, a); break;
+	case VIGIL_SC_SOCKET:
+		decode_socket(ev, a);
+		if (has_res && res >= 0)
+			ev->fd.num = res;
+		break;
 	default: return false;
 	}
 	return true;

@@ -17,7 +17,7 @@ void options_usage(FILE *out)
 	      "\n"
 	      "options:\n"
 	      "  -g                     forward signals to PROGRAM's whole process group\n"
-	      "  --events-out PATH      write every event as NDJSON to PATH\n"
+	      "  --events-out PATH      write every event as NDJSON to PATH (- = stdout)\n"
 	      "  --syscalls LIST        trace only these syscalls (comma separated);\n"
 	      "                         process-tree and tamper checks are always on\n"
 	      "  --all-results          take the exit stop for every traced syscall\n"

@@ -52,6 +52,7 @@ struct pending_syscall {
 	long nr;
 	uint64_t args[6];
 	bool forked;      /* a fork/clone event was seen during it */
+	bool exec_done;   /* the exec succeeded (its event is already out) */
 };
 
 struct task {

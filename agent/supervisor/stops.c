@@ -27,6 +27,12 @@
 #include "supervisor/tamper.h"
 #include "supervisor/tracee_mem.h"
 
+#if defined(__x86_64__)
+#define NATIVE_ARCH VIGIL_ARCH_X86_64
+#else
+#define NATIVE_ARCH VIGIL_ARCH_AARCH64
+#endif
+
 static struct stops_config cfg;
 static struct proc *root_proc;
 static struct vigil_event ev; /* one at a time; too large for the stack */
@@ -133,6 +139,7 @@ static void on_seccomp(struct task *t)
 	ps->nr = (long)info.seccomp.nr;
 	memcpy(ps->args, info.seccomp.args, sizeof(ps->args));
 	ps->forked = false;
+	ps->exec_done = false;
 	ps->id = info.seccomp.ret_data ? (int)info.seccomp.ret_data
 				       : vigil_syscall_from_nr(ps->arch, ps->nr);
 	if (ps->id == VIGIL_SC_SOCKETCALL && !tamper_unpack_socketcall(t))
@@ -152,6 +159,7 @@ static void on_seccomp(struct task *t)
 		free(t->exec_filename);
 		t->exec_filename = tracee_read_str(t->tid, addr, path, sizeof(path)) >= 0 ? strdup(path)
 											  : NULL;
+		t->wait = TASK_IN_SYSCALL; /* the exit stop tells a failed exec */
 		resume(t, 0);
 		return;
 	}
@@ -180,6 +188,8 @@ static void on_seccomp(struct task *t)
 	resume(t, 0);
 }
 
+static void on_exec_result(struct task *t, long res);
+
 static void on_syscall_exit(struct task *t)
 {
 	if (t->wait != TASK_IN_SYSCALL) {
@@ -194,9 +204,33 @@ static void on_syscall_exit(struct task *t)
 		res = (long)info.exit.rval;
 	if (t->pending.id == VIGIL_SC_CLONE3)
 		tamper_check_clone3_exit(t, res);
+	else if (t->pending.id == VIGIL_SC_EXECVE || t->pending.id == VIGIL_SC_EXECVEAT)
+		on_exec_result(t, res);
 	else if (!(vigil_syscall_flags(t->pending.id) & VIGIL_SC_QUIET))
 		emit_syscall(t, true, res);
 	resume(t, 0);
+}
+
+/* The exec event: after success (new image) or failure (the caller). */
+static void emit_exec(struct task *t, long res)
+{
+	vigil_event_init(&ev, VIGIL_EV_SYSCALL);
+	ev.ts_ns = now_ns();
+	ev.type = t->pending.id == VIGIL_SC_EXECVEAT ? VIGIL_SC_EXECVEAT : VIGIL_SC_EXECVE;
+	ev.arch = (uint8_t)t->pending.arch;
+	ev.has_res = 1;
+	ev.res = res;
+	vigil_event_arg_cstr(&ev, "filename", t->exec_filename); /* absent if unreadable */
+	decode_proc(&ev, t);
+	emit(&ev);
+	free(t->exec_filename);
+	t->exec_filename = NULL;
+}
+
+static void on_exec_result(struct task *t, long res)
+{
+	if (!t->pending.exec_done && res != 0)
+		emit_exec(t, res);
 }
 
 static void on_exec(struct task *t)
@@ -212,25 +246,15 @@ static void on_exec(struct task *t)
 			t = task_rekey(f, tid);
 		}
 	}
-	t->wait = TASK_RUNNING;
 	struct proc_image *img = procinfo_read_image(t->tid);
 	if (img) {
 		proc_set_image(t->proc, img);
 		image_unref(img);
 	}
 	t->proc->creds_stale = true; /* setuid bits and file caps apply at exec */
-	vigil_event_init(&ev, VIGIL_EV_SYSCALL);
-	ev.ts_ns = now_ns();
-	ev.type = t->pending.id == VIGIL_SC_EXECVEAT ? VIGIL_SC_EXECVEAT : VIGIL_SC_EXECVE;
-	ev.arch = (uint8_t)t->pending.arch;
-	ev.has_res = 1;
-	ev.res = 0;
-	vigil_event_arg_cstr(&ev, "filename", t->exec_filename ? t->exec_filename : "");
-	decode_proc(&ev, t);
-	emit(&ev);
-	free(t->exec_filename);
-	t->exec_filename = NULL;
-	resume(t, 0);
+	emit_exec(t, 0);
+	t->pending.exec_done = true;
+	resume(t, 0); /* still TASK_IN_SYSCALL: its exit stop comes next */
 }
 
 static void on_exit_report(struct task *t, int status)
@@ -240,6 +264,7 @@ static void on_exit_report(struct task *t, int status)
 		vigil_event_init(&ev, VIGIL_EV_PROCEXIT);
 		ev.ts_ns = now_ns();
 		ev.type = VIGIL_SC_PROCEXIT;
+		ev.arch = NATIVE_ARCH;
 		ev.has_res = 1;
 		ev.exit_kind = WIFSIGNALED(status) ? 2 : 1;
 		ev.res = WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status);
@@ -254,11 +279,28 @@ static bool is_job_control_stop(int sig)
 	return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
 }
 
-static void on_new_child(struct task *t)
+/* Which syscall made a child: clone3 when we stopped at its entry, else by event. */
+static int fork_syscall(struct task *t, int event)
+{
+	if (t->wait == TASK_IN_SYSCALL && t->pending.id == VIGIL_SC_CLONE3)
+		return VIGIL_SC_CLONE3;
+	return event == PTRACE_EVENT_VFORK ? VIGIL_SC_VFORK : VIGIL_SC_CLONE;
+}
+
+static void on_new_child(struct task *t, int event)
 {
 	unsigned long child = 0;
-	if (ptrace(PTRACE_GETEVENTMSG, t->tid, NULL, &child) == 0 && child > 0)
+	if (ptrace(PTRACE_GETEVENTMSG, t->tid, NULL, &child) == 0 && child > 0) {
 		ensure_task((pid_t)child);
+		vigil_event_init(&ev, VIGIL_EV_SYSCALL);
+		ev.ts_ns = now_ns();
+		ev.type = (uint16_t)fork_syscall(t, event);
+		ev.arch = NATIVE_ARCH;
+		ev.has_res = 1;
+		ev.res = (long)child;
+		decode_proc(&ev, t);
+		emit(&ev);
+	}
 	t->pending.forked = true;
 	resume(t, 0);
 }
@@ -280,7 +322,7 @@ bool stops_handle(pid_t pid, int status)
 	case PTRACE_EVENT_SECCOMP: on_seccomp(t); break;
 	case PTRACE_EVENT_FORK:
 	case PTRACE_EVENT_VFORK:
-	case PTRACE_EVENT_CLONE: on_new_child(t); break;
+	case PTRACE_EVENT_CLONE: on_new_child(t, event); break;
 	case PTRACE_EVENT_EXEC: on_exec(t); break;
 	case PTRACE_EVENT_EXIT: resume(t, 0); break;
 	case PTRACE_EVENT_STOP:

@@ -8,8 +8,8 @@
 
 /*
  * Read a NUL-terminated string at `addr` into buf (size >= 1). Returns its
- * length (< size, buf NUL-terminated; truncated at size-1) or -1 if no byte
- * could be read. A string that runs into unmapped memory is cut there.
+ * length (< size, buf NUL-terminated; truncated at size-1), or -1 if it
+ * cannot be read or runs into unmapped memory before its NUL.
  */
 ssize_t tracee_read_str(pid_t pid, uint64_t addr, char *buf, size_t size);
 /* Read exactly `len` bytes; 0 on success, -1 otherwise. */

@@ -12,8 +12,8 @@
 
 /* X(id, name, flags) */
 #define VIGIL_SYSCALL_LIST(X)                                    \
-	X(EXECVE, "execve", VIGIL_SC_TREE)                       \
-	X(EXECVEAT, "execveat", VIGIL_SC_TREE)                   \
+	X(EXECVE, "execve", VIGIL_SC_TREE | VIGIL_SC_RESULT)                       \
+	X(EXECVEAT, "execveat", VIGIL_SC_TREE | VIGIL_SC_RESULT)                   \
 	X(CLONE, "clone", 0)                         \
 	X(CLONE3, "clone3", VIGIL_SC_TREE | VIGIL_SC_RESULT)     \
 	X(FORK, "fork", 0)                                       \
@@ -29,7 +29,7 @@
 	X(ACCEPT4, "accept4", VIGIL_SC_RESULT)                   \
 	X(BIND, "bind", 0)                                       \
 	X(LISTEN, "listen", 0)                                   \
-	X(SOCKET, "socket", 0)                                   \
+	X(SOCKET, "socket", VIGIL_SC_RESULT)                                   \
 	X(UNLINK, "unlink", 0)                                   \
 	X(UNLINKAT, "unlinkat", 0)                               \
 	X(RENAME, "rename", 0)                                   \

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Install what building and testing vigil needs on Debian 12, if missing.
+# Usage: bash packaging/setup-debian.sh   (as root, or with sudo available)
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config clang
+  libyaml-dev libjansson-dev libcurl4-openssl-dev zlib1g-dev libssl-dev libseccomp-dev
+  libcmocka-dev
+  python3 python3-pytest python3-botocore
+  tini strace busybox-static podman uidmap hyperfine
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup-debian: all packages present"
+  exit 0
+fi
+
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "setup-debian: installing ${missing[*]}"
+$sudo apt-get update -q
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
