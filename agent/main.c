@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "vigil/log.h"
@@ -35,9 +36,12 @@ static struct proc *make_root(void)
 /* Create (truncate) the events file now, so a bad path fails before the program runs. */
 static int prepare_events_out(const char *path)
 {
+	struct stat st;
 	if (!path || strcmp(path, "-") == 0)
 		return 0;
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return 0; /* a FIFO or device: the analyzer opens it; opening here could block */
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0) {
 		LOG_ERR("--events-out %s: %s", path, strerror(errno));
 		return -1;

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,13 +22,43 @@
 #include "vigil/log.h"
 #include "vigil/strbuf.h"
 
+#define OUT_FLUSH_BYTES (64u * 1024u)
+
 struct analyzer {
-	FILE *out;
-	struct strbuf line;
+	int out_fd;                  /* --events-out, or -1 */
+	struct strbuf out;           /* lines not yet written */
+	uint64_t out_last_num;       /* evt.num of the last line in `out` */
 	volatile uint64_t *progress; /* shared with the supervisor and successors */
 	uint64_t expected_num;       /* next evt.num we expect; 0 = unknown */
 	uint64_t lost;
+	bool write_failed;
 };
+
+/*
+ * Write out buffered lines, then record progress: an event counts as
+ * handled only once it is written, so a crash loses nothing uncounted.
+ */
+static void flush_out(struct analyzer *a)
+{
+	size_t off = 0;
+	while (a->out_fd >= 0 && off < a->out.len) {
+		ssize_t n = write(a->out_fd, a->out.data + off, a->out.len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (!a->write_failed)
+				LOG_ERR("writing events: %s", strerror(errno));
+			a->write_failed = true;
+			break;
+		}
+		off += (size_t)n;
+	}
+	strbuf_reset(&a->out);
+	if (a->progress && a->out_last_num) {
+		a->progress[0] = a->out_last_num;
+		a->progress[1] = a->lost;
+	}
+}
 
 static void count_gap(struct analyzer *a, uint64_t num)
 {
@@ -36,10 +67,6 @@ static void count_gap(struct analyzer *a, uint64_t num)
 	if (a->expected_num && num > a->expected_num)
 		a->lost += num - a->expected_num;
 	a->expected_num = num + 1;
-	if (a->progress) {
-		a->progress[0] = num;
-		a->progress[1] = a->lost;
-	}
 }
 
 static int on_event(struct vigil_event *ev, void *ctx)
@@ -48,23 +75,24 @@ static int on_event(struct vigil_event *ev, void *ctx)
 	if (ev->kind == VIGIL_EV_END)
 		return 1;
 	count_gap(a, ev->num);
-	if (!a->out)
-		return 0;
 	if (ev->kind == VIGIL_EV_HEALTH) /* losses are known here, not in the supervisor */
 		ev->health.events_lost = a->lost;
-	strbuf_reset(&a->line);
-	ndjson_event(&a->line, ev);
-	strbuf_addc(&a->line, '\n');
-	if (!a->line.truncated && a->line.data)
-		fwrite(a->line.data, 1, a->line.len, a->out);
+	size_t before = a->out.len;
+	ndjson_event(&a->out, ev);
+	strbuf_addc(&a->out, '\n');
+	if (a->out.truncated) { /* cannot happen below the ceiling; never emit half a line */
+		a->out.len = before;
+		a->out.truncated = false;
+	}
+	a->out_last_num = ev->num;
+	if (a->out.len >= OUT_FLUSH_BYTES)
+		flush_out(a);
 	return 0;
 }
 
 static void on_idle(void *ctx)
 {
-	struct analyzer *a = ctx;
-	if (a->out)
-		fflush(a->out);
+	flush_out(ctx);
 }
 
 static volatile uint64_t *map_progress(int fd)
@@ -97,26 +125,26 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vigil-analyzer is started by vigil; it is not a command\n");
 		return 2;
 	}
-	struct analyzer a = {0};
-	strbuf_init(&a.line, 256 * 1024);
+	struct analyzer a = {.out_fd = -1};
+	strbuf_init(&a.out, OUT_FLUSH_BYTES + 512 * 1024);
 	if (progress_fd >= 0)
 		a.progress = map_progress(progress_fd);
+	if (a.progress)
+		a.lost = a.progress[1]; /* losses are counted across generations */
 	if (events_out) {
-		int fd = strcmp(events_out, "-") == 0
-				 ? dup(STDOUT_FILENO)
-				 : open(events_out, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-		if (fd < 0 || !(a.out = fdopen(fd, "a"))) {
+		a.out_fd = strcmp(events_out, "-") == 0
+				   ? dup(STDOUT_FILENO)
+				   : open(events_out, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+		if (a.out_fd < 0) {
 			LOG_ERR("cannot open --events-out %s: %s", events_out, strerror(errno));
 			return 1;
 		}
-		setvbuf(a.out, NULL, _IOFBF, 1 << 16);
 	}
 	struct receiver_stats st = {0};
 	int rc = receiver_run(channel_fd, on_event, on_idle, &a, &st);
-	if (a.out && fclose(a.out) != 0) {
-		LOG_ERR("writing %s: %s", events_out, strerror(errno));
+	flush_out(&a);
+	if (a.write_failed)
 		rc = -1;
-	}
 	if (st.invalid)
 		LOG_WARN("%llu malformed events from the channel were skipped",
 			 (unsigned long long)st.invalid);

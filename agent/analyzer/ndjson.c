@@ -27,7 +27,8 @@ void ndjson_rfc3339(char out[40], uint64_t ts_ns)
 
 static void key(struct strbuf *sb, const char *k)
 {
-	if (sb->len > 1)
+	/* sb may hold earlier lines: a comma unless this is the object's first key. */
+	if (sb->len && sb->data[sb->len - 1] != '{')
 		strbuf_addc(sb, ',');
 	strbuf_addc(sb, '"');
 	strbuf_adds(sb, k);

@@ -29,6 +29,7 @@ static const struct analyzer_config *config;
 static pid_t pid = -1;
 static uint64_t restarts, restart_at_ns, backoff_ns = RESTART_MIN_NS;
 static char analyzer_path[PATH_MAX];
+static bool finished;
 static int progress_fd = -1; /* shared page: last evt.num the analyzer handled */
 
 static int find_analyzer(const char *self_exe)
@@ -98,12 +99,12 @@ static int spawn(void)
 
 int analyzer_start(const struct analyzer_config *cfg)
 {
-	config = cfg;
 	if (find_analyzer(cfg->self_exe) != 0 || access(analyzer_path, X_OK) != 0) {
 		LOG_ERR("analyzer program not found at %s: events will be counted as dropped",
 			analyzer_path[0] ? analyzer_path : "(unknown)");
-		return -1;
+		return -1; /* config stays NULL: nothing to restart or wait for */
 	}
+	config = cfg;
 	progress_fd = memfd_create("vigil-progress", MFD_CLOEXEC);
 	if (progress_fd >= 0 && ftruncate(progress_fd, 4096) != 0) {
 		close(progress_fd);
@@ -125,15 +126,23 @@ bool analyzer_running(void)
 void analyzer_exited(int status, bool shutting_down)
 {
 	pid = -1;
-	if (shutting_down)
+	if (shutting_down && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		finished = true; /* it saw the end marker and wrote everything out */
 		return;
+	}
 	restarts++;
 	if (WIFSIGNALED(status))
 		LOG_WARN("analyzer killed by signal %d; restarting", WTERMSIG(status));
 	else
 		LOG_WARN("analyzer exited with status %d; restarting", WEXITSTATUS(status));
-	restart_at_ns = now_ns() + backoff_ns;
+	/* While draining there is no time for backoff: the deadline bounds it. */
+	restart_at_ns = now_ns() + (shutting_down ? 1 : backoff_ns);
 	backoff_ns = backoff_ns * 2 > RESTART_MAX_NS ? RESTART_MAX_NS : backoff_ns * 2;
+}
+
+bool analyzer_finished(void)
+{
+	return finished || !config;
 }
 
 void analyzer_tick(uint64_t now)

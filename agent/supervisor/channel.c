@@ -9,7 +9,9 @@
 #include "vigil/log.h"
 #include "supervisor/channel.h"
 
-#define BATCH_BYTES (64u * 1024u)
+/* 32 KiB: with 64 KiB messages (paged skbs) this kernel was seen to keep
+ * returning EAGAIN after the receiver had stalled and drained. */
+#define BATCH_BYTES (32u * 1024u)
 #define FLUSH_AGE_NS (20u * 1000u * 1000u) /* max latency added by batching */
 
 struct batch {
@@ -73,8 +75,11 @@ void channel_push(struct vigil_event *ev)
 {
 	uint32_t size = vigil_event_seal(ev);
 	size_t padded = (size + 7u) & ~7u;
+	/* Health and end markers may exceed the bound by a batch: they carry
+	 * the drop counts, so dropping them would make the loss silent. */
+	bool vital = ev->kind == VIGIL_EV_HEALTH || ev->kind == VIGIL_EV_END;
 	if (!tail || tail->len + padded > BATCH_BYTES) {
-		if (n_batches >= max_batches || !new_batch()) {
+		if ((n_batches >= max_batches && !(vital && n_batches <= max_batches)) || !new_batch()) {
 			dropped++;
 			return;
 		}
@@ -112,6 +117,7 @@ void channel_flush(bool force, uint64_t now)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
+			LOG_DEBUG("send %zu bytes: %s (batches %zu)", head->len, strerror(errno), n_batches);
 			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != ENOBUFS)
 				LOG_WARN("analyzer channel send: %s", strerror(errno));
 			return;

@@ -38,13 +38,17 @@ static void mode_arg(struct vigil_event *ev, const char *key, uint64_t mode)
 	vigil_event_arg(ev, key, buf, (size_t)n);
 }
 
+/* glibc defines O_LARGEFILE as 0 on 64-bit; 32-bit callers pass the kernel's bit. */
+#define KERNEL_O_LARGEFILE 0100000
+
 /* Open flags the way Falco prints them: O_RDONLY|O_CREAT|... */
 static void open_flags_arg(struct vigil_event *ev, uint64_t flags, uint64_t mode)
 {
 	static const struct { uint64_t bit; const char *name; } names[] = {
 		{O_CREAT, "O_CREAT"}, {O_EXCL, "O_EXCL"}, {O_NOCTTY, "O_NOCTTY"},
 		{O_TRUNC, "O_TRUNC"}, {O_APPEND, "O_APPEND"}, {O_NONBLOCK, "O_NONBLOCK"},
-		{O_DSYNC, "O_DSYNC"}, {O_DIRECT, "O_DIRECT"}, {O_LARGEFILE, "O_LARGEFILE"},
+		{O_DSYNC, "O_DSYNC"}, {O_DIRECT, "O_DIRECT"},
+		{KERNEL_O_LARGEFILE, "O_LARGEFILE"},
 		{O_DIRECTORY, "O_DIRECTORY"}, {O_NOFOLLOW, "O_NOFOLLOW"}, {O_NOATIME, "O_NOATIME"},
 		{O_CLOEXEC, "O_CLOEXEC"}, {O_PATH, "O_PATH"}, {__O_TMPFILE, "O_TMPFILE"},
 	};
@@ -63,7 +67,7 @@ static void open_flags_arg(struct vigil_event *ev, uint64_t flags, uint64_t mode
 					   (acc == O_WRONLY || acc == O_RDWR ? VIGIL_OPEN_WRITE : 0));
 	if ((flags & O_CREAT) && (mode & 0111))
 		ev->open_flags |= VIGIL_OPEN_EXEC;
-	if (flags & (O_CREAT | __O_TMPFILE))
+	if ((flags & O_CREAT) || (flags & __O_TMPFILE) == __O_TMPFILE)
 		mode_arg(ev, "mode", mode);
 }
 

@@ -79,18 +79,12 @@ ssize_t tracee_read_str(pid_t pid, uint64_t addr, char *buf, size_t size)
 		if ((size_t)n < chunk)
 			break;
 	}
-	if (len + 1 < size) {
-		/* Unterminated before unmapped memory: the kernel fails this call
-		 * with EFAULT, so report nothing rather than a string it never used. */
-		len = 0;
-	}
-	if (len == 0) {
-		tracee_read_errors++;
-		buf[0] = '\0';
-		return -1;
-	}
-	buf[len] = '\0';
-	return (ssize_t)len;
+	/* No NUL before unmapped memory or before the bound: the kernel fails
+	 * such a call (EFAULT, ENAMETOOLONG), so report nothing rather than a
+	 * string it never used. */
+	tracee_read_errors++;
+	buf[0] = '\0';
+	return -1;
 }
 
 int tracee_read(pid_t pid, uint64_t addr, void *buf, size_t len)

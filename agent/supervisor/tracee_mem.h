@@ -8,8 +8,8 @@
 
 /*
  * Read a NUL-terminated string at `addr` into buf (size >= 1). Returns its
- * length (< size, buf NUL-terminated; truncated at size-1), or -1 if it
- * cannot be read or runs into unmapped memory before its NUL.
+ * length (< size, buf NUL-terminated), or -1 if it cannot be read, or has
+ * no NUL before unmapped memory or within size bytes (never a truncation).
  */
 ssize_t tracee_read_str(pid_t pid, uint64_t addr, char *buf, size_t size);
 /* Read exactly `len` bytes; 0 on success, -1 otherwise. */

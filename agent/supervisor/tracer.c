@@ -130,8 +130,9 @@ int tracer_run(const struct sup_options *o, pid_t child, bool traced)
 		if (s.child_done && !s.draining)
 			start_draining(&s, o, now);
 		if (s.draining) {
+			analyzer_tick(now);
 			channel_flush(true, now);
-			if (!analyzer_running() || now >= s.drain_deadline)
+			if (analyzer_finished() || now >= s.drain_deadline)
 				break;
 		} else {
 			report_health(&s, now, false);

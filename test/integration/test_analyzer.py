@@ -1,0 +1,138 @@
+"""The supervisor -> analyzer channel: crashes, back-pressure, and counting.
+
+Each test runs the real vigil on a real workload and checks the event
+stream's own bookkeeping: evt.num is assigned to every event the supervisor
+queued, so any gap is a loss, and every loss must be reported by the
+vigil_health counters (events_dropped, events_lost), never silent.
+"""
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+WORKLOAD = [sys.executable, "-c",
+            "import time\n"
+            "for i in range(int(__import__('sys').argv[1])):\n"
+            "    open('/etc/hostname').close()\n"
+            "    if i % 2000 == 0: time.sleep(0.05)\n"]
+
+
+def read_events(path):
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def last_health(events):
+    health = [e for e in events if e["evt.type"] == "vigil_health"]
+    assert health, "no vigil_health event in the stream"
+    return health[-1]
+
+
+def gaps(events):
+    nums = sorted(e["evt.num"] for e in events)
+    assert len(nums) == len(set(nums)), "duplicate evt.num"
+    return sum(b - a - 1 for a, b in zip(nums, nums[1:]))
+
+
+def analyzer_pids(vigil_pid):
+    out = []
+    for child in open(f"/proc/{vigil_pid}/task/{vigil_pid}/children").read().split():
+        try:
+            if open(f"/proc/{child}/comm").read().strip() == "vigil-analyzer":
+                out.append(int(child))
+        except FileNotFoundError:
+            pass
+    return out
+
+
+def test_analyzer_killed_is_restarted_and_losses_counted(vigil_bin, tmp_path):
+    out = tmp_path / "ev.ndjson"
+    proc = subprocess.Popen([str(vigil_bin), "--events-out", str(out), "--"] +
+                            WORKLOAD + ["20000"], stderr=subprocess.PIPE)
+    killed = 0
+    deadline = time.time() + 20
+    while killed < 2 and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.3)
+        for pid in analyzer_pids(proc.pid):
+            os.kill(pid, signal.SIGKILL)
+            killed += 1
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert killed >= 1, "workload finished before the analyzer could be killed"
+    events = read_events(out)
+    health = last_health(events)
+    assert health["vigil.analyzer_restarts"] >= 1
+    assert b"analyzer killed by signal 9" in err
+    # Whatever the crash lost is exactly what the successor reported.
+    assert gaps(events) == health["vigil.events_lost"] + 0
+    opens = [e for e in events if e["evt.type"] == "openat"
+             and e.get("fd.name") == "/etc/hostname"]
+    assert len(opens) + health["vigil.events_lost"] >= 20000
+
+
+def test_stalled_analyzer_drops_are_counted_and_app_runs_on(vigil_bin, tmp_path):
+    fifo = tmp_path / "events.fifo"
+    os.mkfifo(fifo)
+    lines = []
+
+    def late_reader():  # nobody reads for a while: the analyzer blocks
+        time.sleep(3)
+        with open(fifo, encoding="utf-8") as f:
+            lines.extend(f)
+
+    reader = threading.Thread(target=late_reader)
+    reader.start()
+    start = time.time()
+    proc = subprocess.run([str(vigil_bin), "--events-out", str(fifo), "--queue-size",
+                           "131072", "--drain-timeout", "20000", "--"] + WORKLOAD + ["30000"],
+                          capture_output=True, timeout=120)
+    reader.join(timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    events = [json.loads(line) for line in lines if line.strip()]
+    health = last_health(events)
+    assert health["vigil.events_dropped"] > 0, "a stalled analyzer must cause counted drops"
+    # Dropped events never got a number: the numbered stream has no holes.
+    assert gaps(events) == 0
+    assert health["vigil.events_lost"] == 0
+    assert time.time() - start < 100
+
+
+def test_program_runs_when_analyzer_is_missing(vigil_bin, tmp_path):
+    env = dict(os.environ, VIGIL_ANALYZER=str(tmp_path / "no-such-analyzer"))
+    proc = subprocess.run([str(vigil_bin), "--", "sh", "-c", "echo hi; exit 4"],
+                          capture_output=True, env=env, timeout=30)
+    assert proc.returncode == 4
+    assert proc.stdout == b"hi\n"
+    assert b"analyzer program not found" in proc.stderr
+
+
+def test_events_out_errors_before_the_program_starts(vigil_bin, tmp_path):
+    marker = tmp_path / "ran"
+    proc = subprocess.run([str(vigil_bin), "--events-out", str(tmp_path / "no/such/dir/x"),
+                           "--", "touch", str(marker)], capture_output=True, timeout=30)
+    assert proc.returncode == 2
+    assert b"--events-out" in proc.stderr
+    assert not marker.exists()
+
+
+def test_bad_option_is_a_usage_error(vigil_bin):
+    for argv in (["--syscalls", "openat,nosuch", "--", "true"], ["--bogus", "--", "true"],
+                 ["--queue-size", "12x", "--", "true"], []):
+        proc = subprocess.run([str(vigil_bin)] + argv, capture_output=True, timeout=30)
+        assert proc.returncode == 2, argv
+        assert proc.stderr, argv
+    proc = subprocess.run([str(vigil_bin), "--syscalls", "openat,nosuch", "--", "true"],
+                          capture_output=True, timeout=30)
+    assert b"nosuch" in proc.stderr
+
+
+def test_version_and_help(vigil_bin):
+    v = subprocess.run([str(vigil_bin), "version"], capture_output=True, timeout=10)
+    assert v.returncode == 0 and v.stdout.startswith(b"vigil ")
+    h = subprocess.run([str(vigil_bin), "--help"], capture_output=True, timeout=10)
+    assert h.returncode == 0 and b"--events-out" in h.stdout
