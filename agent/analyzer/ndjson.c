@@ -82,7 +82,7 @@ static void caps(struct strbuf *sb, uint64_t mask)
 	char buf[1024];
 	size_t n = 0;
 	buf[0] = '\0';
-	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]) && n < sizeof(buf); i++)
 		if (mask & (1ull << i))
 			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", n ? " " : "", names[i]);
 	kv_cstr(sb, "thread.cap_effective", buf);

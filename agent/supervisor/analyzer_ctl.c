@@ -52,8 +52,8 @@ static int find_analyzer(const char *self_exe)
 	if (!slash)
 		return -1;
 	*slash = '\0';
-	snprintf(analyzer_path, sizeof(analyzer_path), "%s/vigil-analyzer", self);
-	return 0;
+	int len = snprintf(analyzer_path, sizeof(analyzer_path), "%s/vigil-analyzer", self);
+	return len > 0 && (size_t)len < sizeof(analyzer_path) ? 0 : -1;
 }
 
 static void exec_analyzer(void)

@@ -76,7 +76,7 @@ def tracer_pid(pid):
             for line in f:
                 if line.startswith("TracerPid:"):
                     return int(line.split()[1])
-    except FileNotFoundError:
+    except (FileNotFoundError, ProcessLookupError):
         pass
     return None
 

@@ -16,6 +16,9 @@
 #                1M-syscall workload once (it takes ~50 s)
 #   VIGIL_BIN    vigil binary (default <repo>/build/vigil); vigil-analyzer
 #                must sit beside it
+#   BENCH_FILES_DIR  where workload (b) makes its files (default: a temp
+#                dir in /dev/shm if writable, else in $TMPDIR); a tmpfs
+#                keeps disk journal stalls out of the syscall measurement
 #
 # Needs hyperfine, strace (>= 5.3 for --seccomp-bpf), python3, cc, cmake.
 # The C workloads next to this script are compiled here with `cc -O2` into
@@ -58,7 +61,12 @@ trap 'rm -rf "$WORK"' EXIT
 for prog in files untraced threads; do
 	cc -O2 -Wall -o "$WORK/$prog" "$HERE/$prog.c" -pthread || die "cannot compile $prog.c"
 done
-mkdir "$WORK/files.d"
+FILES_BASE=${BENCH_FILES_DIR:-}
+if [[ -z $FILES_BASE ]]; then
+	if [[ -d /dev/shm && -w /dev/shm ]]; then FILES_BASE=/dev/shm; else FILES_BASE=$WORK; fi
+fi
+FILES_DIR=$(mktemp -d "$FILES_BASE/vigil-bench-files.XXXXXX")
+trap 'rm -rf "$WORK" "$FILES_DIR"' EXIT
 
 # ------------------------------------------------------- the syscall set
 # vigil's default traced set (agent/common/syscall_table.c); names this
@@ -112,7 +120,7 @@ DRUNS=$((RUNS < 3 ? RUNS : 3))
 log "(a) 1000 x fork+exec /bin/true"
 bench a "$RUNS" 1 "" "$LOOP"
 log "(b) 10k create/write/read/unlink"
-bench b "$RUNS" 1 "" "$WORK/files $WORK/files.d 10000"
+bench b "$RUNS" 1 "" "$WORK/files $FILES_DIR 10000"
 log "(c) 1M untraced syscalls (plain strace: one run, it stops twice on every syscall)"
 bench c "$RUNS" 1 "" "$WORK/untraced 1000000" native vigil strace-seccomp
 bench c2 1 0 "" "$WORK/untraced 1000000" strace
@@ -165,7 +173,7 @@ sample_rss() { # NAME CMD...
 log "memory: VmHWM of vigil and vigil-analyzer during each workload"
 : >"$WORK/rss.txt"
 sample_rss a sh -c 'i=0; while [ $i -lt 1000 ]; do /bin/true; i=$((i+1)); done'
-sample_rss b "$WORK/files" "$WORK/files.d" 10000
+sample_rss b "$WORK/files" "$FILES_DIR" 10000
 sample_rss c "$WORK/untraced" 1000000
 eval "$CONFIGURE"
 sample_rss d cmake --build "$BUILD" -j2
@@ -173,7 +181,7 @@ sample_rss e "$WORK/threads" 1000
 
 # ------------------------------------------------------------ report
 TABLE="$WORK/table.md"
-WORK="$WORK" DROPPED="$DROPPED" RUNS="$RUNS" DRUNS="$DRUNS" VIGIL="$VIGIL" \
+FILES_FS=$(stat -f -c %T "$FILES_DIR") WORK="$WORK" DROPPED="$DROPPED" RUNS="$RUNS" DRUNS="$DRUNS" VIGIL="$VIGIL" \
 	python3 - >"$TABLE" <<'PY'
 import json, os, platform, statistics, subprocess, datetime
 
@@ -237,7 +245,8 @@ print(f"Measured {datetime.date.today()} on {cpu}, {os.cpu_count()} CPUs, "
 print(f"Mean wall time of {runs} runs after 1 warm-up (compile: {druns} runs; "
       f"plain strace on (c): 1 run); ratio to native, added time in brackets. "
       f"strace runs use `-qq -o /dev/null -e trace=` with vigil's default traced set"
-      + (f" minus `{dropped}` (unknown to this strace)." if dropped else "."))
+      + (f" minus `{dropped}` (unknown to this strace)." if dropped else ".")
+      + f" Workload (b) runs on {os.environ['FILES_FS']}.")
 print()
 print("| workload | native | vigil | strace -f --seccomp-bpf | strace -f | target (vigil) | met |")
 print("|---|---|---|---|---|---|---|")

@@ -18,7 +18,7 @@ def proc_status(pid):
     try:
         with open("/proc/%d/status" % pid) as f:
             return dict(line.rstrip("\n").split(":\t", 1) for line in f)
-    except FileNotFoundError:
+    except (FileNotFoundError, ProcessLookupError):   # gone, or going
         return None
 
 
