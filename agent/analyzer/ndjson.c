@@ -52,7 +52,7 @@ static void kv_cstr(struct strbuf *sb, const char *k, const char *v)
 static void kv_int(struct strbuf *sb, const char *k, long long v)
 {
 	key(sb, k);
-	strbuf_addf(sb, "%lld", v);
+	strbuf_add_int(sb, v);
 }
 
 static void kv_bool(struct strbuf *sb, const char *k, bool v)
@@ -79,8 +79,14 @@ static void caps(struct strbuf *sb, uint64_t mask)
 		"CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE",
 		"CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND",
 		"CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE"};
-	char buf[1024];
+	static char buf[1024];
+	static uint64_t cached_mask = UINT64_MAX; /* masks rarely change: format once */
 	size_t n = 0;
+	if (mask == cached_mask) {
+		kv_cstr(sb, "thread.cap_effective", buf);
+		return;
+	}
+	cached_mask = mask;
 	buf[0] = '\0';
 	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]) && n < sizeof(buf); i++)
 		if (mask & (1ull << i))
@@ -144,9 +150,12 @@ static void proc_fields(struct strbuf *sb, const struct vigil_event *ev)
 	}
 	strbuf_addc(sb, ']');
 	key(sb, "proc.apid");
-	strbuf_addf(sb, "[%d", p->pid);
-	for (int i = 0; i < p->n_ancestors; i++)
-		strbuf_addf(sb, ",%d", p->ancestors[i].pid);
+	strbuf_addc(sb, '[');
+	strbuf_add_int(sb, p->pid);
+	for (int i = 0; i < p->n_ancestors; i++) {
+		strbuf_addc(sb, ',');
+		strbuf_add_int(sb, p->ancestors[i].pid);
+	}
 	strbuf_addc(sb, ']');
 	kv_bool(sb, "proc.is_exe_from_memfd", p->is_exe_from_memfd);
 	kv_int(sb, "user.uid", p->uid);

@@ -79,6 +79,30 @@ void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
 	strbuf_add(sb, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
 }
 
+size_t vigil_fmt_int(char *out, long long v)
+{
+	char tmp[24];
+	size_t n = 0;
+	unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+	do {
+		tmp[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	size_t len = 0;
+	if (v < 0)
+		out[len++] = '-';
+	while (n)
+		out[len++] = tmp[--n];
+	out[len] = '\0';
+	return len;
+}
+
+void strbuf_add_int(struct strbuf *sb, long long v)
+{
+	char buf[24];
+	strbuf_add(sb, buf, vigil_fmt_int(buf, v));
+}
+
 /* Length of a valid UTF-8 sequence at s (max n bytes), 0 if invalid. */
 static size_t utf8_seq_len(const unsigned char *s, size_t n)
 {

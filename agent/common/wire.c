@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "vigil/event.h"
+#include "vigil/strbuf.h"
 
 static const vigil_str no_str = {VIGIL_STR_NONE, 0};
 
@@ -65,8 +66,7 @@ void vigil_event_arg_cstr(struct vigil_event *ev, const char *key, const char *v
 void vigil_event_arg_int(struct vigil_event *ev, const char *key, long long val)
 {
 	char num[24];
-	int n = snprintf(num, sizeof(num), "%lld", val);
-	vigil_event_arg(ev, key, num, (size_t)n);
+	vigil_event_arg(ev, key, num, vigil_fmt_int(num, val));
 }
 
 uint32_t vigil_event_seal(struct vigil_event *ev)

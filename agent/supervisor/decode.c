@@ -26,19 +26,6 @@ static vigil_str image_str(struct vigil_event *ev, const char *s)
 	return vigil_event_cstr(ev, s);
 }
 
-/* "name args" into the arena (proc.cmdline style), bounded. */
-static vigil_str cmdline_str(struct vigil_event *ev, const struct proc_image *img)
-{
-	char buf[VIGIL_ARGS_MAX + 32];
-	if (!img || !img->name)
-		return vigil_event_cstr(ev, NULL);
-	int n = snprintf(buf, sizeof(buf), "%s%s%s", img->name, img->args && *img->args ? " " : "",
-			 img->args ? img->args : "");
-	if (n < 0)
-		return vigil_event_cstr(ev, NULL);
-	return vigil_event_str(ev, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
-}
-
 void decode_proc(struct vigil_event *ev, struct task *t)
 {
 	struct proc *p = t->proc;
@@ -61,19 +48,13 @@ void decode_proc(struct vigil_event *ev, struct task *t)
 		vp->args = image_str(ev, img->args);
 		vp->is_exe_from_memfd = img->from_memfd;
 	}
-	if (p->cwd) {
-		char cwd[VIGIL_PATH_MAX + 2];
-		int n = snprintf(cwd, sizeof(cwd), "%s%s", p->cwd,
-				 p->cwd[0] && p->cwd[strlen(p->cwd) - 1] == '/' ? "" : "/");
-		if (n > 0)
-			vp->cwd = vigil_event_str(ev, cwd, (size_t)n < sizeof(cwd) ? (size_t)n : sizeof(cwd) - 1);
-	}
+	vp->cwd = image_str(ev, p->cwd);
 	struct proc *parent = p->parent ? p->parent : (p != root_proc ? root_proc : NULL);
 	vp->ppid = parent ? parent->pid : 0;
 	if (parent && parent->image) {
 		vp->pname = image_str(ev, parent->image->name);
 		vp->pexepath = image_str(ev, parent->image->exepath);
-		vp->pcmdline = cmdline_str(ev, parent->image);
+		vp->pcmdline = image_str(ev, parent->image->cmdline);
 	}
 	int n = 0;
 	for (struct proc *a = parent; a && n < VIGIL_MAX_ANCESTORS; n++) {
@@ -111,10 +92,18 @@ static void normalize(char *path)
 	*out = '\0';
 }
 
+/* Bounded copy (always NUL-terminated), without printf's cost. */
+static void copy_str(char *out, size_t size, const char *s)
+{
+	size_t n = strnlen(s, size - 1);
+	memcpy(out, s, n);
+	out[n] = '\0';
+}
+
 void decode_resolve_path(struct task *t, long dirfd, const char *path, char *out, size_t size)
 {
 	if (path[0] == '/') {
-		snprintf(out, size, "%s", path);
+		copy_str(out, size, path);
 	} else {
 		char base[VIGIL_PATH_MAX];
 		if ((int)dirfd == AT_FDCWD) {
@@ -125,7 +114,7 @@ void decode_resolve_path(struct task *t, long dirfd, const char *path, char *out
 			base[0] = '\0';
 		}
 		if (base[0] != '/') { /* unknown base: keep the path as given */
-			snprintf(out, size, "%s", path);
+			copy_str(out, size, path);
 			return;
 		}
 		if (path[0])

@@ -52,14 +52,20 @@ static void open_flags_arg(struct vigil_event *ev, uint64_t flags, uint64_t mode
 		{O_DIRECTORY, "O_DIRECTORY"}, {O_NOFOLLOW, "O_NOFOLLOW"}, {O_NOATIME, "O_NOATIME"},
 		{O_CLOEXEC, "O_CLOEXEC"}, {O_PATH, "O_PATH"}, {__O_TMPFILE, "O_TMPFILE"},
 	};
-	char buf[256];
+	char buf[256]; /* all names together fit: ~190 bytes */
 	unsigned acc = (unsigned)(flags & O_ACCMODE);
-	int n = snprintf(buf, sizeof(buf), "%s",
-			 acc == O_RDONLY ? "O_RDONLY" : acc == O_WRONLY ? "O_WRONLY" : "O_RDWR");
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && n < (int)sizeof(buf); i++)
-		if ((flags & names[i].bit) == names[i].bit)
-			n += snprintf(buf + n, sizeof(buf) - (size_t)n, "|%s", names[i].name);
-	vigil_event_arg_cstr(ev, "flags", buf);
+	const char *accname = acc == O_RDONLY ? "O_RDONLY" : acc == O_WRONLY ? "O_WRONLY" : "O_RDWR";
+	size_t n = strlen(accname);
+	memcpy(buf, accname, n);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if ((flags & names[i].bit) == names[i].bit) {
+			size_t l = strlen(names[i].name);
+			buf[n++] = '|';
+			memcpy(buf + n, names[i].name, l);
+			n += l;
+		}
+	}
+	vigil_event_arg(ev, "flags", buf, n);
 	if (flags & O_PATH)
 		ev->open_flags = 0;
 	else

@@ -93,6 +93,9 @@ struct proc_image *procinfo_read_image(pid_t pid)
 	if (n > 0)
 		split_cmdline(img, buf, (size_t)n);
 	img->exepath = read_link(pid, "exe");
+	if (img->name && img->args && asprintf(&img->cmdline, "%s%s%s", img->name,
+					       *img->args ? " " : "", img->args) < 0)
+		img->cmdline = NULL;
 	if (img->exepath && strncmp(img->exepath, "/memfd:", 7) == 0)
 		img->from_memfd = true;
 	return img;
@@ -146,6 +149,17 @@ int procinfo_read_cwd(struct proc *p)
 	char *cwd = read_link(p->pid, "cwd");
 	if (!cwd)
 		return -1;
+	size_t len = strlen(cwd);
+	if (len == 0 || cwd[len - 1] != '/') { /* "/" stays "/", "/tmp" becomes "/tmp/" */
+		char *slashed = realloc(cwd, len + 2);
+		if (!slashed) {
+			free(cwd);
+			return -1;
+		}
+		cwd = slashed;
+		cwd[len] = '/';
+		cwd[len + 1] = '\0';
+	}
 	free(p->cwd);
 	p->cwd = cwd;
 	p->cwd_stale = false;

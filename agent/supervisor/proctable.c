@@ -193,5 +193,6 @@ void image_unref(struct proc_image *img)
 	free(img->exe);
 	free(img->exepath);
 	free(img->args);
+	free(img->cmdline);
 	free(img);
 }

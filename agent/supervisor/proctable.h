@@ -20,6 +20,7 @@ struct proc_image {
 	char *exe;      /* argv[0] */
 	char *exepath;  /* /proc/PID/exe */
 	char *args;     /* argv[1..] joined by spaces, bounded */
+	char *cmdline;  /* "name args", built once for proc.pcmdline */
 	bool from_memfd;
 };
 
@@ -31,7 +32,7 @@ struct proc {
 	bool cwd_stale;
 	struct proc *parent;
 	struct proc_image *image;
-	char *cwd;
+	char *cwd;      /* with a trailing '/', as proc.cwd shows it */
 	uint32_t uid, gid, euid, egid;
 	int64_t loginuid;
 	uint64_t cap_effective;

@@ -1,10 +1,11 @@
 /*
  * tracer.c — the supervisor's one loop.
  *
- * Drain waitpid (traced stops, the analyzer, reparented orphans), then
- * sleep in sigtimedwait until a signal or the nearest timer: batch flush,
- * analyzer restart, health report, drain deadline. SIGCHLD wakes it for
- * every ptrace stop; other signals are forwarded to the program.
+ * Block in waitpid (traced stops, the analyzer, reparented orphans) and
+ * handle each report; the signal thread (sigfwd.c) forwards signals and
+ * interrupts the wait when the nearest timer is due: batch flush, analyzer
+ * restart, health report. After the program exits, poll until the
+ * analyzer has drained or the deadline passed.
  */
 #include <errno.h>
 #include <signal.h>
@@ -17,6 +18,7 @@
 #include "supervisor/analyzer_ctl.h"
 #include "supervisor/channel.h"
 #include "supervisor/proctable.h"
+#include "supervisor/sigfwd.h"
 #include "supervisor/stops.h"
 #include "supervisor/supervisor.h"
 #include "supervisor/tracee_mem.h"
@@ -65,22 +67,35 @@ static void report_health(struct loop_state *s, uint64_t now, bool force)
 	s->last_health_ns = now;
 }
 
-static void reap(struct loop_state *s)
+static void dispatch(struct loop_state *s, pid_t pid, int status)
+{
+	bool gone = WIFEXITED(status) || WIFSIGNALED(status);
+	if (pid == analyzer_pid() && gone) {
+		analyzer_exited(status, s->draining);
+		return;
+	}
+	stops_handle(pid, status);
+	if (pid == s->child && gone) {
+		s->child_done = true;
+		s->child_status = status;
+		sigfwd_child_done();
+	}
+}
+
+/*
+ * Wait for the next report. While the program runs this blocks in
+ * waitpid() itself: a ptrace stop wakes it directly, without a signal.
+ * The signal thread interrupts it (EINTR) when a timer is due.
+ */
+static void wait_and_dispatch(struct loop_state *s, bool block)
 {
 	int status;
-	pid_t pid;
-	while ((pid = waitpid(-1, &status, __WALL | WNOHANG)) > 0) {
-		bool gone = WIFEXITED(status) || WIFSIGNALED(status);
-		if (pid == analyzer_pid() && gone) {
-			analyzer_exited(status, s->draining);
-			continue;
-		}
-		stops_handle(pid, status);
-		if (pid == s->child && gone) {
-			s->child_done = true;
-			s->child_status = status;
-		}
+	pid_t pid = waitpid(-1, &status, __WALL | (block ? 0 : WNOHANG));
+	while (pid > 0) {
+		dispatch(s, pid, status);
+		pid = waitpid(-1, &status, __WALL | WNOHANG);
 	}
+	sigfwd_forward_pending();
 }
 
 static void start_draining(struct loop_state *s, const struct sup_options *o, uint64_t now)
@@ -100,32 +115,37 @@ static uint64_t min_nonzero(uint64_t a, uint64_t b)
 	return a == 0 ? b : (b == 0 || a < b) ? a : b;
 }
 
-static void wait_for_signal(struct loop_state *s, const struct sup_options *o, uint64_t now)
+/* When the loop must run again even if no child reports anything. */
+static uint64_t next_timer(struct loop_state *s, uint64_t now)
 {
 	uint64_t sleep_ns = MAX_SLEEP_NS;
 	sleep_ns = min_nonzero(channel_flush_due(now), sleep_ns);
 	sleep_ns = min_nonzero(analyzer_restart_due(now), sleep_ns);
-	if (s->draining)
-		sleep_ns = min_nonzero(s->drain_deadline > now ? s->drain_deadline - now : 1, sleep_ns);
-	if (!channel_idle() && s->draining)
-		sleep_ns = min_nonzero(1000000ull, sleep_ns); /* retry sends while draining */
-	struct timespec ts = {(time_t)(sleep_ns / 1000000000ull), (long)(sleep_ns % 1000000000ull)};
-	sigset_t set;
-	sigfillset(&set);
-	siginfo_t info;
-	int sig = sigtimedwait(&set, &info, &ts);
-	if (sig <= 0 || sig == SIGCHLD)
-		return;
-	if (!s->child_done)
-		init_forward(s->child, sig, o->group_forward);
+	struct vigil_health h;
+	current_health(&h);
+	if (h.events_dropped != s->reported.events_dropped ||
+	    h.analyzer_restarts != s->reported.analyzer_restarts ||
+	    h.read_errors != s->reported.read_errors) /* a changed counter is reported within 1 s */
+		sleep_ns = min_nonzero(s->last_health_ns + HEALTH_INTERVAL_NS > now
+					       ? s->last_health_ns + HEALTH_INTERVAL_NS - now : 1,
+				       sleep_ns);
+	return now + sleep_ns;
+}
+
+/* Draining: no program left to wake us; poll every millisecond until done. */
+static void drain_pause(void)
+{
+	struct timespec ts = {0, 1000000};
+	nanosleep(&ts, NULL);
 }
 
 int tracer_run(const struct sup_options *o, pid_t child, bool traced)
 {
 	struct loop_state s = {.child = child};
 	(void)traced;
+	if (sigfwd_start(child, o->group_forward) != 0)
+		return 1;
 	for (;;) {
-		reap(&s);
 		uint64_t now = now_ns();
 		if (s.child_done && !s.draining)
 			start_draining(&s, o, now);
@@ -134,12 +154,15 @@ int tracer_run(const struct sup_options *o, pid_t child, bool traced)
 			channel_flush(true, now);
 			if (analyzer_finished() || now >= s.drain_deadline)
 				break;
-		} else {
-			report_health(&s, now, false);
-			analyzer_tick(now);
-			channel_flush(false, now);
+			drain_pause();
+			wait_and_dispatch(&s, false);
+			continue;
 		}
-		wait_for_signal(&s, o, now);
+		report_health(&s, now, false);
+		analyzer_tick(now);
+		channel_flush(false, now);
+		sigfwd_wake_at(next_timer(&s, now));
+		wait_and_dispatch(&s, true);
 	}
 	pid_t apid = analyzer_pid();
 	if (apid > 0) {

@@ -20,6 +20,10 @@ void strbuf_add(struct strbuf *sb, const char *s, size_t n);
 void strbuf_adds(struct strbuf *sb, const char *s);
 void strbuf_addc(struct strbuf *sb, char c);
 void strbuf_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Decimal digits of v into out (>= 21 bytes), NUL-terminated; returns the length.
+ * Used on hot paths instead of snprintf. */
+size_t vigil_fmt_int(char *out, long long v);
+void strbuf_add_int(struct strbuf *sb, long long v);
 /* Append `s` as a JSON string literal (quotes included), escaping as RFC 8259. */
 void strbuf_add_json_str(struct strbuf *sb, const char *s, size_t n);
 

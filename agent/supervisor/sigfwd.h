@@ -1,0 +1,27 @@
+/*
+ * sigfwd.h — the supervisor's signal thread.
+ *
+ * The tracer thread sleeps in a blocking waitpid() (the cheapest way to be
+ * woken for each ptrace stop), so it cannot also wait for signals. A small
+ * second thread does that, as tini's loop does: it takes every signal sent
+ * to vigil with sigtimedwait and forwards it to the program, and it wakes
+ * the tracer thread (with a private tgkill of SIGRTMAX) when the tracer
+ * asked to be woken at a given time, for batch flushes and timers.
+ */
+#ifndef VIGIL_SIGFWD_H
+#define VIGIL_SIGFWD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Start forwarding signals to `child` (its group with `group`). */
+int sigfwd_start(pid_t child, bool group);
+/* Ask to be woken (EINTR out of waitpid) at `at_ns` (CLOCK_REALTIME ns); 0 = never. */
+void sigfwd_wake_at(uint64_t at_ns);
+/* Forward a SIGRTMAX that came from outside and reached the tracer thread. */
+void sigfwd_forward_pending(void);
+/* The program is gone: stop forwarding (its pid may be reused). */
+void sigfwd_child_done(void);
+
+#endif
