@@ -25,10 +25,11 @@ static struct proc *make_root(void)
 	struct proc *root = proc_new(getpid(), NULL);
 	if (!root)
 		return NULL;
-	struct proc_image *img = procinfo_read_image(getpid());
+	struct proc_image *img = procinfo_read_image(getpid(), NULL);
 	proc_set_image(root, img);
 	image_unref(img);
-	procinfo_read_creds(root, getpid());
+	procinfo_read_ids(root, getpid());
+	procinfo_read_session(root, getpid());
 	procinfo_read_cwd(root);
 	return root;
 }

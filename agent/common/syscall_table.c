@@ -122,7 +122,7 @@ static const struct sc_nr native_nrs[] = {
 	N(link, LINK) N(symlink, SYMLINK) N(chmod, CHMOD) N(chown, CHOWN)
 	N(lchown, LCHOWN) N(dup2, DUP2) N(accept, ACCEPT)
 #endif
-	N(chdir, CHDIR) N(fchdir, FCHDIR) N(openat, OPENAT)
+	N(chdir, CHDIR) N(fchdir, FCHDIR) N(setsid, SETSID) N(setpgid, SETPGID) N(openat, OPENAT)
 	{437, VIGIL_SC_OPENAT2},
 	N(connect, CONNECT) N(accept4, ACCEPT4) N(bind, BIND) N(listen, LISTEN)
 	N(socket, SOCKET) N(unlinkat, UNLINKAT) N(renameat2, RENAMEAT2)
@@ -147,7 +147,7 @@ static const struct sc_nr native_nrs[] = {
 static const struct sc_nr i386_nrs[] = {
 	{11, VIGIL_SC_EXECVE}, {358, VIGIL_SC_EXECVEAT}, {120, VIGIL_SC_CLONE},
 	{435, VIGIL_SC_CLONE3}, {2, VIGIL_SC_FORK}, {190, VIGIL_SC_VFORK},
-	{12, VIGIL_SC_CHDIR}, {133, VIGIL_SC_FCHDIR},
+	{12, VIGIL_SC_CHDIR}, {133, VIGIL_SC_FCHDIR}, {66, VIGIL_SC_SETSID}, {57, VIGIL_SC_SETPGID},
 	{5, VIGIL_SC_OPEN}, {295, VIGIL_SC_OPENAT}, {437, VIGIL_SC_OPENAT2}, {8, VIGIL_SC_CREAT},
 	{362, VIGIL_SC_CONNECT}, {364, VIGIL_SC_ACCEPT4}, {361, VIGIL_SC_BIND},
 	{363, VIGIL_SC_LISTEN}, {359, VIGIL_SC_SOCKET}, {102, VIGIL_SC_SOCKETCALL},

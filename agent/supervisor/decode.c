@@ -30,8 +30,10 @@ void decode_proc(struct vigil_event *ev, struct task *t)
 {
 	struct proc *p = t->proc;
 	struct vigil_proc *vp = &ev->proc;
-	if (p->creds_stale)
-		procinfo_read_creds(p, t->tid);
+	if (p->ids_stale)
+		procinfo_read_ids(p, t->tid);
+	if (p->session_stale)
+		procinfo_read_session(p, t->tid);
 	if (p->cwd_stale)
 		procinfo_read_cwd(p);
 	vp->pid = p->pid;

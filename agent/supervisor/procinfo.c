@@ -79,17 +79,34 @@ static void split_cmdline(struct proc_image *img, char *buf, size_t len)
 	img->args = strndup(rest, rest_len);
 }
 
-struct proc_image *procinfo_read_image(pid_t pid)
+/*
+ * The kernel sets comm at exec to the last component of the path passed to
+ * execve, cut to 15 bytes; deriving it saves a /proc read per exec. Paths
+ * the kernel rewrites (fexecve's /dev/fd/N) are read from /proc instead.
+ */
+static char *comm_from_filename(const char *filename)
+{
+	if (!filename || !*filename || strncmp(filename, "/dev/fd/", 8) == 0)
+		return NULL;
+	const char *base = strrchr(filename, '/');
+	base = base ? base + 1 : filename;
+	return *base ? strndup(base, 15) : NULL;
+}
+
+struct proc_image *procinfo_read_image(pid_t pid, const char *filename)
 {
 	struct proc_image *img = image_new();
 	if (!img)
 		return NULL;
 	char buf[VIGIL_ARGS_MAX + 256];
-	ssize_t n = read_proc_file(pid, "comm", buf, 32);
-	if (n > 0 && buf[n - 1] == '\n')
-		buf[--n] = '\0';
-	img->name = strdup(n >= 0 ? buf : "");
-	n = read_proc_file(pid, "cmdline", buf, sizeof(buf));
+	img->name = comm_from_filename(filename);
+	if (!img->name) {
+		ssize_t n = read_proc_file(pid, "comm", buf, 32);
+		if (n > 0 && buf[n - 1] == '\n')
+			buf[--n] = '\0';
+		img->name = strdup(n >= 0 ? buf : "");
+	}
+	ssize_t n = read_proc_file(pid, "cmdline", buf, sizeof(buf));
 	if (n > 0)
 		split_cmdline(img, buf, (size_t)n);
 	img->exepath = read_link(pid, "exe");
@@ -112,7 +129,7 @@ static void parse_ids(const char *status, const char *key, uint32_t *real, uint3
 	*eff = (uint32_t)strtoul(end, NULL, 10);
 }
 
-int procinfo_read_creds(struct proc *p, pid_t tid)
+int procinfo_read_ids(struct proc *p, pid_t tid)
 {
 	char status[4096];
 	if (read_proc_file(tid, "status", status, sizeof(status)) <= 0)
@@ -122,7 +139,12 @@ int procinfo_read_creds(struct proc *p, pid_t tid)
 	const char *cap = strstr(status, "\nCapEff:");
 	if (cap)
 		p->cap_effective = strtoull(cap + 8, NULL, 16);
+	p->ids_stale = false;
+	return 0;
+}
 
+int procinfo_read_session(struct proc *p, pid_t tid)
+{
 	char stat[1024];
 	if (read_proc_file(tid, "stat", stat, sizeof(stat)) > 0) {
 		/* comm may hold spaces and parens: fields start after the last ')'. */
@@ -140,7 +162,7 @@ int procinfo_read_creds(struct proc *p, pid_t tid)
 		unsigned long v = strtoul(lu, NULL, 10);
 		p->loginuid = v == 4294967295UL ? -1 : (int64_t)v;
 	}
-	p->creds_stale = false;
+	p->session_stale = false;
 	return 0;
 }
 

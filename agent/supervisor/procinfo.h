@@ -4,10 +4,13 @@
 
 #include "supervisor/proctable.h"
 
-/* Build a fresh image for `pid` after exec: comm, argv, /proc/PID/exe. */
-struct proc_image *procinfo_read_image(pid_t pid);
-/* Refresh uid/gid/caps/loginuid/sid/pgid/tty/ppid. Returns 0 on success. */
-int procinfo_read_creds(struct proc *p, pid_t tid);
+/* Build a fresh image for `pid` after exec: comm, argv, /proc/PID/exe.
+ * `filename` is the path given to exec (or NULL), from which comm follows. */
+struct proc_image *procinfo_read_image(pid_t pid, const char *filename);
+/* Refresh uid/gid/caps (/proc/PID/status): they change at exec and set*id. */
+int procinfo_read_ids(struct proc *p, pid_t tid);
+/* Refresh sid/pgid/tty/loginuid: they change at setsid/setpgid, never at exec. */
+int procinfo_read_session(struct proc *p, pid_t tid);
 /* Refresh the cwd (readlink /proc/PID/cwd). */
 int procinfo_read_cwd(struct proc *p);
 /* readlink /proc/PID/fd/FD into buf (NUL-terminated); -1 if it cannot. */

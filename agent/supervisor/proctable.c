@@ -133,7 +133,8 @@ struct proc *proc_new(pid_t pid, struct proc *parent)
 	p->refs = 1;
 	p->loginuid = -1;
 	p->cwd_stale = true;
-	p->creds_stale = true;
+	p->ids_stale = true;
+	p->session_stale = true;
 	if (parent) {
 		proc_ref(parent);
 		p->parent = parent;
@@ -147,7 +148,8 @@ struct proc *proc_new(pid_t pid, struct proc *parent)
 			p->cwd = strdup(parent->cwd);
 			p->cwd_stale = p->cwd == NULL;
 		}
-		p->creds_stale = parent->creds_stale;
+		p->ids_stale = parent->ids_stale;
+		p->session_stale = parent->session_stale;
 	}
 	return p;
 }

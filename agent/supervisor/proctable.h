@@ -28,7 +28,8 @@ struct proc {
 	pid_t pid;
 	int refs;       /* live tasks + child procs that point here */
 	bool exited;
-	bool creds_stale;
+	bool ids_stale;      /* uid/gid/caps need a re-read (exec, set*id) */
+	bool session_stale;  /* sid/pgid/tty/loginuid need a re-read (setsid, setpgid) */
 	bool cwd_stale;
 	struct proc *parent;
 	struct proc_image *image;
@@ -54,6 +55,8 @@ struct pending_syscall {
 	uint64_t args[6];
 	bool forked;      /* a fork/clone event was seen during it */
 	bool exec_done;   /* the exec succeeded (its event is already out) */
+	bool id_clone3_flags_known;
+	uint64_t clone3_flags; /* read at clone3's entry (CLONE_THREAD, CLONE_UNTRACED) */
 };
 
 struct task {

@@ -22,6 +22,7 @@
 #include "supervisor/analyzer_ctl.h"
 #include "supervisor/channel.h"
 #include "supervisor/decode.h"
+#include "supervisor/newtasks.h"
 #include "supervisor/procinfo.h"
 #include "supervisor/stops.h"
 #include "supervisor/tamper.h"
@@ -42,6 +43,7 @@ void stops_init(const struct stops_config *c, struct proc *root)
 	cfg = *c;
 	root_proc = root;
 	decode_set_root(root);
+	newtasks_init(root);
 }
 
 static void resume(struct task *t, int sig)
@@ -71,37 +73,6 @@ struct task *stops_add_initial(pid_t pid)
 	struct task *t = task_add(pid, NULL, root_proc);
 	if (t)
 		t->wait = TASK_RUNNING;
-	return t;
-}
-
-/* A task we have not seen yet (its creator's fork event may come later). */
-static struct task *adopt(pid_t tid)
-{
-	char path[64], buf[2048];
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-	FILE *f = fopen(path, "re");
-	pid_t tgid = tid, ppid = 0;
-	if (f) {
-		while (fgets(buf, sizeof(buf), f)) {
-			if (sscanf(buf, "Tgid: %d", &tgid) == 1)
-				continue;
-			if (sscanf(buf, "PPid: %d", &ppid) == 1)
-				break;
-		}
-		fclose(f);
-	}
-	struct task *leader = tgid != tid ? task_find(tgid) : NULL;
-	if (leader)
-		return task_add(tid, leader->proc, NULL);
-	struct task *parent = ppid > 0 ? task_find(ppid) : NULL;
-	return task_add(tid, NULL, parent ? parent->proc : root_proc);
-}
-
-static struct task *ensure_task(pid_t tid)
-{
-	struct task *t = task_find(tid);
-	if (!t && (t = adopt(tid)))
-		t->wait = TASK_STARTUP;
 	return t;
 }
 
@@ -140,6 +111,7 @@ static void on_seccomp(struct task *t)
 	memcpy(ps->args, info.seccomp.args, sizeof(ps->args));
 	ps->forked = false;
 	ps->exec_done = false;
+	ps->id_clone3_flags_known = false;
 	ps->id = info.seccomp.ret_data ? (int)info.seccomp.ret_data
 				       : vigil_syscall_from_nr(ps->arch, ps->nr);
 	if (ps->id == VIGIL_SC_SOCKETCALL && !tamper_unpack_socketcall(t))
@@ -150,7 +122,12 @@ static void on_seccomp(struct task *t)
 		return;
 	}
 	if (flags & VIGIL_SC_CREDS)
-		t->proc->creds_stale = true;
+		t->proc->ids_stale = true;
+	if (ps->id == VIGIL_SC_SETSID || ps->id == VIGIL_SC_SETPGID) {
+		t->proc->session_stale = true;
+		resume(t, 0);
+		return;
+	}
 	switch (ps->id) {
 	case VIGIL_SC_EXECVE:
 	case VIGIL_SC_EXECVEAT: {
@@ -246,15 +223,18 @@ static void on_exec(struct task *t)
 			t = task_rekey(f, tid);
 		}
 	}
-	struct proc_image *img = procinfo_read_image(t->tid);
+	struct proc_image *img = procinfo_read_image(t->tid, t->exec_filename);
 	if (img) {
 		proc_set_image(t->proc, img);
 		image_unref(img);
 	}
-	t->proc->creds_stale = true; /* setuid bits and file caps apply at exec */
+	t->proc->ids_stale = true; /* setuid bits and file caps apply at exec */
 	emit_exec(t, 0);
 	t->pending.exec_done = true;
-	resume(t, 0); /* still TASK_IN_SYSCALL: its exit stop comes next */
+	/* Success is known: restarting with PTRACE_CONT cancels the exit stop
+	 * that was requested to catch a failed exec. */
+	t->wait = TASK_RUNNING;
+	resume(t, 0);
 }
 
 static void on_exit_report(struct task *t, int status)
@@ -291,7 +271,7 @@ static void on_new_child(struct task *t, int event)
 {
 	unsigned long child = 0;
 	if (ptrace(PTRACE_GETEVENTMSG, t->tid, NULL, &child) == 0 && child > 0) {
-		ensure_task((pid_t)child);
+		newtasks_from_event(t, (pid_t)child, event);
 		vigil_event_init(&ev, VIGIL_EV_SYSCALL);
 		ev.ts_ns = now_ns();
 		ev.type = (uint16_t)fork_syscall(t, event);
@@ -302,6 +282,10 @@ static void on_new_child(struct task *t, int event)
 		emit(&ev);
 	}
 	t->pending.forked = true;
+	/* A clone3 that reported its child cannot have escaped: cancel the
+	 * exit stop taken for the escape check. */
+	if (t->wait == TASK_IN_SYSCALL && t->pending.id == VIGIL_SC_CLONE3)
+		t->wait = TASK_RUNNING;
 	resume(t, 0);
 }
 
@@ -311,12 +295,14 @@ bool stops_handle(pid_t pid, int status)
 	if (WIFEXITED(status) || WIFSIGNALED(status)) {
 		if (t)
 			on_exit_report(t, status);
-		return t != NULL;
+		return newtasks_forget(pid) || t != NULL;
 	}
 	if (!WIFSTOPPED(status))
 		return t != NULL;
-	if (!t && !(t = ensure_task(pid)))
-		return false;
+	if (!t) { /* a new child whose creator's fork event has not come yet */
+		newtasks_park(pid, now_ns());
+		return true;
+	}
 	int sig = WSTOPSIG(status), event = (unsigned)status >> 16;
 	switch (event) {
 	case PTRACE_EVENT_SECCOMP: on_seccomp(t); break;

@@ -86,6 +86,8 @@ static bool clone_untraced(struct task *t)
 		uint64_t flags = 0;
 		if (tracee_read(t->tid, t->pending.args[0], &flags, sizeof(flags)) != 0)
 			return false; /* the kernel will fail it with EFAULT too */
+		t->pending.clone3_flags = flags;
+		t->pending.id_clone3_flags_known = true;
 		return flags & CLONE_UNTRACED;
 	}
 	return false;

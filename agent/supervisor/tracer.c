@@ -17,6 +17,7 @@
 #include "vigil/log.h"
 #include "supervisor/analyzer_ctl.h"
 #include "supervisor/channel.h"
+#include "supervisor/newtasks.h"
 #include "supervisor/proctable.h"
 #include "supervisor/sigfwd.h"
 #include "supervisor/stops.h"
@@ -90,11 +91,12 @@ static void dispatch(struct loop_state *s, pid_t pid, int status)
 static void wait_and_dispatch(struct loop_state *s, bool block)
 {
 	int status;
+	/* One report per call: looping on WNOHANG would cost an extra, empty
+	 * waitpid for nearly every stop, and the next blocking call returns at
+	 * once anyway if more reports are queued. */
 	pid_t pid = waitpid(-1, &status, __WALL | (block ? 0 : WNOHANG));
-	while (pid > 0) {
+	if (pid > 0)
 		dispatch(s, pid, status);
-		pid = waitpid(-1, &status, __WALL | WNOHANG);
-	}
 	sigfwd_forward_pending();
 }
 
@@ -121,6 +123,7 @@ static uint64_t next_timer(struct loop_state *s, uint64_t now)
 	uint64_t sleep_ns = MAX_SLEEP_NS;
 	sleep_ns = min_nonzero(channel_flush_due(now), sleep_ns);
 	sleep_ns = min_nonzero(analyzer_restart_due(now), sleep_ns);
+	sleep_ns = min_nonzero(newtasks_due(now), sleep_ns);
 	struct vigil_health h;
 	current_health(&h);
 	if (h.events_dropped != s->reported.events_dropped ||
@@ -150,6 +153,7 @@ int tracer_run(const struct sup_options *o, pid_t child, bool traced)
 		if (s.child_done && !s.draining)
 			start_draining(&s, o, now);
 		if (s.draining) {
+			newtasks_expire(now);
 			analyzer_tick(now);
 			channel_flush(true, now);
 			if (analyzer_finished() || now >= s.drain_deadline)
@@ -159,6 +163,7 @@ int tracer_run(const struct sup_options *o, pid_t child, bool traced)
 			continue;
 		}
 		report_health(&s, now, false);
+		newtasks_expire(now);
 		analyzer_tick(now);
 		channel_flush(false, now);
 		sigfwd_wake_at(next_timer(&s, now));

@@ -20,6 +20,8 @@
 	X(VFORK, "vfork", 0)                                     \
 	X(CHDIR, "chdir", VIGIL_SC_TREE | VIGIL_SC_QUIET)        \
 	X(FCHDIR, "fchdir", VIGIL_SC_TREE | VIGIL_SC_QUIET)      \
+	X(SETSID, "setsid", VIGIL_SC_TREE | VIGIL_SC_QUIET)      \
+	X(SETPGID, "setpgid", VIGIL_SC_TREE | VIGIL_SC_QUIET)    \
 	X(OPEN, "open", 0)                                       \
 	X(OPENAT, "openat", 0)                                   \
 	X(OPENAT2, "openat2", 0)                                 \
