@@ -14,6 +14,7 @@
 #include "vigil/log.h"
 #include "supervisor/analyzer_ctl.h"
 #include "supervisor/channel.h"
+#include "supervisor/seccomp_filter.h"
 #include "supervisor/procinfo.h"
 #include "supervisor/proctable.h"
 #include "supervisor/stops.h"
@@ -61,7 +62,8 @@ static int run(struct sup_options *o, const char *argv0)
 	init_subreaper();
 	if (proctable_init() || channel_open(o->queue_bytes))
 		return 1;
-	struct analyzer_config acfg = {o->events_out, argv0, o->verbosity};
+	struct analyzer_config acfg = {o->events_out, argv0, o->verbosity,
+				       !o->no_trace && seccomp_needs_no_new_privs()};
 	analyzer_start(&acfg);
 	struct proc *root = make_root();
 	if (!root)

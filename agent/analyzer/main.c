@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "analyzer/ndjson.h"
+#include "analyzer/privscan.h"
 #include "analyzer/receiver.h"
 #include "vigil/log.h"
 #include "vigil/strbuf.h"
@@ -115,6 +116,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	int channel_fd = -1, progress_fd = -1;
 	const char *events_out = NULL;
+	bool scan_privs = false;
 	for (int i = 1; i < argc; i++) {
 		if (strncmp(argv[i], "--channel-fd=", 13) == 0)
 			channel_fd = (int)strtol(argv[i] + 13, NULL, 10);
@@ -122,6 +124,8 @@ int main(int argc, char **argv)
 			progress_fd = (int)strtol(argv[i] + 14, NULL, 10);
 		else if (strcmp(argv[i], "--events-out") == 0 && i + 1 < argc)
 			events_out = argv[++i];
+		else if (strcmp(argv[i], "--no-new-privs") == 0)
+			scan_privs = true;
 		else if (strcmp(argv[i], "--verbosity") == 0 && i + 1 < argc)
 			vigil_log_verbosity = (int)strtol(argv[++i], NULL, 10);
 	}
@@ -144,6 +148,8 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
+	if (scan_privs)
+		privscan_warn();
 	struct receiver_stats st = {0};
 	int rc = receiver_run(channel_fd, on_event, on_idle, &a, &st);
 	flush_out(&a);

@@ -67,7 +67,7 @@ static void exec_analyzer(void)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	char verbosity[16];
 	snprintf(verbosity, sizeof(verbosity), "%d", config->verbosity);
-	char *argv[8];
+	char *argv[10];
 	int argc = 0;
 	argv[argc++] = "vigil-analyzer";
 	argv[argc++] = "--channel-fd=3";
@@ -75,6 +75,8 @@ static void exec_analyzer(void)
 		argv[argc++] = "--progress-fd=4";
 	argv[argc++] = "--verbosity";
 	argv[argc++] = verbosity;
+	if (config->no_new_privs && restarts == 0)
+		argv[argc++] = "--no-new-privs";
 	if (config->events_out) {
 		argv[argc++] = "--events-out";
 		argv[argc++] = (char *)config->events_out;

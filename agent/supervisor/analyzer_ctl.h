@@ -10,6 +10,7 @@ struct analyzer_config {
 	const char *events_out;   /* --events-out, or NULL */
 	const char *self_exe;     /* path of the vigil binary (to find vigil-analyzer) */
 	int verbosity;
+	bool no_new_privs;        /* the program runs with no_new_privs: list what that weakens */
 };
 
 int analyzer_start(const struct analyzer_config *cfg);

@@ -136,6 +136,11 @@ static int have_cap_sys_admin(void)
 	return (eff >> 21) & 1; /* CAP_SYS_ADMIN */
 }
 
+bool seccomp_needs_no_new_privs(void)
+{
+	return !have_cap_sys_admin();
+}
+
 int seccomp_install(const struct seccomp_prog *prog)
 {
 	struct sock_fprog fprog = {prog->len, (struct sock_filter *)prog->insns};

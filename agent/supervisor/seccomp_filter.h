@@ -3,6 +3,7 @@
 #define VIGIL_SECCOMP_FILTER_H
 
 #include <linux/filter.h>
+#include <stdbool.h>
 #include "vigil/syscalls.h"
 
 struct seccomp_prog {
@@ -17,6 +18,8 @@ struct seccomp_prog {
  * whole: nothing foreign is ever allowed unseen. Returns 0 or -1 (too big).
  */
 int seccomp_build(const vigil_sc_set *set, struct seccomp_prog *prog);
+/* True when installing needs no_new_privs (no CAP_SYS_ADMIN). */
+bool seccomp_needs_no_new_privs(void);
 /* Install it in the calling process (sets no_new_privs when it must). */
 int seccomp_install(const struct seccomp_prog *prog);
 

@@ -136,3 +136,39 @@ def test_version_and_help(vigil_bin):
     assert v.returncode == 0 and v.stdout.startswith(b"vigil ")
     h = subprocess.run([str(vigil_bin), "--help"], capture_output=True, timeout=10)
     assert h.returncode == 0 and b"--events-out" in h.stdout
+
+
+def setuid_programs():
+    found = []
+    for d in ("/usr/bin", "/usr/sbin"):
+        for name in os.listdir(d):
+            path = os.path.join(d, name)
+            try:
+                st = os.lstat(path)
+            except OSError:
+                continue
+            if os.path.isfile(path) and not os.path.islink(path) and st.st_mode & 0o4000:
+                found.append(path)
+    return found
+
+
+def test_no_new_privs_names_weakened_setuid_programs(vigil_bin):
+    progs = setuid_programs()
+    assert progs, "this machine has no setuid program to check against"
+    # Without CAP_SYS_ADMIN (as on Fargate) vigil must set no_new_privs and say what it costs.
+    proc = subprocess.run(["capsh", "--drop=cap_sys_admin", "--", "-c",
+                           f"exec {vigil_bin} -- true"], capture_output=True, timeout=30)
+    assert proc.returncode == 0, proc.stderr
+    err = proc.stderr.decode()
+    assert "no_new_privs is set" in err
+    assert any(p in err for p in progs), err
+    # The program really runs with no_new_privs.
+    proc = subprocess.run(["capsh", "--drop=cap_sys_admin", "--", "-c",
+                           f"exec {vigil_bin} -q -- grep NoNewPrivs /proc/self/status"],
+                          capture_output=True, timeout=30)
+    assert proc.stdout.split() == [b"NoNewPrivs:", b"1"], proc.stdout
+    # With CAP_SYS_ADMIN there is nothing to warn about, and no_new_privs stays off.
+    proc = subprocess.run([str(vigil_bin), "--", "grep", "NoNewPrivs", "/proc/self/status"],
+                          capture_output=True, timeout=30)
+    assert b"no_new_privs is set" not in proc.stderr
+    assert proc.stdout.split() == [b"NoNewPrivs:", b"0"], proc.stdout
