@@ -14,16 +14,8 @@
 #include <time.h>
 
 #include "analyzer/ndjson.h"
+#include "vigil/caps.h"
 #include "vigil/syscalls.h"
-
-void ndjson_rfc3339(char out[40], uint64_t ts_ns)
-{
-	time_t secs = (time_t)(ts_ns / 1000000000ull);
-	struct tm tm;
-	gmtime_r(&secs, &tm);
-	size_t n = strftime(out, 40, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out + n, 40 - n, ".%09lluZ", (unsigned long long)(ts_ns % 1000000000ull));
-}
 
 static void key(struct strbuf *sb, const char *k)
 {
@@ -67,30 +59,17 @@ static const char *arch_name(int arch)
 	return arch >= 0 && arch <= VIGIL_ARCH_AARCH64 ? names[arch] : "unknown";
 }
 
+/* Falco's form; the mask rarely changes between events, so it is formatted once. */
 static void caps(struct strbuf *sb, uint64_t mask)
 {
-	static const char *const names[] = {
-		"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID",
-		"CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE",
-		"CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW",
-		"CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT",
-		"CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE",
-		"CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE",
-		"CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE",
-		"CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND",
-		"CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE"};
 	static char buf[1024];
-	static uint64_t cached_mask = UINT64_MAX; /* masks rarely change: format once */
-	size_t n = 0;
-	if (mask == cached_mask) {
-		kv_cstr(sb, "thread.cap_effective", buf);
-		return;
+	static uint64_t cached_mask = UINT64_MAX;
+	if (mask != cached_mask) {
+		struct strbuf tmp = {buf, 0, sizeof(buf), sizeof(buf), false, false};
+		buf[0] = '\0';
+		vigil_caps_names(&tmp, mask);
+		cached_mask = mask;
 	}
-	cached_mask = mask;
-	buf[0] = '\0';
-	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]) && n < sizeof(buf); i++)
-		if (mask & (1ull << i))
-			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", n ? " " : "", names[i]);
 	kv_cstr(sb, "thread.cap_effective", buf);
 }
 
@@ -258,7 +237,7 @@ void ndjson_event(struct strbuf *sb, const struct vigil_event *ev)
 	strbuf_addc(sb, '{');
 	kv_int(sb, "evt.num", (long long)ev->num);
 	kv_int(sb, "evt.rawtime", (long long)ev->ts_ns);
-	ndjson_rfc3339(ts, ev->ts_ns);
+	vigil_fmt_rfc3339(ts, ev->ts_ns);
 	kv_cstr(sb, "evt.time", ts);
 	kv_cstr(sb, "evt.type", vigil_syscall_name(ev->type));
 	if (ev->kind == VIGIL_EV_HEALTH) {

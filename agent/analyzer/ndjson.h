@@ -7,7 +7,5 @@
 
 /* Append the JSON object (no newline) for `ev` to sb. */
 void ndjson_event(struct strbuf *sb, const struct vigil_event *ev);
-/* RFC 3339 UTC with nanoseconds, e.g. 2026-11-25T15:34:08.123456789Z */
-void ndjson_rfc3339(char out[40], uint64_t ts_ns);
 
 #endif

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "vigil/strbuf.h"
 
@@ -101,6 +102,16 @@ void strbuf_add_int(struct strbuf *sb, long long v)
 {
 	char buf[24];
 	strbuf_add(sb, buf, vigil_fmt_int(buf, v));
+}
+
+size_t vigil_fmt_rfc3339(char out[40], uint64_t ts_ns)
+{
+	time_t secs = (time_t)(ts_ns / 1000000000ull);
+	struct tm tm;
+	gmtime_r(&secs, &tm);
+	size_t n = strftime(out, 40, "%Y-%m-%dT%H:%M:%S", &tm);
+	int m = snprintf(out + n, 40 - n, ".%09lluZ", (unsigned long long)(ts_ns % 1000000000ull));
+	return m > 0 ? n + (size_t)m : n;
 }
 
 /* Length of a valid UTF-8 sequence at s (max n bytes), 0 if invalid. */

@@ -262,7 +262,7 @@ static bool decode_net_ops(struct vigil_event *ev, struct task *t, int id, const
 			uint32_t len = 0;
 			ev->fd.num = res;
 			if (a[1] && a[2] && tracee_read(t->tid, a[2], &len, sizeof(len)) == 0)
-				sockaddr_arg(ev, t, a[1], len, false);
+				sockaddr_arg(ev, t, a[1], len, true); /* the peer: remote */
 		}
 		break;
 	case VIGIL_SC_LISTEN:

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct strbuf {
 	char *data;
@@ -24,6 +25,8 @@ void strbuf_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(
  * Used on hot paths instead of snprintf. */
 size_t vigil_fmt_int(char *out, long long v);
 void strbuf_add_int(struct strbuf *sb, long long v);
+/* RFC 3339 UTC with nanoseconds (2026-11-25T15:34:08.123456789Z); returns the length. */
+size_t vigil_fmt_rfc3339(char out[40], uint64_t ts_ns);
 /* Append `s` as a JSON string literal (quotes included), escaping as RFC 8259. */
 void strbuf_add_json_str(struct strbuf *sb, const char *s, size_t n);
 

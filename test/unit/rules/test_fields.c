@@ -1,0 +1,153 @@
+/* Unit tests: field names resolve as Falco's, and extract the right values. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <cmocka.h>
+
+#include "rules/fields.h"
+#include "vigil/syscalls.h"
+
+static struct vigil_event ev;
+static struct field_value val;
+
+static void get(const char *name, const char *arg)
+{
+	struct field_ref ref;
+	char err[128];
+	assert_int_equal(field_resolve(name, arg, &ref, err, sizeof(err)), 0);
+	struct field_ctx ctx = {.hostname = "h1", .container_id = "abc123", .container_privileged = -1};
+	field_extract(&ref, &ev, &ctx, &val);
+}
+
+static void assert_str(const char *name, const char *arg, const char *want)
+{
+	get(name, arg);
+	if (!want) {
+		assert_false(val.present);
+		return;
+	}
+	assert_true(val.present);
+	assert_int_equal(val.len, strlen(want));
+	assert_memory_equal(val.s, want, val.len);
+}
+
+static void assert_int(const char *name, const char *arg, int64_t want)
+{
+	get(name, arg);
+	assert_true(val.present);
+	assert_int_equal(val.i, want);
+}
+
+static void make_open(void)
+{
+	vigil_event_init(&ev, VIGIL_EV_SYSCALL);
+	ev.type = VIGIL_SC_OPENAT;
+	ev.has_res = 1;
+	ev.res = -2;
+	ev.open_flags = VIGIL_OPEN_READ;
+	ev.fd.type = VIGIL_FD_FILE;
+	ev.fd.name = vigil_event_cstr(&ev, "/etc/shadow");
+	vigil_event_arg_cstr(&ev, "name", "shadow");
+	vigil_event_arg_cstr(&ev, "flags", "O_RDONLY|O_CLOEXEC");
+	ev.proc.pid = 42;
+	ev.proc.name = vigil_event_cstr(&ev, "cat");
+	ev.proc.args = vigil_event_cstr(&ev, "/etc/shadow");
+	ev.proc.n_ancestors = 2;
+	ev.proc.ancestors[0] = (struct vigil_ancestor){41, vigil_event_cstr(&ev, "bash")};
+	ev.proc.ancestors[1] = (struct vigil_ancestor){1, vigil_event_cstr(&ev, "vigil")};
+}
+
+static void test_resolve(void **state)
+{
+	(void)state;
+	struct field_ref ref;
+	char err[128];
+	assert_int_equal(field_resolve("proc.nosuch", NULL, &ref, err, sizeof(err)), -1);
+	assert_string_equal(err, "unknown field 'proc.nosuch'");
+	assert_int_equal(field_resolve("proc.name", "1", &ref, err, sizeof(err)), -1);
+	assert_int_equal(field_resolve("fd.l4proto", NULL, &ref, err, sizeof(err)), 0);
+	assert_int_equal(ref.def->support, FS_NO);
+	assert_int_equal(field_resolve("k8s.ns.name", NULL, &ref, err, sizeof(err)), 0);
+	assert_int_equal(ref.def->support, FS_NO);
+	assert_int_equal(field_resolve("evt.arg.flags", NULL, &ref, err, sizeof(err)), 0);
+	assert_string_equal(ref.argname, "flags");
+	assert_int_equal(field_resolve("evt.arg", "1", &ref, err, sizeof(err)), 0);
+	assert_int_equal(ref.argpos, 1);
+}
+
+static void test_event_and_proc_fields(void **state)
+{
+	(void)state;
+	make_open();
+	assert_str("evt.type", NULL, "openat");
+	assert_str("evt.dir", NULL, "<");
+	assert_str("evt.res", NULL, "ENOENT");
+	assert_int("evt.rawres", NULL, -2);
+	assert_str("evt.arg.flags", NULL, "O_RDONLY|O_CLOEXEC");
+	assert_str("evt.arg", "0", "shadow");
+	assert_str("evt.arg.nosuch", NULL, NULL);
+	assert_str("evt.args", NULL, "name=shadow flags=O_RDONLY|O_CLOEXEC");
+	assert_int("evt.is_open_read", NULL, 1);
+	assert_int("evt.is_open_write", NULL, 0);
+	assert_str("proc.cmdline", NULL, "cat /etc/shadow");
+	assert_str("proc.aname", "0", "cat");
+	assert_str("proc.aname", "1", "bash");
+	assert_str("proc.aname", "2", "vigil");
+	assert_str("proc.aname", "3", NULL);
+	assert_int("proc.apid", "1", 41);
+	assert_str("fd.directory", NULL, "/etc");
+	assert_str("fd.filename", NULL, "shadow");
+	assert_str("fd.typechar", NULL, "f");
+	assert_str("container.id", NULL, "abc123");
+	assert_str("evt.hostname", NULL, "h1");
+	ev.res = 3;
+	assert_str("evt.res", NULL, "SUCCESS");
+	ev.has_res = 0;
+	assert_str("evt.res", NULL, NULL);
+	assert_str("evt.dir", NULL, ">");
+}
+
+static void test_any_ancestor(void **state)
+{
+	(void)state;
+	make_open();
+	struct field_ref ref;
+	char err[128];
+	assert_int_equal(field_resolve("proc.aname", NULL, &ref, err, sizeof(err)), 0);
+	assert_int_equal(field_count(&ref, &ev), 2);
+	field_extract_nth(&ref, &ev, NULL, 1, &val);
+	assert_memory_equal(val.s, "vigil", 5);
+}
+
+static void test_socket_roles(void **state)
+{
+	(void)state;
+	vigil_event_init(&ev, VIGIL_EV_SYSCALL);
+	ev.type = VIGIL_SC_CONNECT;
+	ev.fd.type = VIGIL_FD_IPV4;
+	inet_pton(AF_INET, "169.254.169.254", ev.fd.dip);
+	ev.fd.dport = 80;
+	assert_str("fd.sip", NULL, "169.254.169.254"); /* connect: the server is the remote end */
+	assert_int("fd.sport", NULL, 80);
+	assert_str("fd.rip", NULL, "169.254.169.254");
+	assert_int("fd.rport", NULL, 80);
+	assert_str("fd.cip", NULL, NULL); /* local side unknown at connect */
+	ev.type = VIGIL_SC_ACCEPT4;       /* accept: the client is the remote end */
+	assert_str("fd.cip", NULL, "169.254.169.254");
+	assert_str("fd.sip", NULL, NULL);
+	assert_str("fd.sockfamily", NULL, "ip");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_resolve),
+		cmocka_unit_test(test_event_and_proc_fields),
+		cmocka_unit_test(test_any_ancestor),
+		cmocka_unit_test(test_socket_roles),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
