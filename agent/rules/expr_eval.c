@@ -1,0 +1,228 @@
+/*
+ * expr_eval.c — evaluating compiled conditions against one event.
+ *
+ * A field with no value (<NA>) makes every comparison false except
+ * `exists`, as in Falco. A field standing for several values (proc.aname
+ * without an index: any ancestor) matches when any of them does.
+ */
+#include <ctype.h>
+#include <fnmatch.h>
+#include <string.h>
+
+#include "rules/expr_internal.h"
+
+/* A NUL-terminated copy for the libc matchers (fnmatch, regexec). */
+static const char *cstr(const struct field_value *v, char *buf, size_t size)
+{
+	size_t n = v->len < size - 1 ? v->len : size - 1;
+	memcpy(buf, v->s, n);
+	buf[n] = '\0';
+	return buf;
+}
+
+static bool icontains(const char *hay, size_t hlen, const char *needle, size_t nlen)
+{
+	if (nlen == 0)
+		return true;
+	for (size_t i = 0; i + nlen <= hlen; i++) {
+		size_t j = 0;
+		while (j < nlen && tolower((unsigned char)hay[i + j]) == tolower((unsigned char)needle[j]))
+			j++;
+		if (j == nlen)
+			return true;
+	}
+	return false;
+}
+
+static bool in_sorted(const struct expr *e, const char *s, size_t len)
+{
+	size_t lo = 0, hi = e->n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		const struct operand *o = &e->vals[mid];
+		size_t n = o->len < len ? o->len : len;
+		int c = memcmp(o->s, s, n);
+		if (!c)
+			c = (o->len > len) - (o->len < len);
+		if (c == 0)
+			return true;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+/* Path prefix: /etc matches /etc and /etc/passwd, not /etcetera. */
+static bool pmatch(const struct expr *e, const char *s, size_t len)
+{
+	for (size_t i = 0; i < e->n; i++) {
+		const struct operand *o = &e->vals[i];
+		size_t plen = o->len;
+		while (plen > 1 && o->s[plen - 1] == '/')
+			plen--;
+		if (len >= plen && memcmp(s, o->s, plen) == 0 &&
+		    (len == plen || s[plen] == '/' || (plen == 1 && o->s[0] == '/')))
+			return true;
+	}
+	return false;
+}
+
+static bool match_int(const struct expr *e, int64_t x)
+{
+	int64_t y = e->n ? e->vals[0].i : 0;
+	switch (e->op) {
+	case OP_EQ: return x == y;
+	case OP_NE: return x != y;
+	case OP_LT: return x < y;
+	case OP_LE: return x <= y;
+	case OP_GT: return x > y;
+	case OP_GE: return x >= y;
+	case OP_IN:
+	case OP_INTERSECTS:
+		for (size_t i = 0; i < e->n; i++)
+			if (e->vals[i].i == x)
+				return true;
+		return false;
+	default: return false;
+	}
+}
+
+static bool match_str(const struct expr *e, const struct field_value *v)
+{
+	const struct operand *o = e->n ? &e->vals[0] : NULL;
+	char buf[4200];
+	switch (e->op) {
+	case OP_EQ: return v->len == o->len && memcmp(v->s, o->s, o->len) == 0;
+	case OP_NE: return !(v->len == o->len && memcmp(v->s, o->s, o->len) == 0);
+	case OP_CONTAINS:
+	case OP_BCONTAINS: return o->len == 0 || memmem(v->s, v->len, o->s, o->len) != NULL;
+	case OP_ICONTAINS: return icontains(v->s, v->len, o->s, o->len);
+	case OP_STARTSWITH: return v->len >= o->len && memcmp(v->s, o->s, o->len) == 0;
+	case OP_ENDSWITH: return v->len >= o->len && memcmp(v->s + v->len - o->len, o->s, o->len) == 0;
+	case OP_GLOB: return fnmatch(o->s, cstr(v, buf, sizeof(buf)), 0) == 0;
+	case OP_IGLOB: return fnmatch(o->s, cstr(v, buf, sizeof(buf)), FNM_CASEFOLD) == 0;
+	case OP_REGEX: return regexec(o->re, cstr(v, buf, sizeof(buf)), 0, NULL, 0) == 0;
+	case OP_IN:
+	case OP_INTERSECTS: return in_sorted(e, v->s, v->len);
+	case OP_PMATCH: return pmatch(e, v->s, v->len);
+	default: return false;
+	}
+}
+
+static bool eval_cmp(const struct expr *e, const struct vigil_event *ev, const struct field_ctx *ctx)
+{
+	struct field_value v;
+	int count = field_count(&e->field, ev);
+	for (int k = 0; k < count; k++) {
+		field_extract_nth(&e->field, ev, ctx, k, &v);
+		if (e->op == OP_EXISTS) {
+			if (v.present)
+				return true;
+			continue;
+		}
+		if (!v.present)
+			continue;
+		bool hit = v.type == FT_INT || v.type == FT_BOOL ? match_int(e, v.i) : match_str(e, &v);
+		if (hit)
+			return true;
+	}
+	return false;
+}
+
+bool expr_eval(const struct expr *e, const struct vigil_event *ev, const struct field_ctx *ctx)
+{
+	switch (e->kind) {
+	case EX_AND: return expr_eval(e->a, ev, ctx) && expr_eval(e->b, ev, ctx);
+	case EX_OR: return expr_eval(e->a, ev, ctx) || expr_eval(e->b, ev, ctx);
+	case EX_NOT: return !expr_eval(e->a, ev, ctx);
+	case EX_CONST: return e->cval;
+	case EX_CMP: return eval_cmp(e, ev, ctx);
+	}
+	return false;
+}
+
+static void set_all(vigil_sc_set *s)
+{
+	memset(s, 0xff, sizeof(*s));
+}
+
+/* Types named by an evt.type comparison; exact = the comparison is only about type. */
+static bool type_cmp(const struct expr *e, vigil_sc_set *s)
+{
+	memset(s, 0, sizeof(*s));
+	if (e->op != OP_EQ && e->op != OP_IN && e->op != OP_INTERSECTS && e->op != OP_NE) {
+		set_all(s);
+		return false;
+	}
+	for (size_t i = 0; i < e->n; i++) {
+		int id = vigil_syscall_by_name(e->vals[i].s);
+		if (id != VIGIL_SC_UNKNOWN)
+			vigil_sc_set_add(s, id);
+	}
+	if (e->op == OP_NE)
+		for (size_t w = 0; w < sizeof(s->bits) / sizeof(s->bits[0]); w++)
+			s->bits[w] = ~s->bits[w];
+	return true;
+}
+
+static bool is_evt_type(const struct expr *e)
+{
+	return e->kind == EX_CMP && strcmp(e->field.def->name, "evt.type") == 0;
+}
+
+/* Returns whether the set is exact (e <=> type in set). */
+static bool types(const struct expr *e, vigil_sc_set *s)
+{
+	vigil_sc_set a, b;
+	bool ea, eb;
+	switch (e->kind) {
+	case EX_CMP:
+		if (is_evt_type(e))
+			return type_cmp(e, s);
+		set_all(s);
+		return false;
+	case EX_CONST:
+		if (e->cval)
+			set_all(s);
+		else
+			memset(s, 0, sizeof(*s));
+		return true;
+	case EX_NOT:
+		if (types(e->a, &a)) { /* only an exact set can be complemented */
+			for (size_t w = 0; w < sizeof(a.bits) / sizeof(a.bits[0]); w++)
+				s->bits[w] = ~a.bits[w];
+			return true;
+		}
+		set_all(s);
+		return false;
+	case EX_AND:
+	case EX_OR:
+		ea = types(e->a, &a);
+		eb = types(e->b, &b);
+		for (size_t w = 0; w < sizeof(a.bits) / sizeof(a.bits[0]); w++)
+			s->bits[w] = e->kind == EX_AND ? a.bits[w] & b.bits[w] : a.bits[w] | b.bits[w];
+		return ea && eb;
+	}
+	return false;
+}
+
+bool expr_event_types(const struct expr *e, vigil_sc_set *set)
+{
+	types(e, set);
+	for (size_t w = 0; w < sizeof(set->bits) / sizeof(set->bits[0]); w++)
+		if (set->bits[w] != ~0ull)
+			return true;
+	return false;
+}
+
+const struct field_def *expr_unsupported_field(const struct expr *e)
+{
+	if (!e)
+		return NULL;
+	if (e->kind == EX_CMP)
+		return e->field.def->support == FS_NO ? e->field.def : NULL;
+	const struct field_def *d = expr_unsupported_field(e->a);
+	return d ? d : expr_unsupported_field(e->b);
+}

@@ -1,0 +1,27 @@
+/* expr_internal.h — the compiled condition tree (expr.c builds it, expr_eval.c runs it). */
+#ifndef VIGIL_RULES_EXPR_INTERNAL_H
+#define VIGIL_RULES_EXPR_INTERNAL_H
+
+#include <regex.h>
+#include <stdint.h>
+
+#include "rules/expr.h"
+
+struct operand {
+	char *s;          /* string operands (NUL-terminated copy; bcontains: decoded bytes) */
+	size_t len;
+	int64_t i;        /* numeric and boolean operands */
+	regex_t *re;      /* regex operands */
+};
+
+struct expr {
+	enum expr_kind kind;
+	struct expr *a, *b; /* AND, OR: both; NOT: a */
+	bool cval;          /* EX_CONST */
+	struct field_ref field;
+	enum expr_op op;
+	size_t n;
+	struct operand *vals;
+};
+
+#endif

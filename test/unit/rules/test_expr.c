@@ -1,0 +1,164 @@
+/* Unit tests: every operator's semantics, <NA> handling, type sets. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "rules/expr.h"
+
+static struct vigil_event ev;
+static char err[256];
+
+static struct expr *cmp(const char *field, const char *arg, const char *op, int n, ...)
+{
+	struct field_ref ref;
+	assert_int_equal(field_resolve(field, arg, &ref, err, sizeof(err)), 0);
+	const char *vals[16];
+	size_t lens[16];
+	va_list ap;
+	va_start(ap, n);
+	for (int i = 0; i < n; i++) {
+		vals[i] = va_arg(ap, const char *);
+		lens[i] = strlen(vals[i]);
+	}
+	va_end(ap);
+	int o = expr_op_parse(op, strlen(op));
+	assert_true(o >= 0);
+	return expr_cmp(&ref, (enum expr_op)o, vals, lens, (size_t)n, err, sizeof(err));
+}
+
+static bool eval1(struct expr *e)
+{
+	assert_non_null(e);
+	bool r = expr_eval(e, &ev, NULL);
+	expr_free(e);
+	return r;
+}
+
+static void setup_event(void)
+{
+	vigil_event_init(&ev, VIGIL_EV_SYSCALL);
+	ev.type = VIGIL_SC_OPENAT;
+	ev.has_res = 1;
+	ev.res = 3;
+	ev.fd.num = 3;
+	ev.fd.type = VIGIL_FD_FILE;
+	ev.fd.name = vigil_event_cstr(&ev, "/etc/ssh/sshd_config");
+	ev.proc.pid = 100;
+	ev.proc.name = vigil_event_cstr(&ev, "Bash");
+	ev.proc.n_ancestors = 2;
+	ev.proc.ancestors[0] = (struct vigil_ancestor){99, vigil_event_cstr(&ev, "nginx")};
+	ev.proc.ancestors[1] = (struct vigil_ancestor){1, vigil_event_cstr(&ev, "vigil")};
+	vigil_event_arg_cstr(&ev, "flags", "O_RDONLY|O_CLOEXEC");
+}
+
+static void test_string_ops(void **state)
+{
+	(void)state;
+	setup_event();
+	assert_true(eval1(cmp("fd.name", NULL, "=", 1, "/etc/ssh/sshd_config")));
+	assert_true(eval1(cmp("fd.name", NULL, "==", 1, "/etc/ssh/sshd_config")));
+	assert_false(eval1(cmp("fd.name", NULL, "=", 1, "/etc/ssh")));
+	assert_true(eval1(cmp("fd.name", NULL, "!=", 1, "/etc/ssh")));
+	assert_true(eval1(cmp("fd.name", NULL, "contains", 1, "ssh/")));
+	assert_true(eval1(cmp("proc.name", NULL, "icontains", 1, "BAS")));
+	assert_false(eval1(cmp("proc.name", NULL, "contains", 1, "bas")));
+	assert_true(eval1(cmp("fd.name", NULL, "bcontains", 1, "737368"))); /* "ssh" */
+	assert_true(eval1(cmp("fd.name", NULL, "startswith", 1, "/etc/")));
+	assert_true(eval1(cmp("fd.name", NULL, "endswith", 1, "_config")));
+	assert_true(eval1(cmp("fd.name", NULL, "glob", 1, "/etc/*/sshd_*")));
+	assert_true(eval1(cmp("proc.name", NULL, "iglob", 1, "ba*")));
+	assert_true(eval1(cmp("fd.name", NULL, "regex", 1, "^/etc/(ssh|ssl)/")));
+	assert_true(eval1(cmp("proc.name", NULL, "in", 3, "sh", "Bash", "zsh")));
+	assert_false(eval1(cmp("proc.name", NULL, "in", 2, "sh", "bash")));
+	assert_true(eval1(cmp("fd.name", NULL, "pmatch", 2, "/usr", "/etc/ssh")));
+	assert_false(eval1(cmp("fd.name", NULL, "pmatch", 1, "/etc/ss")));
+	assert_true(eval1(cmp("fd.name", NULL, "pmatch", 1, "/")));
+	assert_true(eval1(cmp("evt.arg.flags", NULL, "contains", 1, "O_RDONLY")));
+}
+
+static void test_numeric_ops(void **state)
+{
+	(void)state;
+	setup_event();
+	assert_true(eval1(cmp("fd.num", NULL, "=", 1, "3")));
+	assert_true(eval1(cmp("fd.num", NULL, ">=", 1, "0")));
+	assert_false(eval1(cmp("fd.num", NULL, "<", 1, "0")));
+	assert_true(eval1(cmp("evt.rawres", NULL, "in", 3, "0", "1", "3")));
+	assert_true(eval1(cmp("proc.pid", NULL, ">", 1, "0x10")));
+	assert_null(cmp("proc.pid", NULL, "=", 1, "abc"));
+	assert_string_equal(err, "proc.pid is a number: 'abc' is not one");
+	assert_null(cmp("proc.pid", NULL, "contains", 1, "1"));
+	assert_null(cmp("proc.name", NULL, "<", 1, "1"));
+	assert_null(cmp("fd.name", NULL, "regex", 1, "(unclosed"));
+	assert_null(cmp("fd.name", NULL, "bcontains", 1, "zz"));
+}
+
+static void test_missing_values(void **state)
+{
+	(void)state;
+	setup_event();
+	/* <NA>: every comparison is false, even !=; only exists tells. */
+	assert_false(eval1(cmp("proc.pname", NULL, "=", 1, "x")));
+	assert_false(eval1(cmp("proc.pname", NULL, "!=", 1, "x")));
+	assert_false(eval1(cmp("proc.pname", NULL, "exists", 0)));
+	assert_true(eval1(cmp("proc.name", NULL, "exists", 0)));
+	assert_false(eval1(cmp("proc.aname", "5", "=", 1, "x")));
+}
+
+static void test_any_ancestor_and_logic(void **state)
+{
+	(void)state;
+	setup_event();
+	assert_true(eval1(cmp("proc.aname", NULL, "=", 1, "vigil")));
+	assert_true(eval1(cmp("proc.aname", NULL, "in", 2, "nginx", "x")));
+	assert_false(eval1(cmp("proc.aname", NULL, "=", 1, "Bash"))); /* ancestors only */
+	struct expr *t = cmp("proc.pid", NULL, "=", 1, "100");
+	struct expr *f = cmp("proc.pid", NULL, "=", 1, "1");
+	assert_true(eval1(expr_or(expr_and(t, expr_not(f)), expr_const(false))));
+}
+
+static void test_event_types(void **state)
+{
+	(void)state;
+	vigil_sc_set s;
+	struct expr *e = expr_and(cmp("evt.type", NULL, "in", 2, "open", "openat"),
+				  cmp("fd.name", NULL, "startswith", 1, "/etc"));
+	assert_true(expr_event_types(e, &s));
+	assert_true(vigil_sc_set_has(&s, VIGIL_SC_OPENAT));
+	assert_false(vigil_sc_set_has(&s, VIGIL_SC_EXECVE));
+	expr_free(e);
+	e = expr_not(cmp("evt.type", NULL, "=", 1, "execve"));
+	assert_true(expr_event_types(e, &s));
+	assert_false(vigil_sc_set_has(&s, VIGIL_SC_EXECVE));
+	assert_true(vigil_sc_set_has(&s, VIGIL_SC_OPENAT));
+	expr_free(e);
+	e = expr_or(cmp("evt.type", NULL, "=", 1, "execve"), cmp("proc.name", NULL, "=", 1, "x"));
+	assert_false(expr_event_types(e, &s)); /* the second half matches any type */
+	expr_free(e);
+	e = expr_not(expr_and(cmp("evt.type", NULL, "=", 1, "execve"), cmp("proc.name", NULL, "=", 1, "x")));
+	assert_false(expr_event_types(e, &s));
+	expr_free(e);
+}
+
+static void test_unsupported(void **state)
+{
+	(void)state;
+	struct expr *e = expr_and(cmp("proc.name", NULL, "=", 1, "x"), cmp("fd.l4proto", NULL, "=", 1, "tcp"));
+	const struct field_def *d = expr_unsupported_field(e);
+	assert_non_null(d);
+	assert_string_equal(d->name, "fd.l4proto");
+	expr_free(e);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_string_ops),     cmocka_unit_test(test_numeric_ops),
+		cmocka_unit_test(test_missing_values), cmocka_unit_test(test_any_ancestor_and_logic),
+		cmocka_unit_test(test_event_types),    cmocka_unit_test(test_unsupported),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
