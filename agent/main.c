@@ -16,9 +16,27 @@
 #include "supervisor/channel.h"
 #include "supervisor/seccomp_filter.h"
 #include "supervisor/procinfo.h"
+#include "supervisor/rules_handoff.h"
 #include "supervisor/proctable.h"
 #include "supervisor/stops.h"
 #include "supervisor/supervisor.h"
+
+/* How long the analyzer may take to load the rules before the program starts. */
+#define RULES_LOAD_TIMEOUT_MS 10000
+
+/* `vigil rules ...` and `vigil replay ...` are the analyzer's commands. */
+static int exec_analyzer_command(char **argv)
+{
+	const char *path = analyzer_locate(argv[0]);
+	if (!path) {
+		LOG_ERR("vigil-analyzer not found beside vigil");
+		return 2;
+	}
+	argv[0] = "vigil-analyzer";
+	execv(path, argv);
+	LOG_ERR("exec %s: %s", path, strerror(errno));
+	return 2;
+}
 
 /* The supervisor as a process: the root of every traced ancestor chain. */
 static struct proc *make_root(void)
@@ -62,13 +80,32 @@ static int run(struct sup_options *o, const char *argv0)
 	init_subreaper();
 	if (proctable_init() || channel_open(o->queue_bytes))
 		return 1;
+	/* The rules decide the traced set unless --syscalls or --no-rules. */
+	int handoff[2] = {-1, -1};
+	bool ask_rules = !o->no_rules && !o->syscalls_given && !o->no_trace;
+	if (ask_rules && pipe2(handoff, O_CLOEXEC) != 0) {
+		LOG_ERR("pipe: %s", strerror(errno));
+		return 1;
+	}
 	struct analyzer_config acfg = {o->events_out, argv0, o->verbosity,
-				       !o->no_trace && seccomp_needs_no_new_privs()};
-	analyzer_start(&acfg);
+				       !o->no_trace && seccomp_needs_no_new_privs(), handoff[1],
+				       o->rule_args};
+	bool analyzer_up = analyzer_start(&acfg) == 0;
+	vigil_sc_set results = {0};
+	if (ask_rules) {
+		close(handoff[1]);
+		acfg.syscalls_fd = -1;
+		int rc = analyzer_up ? handoff_read(handoff[0], RULES_LOAD_TIMEOUT_MS, &o->syscalls, &results)
+				     : (close(handoff[0]), 1);
+		if (rc < 0) {
+			LOG_ERR("the rules did not load (see above): not starting %s", o->program[0]);
+			return 2;
+		}
+	}
 	struct proc *root = make_root();
 	if (!root)
 		return 1;
-	struct stops_config scfg = {o->results_all, getpid()};
+	struct stops_config scfg = {o->results_all, getpid(), results};
 	stops_init(&scfg, root);
 	bool traced = false;
 	pid_t child = spawn_program(o, &st, &traced);
@@ -86,6 +123,8 @@ int main(int argc, char **argv)
 		printf("vigil %s\n", VIGIL_VERSION);
 		return 0;
 	}
+	if (argc >= 2 && (strcmp(argv[1], "rules") == 0 || strcmp(argv[1], "replay") == 0))
+		return exec_analyzer_command(argv);
 	struct sup_options o;
 	int rc = options_parse(argc, argv, &o);
 	if (rc != 0)

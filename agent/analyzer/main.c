@@ -17,9 +17,13 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "analyzer/alerts.h"
+#include "analyzer/context.h"
 #include "analyzer/ndjson.h"
 #include "analyzer/privscan.h"
 #include "analyzer/receiver.h"
+#include "analyzer/rules_cli.h"
+#include "analyzer/rules_paths.h"
 #include "vigil/log.h"
 #include "vigil/strbuf.h"
 
@@ -33,6 +37,9 @@ struct analyzer {
 	uint64_t expected_num;       /* next evt.num we expect; 0 = unknown */
 	uint64_t lost;
 	bool write_failed;
+	struct engine *engine;       /* NULL with --no-rules */
+	struct field_ctx ctx;
+	struct alert_out alerts;
 };
 
 /*
@@ -78,6 +85,8 @@ static int on_event(struct vigil_event *ev, void *ctx)
 	count_gap(a, ev->num);
 	if (ev->kind == VIGIL_EV_HEALTH) /* losses are known here, not in the supervisor */
 		ev->health.events_lost = a->lost;
+	else if (a->engine)
+		engine_eval(a->engine, ev, &a->ctx, alerts_on_match, &a->alerts);
 	if (a->out_fd < 0) { /* nothing to write yet: the event counts as handled */
 		a->out_last_num = ev->num;
 		return 0;
@@ -97,7 +106,10 @@ static int on_event(struct vigil_event *ev, void *ctx)
 
 static void on_idle(void *ctx)
 {
-	flush_out(ctx);
+	struct analyzer *a = ctx;
+	flush_out(a);
+	if (a->engine)
+		alerts_flush(&a->alerts);
 }
 
 static volatile uint64_t *map_progress(int fd)
@@ -106,53 +118,158 @@ static volatile uint64_t *map_progress(int fd)
 	return p == MAP_FAILED ? NULL : p;
 }
 
+struct options {
+	int channel_fd, progress_fd, syscalls_fd;
+	const char *events_out;
+	bool scan_privs, no_rules, on_host;
+	char *rules[64];
+	int n_rules;
+	const char *priority, *matching;
+};
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	*o = (struct options){.channel_fd = -1, .progress_fd = -1, .syscalls_fd = -1};
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		if (strncmp(a, "--channel-fd=", 13) == 0)
+			o->channel_fd = (int)strtol(a + 13, NULL, 10);
+		else if (strncmp(a, "--progress-fd=", 14) == 0)
+			o->progress_fd = (int)strtol(a + 14, NULL, 10);
+		else if (strncmp(a, "--syscalls-fd=", 14) == 0)
+			o->syscalls_fd = (int)strtol(a + 14, NULL, 10);
+		else if (strcmp(a, "--no-new-privs") == 0)
+			o->scan_privs = true;
+		else if (strcmp(a, "--no-rules") == 0)
+			o->no_rules = true;
+		else if (strcmp(a, "--host") == 0)
+			o->on_host = true;
+		else if (!v)
+			return -1;
+		else if (strcmp(a, "--events-out") == 0)
+			o->events_out = argv[++i];
+		else if (strcmp(a, "--verbosity") == 0)
+			vigil_log_verbosity = (int)strtol(argv[++i], NULL, 10);
+		else if (strcmp(a, "--rules") == 0 && o->n_rules < 64)
+			o->rules[o->n_rules++] = argv[++i];
+		else if (strcmp(a, "--priority") == 0)
+			o->priority = argv[++i];
+		else if (strcmp(a, "--rule-matching") == 0)
+			o->matching = argv[++i];
+		else
+			return -1;
+	}
+	return o->channel_fd < 0 ? -1 : 0;
+}
+
+/* Tell the supervisor which syscalls to trace: "SYSCALLS a,b,...\nRESULTS c,...\n". */
+static void write_syscalls(int fd, const struct engine *e)
+{
+	vigil_sc_set set, results;
+	bool restricted = engine_syscalls(e, &set);
+	engine_result_syscalls(e, &results);
+	struct strbuf sb;
+	strbuf_init(&sb, 8192);
+	for (int pass = 0; pass < 2; pass++) {
+		const vigil_sc_set *s = pass ? &results : &set;
+		strbuf_adds(&sb, pass ? "RESULTS " : restricted ? "SYSCALLS " : "SYSCALLS *");
+		bool first = true;
+		for (int t = 1; t < VIGIL_SC_PROCEXIT && (pass || restricted); t++) {
+			if (!vigil_sc_set_has(s, t))
+				continue;
+			if (!first)
+				strbuf_addc(&sb, ',');
+			strbuf_adds(&sb, vigil_syscall_name(t));
+			first = false;
+		}
+		strbuf_addc(&sb, '\n');
+	}
+	if (sb.data && write(fd, sb.data, sb.len) != (ssize_t)sb.len)
+		LOG_WARN("telling the supervisor the syscall set: %s", strerror(errno));
+	strbuf_free(&sb);
+}
+
+/* Load rules (first start only reports; restarts load quietly). */
+static int setup_rules(struct analyzer *a, const struct options *o)
+{
+	context_init(&a->ctx, o->on_host);
+	if (o->no_rules)
+		return 0;
+	a->engine = engine_new();
+	bool quiet = o->syscalls_fd < 0; /* a restarted analyzer: already reported once */
+	if (!a->engine || rules_load_reporting(a->engine, o->rules, (size_t)o->n_rules, stderr, quiet) != 0)
+		return -1;
+	enum rules_priority p;
+	if (o->priority && !rules_priority_parse(o->priority, &p)) {
+		LOG_ERR("unknown priority '%s' (emergency, alert, critical, error, warning, notice, "
+			"informational, debug)", o->priority);
+		return -1;
+	}
+	if (o->priority)
+		engine_set_min_priority(a->engine, p);
+	if (o->matching)
+		engine_set_matching(a->engine, o->matching[0] == 'a' ? ENGINE_MATCH_ALL : ENGINE_MATCH_FIRST);
+	alerts_init(&a->alerts, STDOUT_FILENO, &a->ctx);
+	return 0;
+}
+
+static int open_events_out(struct analyzer *a, const char *path)
+{
+	if (!path)
+		return 0;
+	a->out_fd = strcmp(path, "-") == 0 ? dup(STDOUT_FILENO)
+					   : open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (a->out_fd < 0) {
+		LOG_ERR("cannot open --events-out %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	vigil_log_set_prefix("vigil-analyzer");
+	if (argc >= 2 && (strcmp(argv[1], "rules") == 0 || strcmp(argv[1], "replay") == 0)) {
+		vigil_log_set_prefix("vigil");
+		return rules_cli_main(argc - 1, argv + 1);
+	}
 	prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive the supervisor */
 	signal(SIGINT, SIG_IGN);
 	signal(SIGTERM, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
-	int channel_fd = -1, progress_fd = -1;
-	const char *events_out = NULL;
-	bool scan_privs = false;
-	for (int i = 1; i < argc; i++) {
-		if (strncmp(argv[i], "--channel-fd=", 13) == 0)
-			channel_fd = (int)strtol(argv[i] + 13, NULL, 10);
-		else if (strncmp(argv[i], "--progress-fd=", 14) == 0)
-			progress_fd = (int)strtol(argv[i] + 14, NULL, 10);
-		else if (strcmp(argv[i], "--events-out") == 0 && i + 1 < argc)
-			events_out = argv[++i];
-		else if (strcmp(argv[i], "--no-new-privs") == 0)
-			scan_privs = true;
-		else if (strcmp(argv[i], "--verbosity") == 0 && i + 1 < argc)
-			vigil_log_verbosity = (int)strtol(argv[++i], NULL, 10);
-	}
-	if (channel_fd < 0) {
+	struct options o;
+	if (parse_options(argc, argv, &o) != 0) {
 		fprintf(stderr, "vigil-analyzer is started by vigil; it is not a command\n");
 		return 2;
 	}
 	struct analyzer a = {.out_fd = -1};
 	strbuf_init(&a.out, OUT_FLUSH_BYTES + 512 * 1024);
-	if (progress_fd >= 0)
-		a.progress = map_progress(progress_fd);
+	if (o.progress_fd >= 0)
+		a.progress = map_progress(o.progress_fd);
 	if (a.progress)
 		a.lost = a.progress[1]; /* losses are counted across generations */
-	if (events_out) {
-		a.out_fd = strcmp(events_out, "-") == 0
-				   ? dup(STDOUT_FILENO)
-				   : open(events_out, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-		if (a.out_fd < 0) {
-			LOG_ERR("cannot open --events-out %s: %s", events_out, strerror(errno));
-			return 1;
-		}
+	if (setup_rules(&a, &o) != 0) {
+		if (o.syscalls_fd >= 0 && write(o.syscalls_fd, "ERROR\n", 6) < 0)
+			LOG_WARN("telling the supervisor: %s", strerror(errno));
+		return 2;
 	}
-	if (scan_privs)
+	if (o.syscalls_fd >= 0) {
+		if (a.engine)
+			write_syscalls(o.syscalls_fd, a.engine);
+		close(o.syscalls_fd);
+	}
+	if (open_events_out(&a, o.events_out) != 0)
+		return 1;
+	if (o.scan_privs)
 		privscan_warn();
 	struct receiver_stats st = {0};
-	int rc = receiver_run(channel_fd, on_event, on_idle, &a, &st);
+	int rc = receiver_run(o.channel_fd, on_event, on_idle, &a, &st);
 	flush_out(&a);
+	if (a.engine) {
+		alerts_free(&a.alerts);
+		engine_free(a.engine);
+	}
 	if (a.write_failed)
 		rc = -1;
 	if (st.invalid)

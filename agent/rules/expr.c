@@ -10,7 +10,7 @@
 static const char *const op_names[] = {
 	[OP_EQ] = "=", [OP_NE] = "!=", [OP_LT] = "<", [OP_LE] = "<=", [OP_GT] = ">", [OP_GE] = ">=",
 	[OP_CONTAINS] = "contains", [OP_ICONTAINS] = "icontains", [OP_BCONTAINS] = "bcontains",
-	[OP_STARTSWITH] = "startswith", [OP_ENDSWITH] = "endswith", [OP_GLOB] = "glob",
+	[OP_STARTSWITH] = "startswith", [OP_BSTARTSWITH] = "bstartswith", [OP_ENDSWITH] = "endswith", [OP_GLOB] = "glob",
 	[OP_IGLOB] = "iglob", [OP_REGEX] = "regex", [OP_IN] = "in", [OP_INTERSECTS] = "intersects",
 	[OP_PMATCH] = "pmatch", [OP_EXISTS] = "exists",
 };
@@ -153,8 +153,8 @@ static int convert_value(const struct field_ref *f, enum expr_op op, struct oper
 	memcpy(v->s, s, len);
 	v->s[len] = '\0';
 	v->len = len;
-	if (op == OP_BCONTAINS && hex_decode(s, len, v->s, &v->len) != 0) {
-		snprintf(err, errlen, "bcontains needs hex bytes, got '%.*s'", (int)len, s);
+	if ((op == OP_BCONTAINS || op == OP_BSTARTSWITH) && hex_decode(s, len, v->s, &v->len) != 0) {
+		snprintf(err, errlen, "%s needs hex bytes, got '%.*s'", expr_op_name(op), (int)len, s);
 		return -1;
 	}
 	if (op == OP_REGEX) {
@@ -188,7 +188,8 @@ static int check_op(const struct field_ref *f, enum expr_op op, size_t n, char *
 			 f->def->name, f->def->type == FT_INT ? "number" : "boolean");
 		return -1;
 	}
-	if (op == OP_EXISTS ? n != 0 : is_list_op(op) ? n == 0 : n != 1) {
+	/* An empty list is fine (a list meant to be filled by users): it matches nothing. */
+	if (op == OP_EXISTS ? n != 0 : !is_list_op(op) && n != 1) {
 		snprintf(err, errlen, "operator '%s' takes %s", expr_op_name(op),
 			 op == OP_EXISTS ? "no value" : is_list_op(op) ? "a list" : "one value");
 		return -1;

@@ -17,7 +17,7 @@
 
 enum expr_op {
 	OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE,
-	OP_CONTAINS, OP_ICONTAINS, OP_BCONTAINS, OP_STARTSWITH, OP_ENDSWITH,
+	OP_CONTAINS, OP_ICONTAINS, OP_BCONTAINS, OP_STARTSWITH, OP_BSTARTSWITH, OP_ENDSWITH,
 	OP_GLOB, OP_IGLOB, OP_REGEX, OP_IN, OP_INTERSECTS, OP_PMATCH, OP_EXISTS,
 };
 
@@ -51,6 +51,9 @@ bool expr_eval(const struct expr *e, const struct vigil_event *ev, const struct 
  * Returns false if e can match any type (then `set` is all ones).
  */
 bool expr_event_types(const struct expr *e, vigil_sc_set *set);
+
+/* Whether e reads a syscall's result (evt.res, evt.rawres, evt.dir, fd.num). */
+bool expr_uses_result(const struct expr *e);
 
 /* The first field with support FS_NO that e uses, or NULL. */
 const struct field_def *expr_unsupported_field(const struct expr *e);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "rules/expr_internal.h"
+#include "rules/fields_ids.h"
 
 /* A NUL-terminated copy for the libc matchers (fnmatch, regexec). */
 static const char *cstr(const struct field_value *v, char *buf, size_t size)
@@ -99,7 +100,8 @@ static bool match_str(const struct expr *e, const struct field_value *v)
 	case OP_CONTAINS:
 	case OP_BCONTAINS: return o->len == 0 || memmem(v->s, v->len, o->s, o->len) != NULL;
 	case OP_ICONTAINS: return icontains(v->s, v->len, o->s, o->len);
-	case OP_STARTSWITH: return v->len >= o->len && memcmp(v->s, o->s, o->len) == 0;
+	case OP_STARTSWITH:
+	case OP_BSTARTSWITH: return v->len >= o->len && memcmp(v->s, o->s, o->len) == 0;
 	case OP_ENDSWITH: return v->len >= o->len && memcmp(v->s + v->len - o->len, o->s, o->len) == 0;
 	case OP_GLOB: return fnmatch(o->s, cstr(v, buf, sizeof(buf)), 0) == 0;
 	case OP_IGLOB: return fnmatch(o->s, cstr(v, buf, sizeof(buf)), FNM_CASEFOLD) == 0;
@@ -215,6 +217,17 @@ bool expr_event_types(const struct expr *e, vigil_sc_set *set)
 		if (set->bits[w] != ~0ull)
 			return true;
 	return false;
+}
+
+bool expr_uses_result(const struct expr *e)
+{
+	if (!e)
+		return false;
+	if (e->kind == EX_CMP) {
+		int id = e->field.def->id;
+		return id == F_EVT_RES || id == F_EVT_RAWRES || id == F_EVT_DIR || id == F_FD_NUM;
+	}
+	return expr_uses_result(e->a) || expr_uses_result(e->b);
 }
 
 const struct field_def *expr_unsupported_field(const struct expr *e)

@@ -117,6 +117,8 @@ static const struct field_def table[] = {
 	N("proc.stdin.type", FT_STR, FA_NONE, ""), N("proc.stdout.type", FT_STR, FA_NONE, ""),
 	N("proc.stderr.type", FT_STR, FA_NONE, ""),
 	N("proc.fdopencount", FT_INT, FA_NONE, ""), N("proc.vmsize", FT_INT, FA_NONE, ""),
+	N("thread.cap_permitted", FT_STR, FA_NONE, "permitted capabilities"),
+	N("thread.cap_inheritable", FT_STR, FA_NONE, "inheritable capabilities"),
 	N("user.shell", FT_STR, FA_NONE, ""), N("user.homedir", FT_STR, FA_NONE, ""),
 	N("evt.category", FT_STR, FA_NONE, ""), N("evt.is_io", FT_BOOL, FA_NONE, ""),
 	N("evt.buffer", FT_STR, FA_NONE, ""), N("evt.rawarg", FT_STR, FA_NAME, ""),
@@ -128,17 +130,17 @@ static const struct field_def table[] = {
 };
 
 /* Whole families vigil has no source for. */
-static const char *const unsupported_prefixes[] = {"k8s.", "ka.", "mesos.", "marathon.", "span.",
-						   "gvisor.", "container.label"};
+#define FAMILY(p) {p "*", FT_STR, FA_NAME, FS_NO, F_UNSUPPORTED, "not produced by vigil"}
+static const struct field_def families[] = {
+	FAMILY("k8s."), FAMILY("ka."), FAMILY("mesos."), FAMILY("marathon."), FAMILY("span."),
+	FAMILY("gvisor."), FAMILY("container.label"), FAMILY("container.host"),
+};
 
 const struct field_def *field_table(size_t *count)
 {
 	*count = sizeof(table) / sizeof(table[0]);
 	return table;
 }
-
-static const struct field_def unsupported_family = {"(family)", FT_STR, FA_NAME, FS_NO,
-						    F_UNSUPPORTED, "not produced by vigil"};
 
 static const struct field_def *evt_arg_def(void)
 {
@@ -194,9 +196,10 @@ int field_resolve(const char *name, const char *arg, struct field_ref *ref, char
 		}
 		return 0;
 	}
-	for (size_t i = 0; i < sizeof(unsupported_prefixes) / sizeof(unsupported_prefixes[0]); i++) {
-		if (strncmp(name, unsupported_prefixes[i], strlen(unsupported_prefixes[i])) == 0) {
-			ref->def = &unsupported_family;
+	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
+		size_t plen = strlen(families[i].name) - 1; /* without the '*' */
+		if (strncmp(name, families[i].name, plen) == 0) {
+			ref->def = &families[i];
 			return 0;
 		}
 	}

@@ -32,6 +32,13 @@ static char analyzer_path[PATH_MAX];
 static bool finished;
 static int progress_fd = -1; /* shared page: last evt.num the analyzer handled */
 
+static int find_analyzer(const char *self_exe);
+
+const char *analyzer_locate(const char *self_exe)
+{
+	return find_analyzer(self_exe) == 0 && access(analyzer_path, X_OK) == 0 ? analyzer_path : NULL;
+}
+
 static int find_analyzer(const char *self_exe)
 {
 	const char *env = getenv("VIGIL_ANALYZER");
@@ -56,45 +63,65 @@ static int find_analyzer(const char *self_exe)
 	return len > 0 && (size_t)len < sizeof(analyzer_path) ? 0 : -1;
 }
 
-static void exec_analyzer(void)
+#define MAX_ARGS 160
+
+/* The analyzer's argv, built before fork (no allocation in the child). */
+static void build_argv(char **argv, char *verbosity, size_t vsize, bool first)
 {
-	/* Child: fd 3 = channel. Signals back to defaults, mask cleared. */
-	int fd = channel_analyzer_fd();
-	if (dup2(fd, 3) < 0 || (progress_fd >= 0 && dup2(progress_fd, 4) < 0))
-		_exit(120);
-	sigset_t none;
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	char verbosity[16];
-	snprintf(verbosity, sizeof(verbosity), "%d", config->verbosity);
-	char *argv[10];
 	int argc = 0;
+	snprintf(verbosity, vsize, "%d", config->verbosity);
 	argv[argc++] = "vigil-analyzer";
 	argv[argc++] = "--channel-fd=3";
 	if (progress_fd >= 0)
 		argv[argc++] = "--progress-fd=4";
+	if (first && config->syscalls_fd >= 0)
+		argv[argc++] = "--syscalls-fd=5";
 	argv[argc++] = "--verbosity";
 	argv[argc++] = verbosity;
-	if (config->no_new_privs && restarts == 0)
+	if (config->no_new_privs && first)
 		argv[argc++] = "--no-new-privs";
 	if (config->events_out) {
 		argv[argc++] = "--events-out";
 		argv[argc++] = (char *)config->events_out;
 	}
+	for (char *const *x = config->extra_args; x && *x && argc < MAX_ARGS - 1; x++)
+		argv[argc++] = *x;
 	argv[argc] = NULL;
+}
+
+static void exec_analyzer(char **argv, bool first)
+{
+	/* Child: fd 3 = channel, 4 = progress page, 5 = the syscall-set pipe (first start).
+	 * Each is first copied above 10, so a source that already sits on one of
+	 * the targets cannot be overwritten before it is moved (and dup2 onto a
+	 * different number is what clears close-on-exec). */
+	int src[3] = {channel_analyzer_fd(), progress_fd, first ? config->syscalls_fd : -1};
+	int tmp[3];
+	for (int i = 0; i < 3; i++)
+		if ((tmp[i] = src[i] >= 0 ? fcntl(src[i], F_DUPFD_CLOEXEC, 10) : -1) < 0 && src[i] >= 0)
+			_exit(120);
+	for (int i = 0; i < 3; i++)
+		if (tmp[i] >= 0 && dup2(tmp[i], 3 + i) < 0)
+			_exit(120);
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	execv(analyzer_path, argv);
 	_exit(121);
 }
 
 static int spawn(void)
 {
+	char *argv[MAX_ARGS], verbosity[16];
+	bool first = restarts == 0;
+	build_argv(argv, verbosity, sizeof(verbosity), first);
 	pid_t child = fork();
 	if (child < 0) {
 		LOG_ERR("fork analyzer: %s", strerror(errno));
 		return -1;
 	}
 	if (child == 0)
-		exec_analyzer();
+		exec_analyzer(argv, first);
 	pid = child;
 	return 0;
 }

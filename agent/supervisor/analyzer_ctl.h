@@ -11,9 +11,13 @@ struct analyzer_config {
 	const char *self_exe;     /* path of the vigil binary (to find vigil-analyzer) */
 	int verbosity;
 	bool no_new_privs;        /* the program runs with no_new_privs: list what that weakens */
+	int syscalls_fd;          /* write end of the syscall-set pipe for the first start, or -1 */
+	char *const *extra_args;  /* rule options passed through (--rules F, --priority P ...) */
 };
 
 int analyzer_start(const struct analyzer_config *cfg);
+/* Path of vigil-analyzer (beside vigil, or $VIGIL_ANALYZER), or NULL. */
+const char *analyzer_locate(const char *self_exe);
 pid_t analyzer_pid(void);
 /* Called when waitpid reports the analyzer gone; schedules a restart. */
 void analyzer_exited(int status, bool shutting_down);

@@ -17,9 +17,14 @@ void options_usage(FILE *out)
 	      "\n"
 	      "options:\n"
 	      "  -g                     forward signals to PROGRAM's whole process group\n"
+	      "  --rules FILE           load this rules file (repeatable; default: the bundled rules)\n"
+	      "  --no-rules             no rule evaluation (events only, with --events-out)\n"
+	      "  -p, --priority PRIO    ignore rules below PRIO (emergency ... debug)\n"
+	      "  --rule-matching MODE   first (default): one alert per event; all: every rule\n"
+	      "  --host                 running on a host, not in a container (container.id=host)\n"
 	      "  --events-out PATH      write every event as NDJSON to PATH (- = stdout)\n"
-	      "  --syscalls LIST        trace only these syscalls (comma separated);\n"
-	      "                         process-tree and tamper checks are always on\n"
+	      "  --syscalls LIST        trace these syscalls (comma separated) instead of what the\n"
+	      "                         rules need; process-tree and tamper checks are always on\n"
 	      "  --all-results          take the exit stop for every traced syscall\n"
 	      "  --no-trace             run as a plain init, without tracing\n"
 	      "  --drain-timeout MS     how long to let the analyzer finish at exit (5000)\n"
@@ -28,6 +33,20 @@ void options_usage(FILE *out)
 	      "  -q, --quiet            errors only\n"
 	      "  -h, --help             this text\n",
 	      out);
+}
+
+/* Pass a rule option through to the analyzer. */
+static int rule_arg(struct sup_options *o, const char *opt, const char *val)
+{
+	if (o->n_rule_args + 2 >= (int)(sizeof(o->rule_args) / sizeof(o->rule_args[0]))) {
+		fprintf(stderr, "vigil: too many rule options\n");
+		return -1;
+	}
+	o->rule_args[o->n_rule_args++] = (char *)opt;
+	if (val)
+		o->rule_args[o->n_rule_args++] = (char *)val;
+	o->rule_args[o->n_rule_args] = NULL;
+	return 0;
 }
 
 static int parse_uint(const char *opt, const char *val, unsigned long long max,
@@ -61,6 +80,23 @@ static int parse_one(int argc, char **argv, int *i, struct sup_options *o)
 		o->verbosity++;
 	} else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
 		o->verbosity = VIGIL_LOG_ERROR;
+	} else if (strcmp(a, "--no-rules") == 0) {
+		o->no_rules = true;
+		return rule_arg(o, "--no-rules", NULL);
+	} else if (strcmp(a, "--host") == 0) {
+		return rule_arg(o, "--host", NULL);
+	} else if (strcmp(a, "--rules") == 0 || strcmp(a, "-p") == 0 || strcmp(a, "--priority") == 0 ||
+		   strcmp(a, "--rule-matching") == 0) {
+		if (!val || !*val) {
+			fprintf(stderr, "vigil: %s needs a value\n", a);
+			return -1;
+		}
+		if (strcmp(a, "--rule-matching") == 0 && strcmp(val, "first") != 0 && strcmp(val, "all") != 0) {
+			fprintf(stderr, "vigil: --rule-matching: 'first' or 'all', not '%s'\n", val);
+			return -1;
+		}
+		(*i)++;
+		return rule_arg(o, strcmp(a, "-p") == 0 ? "--priority" : a, val);
 	} else if (strcmp(a, "--events-out") == 0) {
 		if (!val || !*val) {
 			fprintf(stderr, "vigil: --events-out needs a path\n");
@@ -71,6 +107,7 @@ static int parse_one(int argc, char **argv, int *i, struct sup_options *o)
 	} else if (strcmp(a, "--syscalls") == 0) {
 		const char *bad = NULL;
 		int bad_len = 0;
+		o->syscalls_given = true;
 		if (!val || vigil_sc_set_parse(&o->syscalls, val, &bad, &bad_len) != 0) {
 			fprintf(stderr, "vigil: --syscalls: unknown syscall '%.*s'\n", bad_len,
 				bad ? bad : "");

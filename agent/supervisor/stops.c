@@ -156,7 +156,7 @@ static void on_seccomp(struct task *t)
 		resume(t, 0);
 		return;
 	}
-	if ((flags & VIGIL_SC_RESULT) || cfg.results_all) {
+	if ((flags & VIGIL_SC_RESULT) || cfg.results_all || vigil_sc_set_has(&cfg.results, ps->id)) {
 		t->wait = TASK_IN_SYSCALL;
 		resume(t, 0);
 		return;

@@ -5,10 +5,12 @@
 #include <stdbool.h>
 #include <sys/types.h>
 #include "supervisor/proctable.h"
+#include "vigil/syscalls.h"
 
 struct stops_config {
 	bool results_all;
 	pid_t self_pid;   /* the supervisor, for tamper checks */
+	vigil_sc_set results; /* syscalls whose result a rule reads: take their exit stop */
 };
 
 void stops_init(const struct stops_config *cfg, struct proc *root);

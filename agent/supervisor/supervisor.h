@@ -19,6 +19,10 @@ struct sup_options {
 	unsigned drain_ms;         /* --drain-timeout: wait for the analyzer at exit */
 	size_t queue_bytes;        /* --queue-size */
 	int verbosity;
+	bool syscalls_given;       /* --syscalls: the rules do not choose the set */
+	bool no_rules;             /* --no-rules */
+	char *rule_args[140];      /* rule options for the analyzer, NULL-terminated */
+	int n_rule_args;
 	char **program;            /* argv of the program, NULL-terminated */
 };
 

@@ -5,7 +5,7 @@ A minimal image is built once per module from Debian's static busybox
 image FROM it carries vigil, vigil-analyzer and the shared libraries they
 need at their host paths, with
 
-    ENTRYPOINT ["/opt/vigil/bin/vigil", "--events-out", "/out/events.ndjson", "--"]
+    ENTRYPOINT ["/opt/vigil/bin/vigil", "--no-rules", "--events-out", "/out/events.ndjson", "--"]
 
 Containers run with the flags from shared/DESIGN.md (runc, cgroupfs,
 ulimits, `--cap-drop ALL --cap-add SYS_PTRACE`). Checked: vigil is PID 1,
@@ -111,7 +111,7 @@ def vigil_image(base_image, vigil_bin, tmp_path_factory):
     (ctx / "Containerfile").write_text(
         f"FROM {base_image}\n"
         "COPY rootfs/ /\n"
-        'ENTRYPOINT ["/opt/vigil/bin/vigil", "--events-out", "/out/events.ndjson", "--"]\n')
+        'ENTRYPOINT ["/opt/vigil/bin/vigil", "--no-rules", "--events-out", "/out/events.ndjson", "--"]\n')
     build = podman("build", "--isolation", "chroot", "--pull=never", "--layers=false",
                    "-t", VIGIL_IMAGE, "-f", str(ctx / "Containerfile"), str(ctx),
                    timeout=300)

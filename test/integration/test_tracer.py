@@ -115,7 +115,7 @@ def _run(argv, tmp, name, env=None, timeout=RUN_TIMEOUT, events_out=None):
 def traced(vigil_bin, argv, tmp, name="traced", env=None, timeout=RUN_TIMEOUT):
     """Run argv under `vigil --events-out`; returns a Run with .events."""
     ev_path = tmp / f"{name}.ndjson"
-    return _run([vigil_bin, "--events-out", ev_path, "--", *argv], tmp, name,
+    return _run([vigil_bin, "--no-rules", "--events-out", ev_path, "--", *argv], tmp, name,
                 env=env, timeout=timeout, events_out=ev_path)
 
 

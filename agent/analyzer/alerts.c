@@ -1,0 +1,61 @@
+/* alerts.c — Falco-format alert lines, buffered and written in large writes. */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "analyzer/alerts.h"
+#include "vigil/log.h"
+
+#define FLUSH_BYTES (64u * 1024u)
+
+void alerts_init(struct alert_out *a, int fd, const struct field_ctx *ctx)
+{
+	memset(a, 0, sizeof(*a));
+	a->fd = fd;
+	a->ctx = ctx;
+	strbuf_init(&a->buf, FLUSH_BYTES + 1024 * 1024);
+}
+
+void alerts_flush(struct alert_out *a)
+{
+	size_t off = 0;
+	while (off < a->buf.len) {
+		ssize_t n = write(a->fd, a->buf.data + off, a->buf.len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (!a->failed)
+				LOG_ERR("writing alerts: %s", strerror(errno));
+			a->failed = true;
+			break;
+		}
+		off += (size_t)n;
+	}
+	strbuf_reset(&a->buf);
+}
+
+void alerts_on_match(const struct compiled_rule *r, const struct vigil_event *ev, void *arg)
+{
+	struct alert_out *a = arg;
+	struct alert_rule ar = {r->src->name, rules_priority_name(r->src->priority), r->src->source,
+				(const char *const *)r->src->tags, r->src->ntags, r->output};
+	size_t before = a->buf.len;
+	output_alert_json(&a->buf, &ar, ev, a->ctx);
+	strbuf_addc(&a->buf, '\n');
+	if (a->buf.truncated) { /* never a half line */
+		a->buf.len = before;
+		a->buf.truncated = false;
+		alerts_flush(a);
+		output_alert_json(&a->buf, &ar, ev, a->ctx);
+		strbuf_addc(&a->buf, '\n');
+	}
+	a->count++;
+	if (a->buf.len >= FLUSH_BYTES)
+		alerts_flush(a);
+}
+
+void alerts_free(struct alert_out *a)
+{
+	alerts_flush(a);
+	strbuf_free(&a->buf);
+}

@@ -1,0 +1,25 @@
+/* alerts.h — alerts as Falco JSON lines (the stdout sink; delivery sinks come later). */
+#ifndef VIGIL_ALERTS_H
+#define VIGIL_ALERTS_H
+
+#include <stdint.h>
+
+#include "rules/engine.h"
+#include "vigil/strbuf.h"
+
+struct alert_out {
+	int fd;                      /* where lines go (stdout) */
+	struct strbuf buf;           /* pending lines */
+	const struct field_ctx *ctx;
+	uint64_t count;
+	bool failed;
+};
+
+void alerts_init(struct alert_out *a, int fd, const struct field_ctx *ctx);
+/* engine_match_fn: append one alert line. */
+void alerts_on_match(const struct compiled_rule *r, const struct vigil_event *ev, void *arg);
+/* Write out pending lines. */
+void alerts_flush(struct alert_out *a);
+void alerts_free(struct alert_out *a);
+
+#endif

@@ -1,0 +1,59 @@
+/* context.c — container identity for container.* fields (see context.h). */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "analyzer/context.h"
+
+static char hostname[256];
+static char container_id[80];
+
+/* The first run of 64 hex digits in a line: a container id in a cgroup or mount path. */
+static bool find_hex64(const char *line, char out[13])
+{
+	size_t run = 0;
+	for (const char *p = line; *p; p++) {
+		run = isxdigit((unsigned char)*p) && !isupper((unsigned char)*p) ? run + 1 : 0;
+		if (run == 64 && !isxdigit((unsigned char)p[1])) {
+			memcpy(out, p - 63, 12); /* Falco shows the short (12 digit) id */
+			out[12] = '\0';
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool id_from(const char *path, char out[13])
+{
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return false;
+	char line[4096];
+	bool found = false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = find_hex64(line, out);
+	fclose(f);
+	return found;
+}
+
+void context_init(struct field_ctx *ctx, bool on_host)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->container_privileged = -1;
+	if (gethostname(hostname, sizeof(hostname) - 1) != 0)
+		snprintf(hostname, sizeof(hostname), "unknown");
+	ctx->hostname = hostname;
+	const char *env = getenv("VIGIL_CONTAINER_ID");
+	char id[13];
+	if (on_host)
+		snprintf(container_id, sizeof(container_id), "host");
+	else if (env && *env)
+		snprintf(container_id, sizeof(container_id), "%.79s", env);
+	else if (id_from("/proc/self/cgroup", id) || id_from("/proc/self/mountinfo", id))
+		snprintf(container_id, sizeof(container_id), "%s", id);
+	else
+		snprintf(container_id, sizeof(container_id), "%.79s", hostname);
+	ctx->container_id = container_id;
+}

@@ -1,0 +1,686 @@
+/*
+ * ndjson_read.c — the inverse of ndjson.c: an --events-out line back into
+ * a struct vigil_event, for `vigil replay`.
+ *
+ * json_flat hands over the line's key/value pairs (fast scanner, jansson
+ * when the line is not in the writer's flat shape); this file maps Falco
+ * field names onto the event. Fields the writer derives from others
+ * (proc.cmdline, evt.time, fd.directory, ...) are type-checked, not kept.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "analyzer/json_flat.h"
+#include "analyzer/ndjson_read.h"
+#include "vigil/caps.h"
+#include "vigil/syscalls.h"
+
+#define ARRAY_KEEP JSON_FLAT_ITEMS /* proc.aname[0] is the process itself, then 8 ancestors */
+#define MAX_UNKNOWN 16              /* fast path: more unknown keys -> jansson */
+_Static_assert(ARRAY_KEEP == 1 + VIGIL_MAX_ANCESTORS, "proc.aname holds the process and its ancestors");
+
+enum field {
+	F_NONE, F_EVT_NUM, F_EVT_RAWTIME, F_EVT_TIME, F_EVT_TYPE, F_EVT_SOURCE, F_EVT_DIR,
+	F_EVT_RES, F_EVT_ARCH, F_TAMPER, F_OPEN_READ, F_OPEN_WRITE, F_OPEN_EXEC, F_FD_NUM,
+	F_FD_NAME, F_FD_TYPE, F_FD_TYPECHAR, F_FD_SOCKFAMILY, F_FD_DIRECTORY, F_FD_FILENAME,
+	F_FD_DIP, F_FD_DPORT, F_FD_SIP, F_FD_SPORT, F_FD_L4PROTO, F_PID, F_TID, F_PPID, F_NAME,
+	F_EXE, F_EXEPATH, F_ARGS, F_CMDLINE, F_CWD, F_TTY, F_SID, F_VPGID, F_PNAME, F_PCMDLINE,
+	F_PEXEPATH, F_ANAME, F_APID, F_MEMFD, F_UID, F_USER_NAME, F_LOGINUID, F_GID, F_CAPS,
+	F_DROPPED, F_LOST, F_RESTARTS, F_READ_ERRORS, F_TRACEES, F_COUNT
+};
+_Static_assert(F_COUNT <= 64, "fields are a 64-bit set");
+
+/* In the writer's order: lookups start after the previous hit. */
+static const struct {
+	const char *name;
+	unsigned char len, id;
+} fields[] = {
+#define FLD(n, id) {n, sizeof(n) - 1, id}
+	FLD("evt.num", F_EVT_NUM), FLD("evt.rawtime", F_EVT_RAWTIME), FLD("evt.time", F_EVT_TIME),
+	FLD("evt.type", F_EVT_TYPE), FLD("evt.source", F_EVT_SOURCE), FLD("evt.dir", F_EVT_DIR),
+	FLD("evt.res", F_EVT_RES), FLD("evt.arch", F_EVT_ARCH), FLD("vigil.tamper", F_TAMPER),
+	FLD("evt.is_open_read", F_OPEN_READ), FLD("evt.is_open_write", F_OPEN_WRITE),
+	FLD("evt.is_open_exec", F_OPEN_EXEC), FLD("fd.num", F_FD_NUM), FLD("fd.name", F_FD_NAME),
+	FLD("fd.type", F_FD_TYPE), FLD("fd.typechar", F_FD_TYPECHAR),
+	FLD("fd.sockfamily", F_FD_SOCKFAMILY), FLD("fd.directory", F_FD_DIRECTORY),
+	FLD("fd.filename", F_FD_FILENAME), FLD("fd.dip", F_FD_DIP), FLD("fd.dport", F_FD_DPORT),
+	FLD("fd.sip", F_FD_SIP), FLD("fd.sport", F_FD_SPORT), FLD("fd.l4proto", F_FD_L4PROTO),
+	FLD("proc.pid", F_PID), FLD("thread.tid", F_TID), FLD("proc.ppid", F_PPID),
+	FLD("proc.name", F_NAME), FLD("proc.exe", F_EXE), FLD("proc.exepath", F_EXEPATH),
+	FLD("proc.args", F_ARGS), FLD("proc.cmdline", F_CMDLINE), FLD("proc.cwd", F_CWD),
+	FLD("proc.tty", F_TTY), FLD("proc.sid", F_SID), FLD("proc.vpgid", F_VPGID),
+	FLD("proc.pname", F_PNAME), FLD("proc.pcmdline", F_PCMDLINE),
+	FLD("proc.pexepath", F_PEXEPATH), FLD("proc.aname", F_ANAME), FLD("proc.apid", F_APID),
+	FLD("proc.is_exe_from_memfd", F_MEMFD), FLD("user.uid", F_UID),
+	FLD("user.name", F_USER_NAME), FLD("user.loginuid", F_LOGINUID), FLD("group.gid", F_GID),
+	FLD("thread.cap_effective", F_CAPS), FLD("vigil.events_dropped", F_DROPPED),
+	FLD("vigil.events_lost", F_LOST), FLD("vigil.analyzer_restarts", F_RESTARTS),
+	FLD("vigil.read_errors", F_READ_ERRORS), FLD("vigil.tracees", F_TRACEES),
+#undef FLD
+};
+#define N_FIELDS (sizeof(fields) / sizeof(fields[0]))
+
+/* Value names; the index is the enum value (ndjson.c writes the same tables). */
+static const char *const arch_names[] = {"unknown", "x86_64", "i386", "x32", "aarch64"};
+static const char *const fd_type_names[] = {
+	NULL, "file", "directory", "ipv4", "ipv6", "unix", "netlink", "packet", "memfd", "unknown"};
+static const char *const tamper_names[] = {NULL, "clone_untraced", "foreign_arch",
+					   "ptrace_vigil", "signal_vigil", "io_uring",
+					   "untraced_child", "vm_write_vigil"};
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* The state of one line being read. */
+struct rd {
+	struct vigil_event *ev;
+	struct ndjson_read_error *err;
+	bool fast, failed;
+	unsigned hint;            /* fields[] index to try first */
+	uint64_t keys, seen;      /* fields present (duplicates) / with a non-null value */
+	int dir;                  /* evt.dir: -1 absent, 0 '>', 1 '<' */
+	int status_arg, sig_arg;  /* evargs index of evt.arg.status / evt.arg.sig, or -1 */
+	int n_aname, n_apid;      /* array lengths, -1 absent */
+	int sip_af, dip_af;       /* AF_INET / AF_INET6 of fd.sip / fd.dip, 0 absent */
+	uint8_t sip[16], dip[16];
+	const char *time_s;       /* evt.time, parsed only without evt.rawtime */
+	size_t time_len;
+	struct { const char *s; size_t len; } unknown[MAX_UNKNOWN]; /* fast-path duplicates */
+	unsigned n_unknown;
+};
+
+static int fail(struct rd *rd, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(struct rd *rd, const char *key, const char *fmt, ...)
+{
+	char what[200];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	char at[32] = "";
+	if (rd->err->line)
+		snprintf(at, sizeof(at), "line %lu: ", rd->err->line);
+	snprintf(rd->err->msg, sizeof(rd->err->msg), "%s%s%s%s", at, key ? key : "",
+		 key ? ": " : "", what);
+	rd->failed = true;
+	return -1;
+}
+
+/* Copy into the arena; a string that does not fit is cut at a UTF-8 boundary. */
+static vigil_str put(struct rd *rd, const char *s, size_t len)
+{
+	size_t room = VIGIL_EVENT_STRS_MAX - rd->ev->strs_used;
+	if (len > room) {
+		len = room;
+		while (len && ((unsigned char)s[len] & 0xc0) == 0x80)
+			len--;
+		rd->err->truncated++;
+	}
+	return vigil_event_str(rd->ev, s, len);
+}
+
+static bool eq(const char *s, size_t len, const char *name)
+{
+	return name && strlen(name) == len && memcmp(s, name, len) == 0;
+}
+
+/* Index of s in names[], or -1. */
+static int lookup(const char *s, size_t len, const char *const *names, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (eq(s, len, names[i]))
+			return i;
+	return -1;
+}
+
+static bool parse_ll(const char *s, size_t len, long long *out)
+{
+	size_t i = len && s[0] == '-';
+	unsigned long long v = 0, lim = i ? (unsigned long long)LLONG_MAX + 1 : LLONG_MAX;
+	if (i == len)
+		return false;
+	for (; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9' || v > (lim - (unsigned)(s[i] - '0')) / 10)
+			return false;
+		v = v * 10 + (unsigned)(s[i] - '0');
+	}
+	*out = s[0] == '-' ? (long long)(0 - v) : (long long)v;
+	return true;
+}
+
+/* "YYYY-MM-DDTHH:MM:SS[.fraction](Z|+hh:mm|-hh:mm)" -> ns since the epoch. */
+static bool parse_rfc3339(const char *s, size_t len, uint64_t *out)
+{
+	static const char shape[] = "dddd-dd-ddTdd:dd:dd";
+	int v[6] = {0}, k = 0;
+	if (len < sizeof(shape) - 1)
+		return false;
+	for (size_t i = 0; i < sizeof(shape) - 1; i++) {
+		if (shape[i] == 'd') {
+			if (s[i] < '0' || s[i] > '9')
+				return false;
+			v[k] = v[k] * 10 + s[i] - '0';
+		} else if (s[i] != shape[i] && !(shape[i] == 'T' && (s[i] == 't' || s[i] == ' '))) {
+			return false;
+		} else {
+			k++;
+		}
+	}
+	size_t i = sizeof(shape) - 1;
+	uint64_t frac = 0;
+	int digits = 0;
+	if (i < len && s[i] == '.') {
+		for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++, digits++)
+			if (digits < 9)
+				frac = frac * 10 + (uint64_t)(s[i] - '0');
+		if (!digits)
+			return false;
+		for (; digits < 9; digits++)
+			frac *= 10;
+	}
+	long off = 0;
+	if (i + 1 == len && (s[i] == 'Z' || s[i] == 'z')) {
+		off = 0;
+	} else if (i + 6 == len && (s[i] == '+' || s[i] == '-') && s[i + 3] == ':') {
+		long long hh, mm;
+		if (!parse_ll(s + i + 1, 2, &hh) || !parse_ll(s + i + 4, 2, &mm) || hh > 23 || mm > 59 ||
+		    s[i + 1] == '-' || s[i + 4] == '-')
+			return false;
+		off = (s[i] == '-' ? -1 : 1) * (long)(hh * 3600 + mm * 60);
+	} else {
+		return false;
+	}
+	if (v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > 31 || v[3] > 23 || v[4] > 59 || v[5] > 60)
+		return false;
+	struct tm tm = {.tm_year = v[0] - 1900, .tm_mon = v[1] - 1, .tm_mday = v[2],
+			.tm_hour = v[3], .tm_min = v[4], .tm_sec = v[5]};
+	long long secs = (long long)timegm(&tm) - off;
+	if (secs < 0 || (unsigned long long)secs > UINT64_MAX / 1000000000ull - 1)
+		return false;
+	*out = (uint64_t)secs * 1000000000ull + frac;
+	return true;
+}
+
+/* "CAP_A CAP_B ..." -> mask. The writer repeats one string on nearly every line. */
+static uint64_t caps_mask(struct rd *rd, const char *s, size_t len)
+{
+	static _Thread_local struct {
+		char s[1024];
+		size_t len;
+		uint64_t mask;
+		unsigned unknown;
+	} last;
+	if (len && len == last.len && memcmp(s, last.s, len) == 0) {
+		rd->err->unknown_values += last.unknown;
+		return last.mask;
+	}
+	uint64_t mask = 0;
+	unsigned unknown = 0;
+	for (size_t i = 0, j; i < len; i = j) {
+		while (i < len && s[i] == ' ')
+			i++;
+		for (j = i; j < len && s[j] != ' ';)
+			j++;
+		int c = j > i ? vigil_cap_by_name(s + i, j - i) : 0;
+		if (c >= 0 && c < 64)
+			mask |= j > i ? 1ull << c : 0;
+		else
+			unknown++;
+	}
+	if (len <= sizeof(last.s)) {
+		memcpy(last.s, s, len);
+		last.len = len;
+		last.mask = mask;
+		last.unknown = unknown;
+	}
+	rd->err->unknown_values += unknown;
+	return mask;
+}
+
+static int want_str(struct rd *rd, const char *k, const struct json_flat_val *v)
+{
+	return v->t == JF_STR ? 0 : fail(rd, k, "expected a string");
+}
+
+static int want_int(struct rd *rd, const char *k, const struct json_flat_val *v, long long lo,
+		    long long hi, long long *out)
+{
+	if (v->t != JF_INT)
+		return fail(rd, k, "expected an integer");
+	if (v->i < lo || v->i > hi)
+		return lo == 0 && v->i < 0 ? fail(rd, k, "expected a non-negative integer")
+					   : fail(rd, k, "%lld is out of range", v->i);
+	*out = v->i;
+	return 0;
+}
+
+static int want_bool(struct rd *rd, const char *k, const struct json_flat_val *v, bool *out)
+{
+	if (v->t != JF_BOOL)
+		return fail(rd, k, "expected true or false");
+	*out = v->b;
+	return 0;
+}
+
+static int set_ip(struct rd *rd, const char *k, const struct json_flat_val *v, uint8_t ip[16], int *af)
+{
+	char buf[INET6_ADDRSTRLEN];
+	if (want_str(rd, k, v))
+		return -1;
+	if (v->len < sizeof(buf) && !memchr(v->s, '\0', v->len)) {
+		memcpy(buf, v->s, v->len);
+		buf[v->len] = '\0';
+		*af = strchr(buf, ':') ? AF_INET6 : AF_INET;
+		if (inet_pton(*af, buf, ip) == 1)
+			return 0;
+	}
+	*af = 0;
+	return fail(rd, k, "expected an IP address");
+}
+
+static int set_evt_type(struct rd *rd, const struct json_flat_val *v)
+{
+	char name[32];
+	int id = VIGIL_SC_UNKNOWN;
+	if (want_str(rd, "evt.type", v))
+		return -1;
+	if (v->len < sizeof(name) && !memchr(v->s, '\0', v->len)) {
+		memcpy(name, v->s, v->len);
+		name[v->len] = '\0';
+		id = vigil_syscall_by_name(name);
+	}
+	rd->ev->type = (uint16_t)id;
+	if (id == VIGIL_SC_UNKNOWN) { /* kept: the rules can still see proc.* and fd.* */
+		size_t n = v->len < sizeof(rd->err->unknown_type) - 1 ? v->len
+								      : sizeof(rd->err->unknown_type) - 1;
+		memcpy(rd->err->unknown_type, v->s, n);
+		rd->err->unknown_type[n] = '\0';
+	}
+	return 0;
+}
+
+/* proc.aname / proc.apid: [0] is the process itself, [1..] its ancestors. */
+static int set_ancestors(struct rd *rd, const char *k, const struct json_flat_val *v, bool names)
+{
+	if (v->t != JF_ARRAY || !(names ? v->all_str : v->all_int))
+		return fail(rd, k, names ? "expected an array of strings" : "expected an array of integers");
+	struct vigil_proc *p = &rd->ev->proc;
+	for (size_t i = 1; i < v->n; i++) {
+		if (names) {
+			p->ancestors[i - 1].name = put(rd, v->items[i].s, v->items[i].len);
+		} else if (v->items[i].i < INT32_MIN || v->items[i].i > INT32_MAX) {
+			return fail(rd, k, "%lld is out of range", v->items[i].i);
+		} else {
+			p->ancestors[i - 1].pid = (int32_t)v->items[i].i;
+		}
+	}
+	if (v->total > ARRAY_KEEP)
+		rd->err->truncated++;
+	*(names ? &rd->n_aname : &rd->n_apid) = (int)v->n;
+	return 0;
+}
+
+/* evt.arg.NAME: NAME as the writer allows it ([a-z0-9_], 1..40 bytes). */
+static bool arg_name_ok(const char *k, size_t len)
+{
+	if (len == 0 || len > 40)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!((k[i] >= 'a' && k[i] <= 'z') || (k[i] >= '0' && k[i] <= '9') || k[i] == '_'))
+			return false;
+	return true;
+}
+
+/* Returns 0, -1 (error set), or 1: the fast path must hand the line to jansson. */
+static int set_evarg(struct rd *rd, const char *key, size_t klen, const struct json_flat_val *v)
+{
+	struct vigil_event *ev = rd->ev;
+	const char *name = key + 8;
+	size_t nlen = klen - 8;
+	char num[40];
+	const char *val = v->s;
+	size_t vlen = v->len;
+	for (int i = 0; rd->fast && i < ev->n_evargs; i++)
+		if (ev->evargs[i].key.len == nlen &&
+		    memcmp(vigil_str_ptr(ev, ev->evargs[i].key), name, nlen) == 0)
+			return 1; /* duplicate: jansson words the error */
+	switch (v->t) {
+	case JF_NULL: return 0;
+	case JF_STR: break;
+	case JF_INT: vlen = (size_t)snprintf(num, sizeof(num), "%lld", v->i); val = num; break;
+	case JF_REAL: vlen = (size_t)snprintf(num, sizeof(num), "%.17g", v->d); val = num; break;
+	case JF_BOOL: val = v->b ? "true" : "false"; vlen = strlen(val); break;
+	default: {
+		char k[56]; /* key is not NUL-terminated; arg_name_ok bounded it */
+		snprintf(k, sizeof(k), "%.*s", (int)klen, key);
+		return fail(rd, k, "expected a string or a number");
+	}
+	}
+	if (ev->n_evargs >= VIGIL_MAX_EVARGS) {
+		rd->err->truncated++;
+		return rd->fast ? 1 : 0; /* past the limit duplicates are jansson's to find */
+	}
+	if (eq(name, nlen, "status"))
+		rd->status_arg = ev->n_evargs;
+	else if (eq(name, nlen, "sig"))
+		rd->sig_arg = ev->n_evargs;
+	struct vigil_evarg *a = &ev->evargs[ev->n_evargs++];
+	a->key = put(rd, name, nlen);
+	a->val = put(rd, val, vlen);
+	return 0;
+}
+
+static int unknown_key(struct rd *rd, const char *key, size_t klen)
+{
+	if (rd->fast) {
+		for (unsigned i = 0; i < rd->n_unknown; i++)
+			if (rd->unknown[i].len == klen && memcmp(rd->unknown[i].s, key, klen) == 0)
+				return 1;
+		if (rd->n_unknown == MAX_UNKNOWN)
+			return 1;
+		rd->unknown[rd->n_unknown].s = key;
+		rd->unknown[rd->n_unknown++].len = klen;
+	}
+	rd->err->unknown_keys++;
+	return 0;
+}
+
+/* The fields[] entry for key, or -1. */
+static int find_field(struct rd *rd, const char *key, size_t klen)
+{
+	for (unsigned t = 0; t < N_FIELDS; t++) {
+		unsigned i = (rd->hint + t) % N_FIELDS;
+		if (fields[i].len == klen && memcmp(fields[i].name, key, klen) == 0) {
+			rd->hint = i + 1;
+			return (int)i;
+		}
+	}
+	return -1;
+}
+
+/* One key/value pair into the event. Returns 0, -1 (error set) or 1 (fall back). */
+static int apply(struct rd *rd, const char *key, size_t klen, const struct json_flat_val *v)
+{
+	struct vigil_event *ev = rd->ev;
+	struct vigil_proc *p = &ev->proc;
+	long long n = 0;
+	bool b = false;
+	int idx = find_field(rd, key, klen);
+	if (idx < 0)
+		return klen > 8 && memcmp(key, "evt.arg.", 8) == 0 && arg_name_ok(key + 8, klen - 8)
+			       ? set_evarg(rd, key, klen, v)
+			       : unknown_key(rd, key, klen);
+	int f = fields[idx].id;
+	const char *k = fields[idx].name; /* NUL-terminated, unlike key */
+	if (rd->keys & (1ull << f))
+		return rd->fast ? 1 : fail(rd, k, "duplicate key");
+	rd->keys |= 1ull << f;
+	if (v->t == JF_NULL) /* a field with no value, as Falco's <NA> */
+		return 0;
+	rd->seen |= 1ull << f;
+	int r = 0;
+#define INT(lo, hi, dst) do { if (!(r = want_int(rd, k, v, lo, hi, &n))) (dst) = n; } while (0)
+#define STR(dst) do { if (!(r = want_str(rd, k, v))) (dst) = put(rd, v->s, v->len); } while (0)
+	switch ((enum field)f) {
+	case F_EVT_NUM: INT(0, LLONG_MAX, ev->num); break;
+	case F_EVT_RAWTIME: INT(0, LLONG_MAX, ev->ts_ns); break;
+	case F_EVT_TIME:
+		if (!(r = want_str(rd, k, v))) {
+			rd->time_s = v->s;
+			rd->time_len = v->len;
+		}
+		break;
+	case F_EVT_TYPE: r = set_evt_type(rd, v); break;
+	case F_EVT_DIR:
+		if (v->t != JF_STR || v->len != 1 || (v->s[0] != '<' && v->s[0] != '>'))
+			return fail(rd, k, "expected \"<\" or \">\"");
+		rd->dir = v->s[0] == '<';
+		break;
+	case F_EVT_RES: INT(LLONG_MIN, LLONG_MAX, ev->res); break;
+	case F_EVT_ARCH:
+		if (!(r = want_str(rd, k, v))) {
+			int a = lookup(v->s, v->len, arch_names, COUNT(arch_names));
+			ev->arch = (uint8_t)(a < 0 ? VIGIL_ARCH_UNKNOWN : a);
+			rd->err->unknown_values += a < 0;
+		}
+		break;
+	case F_TAMPER: {
+		if ((r = want_str(rd, k, v)))
+			break;
+		int t = lookup(v->s, v->len, tamper_names, COUNT(tamper_names));
+		if (t < 0) /* never downgrade a tamper event to an ordinary one */
+			return fail(rd, k, "unknown value \"%.*s\"", (int)(v->len < 40 ? v->len : 40), v->s);
+		ev->tamper = (uint8_t)t;
+		break;
+	}
+	case F_OPEN_READ:
+	case F_OPEN_WRITE:
+	case F_OPEN_EXEC:
+		if (!(r = want_bool(rd, k, v, &b)) && b)
+			ev->open_flags |= f == F_OPEN_READ ? VIGIL_OPEN_READ
+					  : f == F_OPEN_WRITE ? VIGIL_OPEN_WRITE : VIGIL_OPEN_EXEC;
+		break;
+	case F_FD_NUM: INT(LLONG_MIN, LLONG_MAX, ev->fd.num); break;
+	case F_FD_NAME: STR(ev->fd.name); break;
+	case F_FD_TYPE:
+		if (!(r = want_str(rd, k, v))) {
+			int t = lookup(v->s, v->len, fd_type_names, COUNT(fd_type_names));
+			ev->fd.type = (uint8_t)(t < 0 ? VIGIL_FD_OTHER : t);
+			rd->err->unknown_values += t < 0;
+		}
+		break;
+	case F_FD_L4PROTO:
+		if (!(r = want_str(rd, k, v)))
+			ev->fd.l4proto = eq(v->s, v->len, "tcp") ? 6 : eq(v->s, v->len, "udp") ? 17
+				       : eq(v->s, v->len, "icmp") ? 1 : 0;
+		break;
+	case F_FD_DIP: r = set_ip(rd, k, v, rd->dip, &rd->dip_af); break;
+	case F_FD_SIP: r = set_ip(rd, k, v, rd->sip, &rd->sip_af); break;
+	case F_FD_DPORT: INT(0, 65535, ev->fd.dport); break;
+	case F_FD_SPORT: INT(0, 65535, ev->fd.sport); break;
+	case F_PID: INT(INT32_MIN, INT32_MAX, p->pid); break;
+	case F_TID: INT(INT32_MIN, INT32_MAX, p->tid); break;
+	case F_PPID: INT(INT32_MIN, INT32_MAX, p->ppid); break;
+	case F_SID: INT(INT32_MIN, INT32_MAX, p->sid); break;
+	case F_VPGID: INT(INT32_MIN, INT32_MAX, p->vpgid); break;
+	case F_TTY: INT(0, UINT32_MAX, p->tty); break;
+	case F_UID: INT(0, UINT32_MAX, p->uid); break;
+	case F_GID: INT(0, UINT32_MAX, p->gid); break;
+	case F_LOGINUID: INT(LLONG_MIN, LLONG_MAX, p->loginuid); break;
+	case F_NAME: STR(p->name); break;
+	case F_EXE: STR(p->exe); break;
+	case F_EXEPATH: STR(p->exepath); break;
+	case F_ARGS: STR(p->args); break;
+	case F_CWD: STR(p->cwd); break;
+	case F_PNAME: STR(p->pname); break;
+	case F_PCMDLINE: STR(p->pcmdline); break;
+	case F_PEXEPATH: STR(p->pexepath); break;
+	case F_ANAME: r = set_ancestors(rd, k, v, true); break;
+	case F_APID: r = set_ancestors(rd, k, v, false); break;
+	case F_MEMFD:
+		if (!(r = want_bool(rd, k, v, &b)))
+			p->is_exe_from_memfd = b;
+		break;
+	case F_CAPS:
+		if (!(r = want_str(rd, k, v)))
+			p->cap_effective = caps_mask(rd, v->s, v->len);
+		break;
+	/* Derived by the writer from fields above: checked, not kept. */
+	case F_EVT_SOURCE: case F_FD_TYPECHAR: case F_FD_SOCKFAMILY: case F_FD_DIRECTORY:
+	case F_FD_FILENAME: case F_CMDLINE: case F_USER_NAME:
+		r = want_str(rd, k, v);
+		break;
+	case F_DROPPED: INT(0, LLONG_MAX, ev->health.events_dropped); break;
+	case F_LOST: INT(0, LLONG_MAX, ev->health.events_lost); break;
+	case F_RESTARTS: INT(0, LLONG_MAX, ev->health.analyzer_restarts); break;
+	case F_READ_ERRORS: INT(0, LLONG_MAX, ev->health.read_errors); break;
+	case F_TRACEES: INT(0, LLONG_MAX, ev->health.tracee_count); break;
+	case F_NONE: case F_COUNT: break;
+	}
+#undef INT
+#undef STR
+	return r;
+}
+
+/* The procexit status or signal travels as evt.arg.status / evt.arg.sig. */
+static int take_exit(struct rd *rd)
+{
+	struct vigil_event *ev = rd->ev;
+	int idx = rd->sig_arg >= 0 ? rd->sig_arg : rd->status_arg;
+	ev->res = 0;
+	if (rd->sig_arg >= 0 && rd->status_arg >= 0)
+		return fail(rd, "evt.arg.sig", "a procexit has evt.arg.status or evt.arg.sig, not both");
+	if (idx < 0)
+		return 0;
+	long long n;
+	vigil_str val = ev->evargs[idx].val;
+	if (!parse_ll(vigil_str_ptr(ev, val), val.len, &n))
+		return fail(rd, rd->sig_arg >= 0 ? "evt.arg.sig" : "evt.arg.status", "expected an integer");
+	ev->res = n;
+	ev->exit_kind = rd->sig_arg >= 0 ? 2 : 1;
+	memmove(&ev->evargs[idx], &ev->evargs[idx + 1], (size_t)(ev->n_evargs - idx - 1) * sizeof(ev->evargs[0]));
+	ev->n_evargs--;
+	return 0;
+}
+
+static int take_ip(struct rd *rd, const char *k, int af, const uint8_t *ip, uint8_t *dst)
+{
+	struct vigil_fd *fd = &rd->ev->fd;
+	if (!af)
+		return 0;
+	if (fd->type == VIGIL_FD_NONE)
+		fd->type = af == AF_INET ? VIGIL_FD_IPV4 : VIGIL_FD_IPV6;
+	if (fd->type != VIGIL_FD_IPV4 && fd->type != VIGIL_FD_IPV6)
+		return 0; /* an address on a non-IP fd: dropped */
+	if ((fd->type == VIGIL_FD_IPV4) != (af == AF_INET))
+		return fail(rd, k, "expected an %s address (fd.type)", fd->type == VIGIL_FD_IPV4 ? "IPv4" : "IPv6");
+	memcpy(dst, ip, af == AF_INET ? 4 : 16);
+	return 0;
+}
+
+/* Whole-line checks and the fields that depend on several keys. */
+static int finish(struct rd *rd)
+{
+	struct vigil_event *ev = rd->ev;
+	if (!(rd->seen & (1ull << F_EVT_TYPE)))
+		return fail(rd, "evt.type", "missing");
+	ev->kind = ev->type == VIGIL_SC_PROCEXIT ? VIGIL_EV_PROCEXIT
+		   : ev->type == VIGIL_SC_HEALTH ? VIGIL_EV_HEALTH : VIGIL_EV_SYSCALL;
+	if (!(rd->seen & (1ull << F_EVT_RAWTIME)) && rd->time_s &&
+	    !parse_rfc3339(rd->time_s, rd->time_len, &ev->ts_ns))
+		return fail(rd, "evt.time", "expected an RFC 3339 time");
+	ev->has_res = rd->dir >= 0 ? (uint8_t)rd->dir
+				   : ev->kind == VIGIL_EV_SYSCALL && (rd->seen & (1ull << F_EVT_RES));
+	if (rd->n_aname >= 0 && rd->n_apid >= 0 && rd->n_aname != rd->n_apid)
+		return fail(rd, "proc.apid", "%d entries, but proc.aname has %d", rd->n_apid, rd->n_aname);
+	int n = rd->n_aname > rd->n_apid ? rd->n_aname : rd->n_apid;
+	ev->proc.n_ancestors = (uint8_t)(n > 1 ? n - 1 : 0);
+	if (take_ip(rd, "fd.sip", rd->sip_af, rd->sip, ev->fd.sip) ||
+	    take_ip(rd, "fd.dip", rd->dip_af, rd->dip, ev->fd.dip))
+		return -1;
+	static const uint16_t family[] = {[VIGIL_FD_IPV4] = AF_INET, [VIGIL_FD_IPV6] = AF_INET6,
+					  [VIGIL_FD_UNIX] = AF_UNIX, [VIGIL_FD_NETLINK] = AF_NETLINK,
+					  [VIGIL_FD_PACKET] = AF_PACKET, [VIGIL_FD_OTHER] = 0};
+	ev->fd.family = family[ev->fd.type];
+	if (ev->kind == VIGIL_EV_PROCEXIT && take_exit(rd))
+		return -1;
+	if (vigil_event_validate(ev, vigil_event_seal(ev)))
+		return fail(rd, NULL, "internal error: the event does not validate");
+	return 0;
+}
+
+
+/* ---- json_flat sink ---- */
+
+static int on_pair(void *ctx, const char *key, size_t klen, const struct json_flat_val *v)
+{
+	return apply(ctx, key, klen, v);
+}
+
+static int on_end(void *ctx)
+{
+	return finish(ctx);
+}
+
+static void rd_start(struct rd *rd, bool fast)
+{
+	struct vigil_event *ev = rd->ev;
+	struct ndjson_read_error *err = rd->err;
+	unsigned long line = err->line;
+	memset(err, 0, sizeof(*err));
+	err->line = line;
+	err->slow_path = !fast;
+	memset(rd, 0, sizeof(*rd));
+	rd->ev = ev;
+	rd->err = err;
+	rd->fast = fast;
+	rd->dir = rd->status_arg = rd->sig_arg = rd->n_aname = rd->n_apid = -1;
+	vigil_event_init(ev, VIGIL_EV_SYSCALL);
+}
+
+static void on_restart(void *ctx)
+{
+	rd_start(ctx, false);
+}
+
+int ndjson_read_event(const char *line, size_t len, struct vigil_event *ev,
+		      struct ndjson_read_error *err)
+{
+	struct ndjson_read_error dummy = {0};
+	struct rd rd = {.ev = ev, .err = err ? err : &dummy};
+	struct json_flat_sink sink = {on_pair, on_restart, on_end, &rd};
+	char msg[200];
+	bool slow;
+	rd_start(&rd, true);
+	int r = json_flat_parse(line, len, &sink, &slow, msg, sizeof(msg));
+	if (r == -2) {
+		rd.failed = false;
+		fail(&rd, NULL, "%s", msg);
+	}
+	return r ? -1 : 0;
+}
+
+void ndjson_reader_init(struct ndjson_reader *r, FILE *f)
+{
+	memset(r, 0, sizeof(*r));
+	r->f = f;
+}
+
+int ndjson_reader_next(struct ndjson_reader *r, struct vigil_event *ev,
+		       struct ndjson_read_error *err)
+{
+	for (;;) {
+		errno = 0;
+		ssize_t n = getline(&r->buf, &r->cap, r->f);
+		if (n < 0) {
+			if (!ferror(r->f))
+				return 0;
+			snprintf(err->msg, sizeof(err->msg), "line %lu: read: %s", r->line + 1,
+				 strerror(errno ? errno : EIO));
+			return -2;
+		}
+		r->line++;
+		size_t i = 0;
+		while (i < (size_t)n && (r->buf[i] == ' ' || r->buf[i] == '\t' || r->buf[i] == '\n' ||
+					 r->buf[i] == '\r'))
+			i++;
+		if (i == (size_t)n)
+			continue; /* blank */
+		err->line = r->line;
+		return ndjson_read_event(r->buf, (size_t)n, ev, err) ? -1 : 1;
+	}
+}
+
+void ndjson_reader_free(struct ndjson_reader *r)
+{
+	free(r->buf);
+	r->buf = NULL;
+	r->cap = 0;
+}

@@ -1,0 +1,22 @@
+/*
+ * rules_handoff.h — the traced syscall set comes from the rules.
+ *
+ * The supervisor links no rule code: at start the analyzer loads the rules
+ * and writes back, on a pipe, which syscalls they can match and which of
+ * those need their result (exit stop). The program is started once that
+ * answer is in (the only wait before exec: loading rules from local disk).
+ */
+#ifndef VIGIL_RULES_HANDOFF_H
+#define VIGIL_RULES_HANDOFF_H
+
+#include "vigil/syscalls.h"
+
+/*
+ * Read the analyzer's answer from fd (closes it). On success fills `set`
+ * (mandatory syscalls added) and `results`, returns 0. Returns -1 when the
+ * rules did not load (the analyzer said so on stderr), 1 when no usable
+ * answer came within timeout_ms (then the caller keeps its default set).
+ */
+int handoff_read(int fd, int timeout_ms, vigil_sc_set *set, vigil_sc_set *results);
+
+#endif
