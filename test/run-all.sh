@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every test: unit (ctest) and integration (pytest) on the release build,
-# then both again on the ASan/UBSan build. Usage: bash test/run-all.sh
+# a short run of the parser fuzzers, then unit and integration again on the
+# ASan/UBSan build. Usage: bash test/run-all.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=2
@@ -16,6 +17,8 @@ build_and_test() { # $1 = build dir, rest = cmake args
 
 echo "== release build =="
 build_and_test build -DCMAKE_BUILD_TYPE=Release
+echo "== fuzz (parsers, short) =="
+bash test/fuzz/run.sh
 echo "== ASan/UBSan build =="
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   build_and_test build-asan -DCMAKE_BUILD_TYPE=Debug -DVIGIL_SANITIZE=ON

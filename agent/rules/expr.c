@@ -224,7 +224,7 @@ struct expr *expr_cmp(const struct field_ref *field, enum expr_op op, const char
 	}
 	/* Sorted string lists are searched in O(log n) per value. */
 	if ((op == OP_IN || op == OP_INTERSECTS) && field->def->type != FT_INT &&
-	    field->def->type != FT_BOOL)
+	    field->def->type != FT_BOOL && e->n > 1)
 		qsort(e->vals, e->n, sizeof(*e->vals), cmp_operand);
 	return e;
 }

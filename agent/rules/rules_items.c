@@ -6,10 +6,11 @@
 
 #include "rules/rules_internal.h"
 
-/* Operators a condition may use (DESIGN.md, Rules), hence an exception too. */
+/* Comparison operators of Falco's condition language (libsinsp's list, as
+ * the condition parser accepts them), hence what an exception may use. */
 static const char *const operators[] = {
-	"=", "!=", "<", "<=", ">", ">=", "in", "intersects", "pmatch", "contains", "icontains",
-	"bcontains", "startswith", "endswith", "glob", "exists", "regex",
+	"=", "==", "!=", "<", "<=", ">", ">=", "in", "intersects", "pmatch", "contains", "icontains",
+	"bcontains", "startswith", "bstartswith", "endswith", "glob", "iglob", "exists", "regex",
 };
 
 bool rules_is_operator(const char *op)

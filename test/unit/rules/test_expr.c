@@ -77,6 +77,8 @@ static void test_string_ops(void **state)
 	assert_false(eval1(cmp("fd.name", NULL, "pmatch", 1, "/etc/ss")));
 	assert_true(eval1(cmp("fd.name", NULL, "pmatch", 1, "/")));
 	assert_true(eval1(cmp("evt.arg.flags", NULL, "contains", 1, "O_RDONLY")));
+	assert_false(eval1(cmp("proc.name", NULL, "in", 0)));  /* an empty list matches nothing */
+	assert_false(eval1(cmp("fd.name", NULL, "pmatch", 0)));
 }
 
 static void test_numeric_ops(void **state)

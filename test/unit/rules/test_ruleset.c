@@ -260,7 +260,7 @@ static const char exc_rule[] =
 	"  exceptions:\n"
 	"    - name: proc_file\n"
 	"      fields: [proc.name, fd.name]\n"
-	"      comps: [=, in]\n"
+	"      comps: [==, in]\n"
 	"      values:\n"
 	"        - [nginx, [/etc/nginx, /var/nginx]]\n"
 	"    - name: names\n"
@@ -897,7 +897,7 @@ static void test_many_updates(void **state)
 	assert_int_equal(ruleset_find_macro(rs, "m")->condition.len, 1 + 5 * (size_t)n);
 	assert_int_equal(ruleset_find_list(rs, "l")->nitems, (size_t)n);
 	assert_int_equal(ruleset_find_rule(rs, "R")->ntags, 1);
-	assert_true(ms < 2000.0);
+	assert_true(ms < 5000.0); /* a guard against blow-ups, generous for sanitizers */
 	ruleset_free(rs);
 	free(buf);
 

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Build the parser fuzz targets with clang's libFuzzer (+ASan/UBSan) and run
+# each for a short time. Part of test/run-all.sh; FUZZ_SECONDS sets the time.
+#   bash test/fuzz/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+secs=${FUZZ_SECONDS:-20}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+upstream=../shared/upstream/falco-rules
+
+cflags=(-std=c17 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined
+        -fno-sanitize-recover=undefined -Iinclude -Iagent)
+clang "${cflags[@]}" test/fuzz/fuzz_cond.c agent/rules/cond_*.c agent/common/strbuf.c \
+  -o "$work/fuzz_cond"
+clang "${cflags[@]}" test/fuzz/fuzz_rules_yaml.c agent/rules/*.c agent/common/*.c \
+  -lyaml -o "$work/fuzz_rules_yaml"
+
+# Seeds: Falco's own rules files (and each condition line of them for the parser).
+mkdir -p "$work/seed_yaml" "$work/seed_cond"
+cp rules/*.yaml "$work/seed_yaml/"
+if [ -d "$upstream" ]; then cp "$upstream"/*.yaml "$work/seed_yaml/"; fi
+grep -h "condition:" "$work"/seed_yaml/*.yaml | sed 's/^ *condition: *//' | head -400 |
+  split -l 1 - "$work/seed_cond/c"
+
+for target in fuzz_cond fuzz_rules_yaml; do
+  corpus=$work/seed_cond
+  extra=()
+  if [ "$target" = fuzz_rules_yaml ]; then
+    corpus=$work/seed_yaml
+    extra=(-dict=test/fuzz/rules_yaml.dict -max_len=65536)
+  fi
+  echo "== $target for ${secs}s =="
+  "$work/$target" -max_total_time="$secs" -print_final_stats=1 "${extra[@]}" "$corpus" \
+    > "$work/$target.log" 2>&1 || { tail -40 "$work/$target.log"; exit 1; }
+  grep -E "stat::number_of_executed_units|Done" "$work/$target.log" | tail -2
+done
