@@ -159,3 +159,36 @@ def test_priority_threshold(vigil_bin, tmp_path):
                      extra=["-p", "error"])
     assert r.returncode == 0
     assert "Vigil read of sensitive file" not in {a["rule"] for a in alerts}  # a WARNING
+
+
+UPSTREAM_ATTACKS = {
+    "Read sensitive file untrusted": "cat /etc/shadow > /dev/null",
+    "Search Private Keys or Passwords": "find /nonexistent -name id_rsa 2>/dev/null; true",
+    "Create Symlink Over Sensitive Files": "d=$(mktemp -d) && ln -s /etc/shadow $d/s; rm -rf $d",
+    "Find AWS Credentials": "grep -rs aws_secret_access_key /nonexistent; true",
+    "Execution from /dev/shm": "cp /bin/true /dev/shm/vigil-t.$$ && /dev/shm/vigil-t.$$; rm -f /dev/shm/vigil-t.$$",
+    "Packet socket created in container":
+        "python3 -c 'import socket; socket.socket(socket.AF_PACKET, socket.SOCK_RAW)'",
+    "PTRACE attached to process":
+        "python3 -c 'import ctypes, os; p=os.fork()\nif p==0: os._exit(0)\n"
+        "ctypes.CDLL(None).ptrace(16, p, 0, 0); os.waitpid(p, 0)'",
+    "Clear Log Activities": "f=$(mktemp /var/log/vigil-test.XXXXXX.log) && : > $f; rm -f $f",
+}
+
+
+@pytest.mark.parametrize("rule", sorted(UPSTREAM_ATTACKS))
+def test_upstream_stable_rules_fire(vigil_bin, tmp_path, rule):
+    r, alerts = live(vigil_bin, [STABLE], UPSTREAM_ATTACKS[rule], tmp_path,
+                     extra=["--rule-matching", "all"])
+    assert r.returncode == 0, r.stderr
+    fired = {a["rule"] for a in alerts}
+    assert rule in fired, f"{rule} did not fire; fired: {fired}\n{r.stderr[-2000:]}"
+
+
+def test_fileless_memfd_execution(vigil_bin, progs_dir, tmp_path):
+    for rules, rule in ((STABLE, "Fileless execution via memfd_create"),
+                        (DEFAULT_RULES, "Vigil fileless execution")):
+        r = run(vigil_bin, "--rules", rules, "--rule-matching", "all", "--",
+                progs_dir / "memfd_exec", cwd=tmp_path)
+        fired = {a["rule"] for a in alerts_of(r.stdout)}
+        assert rule in fired, (fired, r.stderr)
