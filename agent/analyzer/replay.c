@@ -16,6 +16,7 @@
 #include "analyzer/ndjson_read.h"
 #include "analyzer/replay.h"
 #include "analyzer/rules_paths.h"
+#include "analyzer/written.h"
 
 struct replay_opts {
 	char *rules[64];
@@ -86,6 +87,9 @@ int replay_main(int argc, char **argv)
 	}
 	struct field_ctx ctx;
 	context_init(&ctx, false);
+	struct written *written = written_new(65536);
+	ctx.was_written = written_has;
+	ctx.written_state = written;
 	struct alert_out out;
 	alerts_init(&out, STDOUT_FILENO, &ctx);
 	struct vigil_event *ev = malloc(sizeof(*ev));
@@ -103,6 +107,7 @@ int replay_main(int argc, char **argv)
 			continue;
 		}
 		events++;
+		written_observe(written, ev);
 		engine_eval(e, ev, &ctx, alerts_on_match, &out);
 	}
 	alerts_free(&out);
@@ -110,6 +115,7 @@ int replay_main(int argc, char **argv)
 		(unsigned long long)out.count, bad);
 	free(line);
 	free(ev);
+	written_free(written);
 	engine_free(e);
 	if (in != stdin)
 		fclose(in);

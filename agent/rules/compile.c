@@ -268,6 +268,7 @@ int compile_rule(const struct ruleset *rs, const struct rules_rule *r, struct co
 	out->cond = cond;
 	out->any_type = !expr_event_types(cond, &out->types);
 	out->needs_result = expr_uses_result(cond);
+	out->needs_writes = expr_uses_field(cond, "proc.is_exe_upper_layer");
 	if (strcmp(r->source, "syscall") != 0) {
 		if (r->enabled)
 			compile_diag(diags, RULES_DIAG_WARNING, &r->pos, item,

@@ -21,6 +21,7 @@ struct compiled_rule {
 	vigil_sc_set types;           /* evt.type values it can match */
 	bool any_type;                /* no evt.type restriction: every event */
 	bool needs_result;            /* reads evt.res/rawres/dir or fd.num: needs the exit stop */
+	bool needs_writes;            /* reads proc.is_exe_upper_layer: file writes must be traced */
 	bool enabled;
 	char disabled_why[160];       /* "needs field fd.l4proto", "disabled in the rules file", ... */
 };

@@ -163,13 +163,24 @@ size_t engine_eval(const struct engine *e, const struct vigil_event *ev,
 	return matches;
 }
 
+/* Syscalls that write files: what proc.is_exe_upper_layer learns from. */
+static const int write_syscalls[] = {VIGIL_SC_OPEN, VIGIL_SC_OPENAT, VIGIL_SC_OPENAT2,
+				     VIGIL_SC_CREAT, VIGIL_SC_RENAME, VIGIL_SC_RENAMEAT,
+				     VIGIL_SC_RENAMEAT2, VIGIL_SC_LINK, VIGIL_SC_LINKAT};
+
 bool engine_syscalls(const struct engine *e, vigil_sc_set *set)
 {
 	memset(set, 0, sizeof(*set));
 	bool restricted = e->any_type.n == 0;
+	bool writes = false;
+	for (size_t i = 0; i < e->n_rules; i++)
+		writes |= e->rules[i].enabled && e->rules[i].needs_writes &&
+			  e->rules[i].src->priority <= e->min_priority;
 	for (int t = 1; t < VIGIL_SC_COUNT; t++)
 		if (e->by_type[t].n || !restricted)
 			vigil_sc_set_add(set, t);
+	for (size_t i = 0; writes && i < sizeof(write_syscalls) / sizeof(write_syscalls[0]); i++)
+		vigil_sc_set_add(set, write_syscalls[i]);
 	return restricted;
 }
 

@@ -52,6 +52,8 @@ bool expr_eval(const struct expr *e, const struct vigil_event *ev, const struct 
  */
 bool expr_event_types(const struct expr *e, vigil_sc_set *set);
 
+/* Whether e uses the field named `name`. */
+bool expr_uses_field(const struct expr *e, const char *name);
 /* Whether e reads a syscall's result (evt.res, evt.rawres, evt.dir, fd.num). */
 bool expr_uses_result(const struct expr *e);
 

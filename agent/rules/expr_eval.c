@@ -219,6 +219,15 @@ bool expr_event_types(const struct expr *e, vigil_sc_set *set)
 	return false;
 }
 
+bool expr_uses_field(const struct expr *e, const char *name)
+{
+	if (!e)
+		return false;
+	if (e->kind == EX_CMP)
+		return strcmp(e->field.def->name, name) == 0;
+	return expr_uses_field(e->a, name) || expr_uses_field(e->b, name);
+}
+
 bool expr_uses_result(const struct expr *e)
 {
 	if (!e)

@@ -49,6 +49,8 @@ static const struct field_def table[] = {
 	Y("proc.vpgid", FT_INT, FA_NONE, F_PROC_VPGID, "process group id"),
 	Y("proc.is_vpgid_leader", FT_BOOL, FA_NONE, F_PROC_IS_VPGID_LEADER, "leads its process group"),
 	Y("proc.is_exe_from_memfd", FT_BOOL, FA_NONE, F_PROC_IS_EXE_FROM_MEMFD, "executable is a memfd"),
+	Y("proc.is_exe_upper_layer", FT_BOOL, FA_NONE, F_PROC_IS_EXE_UPPER_LAYER,
+	  "executable created or written after vigil started (a dropped binary)"),
 	Y("thread.tid", FT_INT, FA_NONE, F_THREAD_TID, "thread id"),
 	Y("thread.cap_effective", FT_STR, FA_NONE, F_THREAD_CAP_EFFECTIVE, "effective capabilities"),
 	Y("user.uid", FT_INT, FA_NONE, F_USER_UID, "user id"),
@@ -107,7 +109,7 @@ static const struct field_def table[] = {
 	N("proc.exe_ino.ctime", FT_INT, FA_NONE, "executable ctime"),
 	N("proc.exe_ino.mtime", FT_INT, FA_NONE, "executable mtime"),
 	N("proc.exe_ino.ctime_duration_proc_start", FT_INT, FA_NONE, ""),
-	N("proc.is_exe_upper_layer", FT_BOOL, FA_NONE, "executable written after the image started"),
+
 	N("proc.is_exe_writable", FT_BOOL, FA_NONE, "executable writable by the user"),
 	N("proc.is_sid_leader", FT_BOOL, FA_NONE, "session leader"),
 	N("proc.is_container_healthcheck", FT_BOOL, FA_NONE, ""),

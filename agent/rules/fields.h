@@ -55,6 +55,9 @@ struct field_ctx {
 	const char *hostname;
 	const char *container_id, *container_name, *image, *image_repository, *image_tag;
 	int container_privileged; /* -1 unknown */
+	/* Files written since start (proc.is_exe_upper_layer); NULL: unknown. */
+	bool (*was_written)(const void *state, const char *path, size_t len);
+	const void *written_state;
 };
 
 struct field_value {

@@ -242,7 +242,7 @@ static void extract_fd(int id, const struct vigil_event *ev, struct field_value 
 }
 
 static void extract_proc(int id, const struct field_ref *ref, const struct vigil_event *ev, int nth,
-			 struct field_value *v)
+			 const struct field_ctx *ctx, struct field_value *v)
 {
 	const struct vigil_proc *p = &ev->proc;
 	switch (id) {
@@ -267,6 +267,11 @@ static void extract_proc(int id, const struct field_ref *ref, const struct vigil
 	case F_PROC_VPGID: set_int(v, p->vpgid); break;
 	case F_PROC_IS_VPGID_LEADER: set_bool(v, p->pid == p->vpgid); break;
 	case F_PROC_IS_EXE_FROM_MEMFD: set_bool(v, p->is_exe_from_memfd); break;
+	case F_PROC_IS_EXE_UPPER_LAYER:
+		if (ctx && ctx->was_written && vigil_str_present(p->exepath))
+			set_bool(v, ctx->was_written(ctx->written_state, vigil_str_ptr(ev, p->exepath),
+						     p->exepath.len));
+		break;
 	case F_THREAD_TID: set_int(v, p->tid); break;
 	case F_THREAD_CAP_EFFECTIVE: {
 		struct strbuf sb = {v->buf, 0, sizeof(v->buf), sizeof(v->buf), false, false};
@@ -338,7 +343,7 @@ void field_extract_nth(const struct field_ref *ref, const struct vigil_event *ev
 	if (id >= F_EVT_TYPE && id <= F_EVT_HOSTNAME)
 		extract_evt(id, ref, ev, ctx, v);
 	else if (id >= F_PROC_PID && id <= F_GROUP_NAME)
-		extract_proc(id, ref, ev, nth, v);
+		extract_proc(id, ref, ev, nth, ctx, v);
 	else if (id >= F_FD_NUM && id <= F_FD_RPORT)
 		extract_fd(id, ev, v);
 	else if (id >= F_CONTAINER_ID && id <= F_CONTAINER_PRIVILEGED)
