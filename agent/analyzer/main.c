@@ -24,12 +24,11 @@
 #include "analyzer/receiver.h"
 #include "analyzer/rules_cli.h"
 #include "analyzer/rules_paths.h"
-#include "analyzer/written.h"
+#include "analyzer/tracking.h"
 #include "vigil/log.h"
 #include "vigil/strbuf.h"
 
 #define OUT_FLUSH_BYTES (64u * 1024u)
-#define WRITTEN_CAPACITY 65536 /* paths remembered for proc.is_exe_upper_layer */
 
 struct analyzer {
 	int out_fd;                  /* --events-out, or -1 */
@@ -42,7 +41,7 @@ struct analyzer {
 	struct engine *engine;       /* NULL with --no-rules */
 	struct field_ctx ctx;
 	struct alert_out alerts;
-	struct written *written;     /* for proc.is_exe_upper_layer */
+	struct tracking tracking;    /* proc.is_exe_upper_layer, fd.l4proto */
 };
 
 /*
@@ -89,7 +88,7 @@ static int on_event(struct vigil_event *ev, void *ctx)
 	if (ev->kind == VIGIL_EV_HEALTH) /* losses are known here, not in the supervisor */
 		ev->health.events_lost = a->lost;
 	else if (a->engine) {
-		written_observe(a->written, ev);
+		tracking_observe(&a->tracking, ev);
 		engine_eval(a->engine, ev, &a->ctx, alerts_on_match, &a->alerts);
 	}
 	if (a->out_fd < 0) { /* nothing to write yet: the event counts as handled */
@@ -215,10 +214,7 @@ static int setup_rules(struct analyzer *a, const struct options *o)
 	if (o->matching)
 		engine_set_matching(a->engine, o->matching[0] == 'a' ? ENGINE_MATCH_ALL : ENGINE_MATCH_FIRST);
 	alerts_init(&a->alerts, STDOUT_FILENO, &a->ctx);
-	a->written = written_new(WRITTEN_CAPACITY);
-	a->ctx.was_written = written_has;
-	a->ctx.written_state = a->written;
-	return 0;
+	return tracking_init(&a->tracking, &a->ctx);
 }
 
 static int open_events_out(struct analyzer *a, const char *path)
@@ -277,7 +273,7 @@ int main(int argc, char **argv)
 	if (a.engine) {
 		alerts_free(&a.alerts);
 		engine_free(a.engine);
-		written_free(a.written);
+		tracking_free(&a.tracking);
 	}
 	if (a.write_failed)
 		rc = -1;

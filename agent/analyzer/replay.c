@@ -16,7 +16,7 @@
 #include "analyzer/ndjson_read.h"
 #include "analyzer/replay.h"
 #include "analyzer/rules_paths.h"
-#include "analyzer/written.h"
+#include "analyzer/tracking.h"
 
 struct replay_opts {
 	char *rules[64];
@@ -87,9 +87,8 @@ int replay_main(int argc, char **argv)
 	}
 	struct field_ctx ctx;
 	context_init(&ctx, false);
-	struct written *written = written_new(65536);
-	ctx.was_written = written_has;
-	ctx.written_state = written;
+	struct tracking tracking;
+	tracking_init(&tracking, &ctx);
 	struct alert_out out;
 	alerts_init(&out, STDOUT_FILENO, &ctx);
 	struct vigil_event *ev = malloc(sizeof(*ev));
@@ -107,7 +106,7 @@ int replay_main(int argc, char **argv)
 			continue;
 		}
 		events++;
-		written_observe(written, ev);
+		tracking_observe(&tracking, ev);
 		engine_eval(e, ev, &ctx, alerts_on_match, &out);
 	}
 	alerts_free(&out);
@@ -115,7 +114,7 @@ int replay_main(int argc, char **argv)
 		(unsigned long long)out.count, bad);
 	free(line);
 	free(ev);
-	written_free(written);
+	tracking_free(&tracking);
 	engine_free(e);
 	if (in != stdin)
 		fclose(in);

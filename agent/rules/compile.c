@@ -125,9 +125,16 @@ static int push_list(struct vals *v, const struct ruleset *rs, const struct rule
 	if (depth > MAX_LIST_DEPTH)
 		return -1;
 	for (size_t i = 0; i < l->nitems; i++) {
-		const struct rules_list *inner = ruleset_find_list(rs, l->items[i].str);
-		int rc = inner ? push_list(v, rs, inner, depth + 1)
-			       : vals_push(v, l->items[i].str, strlen(l->items[i].str));
+		const char *item = l->items[i].str;
+		size_t len = strlen(item);
+		const struct rules_list *inner = ruleset_find_list(rs, item);
+		/* Falco pastes list items into the condition text, so an item
+		 * written as '"10.0.0.0/8"' is the quoted string 10.0.0.0/8. */
+		if (!inner && len >= 2 && (item[0] == '"' || item[0] == '\'') && item[len - 1] == item[0]) {
+			item++;
+			len -= 2;
+		}
+		int rc = inner ? push_list(v, rs, inner, depth + 1) : vals_push(v, item, len);
 		if (rc)
 			return -1;
 	}
@@ -269,6 +276,7 @@ int compile_rule(const struct ruleset *rs, const struct rules_rule *r, struct co
 	out->any_type = !expr_event_types(cond, &out->types);
 	out->needs_result = expr_uses_result(cond);
 	out->needs_writes = expr_uses_field(cond, "proc.is_exe_upper_layer");
+	out->needs_sockets = expr_uses_field(cond, "fd.l4proto");
 	if (strcmp(r->source, "syscall") != 0) {
 		if (r->enabled)
 			compile_diag(diags, RULES_DIAG_WARNING, &r->pos, item,

@@ -22,6 +22,7 @@ struct compiled_rule {
 	bool any_type;                /* no evt.type restriction: every event */
 	bool needs_result;            /* reads evt.res/rawres/dir or fd.num: needs the exit stop */
 	bool needs_writes;            /* reads proc.is_exe_upper_layer: file writes must be traced */
+	bool needs_sockets;           /* reads fd.l4proto: socket creation must be traced */
 	bool enabled;
 	char disabled_why[160];       /* "needs field fd.l4proto", "disabled in the rules file", ... */
 };

@@ -1,4 +1,5 @@
 /* engine.c — rule set compilation, the evt.type index, evaluation. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -168,25 +169,46 @@ static const int write_syscalls[] = {VIGIL_SC_OPEN, VIGIL_SC_OPENAT, VIGIL_SC_OP
 				     VIGIL_SC_CREAT, VIGIL_SC_RENAME, VIGIL_SC_RENAMEAT,
 				     VIGIL_SC_RENAMEAT2, VIGIL_SC_LINK, VIGIL_SC_LINKAT};
 
+/* Syscalls that create sockets: what fd.l4proto learns from (results needed). */
+static const int socket_syscalls[] = {VIGIL_SC_SOCKET, VIGIL_SC_ACCEPT, VIGIL_SC_ACCEPT4,
+				      VIGIL_SC_DUP, VIGIL_SC_DUP2, VIGIL_SC_DUP3};
+
+static bool any_active(const struct engine *e, size_t flag_offset)
+{
+	for (size_t i = 0; i < e->n_rules; i++) {
+		const struct compiled_rule *r = &e->rules[i];
+		if (r->enabled && r->src->priority <= e->min_priority &&
+		    *(const bool *)((const char *)r + flag_offset))
+			return true;
+	}
+	return false;
+}
+
+static void add_all(vigil_sc_set *set, const int *ids, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		vigil_sc_set_add(set, ids[i]);
+}
+
 bool engine_syscalls(const struct engine *e, vigil_sc_set *set)
 {
 	memset(set, 0, sizeof(*set));
 	bool restricted = e->any_type.n == 0;
-	bool writes = false;
-	for (size_t i = 0; i < e->n_rules; i++)
-		writes |= e->rules[i].enabled && e->rules[i].needs_writes &&
-			  e->rules[i].src->priority <= e->min_priority;
 	for (int t = 1; t < VIGIL_SC_COUNT; t++)
 		if (e->by_type[t].n || !restricted)
 			vigil_sc_set_add(set, t);
-	for (size_t i = 0; writes && i < sizeof(write_syscalls) / sizeof(write_syscalls[0]); i++)
-		vigil_sc_set_add(set, write_syscalls[i]);
+	if (any_active(e, offsetof(struct compiled_rule, needs_writes)))
+		add_all(set, write_syscalls, sizeof(write_syscalls) / sizeof(write_syscalls[0]));
+	if (any_active(e, offsetof(struct compiled_rule, needs_sockets)))
+		add_all(set, socket_syscalls, sizeof(socket_syscalls) / sizeof(socket_syscalls[0]));
 	return restricted;
 }
 
 void engine_result_syscalls(const struct engine *e, vigil_sc_set *set)
 {
 	memset(set, 0, sizeof(*set));
+	if (any_active(e, offsetof(struct compiled_rule, needs_sockets)))
+		add_all(set, socket_syscalls, sizeof(socket_syscalls) / sizeof(socket_syscalls[0]));
 	for (size_t i = 0; i < e->n_rules; i++) {
 		const struct compiled_rule *r = &e->rules[i];
 		if (!r->enabled || !r->needs_result || r->src->priority > e->min_priority)

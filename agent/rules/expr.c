@@ -1,5 +1,6 @@
 /* expr.c — building compiled conditions (see expr.h); evaluation is in expr_eval.c. */
 #include <ctype.h>
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,10 +125,41 @@ static int hex_decode(const char *s, size_t len, char *out, size_t *out_len)
 	return 0;
 }
 
+/* "10.0.0.0/8", "fd00::/8" or a single address (full prefix). */
+static int parse_net(struct operand *v, const char *s, size_t len)
+{
+	char buf[64];
+	if (len >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	char *slash = strchr(buf, '/');
+	if (slash)
+		*slash = '\0';
+	v->family = strchr(buf, ':') ? AF_INET6 : AF_INET;
+	if (inet_pton(v->family, buf, v->net) != 1)
+		return -1;
+	int max = v->family == AF_INET ? 32 : 128;
+	v->prefix = max;
+	if (slash) {
+		char *end;
+		long p = strtol(slash + 1, &end, 10);
+		if (*end || end == slash + 1 || p < 0 || p > max)
+			return -1;
+		v->prefix = (int)p;
+	}
+	return 0;
+}
+
 static int convert_value(const struct field_ref *f, enum expr_op op, struct operand *v,
 			 const char *s, size_t len, char *err, size_t errlen)
 {
 	enum field_type type = f->def->type;
+	if (type == FT_NET && parse_net(v, s, len) != 0) {
+		snprintf(err, errlen, "%s needs an address or network (10.0.0.0/8), got '%.*s'",
+			 f->def->name, (int)len, s);
+		return -1;
+	}
 	if (type == FT_INT || type == FT_BOOL) {
 		char tmp[32];
 		if (len >= sizeof(tmp))
@@ -194,6 +226,11 @@ static int check_op(const struct field_ref *f, enum expr_op op, size_t n, char *
 			 op == OP_EXISTS ? "no value" : is_list_op(op) ? "a list" : "one value");
 		return -1;
 	}
+	if (f->def->type == FT_NET && op != OP_EQ && op != OP_NE && op != OP_IN && op != OP_INTERSECTS) {
+		snprintf(err, errlen, "operator '%s' cannot be used with %s (a network match)",
+			 expr_op_name(op), f->def->name);
+		return -1;
+	}
 	if ((op == OP_LT || op == OP_LE || op == OP_GT || op == OP_GE) && f->def->type != FT_INT) {
 		snprintf(err, errlen, "operator '%s' needs a numeric field, %s is not", expr_op_name(op),
 			 f->def->name);
@@ -224,7 +261,7 @@ struct expr *expr_cmp(const struct field_ref *field, enum expr_op op, const char
 	}
 	/* Sorted string lists are searched in O(log n) per value. */
 	if ((op == OP_IN || op == OP_INTERSECTS) && field->def->type != FT_INT &&
-	    field->def->type != FT_BOOL && e->n > 1)
+	    field->def->type != FT_BOOL && field->def->type != FT_NET && e->n > 1)
 		qsort(e->vals, e->n, sizeof(*e->vals), cmp_operand);
 	return e;
 }

@@ -5,6 +5,7 @@
  * `exists`, as in Falco. A field standing for several values (proc.aname
  * without an index: any ancestor) matches when any of them does.
  */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <fnmatch.h>
 #include <string.h>
@@ -90,6 +91,34 @@ static bool match_int(const struct expr *e, int64_t x)
 	}
 }
 
+static bool in_net(const struct operand *o, int family, const uint8_t *ip)
+{
+	if (family != o->family)
+		return false;
+	int full = o->prefix / 8, rest = o->prefix % 8;
+	if (memcmp(ip, o->net, (size_t)full) != 0)
+		return false;
+	if (!rest)
+		return true;
+	uint8_t mask = (uint8_t)(0xff << (8 - rest));
+	return (ip[full] & mask) == (o->net[full] & mask);
+}
+
+/* An address value against networks: = / in: inside one; != : inside none. */
+static bool match_net(const struct expr *e, const struct field_value *v)
+{
+	char buf[64];
+	uint8_t ip[16];
+	const char *text = cstr(v, buf, sizeof(buf));
+	int family = strchr(text, ':') ? AF_INET6 : AF_INET;
+	if (inet_pton(family, text, ip) != 1)
+		return false;
+	bool inside = false;
+	for (size_t i = 0; i < e->n && !inside; i++)
+		inside = in_net(&e->vals[i], family, ip);
+	return e->op == OP_NE ? !inside : inside;
+}
+
 static bool match_str(const struct expr *e, const struct field_value *v)
 {
 	const struct operand *o = e->n ? &e->vals[0] : NULL;
@@ -126,7 +155,9 @@ static bool eval_cmp(const struct expr *e, const struct vigil_event *ev, const s
 		}
 		if (!v.present)
 			continue;
-		bool hit = v.type == FT_INT || v.type == FT_BOOL ? match_int(e, v.i) : match_str(e, &v);
+		bool hit = v.type == FT_INT || v.type == FT_BOOL ? match_int(e, v.i)
+			   : v.type == FT_NET			  ? match_net(e, &v)
+								  : match_str(e, &v);
 		if (hit)
 			return true;
 	}

@@ -12,6 +12,9 @@ struct operand {
 	size_t len;
 	int64_t i;        /* numeric and boolean operands */
 	regex_t *re;      /* regex operands */
+	int family;       /* network operands (FT_NET fields): AF_INET or AF_INET6 */
+	uint8_t net[16];
+	int prefix;       /* bits */
 };
 
 struct expr {

@@ -19,7 +19,8 @@ enum field_type {
 	FT_STR,    /* compared as bytes */
 	FT_INT,    /* signed 64-bit */
 	FT_BOOL,
-	FT_IP,     /* an address; compared as its text, and to CIDRs by fd.net etc. */
+	FT_IP,     /* an address; compared as its text */
+	FT_NET,    /* an address compared to networks: fd.net = 10.0.0.0/8 */
 };
 
 enum field_arg {
@@ -58,6 +59,9 @@ struct field_ctx {
 	/* Files written since start (proc.is_exe_upper_layer); NULL: unknown. */
 	bool (*was_written)(const void *state, const char *path, size_t len);
 	const void *written_state;
+	/* fd.l4proto of a process's fd; NULL: unknown. */
+	const char *(*l4proto)(const void *state, int32_t pid, int64_t fd);
+	const void *sockets_state;
 };
 
 struct field_value {

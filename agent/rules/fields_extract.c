@@ -204,8 +204,9 @@ static void sock_side(const struct vigil_event *ev, bool remote, bool want_port,
 		return;
 	}
 	if (inet_ntop(fd->type == VIGIL_FD_IPV4 ? AF_INET : AF_INET6, ip, v->buf, sizeof(v->buf))) {
+		enum field_type t = v->type; /* FT_IP or FT_NET, as the field says */
 		set_buf(v, strlen(v->buf));
-		v->type = FT_IP;
+		v->type = t == FT_NET ? FT_NET : FT_IP;
 	}
 }
 
@@ -214,9 +215,14 @@ static bool is_client(const struct vigil_event *ev)
 	return ev->type == VIGIL_SC_CONNECT;
 }
 
-static void extract_fd(int id, const struct vigil_event *ev, struct field_value *v)
+static void extract_fd(int id, const struct vigil_event *ev, const struct field_ctx *ctx,
+		       struct field_value *v)
 {
 	switch (id) {
+	case F_FD_L4PROTO:
+		if (ctx && ctx->l4proto && ev->fd.num >= 0)
+			set_cstr(v, ctx->l4proto(ctx->sockets_state, ev->proc.pid, ev->fd.num));
+		break;
 	case F_FD_NUM: if (ev->fd.num >= 0) set_int(v, ev->fd.num); break;
 	case F_FD_NAME:
 	case F_FD_NAMERAW: set_vstr(v, ev, ev->fd.name); break;
@@ -238,6 +244,10 @@ static void extract_fd(int id, const struct vigil_event *ev, struct field_value 
 	case F_FD_SPORT: sock_side(ev, is_client(ev), true, v); break;
 	case F_FD_CIP: sock_side(ev, !is_client(ev), false, v); break;
 	case F_FD_CPORT: sock_side(ev, !is_client(ev), true, v); break;
+	case F_FD_LNET: sock_side(ev, false, false, v); break;
+	case F_FD_RNET: sock_side(ev, true, false, v); break;
+	case F_FD_SNET: sock_side(ev, is_client(ev), false, v); break;
+	case F_FD_CNET: sock_side(ev, !is_client(ev), false, v); break;
 	}
 }
 
@@ -344,8 +354,10 @@ void field_extract_nth(const struct field_ref *ref, const struct vigil_event *ev
 		extract_evt(id, ref, ev, ctx, v);
 	else if (id >= F_PROC_PID && id <= F_GROUP_NAME)
 		extract_proc(id, ref, ev, nth, ctx, v);
-	else if (id >= F_FD_NUM && id <= F_FD_RPORT)
-		extract_fd(id, ev, v);
+	else if (id == F_FD_IP || id == F_FD_PORT || id == F_FD_NET) /* nth 0: local, 1: remote */
+		sock_side(ev, nth == 1, id == F_FD_PORT, v);
+	else if (id >= F_FD_NUM && id <= F_FD_RNET)
+		extract_fd(id, ev, ctx, v);
 	else if (id >= F_CONTAINER_ID && id <= F_CONTAINER_PRIVILEGED)
 		extract_container(id, ctx, v);
 }
@@ -361,6 +373,8 @@ int field_count(const struct field_ref *ref, const struct vigil_event *ev)
 	int id = ref->def->id;
 	if ((id == F_PROC_ANAME || id == F_PROC_APID) && ref->index < 0)
 		return ev->proc.n_ancestors; /* any ancestor, parent first */
+	if (id == F_FD_IP || id == F_FD_PORT || id == F_FD_NET)
+		return 2; /* either end of the connection */
 	return 1;
 }
 

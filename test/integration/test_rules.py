@@ -34,9 +34,9 @@ def alerts_of(stdout):
 
 @pytest.mark.parametrize("files,rules,enabled", [
     ([STABLE], 25, 21),
-    ([INCUBATING], 31, 20),
+    ([INCUBATING], 31, 22),
     ([SANDBOX], 37, 22),
-    ([STABLE, INCUBATING, SANDBOX], 93, 63),
+    ([STABLE, INCUBATING, SANDBOX], 93, 65),
 ])
 def test_upstream_files_load(vigil_bin, files, rules, enabled):
     r = run(vigil_bin, "rules", "validate", "--json", *files)
@@ -73,7 +73,7 @@ def test_rules_list_shows_state_and_syscalls(vigil_bin):
     name, state, prio, tags, syscalls = rows["Read sensitive file untrusted"]
     assert state == "enabled" and prio == "Warning"
     assert set(syscalls.split(",")) == {"open", "openat", "openat2"}
-    assert rows["Disallowed SSH Connection Non Standard Port"][1] == "needs field fd.l4proto"
+    assert rows["Run shell untrusted"][1] == "needs field proc.pexe"
 
 
 def live(vigil_bin, rules, script, tmp_path, extra=()):
@@ -204,3 +204,25 @@ def test_fileless_memfd_execution(vigil_bin, progs_dir, tmp_path):
                 progs_dir / "memfd_exec", cwd=tmp_path)
         fired = {a["rule"] for a in alerts_of(r.stdout)}
         assert rule in fired, (fired, r.stderr)
+
+
+def test_l4proto_and_networks_live(vigil_bin, tmp_path):
+    rules = tmp_path / "net.yaml"
+    rules.write_text(
+        "- rule: tcp to loopback\n  desc: d\n  priority: NOTICE\n"
+        "  condition: evt.type = connect and fd.l4proto = tcp and fd.snet = \"127.0.0.0/8\"\n"
+        "  output: tcp %fd.sip:%fd.sport %fd.l4proto\n"
+        "- rule: udp anywhere\n  desc: d\n  priority: NOTICE\n"
+        "  condition: evt.type = connect and fd.l4proto = udp and not fd.net in (\"10.0.0.0/8\")\n"
+        "  output: udp %fd.sport\n")
+    script = ("import socket\n"
+              "l = socket.socket(); l.bind(('127.0.0.1', 0)); l.listen(1)\n"
+              "c = socket.socket(); c.connect(l.getsockname())\n"
+              "u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.connect(('127.0.0.1', 9))\n")
+    r = run(vigil_bin, "--rules", rules, "--rule-matching", "all", "--", sys.executable, "-c", script,
+            cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    outs = sorted(a["output"].split(": ", 1)[1] for a in alerts_of(r.stdout))
+    assert len(outs) == 2, (outs, r.stderr)
+    assert outs[0].startswith("Notice tcp 127.0.0.1:") and outs[0].endswith(" tcp")
+    assert outs[1] == "Notice udp 9"

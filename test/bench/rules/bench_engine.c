@@ -10,6 +10,13 @@
  *       repeat. One thread. Prints key=value lines (rates of every repeat,
  *       the median, alerts per pass).
  *
+ *   bench_engine rulecost EVENTS.ndjson MAX_EVENTS TOP RULES.yaml...
+ *       Where the evaluation time goes: for each enabled rule, times its
+ *       condition alone (expr_eval) over the in-memory events whose evt.type
+ *       it is indexed under, and prints the TOP most expensive rules as
+ *       "rulecost=ns_per_stream_event|share|events_evaluated|matches|name".
+ *       (Rule-internal: needs compile.h in step with the library.)
+ *
  *   bench_engine load RUNS RULES.yaml...
  *       Times engine_new + engine_load + engine_free RUNS times; prints the
  *       median, min and max in ms and the load's rule/diagnostic counts.
@@ -27,6 +34,7 @@
 #include "analyzer/context.h"
 #include "analyzer/ndjson_read.h"
 #include "rules/engine.h"
+#include "rules/expr.h"
 
 static double now_s(void)
 {
@@ -137,8 +145,7 @@ static int keep(struct event_array *a, const struct vigil_event *ev)
 	return 0;
 }
 
-static int cmd_eval(const char *events, size_t max_events, size_t min_evals, int repeats,
-		    const char *const *paths, size_t n)
+static struct engine *load_checked(const char *const *paths, size_t n, bool verbose)
 {
 	struct rules_diag d;
 	rules_diag_init(&d);
@@ -149,24 +156,30 @@ static int cmd_eval(const char *events, size_t max_events, size_t min_evals, int
 	if (rc != 0 && d.nerrors) {
 		rules_diag_print(&d, stderr);
 		fputs("bench_engine: rules failed to load\n", stderr);
-		return 1;
+		exit(1);
 	}
 	engine_set_matching(e, ENGINE_MATCH_ALL);
-	printf("rules=%zu\nenabled=%zu\nwarnings=%zu\nload_ms=%.1f\n", engine_rule_count(e),
-	       engine_enabled_count(e), d.nwarnings, load_ms);
+	if (verbose)
+		printf("rules=%zu\nenabled=%zu\nwarnings=%zu\nload_ms=%.1f\n", engine_rule_count(e),
+		       engine_enabled_count(e), d.nwarnings, load_ms);
 	rules_diag_free(&d);
+	return e;
+}
 
+/* Decode up to max_events lines of `events` into a; exits on failure. */
+static void read_events(const char *events, size_t max_events, struct event_array *out, bool verbose)
+{
 	FILE *f = fopen(events, "re");
 	if (!f) {
 		perror(events);
-		return 1;
+		exit(1);
 	}
 	struct ndjson_reader rd;
 	ndjson_reader_init(&rd, f);
 	struct vigil_event *ev = malloc(sizeof(*ev));
 	struct event_array a = {0};
 	size_t bad = 0;
-	t0 = now_s();
+	double t0 = now_s();
 	while (ev && a.n < max_events) {
 		struct ndjson_read_error err = {0};
 		int r = ndjson_reader_next(&rd, ev, &err);
@@ -178,7 +191,7 @@ static int cmd_eval(const char *events, size_t max_events, size_t min_evals, int
 		}
 		if (keep(&a, ev) != 0) {
 			fputs("bench_engine: out of memory\n", stderr);
-			return 1;
+			exit(1);
 		}
 	}
 	double decode_s = now_s() - t0;
@@ -187,13 +200,32 @@ static int cmd_eval(const char *events, size_t max_events, size_t min_evals, int
 	free(ev);
 	if (a.n == 0) {
 		fputs("bench_engine: no events\n", stderr);
-		return 1;
+		exit(1);
 	}
 	a.v = malloc(a.n * sizeof(*a.v));
 	for (size_t i = 0; i < a.n; i++)
 		a.v[i] = (const struct vigil_event *)(a.arena + a.off[i]);
-	printf("events_in_memory=%zu\nunreadable=%zu\narena_mib=%.1f\ndecode_events_per_s=%.0f\n",
-	       a.n, bad, (double)a.used / (1 << 20), (double)a.n / decode_s);
+	if (verbose)
+		printf("events_in_memory=%zu\nunreadable=%zu\narena_mib=%.1f\n"
+		       "decode_events_per_s=%.0f\n",
+		       a.n, bad, (double)a.used / (1 << 20), (double)a.n / decode_s);
+	*out = a;
+}
+
+static void free_events(struct event_array *a)
+{
+	free(a->v);
+	free(a->off);
+	free(a->arena);
+}
+
+static int cmd_eval(const char *events, size_t max_events, size_t min_evals, int repeats,
+		    const char *const *paths, size_t n)
+{
+	struct engine *e = load_checked(paths, n, true);
+	struct event_array a;
+	read_events(events, max_events, &a, true);
+	double t0;
 
 	struct field_ctx ctx;
 	context_init(&ctx, false);
@@ -219,9 +251,64 @@ static int cmd_eval(const char *events, size_t max_events, size_t min_evals, int
 	printf("\nalerts_total=%zu\nevents_per_s_median=%.0f\n", total_alerts,
 	       median(rate, (size_t)repeats));
 	free(rate);
-	free(a.v);
-	free(a.off);
-	free(a.arena);
+	free_events(&a);
+	engine_free(e);
+	return 0;
+}
+
+/* ------------------------------------------------------------- rulecost */
+struct cost {
+	double ns;
+	size_t evals, matches;
+	const char *name;
+};
+
+static int by_cost(const void *x, const void *y)
+{
+	double a = ((const struct cost *)x)->ns, b = ((const struct cost *)y)->ns;
+	return a < b ? 1 : a > b ? -1 : 0;
+}
+
+static int cmd_rulecost(const char *events, size_t max_events, size_t top, const char *const *paths,
+			size_t n)
+{
+	struct engine *e = load_checked(paths, n, false);
+	struct event_array a;
+	read_events(events, max_events, &a, false);
+	struct field_ctx ctx;
+	context_init(&ctx, false);
+	size_t nr = engine_rule_count(e), nc = 0;
+	struct cost *c = calloc(nr ? nr : 1, sizeof(*c));
+	const struct vigil_event **sel = malloc(a.n * sizeof(*sel));
+	double total = 0;
+	for (size_t i = 0; i < nr; i++) {
+		const struct compiled_rule *r = engine_rule_at(e, i);
+		if (!r->enabled || !r->cond)
+			continue;
+		size_t k = 0;
+		for (size_t j = 0; j < a.n; j++)
+			if (r->any_type || vigil_sc_set_has(&r->types, a.v[j]->type))
+				sel[k++] = a.v[j];
+		size_t m = 0;
+		for (size_t j = 0; j < k; j++) /* warm-up */
+			m += expr_eval(r->cond, sel[j], &ctx);
+		int passes = 3;
+		double t0 = now_s();
+		for (int p = 0; p < passes; p++)
+			for (size_t j = 0; j < k; j++)
+				expr_eval(r->cond, sel[j], &ctx);
+		double ns = (now_s() - t0) * 1e9 / passes / (double)a.n;
+		c[nc++] = (struct cost){ns, k, m, r->src->name};
+		total += ns;
+	}
+	qsort(c, nc, sizeof(*c), by_cost);
+	printf("rulecost_total_ns_per_event=%.1f\n", total);
+	for (size_t i = 0; i < nc && i < top; i++)
+		printf("rulecost=%.1f|%.1f|%zu|%zu|%s\n", c[i].ns, total > 0 ? 100 * c[i].ns / total : 0,
+		       c[i].evals, c[i].matches, c[i].name);
+	free(c);
+	free(sel);
+	free_events(&a);
 	engine_free(e);
 	return 0;
 }
@@ -234,11 +321,15 @@ int main(int argc, char **argv)
 				repeats > 0 ? repeats : 1, (const char *const *)argv + 6,
 				(size_t)(argc - 6));
 	}
+	if (argc >= 6 && strcmp(argv[1], "rulecost") == 0)
+		return cmd_rulecost(argv[2], strtoull(argv[3], NULL, 10), strtoull(argv[4], NULL, 10),
+				    (const char *const *)argv + 5, (size_t)(argc - 5));
 	if (argc >= 4 && strcmp(argv[1], "load") == 0) {
 		int runs = atoi(argv[2]);
 		return cmd_load(runs > 0 ? runs : 1, (const char *const *)argv + 3, (size_t)(argc - 3));
 	}
 	fputs("usage: bench_engine eval EVENTS MAX_EVENTS MIN_EVALS REPEATS RULES...\n"
+	      "       bench_engine rulecost EVENTS MAX_EVENTS TOP RULES...\n"
 	      "       bench_engine load RUNS RULES...\n",
 	      stderr);
 	return 2;

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <cmocka.h>
 
 #include "rules/expr.h"
@@ -145,13 +146,32 @@ static void test_event_types(void **state)
 	expr_free(e);
 }
 
+static void test_networks(void **state)
+{
+	(void)state;
+	vigil_event_init(&ev, VIGIL_EV_SYSCALL);
+	ev.type = VIGIL_SC_CONNECT;
+	ev.fd.type = VIGIL_FD_IPV4;
+	inet_pton(AF_INET, "10.1.2.3", ev.fd.dip);
+	ev.fd.dport = 443;
+	assert_true(eval1(cmp("fd.snet", NULL, "in", 3, "172.16.0.0/12", "10.0.0.0/8", "192.168.0.0/16")));
+	assert_false(eval1(cmp("fd.snet", NULL, "=", 1, "10.1.3.0/24")));
+	assert_true(eval1(cmp("fd.snet", NULL, "=", 1, "10.1.2.0/23")));
+	assert_true(eval1(cmp("fd.net", NULL, "!=", 1, "127.0.0.0/8")));
+	assert_true(eval1(cmp("fd.ip", NULL, "=", 1, "10.1.2.3")));   /* either end */
+	assert_true(eval1(cmp("fd.port", NULL, "=", 1, "443")));
+	assert_false(eval1(cmp("fd.rnet", NULL, "=", 1, "fd00::/8")));
+	assert_null(cmp("fd.snet", NULL, "=", 1, "10.0.0.0/33"));
+	assert_null(cmp("fd.snet", NULL, "contains", 1, "10"));
+}
+
 static void test_unsupported(void **state)
 {
 	(void)state;
-	struct expr *e = expr_and(cmp("proc.name", NULL, "=", 1, "x"), cmp("fd.l4proto", NULL, "=", 1, "tcp"));
+	struct expr *e = expr_and(cmp("proc.name", NULL, "=", 1, "x"), cmp("proc.pexe", NULL, "=", 1, "sh"));
 	const struct field_def *d = expr_unsupported_field(e);
 	assert_non_null(d);
-	assert_string_equal(d->name, "fd.l4proto");
+	assert_string_equal(d->name, "proc.pexe");
 	expr_free(e);
 }
 
@@ -161,6 +181,7 @@ int main(void)
 		cmocka_unit_test(test_string_ops),     cmocka_unit_test(test_numeric_ops),
 		cmocka_unit_test(test_missing_values), cmocka_unit_test(test_any_ancestor_and_logic),
 		cmocka_unit_test(test_event_types),    cmocka_unit_test(test_unsupported),
+		cmocka_unit_test(test_networks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
