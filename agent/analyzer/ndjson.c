@@ -59,18 +59,18 @@ static const char *arch_name(int arch)
 	return arch >= 0 && arch <= VIGIL_ARCH_AARCH64 ? names[arch] : "unknown";
 }
 
-/* Falco's form; the mask rarely changes between events, so it is formatted once. */
-static void caps(struct strbuf *sb, uint64_t mask)
+/* Falco's form. Masks rarely change between events: each set is formatted once. */
+static void caps(struct strbuf *sb, const char *key, int which, uint64_t mask)
 {
-	static char buf[1024];
-	static uint64_t cached_mask = UINT64_MAX;
-	if (mask != cached_mask) {
-		struct strbuf tmp = {buf, 0, sizeof(buf), sizeof(buf), false, false};
-		buf[0] = '\0';
+	static char buf[3][1024];
+	static uint64_t cached_mask[3] = {UINT64_MAX, UINT64_MAX, UINT64_MAX};
+	if (mask != cached_mask[which]) {
+		struct strbuf tmp = {buf[which], 0, sizeof(buf[which]), sizeof(buf[which]), false, false};
+		buf[which][0] = '\0';
 		vigil_caps_names(&tmp, mask);
-		cached_mask = mask;
+		cached_mask[which] = mask;
 	}
-	kv_cstr(sb, "thread.cap_effective", buf);
+	kv_cstr(sb, key, buf[which]);
 }
 
 static void user_name(struct strbuf *sb, uint32_t uid)
@@ -118,6 +118,7 @@ static void proc_fields(struct strbuf *sb, const struct vigil_event *ev)
 	kv_str(sb, ev, "proc.pname", p->pname);
 	kv_str(sb, ev, "proc.pcmdline", p->pcmdline);
 	kv_str(sb, ev, "proc.pexepath", p->pexepath);
+	kv_str(sb, ev, "proc.pexe", p->pexe);
 	key(sb, "proc.aname");
 	strbuf_addc(sb, '[');
 	strbuf_add_json_str(sb, vigil_str_ptr(ev, p->name) ? vigil_str_ptr(ev, p->name) : "",
@@ -141,7 +142,9 @@ static void proc_fields(struct strbuf *sb, const struct vigil_event *ev)
 	user_name(sb, p->uid);
 	kv_int(sb, "user.loginuid", p->loginuid);
 	kv_int(sb, "group.gid", p->gid);
-	caps(sb, p->cap_effective);
+	caps(sb, "thread.cap_effective", 0, p->cap_effective);
+	caps(sb, "thread.cap_permitted", 1, p->cap_permitted);
+	caps(sb, "thread.cap_inheritable", 2, p->cap_inheritable);
 }
 
 static void fd_type_fields(struct strbuf *sb, int type)

@@ -23,7 +23,7 @@ void vigil_event_init(struct vigil_event *ev, enum vigil_event_kind kind)
 	ev->proc.loginuid = -1;
 	vigil_str *strs[] = {&ev->proc.name, &ev->proc.exe, &ev->proc.exepath, &ev->proc.args,
 			     &ev->proc.cwd, &ev->proc.pname, &ev->proc.pexepath, &ev->proc.pcmdline,
-			     &ev->fd.name};
+			     &ev->proc.pexe, &ev->fd.name};
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
 		*strs[i] = no_str;
 	for (int i = 0; i < VIGIL_MAX_ANCESTORS; i++)
@@ -93,7 +93,7 @@ int vigil_event_validate(const struct vigil_event *ev, size_t received)
 		return -1;
 	const vigil_str strs[] = {ev->proc.name, ev->proc.exe, ev->proc.exepath, ev->proc.args,
 				  ev->proc.cwd, ev->proc.pname, ev->proc.pexepath,
-				  ev->proc.pcmdline, ev->fd.name};
+				  ev->proc.pcmdline, ev->proc.pexe, ev->fd.name};
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
 		if (!str_ok(ev, strs[i]))
 			return -1;

@@ -267,6 +267,7 @@ static void extract_proc(int id, const struct field_ref *ref, const struct vigil
 	case F_PROC_PNAME: set_vstr(v, ev, p->pname); break;
 	case F_PROC_PCMDLINE: set_vstr(v, ev, p->pcmdline); break;
 	case F_PROC_PEXEPATH: set_vstr(v, ev, p->pexepath); break;
+	case F_PROC_PEXE: set_vstr(v, ev, p->pexe); break;
 	case F_PROC_ANAME:
 	case F_PROC_APID:
 		ancestor(ev, ref->index >= 0 ? ref->index : nth + 1, id == F_PROC_APID, v);
@@ -283,9 +284,13 @@ static void extract_proc(int id, const struct field_ref *ref, const struct vigil
 						     p->exepath.len));
 		break;
 	case F_THREAD_TID: set_int(v, p->tid); break;
-	case F_THREAD_CAP_EFFECTIVE: {
+	case F_THREAD_CAP_EFFECTIVE:
+	case F_THREAD_CAP_PERMITTED:
+	case F_THREAD_CAP_INHERITABLE: {
 		struct strbuf sb = {v->buf, 0, sizeof(v->buf), sizeof(v->buf), false, false};
-		vigil_caps_names(&sb, p->cap_effective);
+		vigil_caps_names(&sb, id == F_THREAD_CAP_EFFECTIVE   ? p->cap_effective
+				      : id == F_THREAD_CAP_PERMITTED ? p->cap_permitted
+								     : p->cap_inheritable);
 		set_buf(v, sb.len);
 		break;
 	}

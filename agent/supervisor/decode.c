@@ -41,6 +41,8 @@ void decode_proc(struct vigil_event *ev, struct task *t)
 	vp->uid = p->uid, vp->gid = p->gid, vp->euid = p->euid, vp->egid = p->egid;
 	vp->loginuid = p->loginuid;
 	vp->cap_effective = p->cap_effective;
+	vp->cap_permitted = p->cap_permitted;
+	vp->cap_inheritable = p->cap_inheritable;
 	vp->sid = p->sid, vp->vpgid = p->pgid, vp->tty = p->tty;
 	const struct proc_image *img = p->image;
 	if (img) {
@@ -57,6 +59,7 @@ void decode_proc(struct vigil_event *ev, struct task *t)
 		vp->pname = image_str(ev, parent->image->name);
 		vp->pexepath = image_str(ev, parent->image->exepath);
 		vp->pcmdline = image_str(ev, parent->image->cmdline);
+		vp->pexe = image_str(ev, parent->image->exe);
 	}
 	int n = 0;
 	for (struct proc *a = parent; a && n < VIGIL_MAX_ANCESTORS; n++) {

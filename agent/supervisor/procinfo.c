@@ -139,6 +139,10 @@ int procinfo_read_ids(struct proc *p, pid_t tid)
 	const char *cap = strstr(status, "\nCapEff:");
 	if (cap)
 		p->cap_effective = strtoull(cap + 8, NULL, 16);
+	if ((cap = strstr(status, "\nCapPrm:")))
+		p->cap_permitted = strtoull(cap + 8, NULL, 16);
+	if ((cap = strstr(status, "\nCapInh:")))
+		p->cap_inheritable = strtoull(cap + 8, NULL, 16);
 	p->ids_stale = false;
 	return 0;
 }

@@ -143,6 +143,8 @@ struct proc *proc_new(pid_t pid, struct proc *parent)
 		p->euid = parent->euid, p->egid = parent->egid;
 		p->loginuid = parent->loginuid;
 		p->cap_effective = parent->cap_effective;
+		p->cap_permitted = parent->cap_permitted;
+		p->cap_inheritable = parent->cap_inheritable;
 		p->sid = parent->sid, p->pgid = parent->pgid, p->tty = parent->tty;
 		if (parent->cwd && !parent->cwd_stale) {
 			p->cwd = strdup(parent->cwd);

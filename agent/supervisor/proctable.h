@@ -36,7 +36,7 @@ struct proc {
 	char *cwd;      /* with a trailing '/', as proc.cwd shows it */
 	uint32_t uid, gid, euid, egid;
 	int64_t loginuid;
-	uint64_t cap_effective;
+	uint64_t cap_effective, cap_permitted, cap_inheritable;
 	int32_t sid, pgid;
 	uint32_t tty;
 };

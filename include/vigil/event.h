@@ -80,11 +80,11 @@ struct vigil_proc {
 	uint32_t uid, gid, euid, egid;
 	int64_t loginuid; /* -1 when unset */
 	uint32_t tty;
-	uint64_t cap_effective;
+	uint64_t cap_effective, cap_permitted, cap_inheritable;
 	uint8_t is_exe_from_memfd;
 	uint8_t n_ancestors;
 	vigil_str name, exe, exepath, args, cwd;
-	vigil_str pname, pexepath, pcmdline;
+	vigil_str pname, pexepath, pcmdline, pexe;
 	struct vigil_ancestor ancestors[VIGIL_MAX_ANCESTORS];
 };
 

@@ -168,10 +168,10 @@ static void test_networks(void **state)
 static void test_unsupported(void **state)
 {
 	(void)state;
-	struct expr *e = expr_and(cmp("proc.name", NULL, "=", 1, "x"), cmp("proc.pexe", NULL, "=", 1, "sh"));
+	struct expr *e = expr_and(cmp("proc.name", NULL, "=", 1, "x"), cmp("proc.sname", NULL, "=", 1, "sh"));
 	const struct field_def *d = expr_unsupported_field(e);
 	assert_non_null(d);
-	assert_string_equal(d->name, "proc.pexe");
+	assert_string_equal(d->name, "proc.sname");
 	expr_free(e);
 }
 

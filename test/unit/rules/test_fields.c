@@ -68,7 +68,7 @@ static void test_resolve(void **state)
 	assert_int_equal(field_resolve("proc.nosuch", NULL, &ref, err, sizeof(err)), -1);
 	assert_string_equal(err, "unknown field 'proc.nosuch'");
 	assert_int_equal(field_resolve("proc.name", "1", &ref, err, sizeof(err)), -1);
-	assert_int_equal(field_resolve("proc.pexe", NULL, &ref, err, sizeof(err)), 0);
+	assert_int_equal(field_resolve("proc.sname", NULL, &ref, err, sizeof(err)), 0);
 	assert_int_equal(ref.def->support, FS_NO);
 	assert_int_equal(field_resolve("k8s.ns.name", NULL, &ref, err, sizeof(err)), 0);
 	assert_int_equal(ref.def->support, FS_NO);
