@@ -226,3 +226,18 @@ def test_l4proto_and_networks_live(vigil_bin, tmp_path):
     assert len(outs) == 2, (outs, r.stderr)
     assert outs[0].startswith("Notice tcp 127.0.0.1:") and outs[0].endswith(" tcp")
     assert outs[1] == "Notice udp 9"
+
+
+def test_shell_from_web_server_upstream_and_default(vigil_bin, tmp_path):
+    # A program named like a web server (comm "nginx") runs a shell: command injection.
+    nginx = tmp_path / "nginx"
+    nginx.write_bytes(Path(sys.executable).resolve().read_bytes())
+    nginx.chmod(0o755)
+    for rules, rule in ((STABLE, "Run shell untrusted"),
+                        (DEFAULT_RULES, "Vigil shell spawned by application")):
+        r = run(vigil_bin, "--rules", rules, "--rule-matching", "all", "--", nginx, "-c",
+                "import os; os.system('true')", cwd=tmp_path)
+        assert r.returncode == 0, r.stderr
+        fired = [a for a in alerts_of(r.stdout) if a["rule"] == rule]
+        assert fired, (rule, alerts_of(r.stdout), r.stderr[-1500:])
+        assert fired[0]["output_fields"]["proc.pname"] == "nginx"
