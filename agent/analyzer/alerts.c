@@ -18,18 +18,10 @@ void alerts_init(struct alert_out *a, int fd, const struct field_ctx *ctx)
 
 void alerts_flush(struct alert_out *a)
 {
-	size_t off = 0;
-	while (off < a->buf.len) {
-		ssize_t n = write(a->fd, a->buf.data + off, a->buf.len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (!a->failed)
-				LOG_ERR("writing alerts: %s", strerror(errno));
-			a->failed = true;
-			break;
-		}
-		off += (size_t)n;
+	if (a->buf.len && vigil_write_all(a->fd, a->buf.data, a->buf.len) != 0) {
+		if (!a->failed)
+			LOG_ERR("writing alerts: %s", strerror(errno));
+		a->failed = true;
 	}
 	strbuf_reset(&a->buf);
 }

@@ -50,18 +50,10 @@ struct analyzer {
  */
 static void flush_out(struct analyzer *a)
 {
-	size_t off = 0;
-	while (a->out_fd >= 0 && off < a->out.len) {
-		ssize_t n = write(a->out_fd, a->out.data + off, a->out.len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (!a->write_failed)
-				LOG_ERR("writing events: %s", strerror(errno));
-			a->write_failed = true;
-			break;
-		}
-		off += (size_t)n;
+	if (a->out_fd >= 0 && a->out.len && vigil_write_all(a->out_fd, a->out.data, a->out.len) != 0) {
+		if (!a->write_failed)
+			LOG_ERR("writing events: %s", strerror(errno));
+		a->write_failed = true;
 	}
 	strbuf_reset(&a->out);
 	if (a->progress && a->out_last_num) {

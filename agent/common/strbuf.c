@@ -1,9 +1,11 @@
 /* strbuf.c — bounded growable buffer and JSON string escaping. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "vigil/strbuf.h"
 
@@ -78,6 +80,23 @@ void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
 	if (n < 0)
 		return;
 	strbuf_add(sb, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
+}
+
+int vigil_write_all(int fd, const void *buf, size_t len)
+{
+	size_t off = 0;
+	while (off < len) {
+		ssize_t n = write(fd, (const char *)buf + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			return -1;
+		}
+		off += (size_t)n;
+	}
+	return 0;
 }
 
 size_t vigil_fmt_int(char *out, long long v)

@@ -21,6 +21,8 @@ void strbuf_add(struct strbuf *sb, const char *s, size_t n);
 void strbuf_adds(struct strbuf *sb, const char *s);
 void strbuf_addc(struct strbuf *sb, char c);
 void strbuf_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Write all len bytes to fd (retrying short writes and EINTR); 0 or -1 (errno set). */
+int vigil_write_all(int fd, const void *buf, size_t len);
 /* Decimal digits of v into out (>= 21 bytes), NUL-terminated; returns the length.
  * Used on hot paths instead of snprintf. */
 size_t vigil_fmt_int(char *out, long long v);
