@@ -131,7 +131,8 @@ static vigil_str put(struct rd *rd, const char *s, size_t len)
 
 static bool eq(const char *s, size_t len, const char *name)
 {
-	return name && strlen(name) == len && memcmp(s, name, len) == 0;
+	/* First byte first: most candidates differ there, and strlen is then skipped. */
+	return name && len && name[0] == s[0] && strlen(name) == len && memcmp(s, name, len) == 0;
 }
 
 /* Index of s in names[], or -1. */
@@ -212,17 +213,20 @@ static bool parse_rfc3339(const char *s, size_t len, uint64_t *out)
 }
 
 /* "CAP_A CAP_B ..." -> mask. The writer repeats one string on nearly every line. */
-static uint64_t caps_mask(struct rd *rd, const char *s, size_t len)
+/* slot: which capability field (effective, permitted, inheritable); each keeps
+ * its own last string, since the three usually differ but rarely change. */
+static uint64_t caps_mask(struct rd *rd, int slot, const char *s, size_t len)
 {
 	static _Thread_local struct {
 		char s[1024];
 		size_t len;
 		uint64_t mask;
 		unsigned unknown;
-	} last;
-	if (len && len == last.len && memcmp(s, last.s, len) == 0) {
-		rd->err->unknown_values += last.unknown;
-		return last.mask;
+	} lasts[3];
+	__typeof__(lasts[0]) *lastp = &lasts[slot];
+	if (len && len == lastp->len && memcmp(s, lastp->s, len) == 0) {
+		rd->err->unknown_values += lastp->unknown;
+		return lastp->mask;
 	}
 	uint64_t mask = 0;
 	unsigned unknown = 0;
@@ -237,11 +241,11 @@ static uint64_t caps_mask(struct rd *rd, const char *s, size_t len)
 		else
 			unknown++;
 	}
-	if (len <= sizeof(last.s)) {
-		memcpy(last.s, s, len);
-		last.len = len;
-		last.mask = mask;
-		last.unknown = unknown;
+	if (len <= sizeof(lastp->s)) {
+		memcpy(lastp->s, s, len);
+		lastp->len = len;
+		lastp->mask = mask;
+		lastp->unknown = unknown;
 	}
 	rd->err->unknown_values += unknown;
 	return mask;
@@ -516,7 +520,7 @@ static int apply(struct rd *rd, const char *key, size_t klen, const struct json_
 	case F_CAPS_PRM:
 	case F_CAPS_INH:
 		if (!(r = want_str(rd, k, v))) {
-			uint64_t m = caps_mask(rd, v->s, v->len);
+			uint64_t m = caps_mask(rd, f == F_CAPS ? 0 : f == F_CAPS_PRM ? 1 : 2, v->s, v->len);
 			*(f == F_CAPS ? &p->cap_effective : f == F_CAPS_PRM ? &p->cap_permitted
 									 : &p->cap_inheritable) = m;
 		}

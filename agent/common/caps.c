@@ -32,8 +32,13 @@ void vigil_caps_names(struct strbuf *sb, uint64_t mask)
 
 int vigil_cap_by_name(const char *name, size_t len)
 {
+	/* All names start with "CAP_": compare from the fifth byte, lengths first. */
+	static unsigned char lens[N_CAPS];
+	if (!lens[0])
+		for (unsigned i = 0; i < N_CAPS; i++)
+			lens[i] = (unsigned char)strlen(names[i]);
 	for (unsigned i = 0; i < N_CAPS; i++)
-		if (strlen(names[i]) == len && memcmp(names[i], name, len) == 0)
+		if (lens[i] == len && memcmp(names[i], name, len) == 0)
 			return (int)i;
 	return -1;
 }

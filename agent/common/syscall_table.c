@@ -35,8 +35,10 @@ const char *vigil_syscall_name(int id)
 
 int vigil_syscall_by_name(const char *name)
 {
+	/* Called per event by replay: compare the first byte before the rest. */
 	for (int id = 1; id < VIGIL_SC_COUNT; id++)
-		if (sc_infos[id].name && strcmp(sc_infos[id].name, name) == 0)
+		if (sc_infos[id].name && sc_infos[id].name[0] == name[0] &&
+		    strcmp(sc_infos[id].name, name) == 0)
 			return id;
 	return VIGIL_SC_UNKNOWN;
 }

@@ -259,6 +259,17 @@ struct expr *expr_cmp(const struct field_ref *field, enum expr_op op, const char
 			return NULL;
 		}
 	}
+	/* evt.type is compared as a bit in a set: a third of all comparisons in
+	 * Falco's rules, answered without extracting or comparing a string. */
+	if (strcmp(field->def->name, "evt.type") == 0 &&
+	    (op == OP_EQ || op == OP_NE || op == OP_IN || op == OP_INTERSECTS)) {
+		e->by_type = true;
+		for (size_t i = 0; i < e->n; i++) {
+			int id = vigil_syscall_by_name(e->vals[i].s);
+			if (id != VIGIL_SC_UNKNOWN)
+				vigil_sc_set_add(&e->typeset, id);
+		}
+	}
 	/* Sorted string lists are searched in O(log n) per value. */
 	if ((op == OP_IN || op == OP_INTERSECTS) && field->def->type != FT_INT &&
 	    field->def->type != FT_BOOL && field->def->type != FT_NET && e->n > 1)

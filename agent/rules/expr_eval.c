@@ -144,6 +144,10 @@ static bool match_str(const struct expr *e, const struct field_value *v)
 
 static bool eval_cmp(const struct expr *e, const struct vigil_event *ev, const struct field_ctx *ctx)
 {
+	if (e->by_type) {
+		bool in = ev->type < VIGIL_SC_COUNT && vigil_sc_set_has(&e->typeset, ev->type);
+		return e->op == OP_NE ? !in : in;
+	}
 	struct field_value v;
 	int count = field_count(&e->field, ev);
 	for (int k = 0; k < count; k++) {

@@ -25,6 +25,8 @@ struct expr {
 	enum expr_op op;
 	size_t n;
 	struct operand *vals;
+	bool by_type;          /* evt.type =/!=/in: answered from typeset, no string work */
+	vigil_sc_set typeset;
 };
 
 #endif

@@ -24,7 +24,9 @@
  * Linked against libvigil_rules.a / libvigil_common.a, with the analyzer's
  * ndjson_read.c, json_flat.c and context.c compiled in (see run.sh).
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
