@@ -47,16 +47,44 @@ struct expr *expr_const(bool v)
 	return e;
 }
 
+static int push_kid(struct expr *e, struct expr *k)
+{
+	struct expr **n = realloc(e->kids, (e->nkids + 1) * sizeof(*n));
+	if (!n)
+		return -1;
+	e->kids = n;
+	e->kids[e->nkids++] = k;
+	return 0;
+}
+
+/* a AND b: operands of the same kind are merged into one n-ary node. */
 static struct expr *binary(enum expr_kind kind, struct expr *a, struct expr *b)
 {
-	struct expr *e = (a && b) ? node(kind) : NULL;
-	if (!e) {
+	struct expr *e = a && b ? (a->kind == kind ? a : node(kind)) : NULL;
+	if (!e || (e != a && push_kid(e, a) != 0)) {
+		if (e != a)
+			free(e);
 		expr_free(a);
 		expr_free(b);
 		return NULL;
 	}
-	e->a = a;
-	e->b = b;
+	/* From here e owns a. */
+	if (b->kind != kind) {
+		if (push_kid(e, b) == 0)
+			return e;
+		expr_free(e);
+		expr_free(b);
+		return NULL;
+	}
+	for (size_t i = 0; i < b->nkids; i++) {
+		if (push_kid(e, b->kids[i]) != 0) {
+			expr_free(e);
+			expr_free(b); /* the kids not moved yet */
+			return NULL;
+		}
+		b->kids[i] = NULL;
+	}
+	expr_free(b);
 	return e;
 }
 
@@ -86,7 +114,9 @@ void expr_free(struct expr *e)
 	if (!e)
 		return;
 	expr_free(e->a);
-	expr_free(e->b);
+	for (size_t i = 0; i < e->nkids; i++)
+		expr_free(e->kids[i]);
+	free(e->kids);
 	for (size_t i = 0; i < e->n; i++) {
 		free(e->vals[i].s);
 		if (e->vals[i].re) {

@@ -171,8 +171,16 @@ static bool eval_cmp(const struct expr *e, const struct vigil_event *ev, const s
 bool expr_eval(const struct expr *e, const struct vigil_event *ev, const struct field_ctx *ctx)
 {
 	switch (e->kind) {
-	case EX_AND: return expr_eval(e->a, ev, ctx) && expr_eval(e->b, ev, ctx);
-	case EX_OR: return expr_eval(e->a, ev, ctx) || expr_eval(e->b, ev, ctx);
+	case EX_AND:
+		for (size_t i = 0; i < e->nkids; i++)
+			if (!expr_eval(e->kids[i], ev, ctx))
+				return false;
+		return true;
+	case EX_OR:
+		for (size_t i = 0; i < e->nkids; i++)
+			if (expr_eval(e->kids[i], ev, ctx))
+				return true;
+		return false;
 	case EX_NOT: return !expr_eval(e->a, ev, ctx);
 	case EX_CONST: return e->cval;
 	case EX_CMP: return eval_cmp(e, ev, ctx);
@@ -236,11 +244,19 @@ static bool types(const struct expr *e, vigil_sc_set *s)
 		return false;
 	case EX_AND:
 	case EX_OR:
-		ea = types(e->a, &a);
-		eb = types(e->b, &b);
-		for (size_t w = 0; w < sizeof(a.bits) / sizeof(a.bits[0]); w++)
-			s->bits[w] = e->kind == EX_AND ? a.bits[w] & b.bits[w] : a.bits[w] | b.bits[w];
-		return ea && eb;
+		ea = true;
+		if (e->kind == EX_AND)
+			set_all(&a);
+		else
+			memset(&a, 0, sizeof(a));
+		for (size_t i = 0; i < e->nkids; i++) {
+			eb = types(e->kids[i], &b);
+			ea = ea && eb;
+			for (size_t w = 0; w < sizeof(a.bits) / sizeof(a.bits[0]); w++)
+				a.bits[w] = e->kind == EX_AND ? a.bits[w] & b.bits[w] : a.bits[w] | b.bits[w];
+		}
+		*s = a;
+		return ea;
 	}
 	return false;
 }
@@ -260,7 +276,10 @@ bool expr_uses_field(const struct expr *e, const char *name)
 		return false;
 	if (e->kind == EX_CMP)
 		return strcmp(e->field.def->name, name) == 0;
-	return expr_uses_field(e->a, name) || expr_uses_field(e->b, name);
+	for (size_t i = 0; i < e->nkids; i++)
+		if (expr_uses_field(e->kids[i], name))
+			return true;
+	return expr_uses_field(e->a, name);
 }
 
 bool expr_uses_result(const struct expr *e)
@@ -271,7 +290,10 @@ bool expr_uses_result(const struct expr *e)
 		int id = e->field.def->id;
 		return id == F_EVT_RES || id == F_EVT_RAWRES || id == F_EVT_DIR || id == F_FD_NUM;
 	}
-	return expr_uses_result(e->a) || expr_uses_result(e->b);
+	for (size_t i = 0; i < e->nkids; i++)
+		if (expr_uses_result(e->kids[i]))
+			return true;
+	return expr_uses_result(e->a);
 }
 
 const struct field_def *expr_unsupported_field(const struct expr *e)
@@ -280,6 +302,10 @@ const struct field_def *expr_unsupported_field(const struct expr *e)
 		return NULL;
 	if (e->kind == EX_CMP)
 		return e->field.def->support == FS_NO ? e->field.def : NULL;
-	const struct field_def *d = expr_unsupported_field(e->a);
-	return d ? d : expr_unsupported_field(e->b);
+	for (size_t i = 0; i < e->nkids; i++) {
+		const struct field_def *d = expr_unsupported_field(e->kids[i]);
+		if (d)
+			return d;
+	}
+	return expr_unsupported_field(e->a);
 }

@@ -19,7 +19,9 @@ struct operand {
 
 struct expr {
 	enum expr_kind kind;
-	struct expr *a, *b; /* AND, OR: both; NOT: a */
+	struct expr *a;     /* NOT */
+	struct expr **kids; /* AND, OR: n-ary, so a long `and not ...` chain is a loop, not a recursion */
+	size_t nkids;
 	bool cval;          /* EX_CONST */
 	struct field_ref field;
 	enum expr_op op;
