@@ -17,6 +17,7 @@
 #include "supervisor/seccomp_filter.h"
 #include "supervisor/procinfo.h"
 #include "supervisor/rules_handoff.h"
+#include "vigil/prefilter.h"
 #include "supervisor/proctable.h"
 #include "supervisor/stops.h"
 #include "supervisor/supervisor.h"
@@ -92,10 +93,12 @@ static int run(struct sup_options *o, const char *argv0)
 				       o->rule_args};
 	bool analyzer_up = analyzer_start(&acfg) == 0;
 	vigil_sc_set results = {0};
+	static struct prefilter open_paths; /* lives as long as the tracer */
 	if (ask_rules) {
 		close(handoff[1]);
 		acfg.syscalls_fd = -1;
-		int rc = analyzer_up ? handoff_read(handoff[0], RULES_LOAD_TIMEOUT_MS, &o->syscalls, &results)
+		int rc = analyzer_up ? handoff_read(handoff[0], RULES_LOAD_TIMEOUT_MS, &o->syscalls, &results,
+					     &open_paths)
 				     : (close(handoff[0]), 1);
 		if (rc < 0) {
 			LOG_ERR("the rules did not load (see above): not starting %s", o->program[0]);
@@ -105,7 +108,7 @@ static int run(struct sup_options *o, const char *argv0)
 	struct proc *root = make_root();
 	if (!root)
 		return 1;
-	struct stops_config scfg = {o->results_all, getpid(), results};
+	struct stops_config scfg = {o->results_all, getpid(), results, &open_paths};
 	stops_init(&scfg, root);
 	bool traced = false;
 	pid_t child = spawn_program(o, &st, &traced);

@@ -25,10 +25,12 @@
 #include "analyzer/rules_cli.h"
 #include "analyzer/rules_paths.h"
 #include "analyzer/tracking.h"
+#include "vigil/prefilter.h"
 #include "vigil/log.h"
 #include "vigil/strbuf.h"
 
 #define OUT_FLUSH_BYTES (64u * 1024u)
+#define HANDOFF_MAX (256u * 1024u) /* the supervisor reads at most this much */
 
 struct analyzer {
 	int out_fd;                  /* --events-out, or -1 */
@@ -165,7 +167,7 @@ static void write_syscalls(int fd, const struct engine *e)
 	bool restricted = engine_syscalls(e, &set);
 	engine_result_syscalls(e, &results);
 	struct strbuf sb;
-	strbuf_init(&sb, 8192);
+	strbuf_init(&sb, HANDOFF_MAX);
 	for (int pass = 0; pass < 2; pass++) {
 		const vigil_sc_set *s = pass ? &results : &set;
 		strbuf_adds(&sb, pass ? "RESULTS " : restricted ? "SYSCALLS " : "SYSCALLS *");
@@ -180,8 +182,19 @@ static void write_syscalls(int fd, const struct engine *e)
 		}
 		strbuf_addc(&sb, '\n');
 	}
-	if (sb.data && write(fd, sb.data, sb.len) != (ssize_t)sb.len)
-		LOG_WARN("telling the supervisor the syscall set: %s", strerror(errno));
+	struct prefilter pf;
+	engine_open_prefilter(e, &pf);
+	if (pf.active) { /* which opens need their result, by path */
+		strbuf_adds(&sb, "OPENPATHS\n");
+		for (size_t i = 0; i < pf.n; i++) {
+			strbuf_addc(&sb, pf.preds[i].op);
+			strbuf_add(&sb, pf.preds[i].s, pf.preds[i].len);
+			strbuf_addc(&sb, '\n');
+		}
+	}
+	prefilter_free(&pf);
+	if (sb.truncated || !sb.data || vigil_write_all(fd, sb.data, sb.len) != 0)
+		LOG_WARN("telling the supervisor the syscall set failed");
 	strbuf_free(&sb);
 }
 

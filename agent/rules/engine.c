@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "rules/engine.h"
+#include "vigil/prefilter.h"
 
 struct index_list {
 	uint32_t *rules; /* indices into e->rules, in definition order */
@@ -215,6 +216,29 @@ void engine_result_syscalls(const struct engine *e, vigil_sc_set *set)
 			continue;
 		for (size_t w = 0; w < sizeof(set->bits) / sizeof(set->bits[0]); w++)
 			set->bits[w] |= r->any_type ? ~0ull : r->types.bits[w];
+	}
+}
+
+static bool can_open(const struct compiled_rule *r)
+{
+	return r->any_type || vigil_sc_set_has(&r->types, VIGIL_SC_OPEN) ||
+	       vigil_sc_set_has(&r->types, VIGIL_SC_OPENAT) ||
+	       vigil_sc_set_has(&r->types, VIGIL_SC_OPENAT2) || vigil_sc_set_has(&r->types, VIGIL_SC_CREAT);
+}
+
+void engine_open_prefilter(const struct engine *e, struct prefilter *pf)
+{
+	memset(pf, 0, sizeof(*pf));
+	pf->active = true;
+	for (size_t i = 0; i < e->n_rules; i++) {
+		const struct compiled_rule *r = &e->rules[i];
+		if (!r->enabled || !r->needs_result || r->src->priority > e->min_priority || !can_open(r))
+			continue;
+		if (!expr_path_constraint(r->cond, pf)) {
+			prefilter_free(pf);
+			pf->active = false;
+			return;
+		}
 	}
 }
 

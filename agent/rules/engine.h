@@ -45,6 +45,11 @@ bool engine_syscalls(const struct engine *e, vigil_sc_set *set);
  * evt.rawres, evt.dir or fd.num. */
 void engine_result_syscalls(const struct engine *e, vigil_sc_set *set);
 
+/* Path predicates for opens whose result a rule reads (see vigil/prefilter.h);
+ * pf->active is false when some such rule does not constrain the path. */
+struct prefilter;
+void engine_open_prefilter(const struct engine *e, struct prefilter *pf);
+
 size_t engine_rule_count(const struct engine *e);
 const struct compiled_rule *engine_rule_at(const struct engine *e, size_t i);
 size_t engine_enabled_count(const struct engine *e);

@@ -52,6 +52,14 @@ bool expr_eval(const struct expr *e, const struct vigil_event *ev, const struct 
  */
 bool expr_event_types(const struct expr *e, vigil_sc_set *set);
 
+/*
+ * Add to pf path predicates that any event matching e must satisfy in
+ * fd.name (a necessary condition). Returns false when e does not constrain
+ * the path (then pf may hold partial predicates; the caller gives up).
+ */
+struct prefilter;
+bool expr_path_constraint(const struct expr *e, struct prefilter *pf);
+
 /* Whether e uses the field named `name`. */
 bool expr_uses_field(const struct expr *e, const char *name);
 /* Whether e reads a syscall's result (evt.res, evt.rawres, evt.dir, fd.num). */

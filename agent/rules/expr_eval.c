@@ -8,10 +8,12 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <fnmatch.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "rules/expr_internal.h"
 #include "rules/fields_ids.h"
+#include "vigil/prefilter.h"
 
 /* A NUL-terminated copy for the libc matchers (fnmatch, regexec). */
 static const char *cstr(const struct field_value *v, char *buf, size_t size)
@@ -308,4 +310,80 @@ const struct field_def *expr_unsupported_field(const struct expr *e)
 			return d;
 	}
 	return expr_unsupported_field(e->a);
+}
+
+/* Move every predicate of `from` to the end of `to`. */
+static bool absorb(struct prefilter *to, struct prefilter *from)
+{
+	bool ok = true;
+	for (size_t i = 0; i < from->n && ok; i++)
+		ok = prefilter_add(to, from->preds[i].op, from->preds[i].s, from->preds[i].len) == 0;
+	prefilter_free(from);
+	return ok;
+}
+
+/* Predicates for one comparison on fd.name, fd.nameraw, fd.directory or fd.filename. */
+static bool path_cmp(const struct expr *e, struct prefilter *pf)
+{
+	int id = e->field.def->id;
+	bool name = id == F_FD_NAME || id == F_FD_NAMERAW;
+	if (!name && id != F_FD_DIRECTORY && id != F_FD_FILENAME)
+		return false;
+	for (size_t i = 0; i < e->n; i++) {
+		const struct operand *o = &e->vals[i];
+		char buf[4200];
+		int rc = 0;
+		if (!name && (e->op == OP_EQ || e->op == OP_IN || e->op == OP_INTERSECTS)) {
+			/* dir d: the path starts with "d/"; file f: it ends with "/f". */
+			int n = id == F_FD_DIRECTORY ? snprintf(buf, sizeof(buf), "%s%s", o->s,
+							       o->len && o->s[o->len - 1] == '/' ? "" : "/")
+						       : snprintf(buf, sizeof(buf), "/%s", o->s);
+			if (n <= 0 || (size_t)n >= sizeof(buf))
+				return false;
+			rc = prefilter_add(pf, id == F_FD_DIRECTORY ? PF_PREFIX : PF_SUFFIX, buf, (size_t)n);
+		} else if (!name) {
+			return false;
+		} else if (e->op == OP_EQ || e->op == OP_IN || e->op == OP_INTERSECTS) {
+			rc = prefilter_add(pf, PF_EQ, o->s, o->len);
+		} else if (e->op == OP_STARTSWITH || e->op == OP_PMATCH) {
+			rc = prefilter_add(pf, PF_PREFIX, o->s, o->len); /* pmatch: a superset, fine */
+		} else if (e->op == OP_ENDSWITH) {
+			rc = prefilter_add(pf, PF_SUFFIX, o->s, o->len);
+		} else if (e->op == OP_CONTAINS) {
+			rc = prefilter_add(pf, PF_CONTAINS, o->s, o->len);
+		} else if (e->op == OP_GLOB) {
+			rc = prefilter_add(pf, PF_GLOB, o->s, o->len);
+		} else {
+			return false;
+		}
+		if (rc != 0)
+			return false;
+	}
+	return true;
+}
+
+bool expr_path_constraint(const struct expr *e, struct prefilter *pf)
+{
+	struct prefilter tmp = {0};
+	switch (e->kind) {
+	case EX_CMP: return path_cmp(e, pf);
+	case EX_CONST: return !e->cval; /* false matches nothing: no predicate needed */
+	case EX_NOT: return false;
+	case EX_AND: /* any constrained operand is a necessary condition of the whole */
+		for (size_t i = 0; i < e->nkids; i++) {
+			if (expr_path_constraint(e->kids[i], &tmp))
+				return absorb(pf, &tmp);
+			prefilter_free(&tmp);
+		}
+		return false;
+	case EX_OR: /* every operand must be constrained */
+		for (size_t i = 0; i < e->nkids; i++) {
+			if (!expr_path_constraint(e->kids[i], &tmp)) {
+				prefilter_free(&tmp);
+				return false;
+			}
+		}
+		return absorb(pf, &tmp);
+	}
+	return false;
 }

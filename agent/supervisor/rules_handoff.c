@@ -1,4 +1,5 @@
 /* rules_handoff.c — reading the analyzer's syscall set (see rules_handoff.h). */
+#define HANDOFF_MAX (256u * 1024u)
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 
 #include "vigil/log.h"
 #include "supervisor/rules_handoff.h"
+#include "vigil/prefilter.h"
 
 /* Read until EOF (the analyzer closes its end after answering) or timeout. */
 static ssize_t read_all(int fd, char *buf, size_t size, int timeout_ms)
@@ -50,9 +52,29 @@ static int parse_line(const char *line, const char *key, vigil_sc_set *set)
 	return vigil_sc_set_parse(set, list, &bad, &bad_len);
 }
 
-int handoff_read(int fd, int timeout_ms, vigil_sc_set *set, vigil_sc_set *results)
+/* "OPENPATHS" then one predicate per line; anything unreadable switches it off. */
+static void parse_prefilter(char *text, struct prefilter *pf)
 {
-	char buf[8192];
+	memset(pf, 0, sizeof(*pf));
+	if (!text || strncmp(text, "OPENPATHS\n", 10) != 0)
+		return;
+	pf->active = true;
+	for (char *line = text + 10, *nl; *line; line = nl + 1) {
+		if (!(nl = strchr(line, '\n')))
+			break; /* cut short: the last line is incomplete */
+		*nl = '\0';
+		if (prefilter_parse_pred(pf, line) != 0) {
+			prefilter_free(pf);
+			return;
+		}
+	}
+}
+
+int handoff_read(int fd, int timeout_ms, vigil_sc_set *set, vigil_sc_set *results,
+		 struct prefilter *open_paths)
+{
+	static char buf[HANDOFF_MAX];
+	memset(open_paths, 0, sizeof(*open_paths));
 	ssize_t n = read_all(fd, buf, sizeof(buf), timeout_ms);
 	close(fd);
 	if (n < 0) {
@@ -70,6 +92,8 @@ int handoff_read(int fd, int timeout_ms, vigil_sc_set *set, vigil_sc_set *result
 	char *nl2 = strchr(second, '\n');
 	if (nl2)
 		*nl2 = '\0';
+	if (nl2 && (size_t)n < sizeof(buf) - 1) /* a full buffer may be cut: no prefilter then */
+		parse_prefilter(nl2 + 1, open_paths);
 	vigil_sc_set s, r;
 	if (parse_line(buf, "SYSCALLS ", &s) != 0 || parse_line(second, "RESULTS ", &r) != 0) {
 		LOG_WARN("unreadable syscall set from the analyzer; tracing the full set");

@@ -5,6 +5,7 @@
  * and writes back, on a pipe, which syscalls they can match and which of
  * those need their result (exit stop). The program is started once that
  * answer is in (the only wait before exec: loading rules from local disk).
+ * The answer also carries path predicates for opens (vigil/prefilter.h).
  */
 #ifndef VIGIL_RULES_HANDOFF_H
 #define VIGIL_RULES_HANDOFF_H
@@ -17,6 +18,9 @@
  * rules did not load (the analyzer said so on stderr), 1 when no usable
  * answer came within timeout_ms (then the caller keeps its default set).
  */
-int handoff_read(int fd, int timeout_ms, vigil_sc_set *set, vigil_sc_set *results);
+struct prefilter;
+/* open_paths: which opens need their result (inactive: all of those in results). */
+int handoff_read(int fd, int timeout_ms, vigil_sc_set *set, vigil_sc_set *results,
+		 struct prefilter *open_paths);
 
 #endif

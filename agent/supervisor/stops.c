@@ -27,6 +27,7 @@
 #include "supervisor/stops.h"
 #include "supervisor/tamper.h"
 #include "supervisor/tracee_mem.h"
+#include "vigil/prefilter.h"
 
 #if defined(__x86_64__)
 #define NATIVE_ARCH VIGIL_ARCH_X86_64
@@ -97,6 +98,27 @@ static void emit_syscall(struct task *t, bool has_res, long res)
 	emit(&ev);
 }
 
+static bool is_open(int id)
+{
+	return id == VIGIL_SC_OPEN || id == VIGIL_SC_OPENAT || id == VIGIL_SC_OPENAT2 ||
+	       id == VIGIL_SC_CREAT;
+}
+
+/*
+ * Partial evaluation for opens: the rules that read an open's result all
+ * constrain its path; if this path matches none of their predicates, the
+ * result cannot change an alert, so no exit stop is taken.
+ */
+static bool open_ruled_out(struct task *t)
+{
+	if (!is_open(t->pending.id) || !cfg.open_paths || !cfg.open_paths->active)
+		return false;
+	vigil_event_init(&ev, VIGIL_EV_SYSCALL);
+	decode_syscall(&ev, t, false, 0);
+	const char *path = vigil_str_ptr(&ev, ev.fd.name);
+	return path && !prefilter_match(cfg.open_paths, path, ev.fd.name.len);
+}
+
 static void on_seccomp(struct task *t)
 {
 	struct __ptrace_syscall_info info;
@@ -156,7 +178,8 @@ static void on_seccomp(struct task *t)
 		resume(t, 0);
 		return;
 	}
-	if ((flags & VIGIL_SC_RESULT) || cfg.results_all || vigil_sc_set_has(&cfg.results, ps->id)) {
+	if ((flags & VIGIL_SC_RESULT) || cfg.results_all ||
+	    (vigil_sc_set_has(&cfg.results, ps->id) && !open_ruled_out(t))) {
 		t->wait = TASK_IN_SYSCALL;
 		resume(t, 0);
 		return;

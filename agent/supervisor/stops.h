@@ -11,6 +11,7 @@ struct stops_config {
 	bool results_all;
 	pid_t self_pid;   /* the supervisor, for tamper checks */
 	vigil_sc_set results; /* syscalls whose result a rule reads: take their exit stop */
+	const struct prefilter *open_paths; /* for opens in results: only these paths */
 };
 
 void stops_init(const struct stops_config *cfg, struct proc *root);

@@ -241,3 +241,21 @@ def test_shell_from_web_server_upstream_and_default(vigil_bin, tmp_path):
         fired = [a for a in alerts_of(r.stdout) if a["rule"] == rule]
         assert fired, (rule, alerts_of(r.stdout), r.stderr[-1500:])
         assert fired[0]["output_fields"]["proc.pname"] == "nginx"
+
+
+def test_exit_stop_only_for_paths_rules_can_match(vigil_bin, tmp_path):
+    # Falco's open rules read fd.num (the result), but only for paths they name:
+    # vigil takes the second stop for /etc/shadow, not for the other opens.
+    events = tmp_path / "ev.ndjson"
+    r = run(vigil_bin, "--rules", STABLE, "--events-out", events, "--", "sh", "-c",
+            "cat /etc/shadow /usr/share/doc/dash/copyright > /dev/null 2>&1; true", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "Read sensitive file untrusted" in {a["rule"] for a in alerts_of(r.stdout)}
+    opens = {}
+    for line in events.read_text().splitlines():
+        e = json.loads(line)
+        if e["evt.type"] == "openat":
+            opens[e["fd.name"]] = e
+    assert opens["/etc/shadow"]["evt.dir"] == "<" and opens["/etc/shadow"]["fd.num"] >= 0
+    other = [e for n, e in opens.items() if not n.startswith("/etc/")]
+    assert other and all(e["evt.dir"] == ">" and "fd.num" not in e for e in other), other

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "rules/expr.h"
+#include "vigil/prefilter.h"
 
 static struct vigil_event ev;
 static char err[256];
@@ -165,6 +166,35 @@ static void test_networks(void **state)
 	assert_null(cmp("fd.snet", NULL, "contains", 1, "10"));
 }
 
+static void test_path_prefilter(void **state)
+{
+	(void)state;
+	struct prefilter pf = {.active = true};
+	struct expr *e = expr_and(cmp("fd.name", NULL, "startswith", 1, "/etc"),
+				  cmp("proc.name", NULL, "=", 1, "x"));
+	assert_true(expr_path_constraint(e, &pf));
+	assert_true(prefilter_match(&pf, "/etc/shadow", 11));
+	assert_false(prefilter_match(&pf, "/usr/lib/x", 10));
+	prefilter_free(&pf);
+	expr_free(e);
+	e = cmp("proc.name", NULL, "=", 1, "x"); /* says nothing about the path */
+	assert_false(expr_path_constraint(e, &pf));
+	prefilter_free(&pf);
+	expr_free(e);
+	e = expr_or(cmp("fd.name", NULL, "in", 2, "/a", "/b"), cmp("fd.directory", NULL, "=", 1, "/root"));
+	pf.active = true;
+	assert_true(expr_path_constraint(e, &pf));
+	assert_true(prefilter_match(&pf, "/b", 2));
+	assert_true(prefilter_match(&pf, "/root/.ssh", 10));
+	assert_false(prefilter_match(&pf, "/rootx", 6));
+	prefilter_free(&pf);
+	expr_free(e);
+	e = expr_or(cmp("fd.name", NULL, "=", 1, "/a"), expr_not(cmp("fd.name", NULL, "=", 1, "/b")));
+	assert_false(expr_path_constraint(e, &pf)); /* a negation matches almost any path */
+	prefilter_free(&pf);
+	expr_free(e);
+}
+
 static void test_unsupported(void **state)
 {
 	(void)state;
@@ -181,7 +211,7 @@ int main(void)
 		cmocka_unit_test(test_string_ops),     cmocka_unit_test(test_numeric_ops),
 		cmocka_unit_test(test_missing_values), cmocka_unit_test(test_any_ancestor_and_logic),
 		cmocka_unit_test(test_event_types),    cmocka_unit_test(test_unsupported),
-		cmocka_unit_test(test_networks),
+		cmocka_unit_test(test_networks),       cmocka_unit_test(test_path_prefilter),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
