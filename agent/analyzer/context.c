@@ -9,6 +9,7 @@
 
 static char hostname[256];
 static char container_id[80];
+static char image[512], image_repo[512], image_tag[128];
 
 /* The first run of 64 hex digits in a line: a container id in a cgroup or mount path. */
 static bool find_hex64(const char *line, char out[13])
@@ -38,6 +39,27 @@ static bool id_from(const char *path, char out[13])
 	return found;
 }
 
+/* "registry/repo:tag" or "repo@sha256:..." into container.image, .repository, .tag. */
+static void split_image(struct field_ctx *ctx, const char *img)
+{
+	if (!img || !*img)
+		return;
+	snprintf(image, sizeof(image), "%s", img);
+	snprintf(image_repo, sizeof(image_repo), "%s", img);
+	char *at = strchr(image_repo, '@');
+	if (at)
+		*at = '\0';
+	char *slash = strrchr(image_repo, '/');
+	char *colon = strrchr(image_repo, ':');
+	if (!at && colon && (!slash || colon > slash)) { /* a tag, not a registry port */
+		snprintf(image_tag, sizeof(image_tag), "%s", colon + 1);
+		*colon = '\0';
+		ctx->image_tag = image_tag;
+	}
+	ctx->image = image;
+	ctx->image_repository = image_repo;
+}
+
 void context_init(struct field_ctx *ctx, bool on_host)
 {
 	memset(ctx, 0, sizeof(*ctx));
@@ -56,4 +78,7 @@ void context_init(struct field_ctx *ctx, bool on_host)
 	else
 		snprintf(container_id, sizeof(container_id), "%.79s", hostname);
 	ctx->container_id = container_id;
+	const char *name = getenv("VIGIL_CONTAINER_NAME");
+	ctx->container_name = name && *name ? name : NULL;
+	split_image(ctx, getenv("VIGIL_CONTAINER_IMAGE"));
 }

@@ -10,7 +10,8 @@
  * the id in /proc/self/cgroup or /proc/self/mountinfo (docker, containerd,
  * podman, ECS), the host name; "host" only when on_host is set, so
  * Falco's `container` macro (container.id != host) holds inside a task.
- * (ECS task metadata comes with the delivery part.)
+ * container.name and container.image* come from VIGIL_CONTAINER_NAME and
+ * VIGIL_CONTAINER_IMAGE (ECS task metadata comes with the delivery part).
  */
 void context_init(struct field_ctx *ctx, bool on_host);
 

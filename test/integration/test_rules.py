@@ -259,3 +259,17 @@ def test_exit_stop_only_for_paths_rules_can_match(vigil_bin, tmp_path):
     assert opens["/etc/shadow"]["evt.dir"] == "<" and opens["/etc/shadow"]["fd.num"] >= 0
     other = [e for n, e in opens.items() if not n.startswith("/etc/")]
     assert other and all(e["evt.dir"] == ">" and "fd.num" not in e for e in other), other
+
+
+def test_container_fields_from_environment(vigil_bin, tmp_path):
+    rules = tmp_path / "c.yaml"
+    rules.write_text(
+        "- rule: c\n  desc: d\n  priority: NOTICE\n"
+        "  condition: evt.type = execve and evt.res = SUCCESS and container.name = web\n"
+        "  output: \"%container.image.repository %container.image.tag %container.image\"\n")
+    env = dict(os.environ, VIGIL_CONTAINER_NAME="web",
+               VIGIL_CONTAINER_IMAGE="registry.example:5000/team/app:1.2")
+    r = run(vigil_bin, "--rules", rules, "--", "/bin/true", env=env, cwd=tmp_path)
+    outs = [a["output"].split(" ", 2)[2] for a in alerts_of(r.stdout)]
+    assert outs == ["registry.example:5000/team/app 1.2 registry.example:5000/team/app:1.2"], \
+        (outs, r.stderr)
