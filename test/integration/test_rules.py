@@ -91,6 +91,16 @@ ATTACKS = {
     "Vigil link to sensitive file": "d=$(mktemp -d) && ln -s /etc/shadow $d/l; rm -rf $d",
     "Vigil search for credentials": "grep -rs id_rsa /nonexistent; true",
     "Vigil dropped binary executed": "d=$(mktemp -d) && cp /bin/true $d/x && $d/x; rm -rf $d",
+    "Vigil netcat or socat started": "cp /bin/true ./nc && ./nc -e /bin/sh 127.0.0.1 1; rm -f nc",
+    "Vigil packet socket": "python3 -c 'import socket; socket.socket(socket.AF_PACKET, socket.SOCK_RAW)'",
+    "Vigil kernel module load": "python3 -c 'import ctypes; ctypes.CDLL(None).init_module(0, 0, b\"\")'",
+    "Vigil standard streams redirected to network":
+        "python3 -c 'import socket, os\nl = socket.socket(); l.bind((\"127.0.0.1\", 0)); l.listen(1)\n"
+        "c = socket.socket(); c.connect(l.getsockname()); os.dup2(c.fileno(), 1)'",
+    "Vigil ssh to non-standard port":
+        f"cp {Path(sys.executable).resolve()} ./ssh && ./ssh -c 'import socket\n"
+        "l = socket.socket(); l.bind((\"127.0.0.1\", 0)); l.listen(1)\n"
+        "socket.create_connection(l.getsockname())'; rm -f ssh",
     "Vigil log or history cleared": "f=$(mktemp /var/log/vigil-test.XXXXXX) && : > $f; rm -f $f",
     "Vigil write below etc": "echo x >> /etc/vigil-test-file 2>/dev/null; rm -f /etc/vigil-test-file; true",
     "Vigil ptrace attempt": "python3 -c 'import ctypes;ctypes.CDLL(None).ptrace(16, 1, 0, 0)'",
