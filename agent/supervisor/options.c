@@ -10,10 +10,14 @@
 void options_usage(FILE *out)
 {
 	fputs("usage: vigil [OPTIONS] -- PROGRAM [ARGS...]\n"
+	      "       vigil rules validate [--json] FILE...\n"
+	      "       vigil rules list [--rules FILE]...\n"
+	      "       vigil replay [--rules FILE]... [-p PRIO] EVENTS.ndjson\n"
 	      "       vigil version\n"
 	      "\n"
 	      "Runs PROGRAM as a traced child, acting as its init (signals, zombies,\n"
-	      "exit status) and reporting its security-relevant syscalls.\n"
+	      "exit status), and evaluates what it does with Falco-format rules\n"
+	      "(alerts as JSON lines on stdout).\n"
 	      "\n"
 	      "options:\n"
 	      "  -g                     forward signals to PROGRAM's whole process group\n"
