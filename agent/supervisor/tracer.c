@@ -48,15 +48,19 @@ static void current_health(struct vigil_health *h)
 	h->tracee_count = task_count();
 }
 
+static bool health_changed(const struct loop_state *s, const struct vigil_health *h)
+{
+	return h->events_dropped != s->reported.events_dropped ||
+	       h->analyzer_restarts != s->reported.analyzer_restarts ||
+	       h->read_errors != s->reported.read_errors;
+}
+
 /* Report counters when one changed (at most once a second), or when forced. */
 static void report_health(struct loop_state *s, uint64_t now, bool force)
 {
 	struct vigil_health h;
 	current_health(&h);
-	bool changed = h.events_dropped != s->reported.events_dropped ||
-		       h.analyzer_restarts != s->reported.analyzer_restarts ||
-		       h.read_errors != s->reported.read_errors;
-	if (!force && (!changed || now - s->last_health_ns < HEALTH_INTERVAL_NS))
+	if (!force && (!health_changed(s, &h) || now - s->last_health_ns < HEALTH_INTERVAL_NS))
 		return;
 	vigil_event_init(&health_ev, VIGIL_EV_HEALTH);
 	health_ev.ts_ns = now;
@@ -126,9 +130,7 @@ static uint64_t next_timer(struct loop_state *s, uint64_t now)
 	sleep_ns = min_nonzero(newtasks_due(now), sleep_ns);
 	struct vigil_health h;
 	current_health(&h);
-	if (h.events_dropped != s->reported.events_dropped ||
-	    h.analyzer_restarts != s->reported.analyzer_restarts ||
-	    h.read_errors != s->reported.read_errors) /* a changed counter is reported within 1 s */
+	if (health_changed(s, &h)) /* a changed counter is reported within 1 s */
 		sleep_ns = min_nonzero(s->last_health_ns + HEALTH_INTERVAL_NS > now
 					       ? s->last_health_ns + HEALTH_INTERVAL_NS - now : 1,
 				       sleep_ns);
