@@ -102,6 +102,8 @@ ATTACKS = {
         "l = socket.socket(); l.bind((\"127.0.0.1\", 0)); l.listen(1)\n"
         "socket.create_connection(l.getsockname())'; rm -f ssh",
     "Vigil log or history cleared": "f=$(mktemp /var/log/vigil-test.XXXXXX) && : > $f; rm -f $f",
+    "Vigil write below binary dir": "f=/usr/local/bin/vigil-test.$$; : > $f; rm -f $f",
+    "Vigil write below root home": "f=/root/.vigil-test.$$; : > $f; rm -f $f",
     "Vigil write below etc": "echo x >> /etc/vigil-test-file 2>/dev/null; rm -f /etc/vigil-test-file; true",
     "Vigil ptrace attempt": "python3 -c 'import ctypes;ctypes.CDLL(None).ptrace(16, 1, 0, 0)'",
     "Vigil mount attempt": "python3 -c 'import ctypes;ctypes.CDLL(None).mount(b\"x\", b\"/mnt\", b\"tmpfs\", 0, None)'",
@@ -186,6 +188,10 @@ UPSTREAM_ATTACKS = {
     "Clear Log Activities": "f=$(mktemp /var/log/vigil-test.XXXXXX.log) && : > $f; rm -f $f",
     "Drop and execute new binary in container":
         "d=$(mktemp -d) && cp /bin/true $d/x && $d/x; rm -rf $d",
+    "Netcat Remote Code Execution in Container": "cp /bin/true ./nc && ./nc -e /bin/sh 127.0.0.1 1; rm -f nc",
+    "Create Hardlink Over Sensitive Files": "ln /etc/shadow ./shadow-hl 2>/dev/null; rm -f shadow-hl; true",
+    "Linux Kernel Module Injection Detected":
+        "python3 -c 'import ctypes; ctypes.CDLL(None).init_module(0, 0, b\"\")'",
 }
 
 
@@ -283,3 +289,27 @@ def test_container_fields_from_environment(vigil_bin, tmp_path):
     outs = [a["output"].split(" ", 2)[2] for a in alerts_of(r.stdout)]
     assert outs == ["registry.example:5000/team/app 1.2 registry.example:5000/team/app:1.2"], \
         (outs, r.stderr)
+
+
+def test_metadata_endpoint_detected_in_replay(vigil_bin, tmp_path):
+    # No test may open a connection to 169.254.169.254 from here, so the
+    # connect is a recorded event: what the tracer writes for such a call.
+    ev = {"evt.num": 1, "evt.rawtime": 1795626865317754788, "evt.type": "connect",
+          "evt.dir": "<", "evt.res": 0, "evt.arch": "x86_64", "evt.arg.fd": "3", "fd.num": 3,
+          "fd.name": "169.254.169.254:80", "fd.type": "ipv4", "fd.dip": "169.254.169.254",
+          "fd.dport": 80, "proc.pid": 42, "thread.tid": 42, "proc.ppid": 1, "proc.name": "curl",
+          "proc.exe": "curl", "proc.exepath": "/usr/bin/curl", "proc.args": "http://169.254.169.254/",
+          "proc.aname": ["curl", "sh"], "proc.apid": [42, 1], "user.uid": 0, "group.gid": 0}
+    events = tmp_path / "ev.ndjson"
+    events.write_text(json.dumps(ev) + "\n")
+    r = run(vigil_bin, "replay", "--rules", DEFAULT_RULES, events)
+    assert r.returncode == 0, r.stderr
+    alerts = alerts_of(r.stdout)
+    assert [a["rule"] for a in alerts] == ["Vigil cloud metadata contacted"], (alerts, r.stderr)
+    assert alerts[0]["output_fields"]["fd.sip"] == "169.254.169.254"
+    # Falco's own metadata rule stays disabled: its `outbound` macro (as the
+    # incubating file redefines it) needs fd.connected/fd.name_changed.
+    r = run(vigil_bin, "rules", "list", "--rules", STABLE, "--rules", INCUBATING)
+    row = [l for l in r.stdout.splitlines()
+           if l.startswith("Contact EC2 Instance Metadata Service From Container\t")]
+    assert row and row[0].split("\t")[1].startswith("needs field fd."), row
