@@ -22,6 +22,7 @@
 #include "analyzer/ndjson.h"
 #include "analyzer/privscan.h"
 #include "analyzer/receiver.h"
+#include "analyzer/fim_cli.h"
 #include "analyzer/rules_cli.h"
 #include "analyzer/rules_paths.h"
 #include "analyzer/tracking.h"
@@ -241,6 +242,10 @@ int main(int argc, char **argv)
 	if (argc >= 2 && (strcmp(argv[1], "rules") == 0 || strcmp(argv[1], "replay") == 0)) {
 		vigil_log_set_prefix("vigil");
 		return rules_cli_main(argc - 1, argv + 1);
+	}
+	if (argc >= 2 && strcmp(argv[1], "fim") == 0) {
+		vigil_log_set_prefix("vigil");
+		return fim_cli_main(argc - 1, argv + 1);
 	}
 	prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive the supervisor */
 	signal(SIGINT, SIG_IGN);

@@ -8,6 +8,8 @@
 #include "vigil/syscalls.h"
 
 enum proto { P_NONE, P_TCP, P_UDP, P_ICMP, P_RAW };
+#define P_MASK 0x07
+#define P_IPV6 0x10 /* the socket is AF_INET6 (else AF_INET) */
 
 struct slot {
 	uint64_t key; /* pid << 32 | fd; 0 = empty */
@@ -139,17 +141,30 @@ static uint8_t proto_of_socket(const struct vigil_event *ev)
 	if (!arg_is(ev, "domain", "AF_INET") && !arg_is(ev, "domain", "AF_INET6"))
 		return P_NONE;
 	int64_t p = arg_int(ev, "proto");
+	uint8_t v6 = arg_is(ev, "domain", "AF_INET6") ? P_IPV6 : 0;
 	if (p == IPPROTO_ICMP || p == IPPROTO_ICMPV6)
-		return P_ICMP;
+		return P_ICMP | v6;
 	if (arg_is(ev, "type", "SOCK_STREAM"))
-		return P_TCP;
+		return P_TCP | v6;
 	if (arg_is(ev, "type", "SOCK_DGRAM"))
-		return P_UDP;
-	return arg_is(ev, "type", "SOCK_RAW") ? P_RAW : P_NONE;
+		return P_UDP | v6;
+	return arg_is(ev, "type", "SOCK_RAW") ? (P_RAW | v6) : P_NONE;
 }
 
-void sockets_observe(struct sockets *s, const struct vigil_event *ev)
+/* A dup of a socket the tracer only knows as "socket:[inode]": give it its family. */
+static void type_dup(struct sockets *s, struct vigil_event *ev, int64_t oldfd)
 {
+	uint8_t p = get(s, ev->proc.pid, oldfd);
+	if (p != P_NONE && (ev->fd.type == VIGIL_FD_NONE || ev->fd.type == VIGIL_FD_OTHER))
+		ev->fd.type = (p & P_IPV6) ? VIGIL_FD_IPV6 : VIGIL_FD_IPV4;
+}
+
+void sockets_observe(struct sockets *s, struct vigil_event *ev)
+{
+	if (ev->type == VIGIL_SC_DUP)
+		type_dup(s, ev, arg_int(ev, "fd"));
+	else if (ev->type == VIGIL_SC_DUP2 || ev->type == VIGIL_SC_DUP3)
+		type_dup(s, ev, arg_int(ev, "oldfd"));
 	if (!ev->has_res || ev->res < 0)
 		return;
 	int32_t pid = ev->proc.pid;
@@ -166,6 +181,6 @@ void sockets_observe(struct sockets *s, const struct vigil_event *ev)
 
 const char *sockets_l4proto(const void *state, int32_t pid, int64_t fd)
 {
-	static const char *const names[] = {NULL, "tcp", "udp", "icmp", "raw"};
-	return names[get(state, pid, fd)];
+	static const char *const names[] = {NULL, "tcp", "udp", "icmp", "raw", NULL, NULL, NULL};
+	return names[get(state, pid, fd) & P_MASK];
 }

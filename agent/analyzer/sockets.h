@@ -18,7 +18,8 @@ struct sockets;
 
 struct sockets *sockets_new(size_t capacity);
 void sockets_free(struct sockets *s);
-void sockets_observe(struct sockets *s, const struct vigil_event *ev);
+/* Learn from ev; a dup of a known socket also gets its fd.type (ipv4/ipv6). */
+void sockets_observe(struct sockets *s, struct vigil_event *ev);
 /* field_ctx.l4proto: "tcp", "udp", "icmp", "raw" or NULL. */
 const char *sockets_l4proto(const void *s, int32_t pid, int64_t fd);
 

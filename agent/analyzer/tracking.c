@@ -15,7 +15,7 @@ int tracking_init(struct tracking *t, struct field_ctx *ctx)
 	return t->written && t->sockets ? 0 : -1;
 }
 
-void tracking_observe(struct tracking *t, const struct vigil_event *ev)
+void tracking_observe(struct tracking *t, struct vigil_event *ev)
 {
 	written_observe(t->written, ev);
 	sockets_observe(t->sockets, ev);

@@ -18,7 +18,7 @@ struct tracking {
 /* Allocate and hook into ctx (was_written, l4proto). */
 int tracking_init(struct tracking *t, struct field_ctx *ctx);
 /* Learn from one event, before the rules see it. */
-void tracking_observe(struct tracking *t, const struct vigil_event *ev);
+void tracking_observe(struct tracking *t, struct vigil_event *ev);
 void tracking_free(struct tracking *t);
 
 #endif

@@ -276,7 +276,14 @@ int compile_rule(const struct ruleset *rs, const struct rules_rule *r, struct co
 	out->any_type = !expr_event_types(cond, &out->types);
 	out->needs_result = expr_uses_result(cond);
 	out->needs_writes = expr_uses_field(cond, "proc.is_exe_upper_layer");
-	out->needs_sockets = expr_uses_field(cond, "fd.l4proto");
+	/* fd.l4proto, and the type of a dup'ed socket, are learned from socket calls. */
+	bool dups = vigil_sc_set_has(&out->types, VIGIL_SC_DUP) ||
+		    vigil_sc_set_has(&out->types, VIGIL_SC_DUP2) ||
+		    vigil_sc_set_has(&out->types, VIGIL_SC_DUP3);
+	out->needs_sockets = expr_uses_field(cond, "fd.l4proto") ||
+			     (dups && (expr_uses_field(cond, "fd.type") ||
+				       expr_uses_field(cond, "fd.typechar") ||
+				       expr_uses_field(cond, "fd.sockfamily")));
 	if (strcmp(r->source, "syscall") != 0) {
 		if (r->enabled)
 			compile_diag(diags, RULES_DIAG_WARNING, &r->pos, item,

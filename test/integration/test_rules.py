@@ -188,6 +188,9 @@ UPSTREAM_ATTACKS = {
     "Clear Log Activities": "f=$(mktemp /var/log/vigil-test.XXXXXX.log) && : > $f; rm -f $f",
     "Drop and execute new binary in container":
         "d=$(mktemp -d) && cp /bin/true $d/x && $d/x; rm -rf $d",
+    "Redirect STDOUT/STDIN to Network Connection in Container":
+        "python3 -c 'import socket, os\nl = socket.socket(); l.bind((\"127.0.0.1\", 0)); l.listen(1)\n"
+        "c = socket.socket(); c.connect(l.getsockname()); os.dup2(c.fileno(), 1)'",
     "Netcat Remote Code Execution in Container": "cp /bin/true ./nc && ./nc -e /bin/sh 127.0.0.1 1; rm -f nc",
     "Create Hardlink Over Sensitive Files": "ln /etc/shadow ./shadow-hl 2>/dev/null; rm -f shadow-hl; true",
     "Linux Kernel Module Injection Detected":

@@ -1,0 +1,135 @@
+/* dbfile.c — reading the database file, and replacing it crash-safely. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fim/db.h"
+
+enum fim_db_status fim_db_load(const char *path, struct fim_db *db)
+{
+	memset(db, 0, sizeof(*db));
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return FIM_DB_IO;
+	struct stat st;
+	if (fstat(fd, &st) != 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return FIM_DB_IO;
+	}
+	size_t len = (size_t)st.st_size;
+	uint8_t *buf = malloc(len ? len : 1);
+	if (!buf) {
+		close(fd);
+		return FIM_DB_NOMEM;
+	}
+	size_t got = 0;
+	while (got < len) {
+		ssize_t n = read(fd, buf + got, len - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = errno;
+			free(buf);
+			close(fd);
+			errno = e;
+			return FIM_DB_IO;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	enum fim_db_status st2 = fim_db_decode(buf, got, db);
+	free(buf);
+	return st2;
+}
+
+static int write_all(int fd, const uint8_t *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Splits path into its directory (for the temp file and the final fsync). */
+static void dir_of(const char *path, char *dir, size_t cap)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		snprintf(dir, cap, ".");
+	else if (slash == path)
+		snprintf(dir, cap, "/");
+	else
+		snprintf(dir, cap, "%.*s", (int)(slash - path), path);
+}
+
+int fim_db_save(const char *path, const struct fim_db *db, const char **what)
+{
+	char dir[PATH_MAX], tmp[PATH_MAX + 32];
+	size_t len = 0;
+	uint8_t *img = fim_db_encode(db, &len);
+	if (!img) {
+		*what = "encode";
+		errno = ENOMEM;
+		return -1;
+	}
+	dir_of(path, dir, sizeof(dir));
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp.XXXXXX", dir, base);
+	int fd = mkstemp(tmp); /* mode 0600 */
+	if (fd < 0) {
+		*what = "create temporary file for";
+		free(img);
+		return -1;
+	}
+	int rc = -1;
+	if (write_all(fd, img, len) != 0)
+		*what = "write";
+	else if (fsync(fd) != 0)
+		*what = "fsync";
+	else
+		rc = 0;
+	int e = errno;
+	if (close(fd) != 0 && rc == 0) {
+		*what = "close";
+		e = errno;
+		rc = -1;
+	}
+	free(img);
+	if (rc == 0 && rename(tmp, path) != 0) {
+		*what = "rename";
+		e = errno;
+		rc = -1;
+	}
+	if (rc != 0) {
+		unlink(tmp);
+		errno = e;
+		return -1;
+	}
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0 || fsync(dfd) != 0) {
+		*what = "fsync directory of";
+		e = errno;
+		if (dfd >= 0)
+			close(dfd);
+		errno = e;
+		return -1;
+	}
+	close(dfd);
+	return 0;
+}

@@ -1,0 +1,17 @@
+/* scan.h — one full scan: walk every root, sort, de-duplicate, hash. */
+#ifndef VIGIL_FIM_SCAN_H
+#define VIGIL_FIM_SCAN_H
+
+#include "fim/walk.h"
+
+/* Scans roots into out (sorted, unique paths). A root that does not exist
+ * is skipped when missing_ok, else it is an error. Returns 0, or -1 with
+ * errno and *bad_root set. */
+int fim_scan(const char *const *roots, size_t n_roots, bool missing_ok, struct fim_walk_opts *o,
+	     struct fim_set *out, const char **bad_root);
+
+/* Makes path absolute (relative to the working directory, links not
+ * resolved) and strips trailing slashes. Returns a malloc'ed string. */
+char *fim_abspath(const char *path);
+
+#endif

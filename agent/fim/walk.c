@@ -1,0 +1,107 @@
+/* walk.c — depth-first walk with lstat; directories read with getdents via readdir. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "fim/attrs.h"
+#include "fim/walk.h"
+
+static const char *const pseudo_fs[] = {"/proc", "/sys", "/dev"};
+
+bool fim_excluded(const struct fim_walk_opts *o, const char *path)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	for (size_t i = 0; i < o->n_excludes; i++) {
+		const char *g = o->excludes[i];
+		if (fnmatch(g, strchr(g, '/') ? path : base, 0) == 0)
+			return true;
+	}
+	return false;
+}
+
+static bool is_pseudo(const char *path)
+{
+	for (size_t i = 0; i < sizeof(pseudo_fs) / sizeof(pseudo_fs[0]); i++)
+		if (strcmp(path, pseudo_fs[i]) == 0)
+			return true;
+	return false;
+}
+
+static void warn(struct fim_walk_opts *o, const char *what, const char *path, int err)
+{
+	o->n_warnings++;
+	if (o->warn)
+		fprintf(o->warn, "vigil: warning: %s %s: %s\n", what, path, strerror(err));
+}
+
+
+/* Reads the names of directory path (sorted later with the whole set). */
+static int walk_rec(const char *path, struct fim_walk_opts *o, struct fim_set *out, const struct stat *st)
+{
+	struct fim_entry *e = fim_set_add(out, path);
+	if (!e || fim_attrs_fill(e, st) != 0)
+		return -1;
+	if (!S_ISDIR(st->st_mode) || is_pseudo(path))
+		return 0;
+	DIR *d = opendir(path);
+	if (!d) {
+		int err = errno;
+		e = &out->v[out->n - 1];
+		e->flags |= FIM_F_UNREADABLE;
+		e->err = (uint32_t)err;
+		warn(o, "cannot read directory", path, err);
+		return 0;
+	}
+	size_t plen = strlen(path);
+	int rc = 0;
+	struct dirent *de;
+	errno = 0;
+	while ((de = readdir(d)) != NULL) {
+		const char *n = de->d_name;
+		if (n[0] == '.' && (n[1] == '\0' || (n[1] == '.' && n[2] == '\0')))
+			continue;
+		size_t nlen = strlen(n);
+		char *child = malloc(plen + nlen + 2);
+		if (!child) {
+			rc = -1;
+			break;
+		}
+		memcpy(child, path, plen);
+		size_t off = plen;
+		if (off == 0 || child[off - 1] != '/')
+			child[off++] = '/';
+		memcpy(child + off, n, nlen + 1);
+		struct stat cst;
+		if (!fim_excluded(o, child)) {
+			if (fstatat(dirfd(d), n, &cst, AT_SYMLINK_NOFOLLOW) != 0) {
+				if (errno != ENOENT)
+					warn(o, "cannot stat", child, errno);
+			} else if (walk_rec(child, o, out, &cst) != 0) {
+				rc = -1;
+			}
+		}
+		free(child);
+		if (rc != 0)
+			break;
+		errno = 0;
+	}
+	if (rc == 0 && errno != 0)
+		warn(o, "cannot read directory", path, errno);
+	closedir(d);
+	return rc;
+}
+
+int fim_walk(const char *root, struct fim_walk_opts *o, struct fim_set *out)
+{
+	struct stat st;
+	if (lstat(root, &st) != 0)
+		return -1;
+	if (fim_excluded(o, root))
+		return 0;
+	return walk_rec(root, o, out, &st);
+}

@@ -1,0 +1,25 @@
+/* walk.h — recursive walk of the monitored trees. */
+#ifndef VIGIL_FIM_WALK_H
+#define VIGIL_FIM_WALK_H
+
+#include <stdio.h>
+
+#include "fim/entry.h"
+
+struct fim_walk_opts {
+	const char *const *excludes; /* fnmatch globs: full path, or base name if no '/' */
+	size_t n_excludes;
+	FILE *warn; /* warnings (unreadable entries) go here; NULL for none */
+	size_t n_warnings;
+};
+
+/* Adds root and everything below it to out (not following symlinks, not
+ * entering /proc, /sys, /dev). Unreadable directories are recorded with
+ * FIM_F_UNREADABLE and a warning. Returns 0; -1 with errno if root itself
+ * cannot be lstat'ed (ENOENT included) or memory runs out. */
+int fim_walk(const char *root, struct fim_walk_opts *o, struct fim_set *out);
+
+/* True if path matches one of the exclude globs. */
+bool fim_excluded(const struct fim_walk_opts *o, const char *path);
+
+#endif
