@@ -37,28 +37,37 @@ void rules_value_clear(struct rules_value *v)
 	memset(v, 0, sizeof(*v));
 }
 
+/* Deep-copy n values into a new array *dst; *copied counts the ones done,
+ * so the caller's clear frees exactly those on failure. */
+static int copy_values(struct rules_value **dst, size_t *copied, const struct rules_value *src,
+		       size_t n)
+{
+	*dst = NULL;
+	*copied = 0;
+	if (!n)
+		return 0;
+	if (!(*dst = calloc(n, sizeof(**dst))))
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (rules_value_copy(&(*dst)[i], &src[i]) != 0)
+			return -1;
+		*copied = i + 1;
+	}
+	return 0;
+}
+
 int rules_value_copy(struct rules_value *dst, const struct rules_value *src)
 {
 	*dst = *src;
 	dst->str = NULL;
 	dst->items = NULL;
 	dst->nitems = 0;
-	if (src->str && !(dst->str = strdup(src->str)))
+	if ((src->str && !(dst->str = strdup(src->str))) ||
+	    copy_values(&dst->items, &dst->nitems, src->items, src->nitems) != 0) {
+		rules_value_clear(dst);
 		return -1;
-	if (src->nitems) {
-		dst->items = calloc(src->nitems, sizeof(*dst->items));
-		if (!dst->items)
-			goto oom;
-		for (size_t i = 0; i < src->nitems; i++) {
-			if (rules_value_copy(&dst->items[i], &src->items[i]) != 0)
-				goto oom;
-			dst->nitems = i + 1;
-		}
 	}
 	return 0;
-oom:
-	rules_value_clear(dst);
-	return -1;
 }
 
 void rules_exception_clear(struct rules_exception *e)
@@ -78,18 +87,9 @@ int rules_exception_copy(struct rules_exception *dst, const struct rules_excepti
 	dst->pos = src->pos;
 	if (!(dst->name = rules_strdup(src->name)) && src->name)
 		goto oom;
-	if (rules_value_copy(&dst->fields, &src->fields) || rules_value_copy(&dst->comps, &src->comps))
+	if (rules_value_copy(&dst->fields, &src->fields) || rules_value_copy(&dst->comps, &src->comps) ||
+	    copy_values(&dst->values, &dst->nvalues, src->values, src->nvalues) != 0)
 		goto oom;
-	if (src->nvalues) {
-		dst->values = calloc(src->nvalues, sizeof(*dst->values));
-		if (!dst->values)
-			goto oom;
-		for (size_t i = 0; i < src->nvalues; i++) {
-			if (rules_value_copy(&dst->values[i], &src->values[i]) != 0)
-				goto oom;
-			dst->nvalues = i + 1;
-		}
-	}
 	return 0;
 oom:
 	rules_exception_clear(dst);
