@@ -13,6 +13,7 @@ void options_usage(FILE *out)
 	      "       vigil rules validate [--json] FILE...\n"
 	      "       vigil rules list [--rules FILE]...\n"
 	      "       vigil replay [--rules FILE]... [-p PRIO] EVENTS.ndjson\n"
+	      "       vigil fim baseline|check|accept --db DB --path PATH...\n"
 	      "       vigil version\n"
 	      "\n"
 	      "Runs PROGRAM as a traced child, acting as its init (signals, zombies,\n"
