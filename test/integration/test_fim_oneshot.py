@@ -11,7 +11,6 @@ tmp_path.  Run as root (chown test).  Whole file: well under a minute.
 
     VIGIL_BIN=build-fim/vigil /usr/bin/python3 -m pytest test/integration/test_fim_oneshot.py
 """
-import errno
 import json
 import os
 import shutil
@@ -430,6 +429,7 @@ def test_vigil_superset_of_aide(vigil_bin, tmp_path):
               + "".join(f"AIDE  {k:8}: {sorted(v)}\n" for k, v in aide.items())
               + "".join(f"vigil {k:8}: {sorted(v)}\n" for k, v in vig.items())
               + f"missed by vigil: {sorted(aide_all - vig_all)}\n")
+    print(report)
     assert aide_all, "AIDE saw nothing; the comparison is meaningless\n" + report
     assert aide_all <= vig_all, report
     for k in aide:
