@@ -1,4 +1,5 @@
 /* dbfile.c — reading the database file, and replacing it crash-safely. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -6,9 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fim/db.h"
+#include "vigil/strbuf.h"
 
 enum fim_db_status fim_db_load(const char *path, struct fim_db *db)
 {
@@ -51,18 +54,31 @@ enum fim_db_status fim_db_load(const char *path, struct fim_db *db)
 	return st2;
 }
 
-static int write_all(int fd, const uint8_t *p, size_t n)
+#define STALE_TEMP_SECONDS 600 /* older temp files are left over from a killed writer */
+
+/* Remove ".BASE.tmp.*" files a killed writer left in dir (not recent ones:
+ * a concurrent writer may still be using its own). */
+static void remove_stale_temps(const char *dir, const char *base)
 {
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
+	char prefix[NAME_MAX + 8];
+	int plen = snprintf(prefix, sizeof(prefix), ".%s.tmp.", base);
+	DIR *d = opendir(dir);
+	if (!d || plen <= 0 || (size_t)plen >= sizeof(prefix)) {
+		if (d)
+			closedir(d);
+		return;
 	}
-	return 0;
+	time_t now = time(NULL);
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		struct stat st;
+		if (strncmp(e->d_name, prefix, (size_t)plen) != 0 ||
+		    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode) ||
+		    now - st.st_mtime < STALE_TEMP_SECONDS)
+			continue;
+		unlinkat(dirfd(d), e->d_name, 0);
+	}
+	closedir(d);
 }
 
 /* Splits path into its directory (for the temp file and the final fsync). */
@@ -98,7 +114,7 @@ int fim_db_save(const char *path, const struct fim_db *db, const char **what)
 		return -1;
 	}
 	int rc = -1;
-	if (write_all(fd, img, len) != 0)
+	if (vigil_write_all(fd, img, len) != 0)
 		*what = "write";
 	else if (fsync(fd) != 0)
 		*what = "fsync";
@@ -131,5 +147,6 @@ int fim_db_save(const char *path, const struct fim_db *db, const char **what)
 		return -1;
 	}
 	close(dfd);
+	remove_stale_temps(dir, base);
 	return 0;
 }
