@@ -138,6 +138,8 @@ static void proc_fields(struct strbuf *sb, const struct vigil_event *ev)
 	}
 	strbuf_addc(sb, ']');
 	kv_bool(sb, "proc.is_exe_from_memfd", p->is_exe_from_memfd);
+	if (p->start_ns)
+		kv_int(sb, "proc.start_ts", (long long)p->start_ns);
 	kv_int(sb, "user.uid", p->uid);
 	user_name(sb, p->uid);
 	kv_int(sb, "user.loginuid", p->loginuid);

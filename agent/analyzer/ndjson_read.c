@@ -32,7 +32,7 @@ enum field {
 	F_FD_NAME, F_FD_TYPE, F_FD_TYPECHAR, F_FD_SOCKFAMILY, F_FD_DIRECTORY, F_FD_FILENAME,
 	F_FD_DIP, F_FD_DPORT, F_FD_SIP, F_FD_SPORT, F_FD_L4PROTO, F_PID, F_TID, F_PPID, F_NAME,
 	F_EXE, F_EXEPATH, F_ARGS, F_CMDLINE, F_CWD, F_TTY, F_SID, F_VPGID, F_PNAME, F_PCMDLINE,
-	F_PEXEPATH, F_PEXE, F_ANAME, F_APID, F_MEMFD, F_UID, F_USER_NAME, F_LOGINUID, F_GID, F_CAPS,
+	F_PEXEPATH, F_PEXE, F_ANAME, F_APID, F_MEMFD, F_START, F_UID, F_USER_NAME, F_LOGINUID, F_GID, F_CAPS,
 	F_CAPS_PRM, F_CAPS_INH,
 	F_DROPPED, F_LOST, F_RESTARTS, F_READ_ERRORS, F_TRACEES, F_COUNT
 };
@@ -60,7 +60,7 @@ static const struct {
 	FLD("proc.pname", F_PNAME), FLD("proc.pcmdline", F_PCMDLINE),
 	FLD("proc.pexepath", F_PEXEPATH), FLD("proc.pexe", F_PEXE), FLD("proc.aname", F_ANAME),
 	FLD("proc.apid", F_APID),
-	FLD("proc.is_exe_from_memfd", F_MEMFD), FLD("user.uid", F_UID),
+	FLD("proc.is_exe_from_memfd", F_MEMFD), FLD("proc.start_ts", F_START), FLD("user.uid", F_UID),
 	FLD("user.name", F_USER_NAME), FLD("user.loginuid", F_LOGINUID), FLD("group.gid", F_GID),
 	FLD("thread.cap_effective", F_CAPS), FLD("thread.cap_permitted", F_CAPS_PRM),
 	FLD("thread.cap_inheritable", F_CAPS_INH), FLD("vigil.events_dropped", F_DROPPED),
@@ -510,6 +510,7 @@ static int apply(struct rd *rd, const char *key, size_t klen, const struct json_
 	case F_PCMDLINE: STR(p->pcmdline); break;
 	case F_PEXEPATH: STR(p->pexepath); break;
 	case F_PEXE: STR(p->pexe); break;
+	case F_START: INT(0, LLONG_MAX, p->start_ns); break;
 	case F_ANAME: r = set_ancestors(rd, k, v, true); break;
 	case F_APID: r = set_ancestors(rd, k, v, false); break;
 	case F_MEMFD:

@@ -278,6 +278,10 @@ static void extract_proc(int id, const struct field_ref *ref, const struct vigil
 	case F_PROC_VPGID: set_int(v, p->vpgid); break;
 	case F_PROC_IS_VPGID_LEADER: set_bool(v, p->pid == p->vpgid); break;
 	case F_PROC_IS_EXE_FROM_MEMFD: set_bool(v, p->is_exe_from_memfd); break;
+	case F_PROC_DURATION:
+		if (p->start_ns && ev->ts_ns >= p->start_ns)
+			set_int(v, (int64_t)(ev->ts_ns - p->start_ns));
+		break;
 	case F_PROC_IS_EXE_UPPER_LAYER:
 		if (ctx && ctx->was_written && vigil_str_present(p->exepath))
 			set_bool(v, ctx->was_written(ctx->written_state, vigil_str_ptr(ev, p->exepath),

@@ -41,6 +41,7 @@ void decode_proc(struct vigil_event *ev, struct task *t)
 	vp->uid = p->uid, vp->gid = p->gid, vp->euid = p->euid, vp->egid = p->egid;
 	vp->loginuid = p->loginuid;
 	vp->cap_effective = p->cap_effective;
+	vp->start_ns = p->start_ns;
 	vp->cap_permitted = p->cap_permitted;
 	vp->cap_inheritable = p->cap_inheritable;
 	vp->sid = p->sid, vp->vpgid = p->pgid, vp->tty = p->tty;

@@ -1,6 +1,7 @@
 /* proctable.c — tasks by tid (chained hash), procs by reference count. */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "supervisor/proctable.h"
 
@@ -131,6 +132,9 @@ struct proc *proc_new(pid_t pid, struct proc *parent)
 		return NULL;
 	p->pid = pid;
 	p->refs = 1;
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	p->start_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 	p->loginuid = -1;
 	p->cwd_stale = true;
 	p->ids_stale = true;

@@ -28,6 +28,7 @@ struct proc {
 	pid_t pid;
 	int refs;       /* live tasks + child procs that point here */
 	bool exited;
+	uint64_t start_ns;   /* creation time, CLOCK_REALTIME ns */
 	bool ids_stale;      /* uid/gid/caps need a re-read (exec, set*id) */
 	bool session_stale;  /* sid/pgid/tty/loginuid need a re-read (setsid, setpgid) */
 	bool cwd_stale;

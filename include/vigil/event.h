@@ -81,6 +81,7 @@ struct vigil_proc {
 	int64_t loginuid; /* -1 when unset */
 	uint32_t tty;
 	uint64_t cap_effective, cap_permitted, cap_inheritable;
+	uint64_t start_ns;  /* when the process was created (proc.duration); 0 unknown */
 	uint8_t is_exe_from_memfd;
 	uint8_t n_ancestors;
 	vigil_str name, exe, exepath, args, cwd;
