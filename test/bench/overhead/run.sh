@@ -27,6 +27,8 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../../.." && pwd)
+# shellcheck source=../lib.sh
+source "$HERE/../lib.sh"
 VIGIL=${VIGIL_BIN:-$REPO/build/vigil}
 OUT=
 RUNS=5
@@ -137,38 +139,14 @@ hyperfine -N --style basic --warmup 10 --runs 300 --export-json "$WORK/startup.j
 # VmHWM of the supervisor (vigil) and of its vigil-analyzer child, sampled
 # from /proc while a workload runs under vigil; VmHWM is the peak so far,
 # so the last sample of each process is kept.
-SUP_KB=0 ANA_KB=0
-rss_peak() { # FILE -> $KB (0 if gone)
-	local line
-	KB=0
-	{ while read -r line; do
-		if [[ $line == VmHWM:* ]]; then
-			line=${line#VmHWM:}; KB=$((${line%kB}))
-			break
-		fi
-	done <"$1"; } 2>/dev/null || true
-}
 sample_rss() { # NAME CMD...
 	local name=$1; shift
-	local vp ap= kid comm sup=0 ana=0 kids
 	"$VIGIL" -- "$@" >/dev/null 2>&1 &
-	vp=$!
-	while kill -0 "$vp" 2>/dev/null; do
-		rss_peak "/proc/$vp/status"; ((KB > 0)) && sup=$KB
-		if [[ -z $ap ]]; then
-			kids=
-			read -r kids <"/proc/$vp/task/$vp/children" 2>/dev/null || true
-			for kid in $kids; do
-				read -r comm <"/proc/$kid/comm" 2>/dev/null || continue
-				[[ $comm == vigil-analyzer ]] && ap=$kid
-			done
-		fi
-		if [[ -n $ap ]]; then rss_peak "/proc/$ap/status"; ((KB > 0)) && ana=$KB; fi
-		sleep 0.01
-	done
+	local vp=$!
+	watch_vigil_rss "$vp" 0.01
 	wait "$vp" || die "vigil -- $* failed during the memory run"
-	echo "  $name: supervisor VmHWM ${sup} kB, analyzer VmHWM ${ana} kB" >&2
-	echo "$name $sup $ana" >>"$WORK/rss.txt"
+	echo "  $name: supervisor VmHWM ${SUP_KB} kB, analyzer VmHWM ${ANA_KB} kB" >&2
+	echo "$name $SUP_KB $ANA_KB" >>"$WORK/rss.txt"
 }
 log "memory: VmHWM of vigil and vigil-analyzer during each workload"
 : >"$WORK/rss.txt"

@@ -41,6 +41,8 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../../.." && pwd)
+# shellcheck source=../lib.sh
+source "$HERE/../lib.sh"
 VIGIL=${VIGIL_BIN:-$REPO/build/vigil}
 UPSTREAM=${VIGIL_UPSTREAM_RULES:-$REPO/../shared/upstream/falco-rules}
 OUT=
@@ -245,34 +247,11 @@ sed 's/^/  /' "$WORK/load_bundled.txt" >&2
 # ------------------------------------------------------------ 5. RSS
 # VmHWM is the peak so far, so the last sample of each process is kept.
 log "5. analyzer RSS: vigil --rules stable --rules incubating -- workload"
-rss_peak() { # FILE -> $KB (0 if gone)
-	local line
-	KB=0
-	{ while read -r line; do
-		if [[ $line == VmHWM:* ]]; then
-			line=${line#VmHWM:}; KB=$((${line%kB}))
-			break
-		fi
-	done <"$1"; } 2>/dev/null || true
-}
 rm -rf "$WORK/scratch" && mkdir "$WORK/scratch"
-SUP_KB=0 ANA_KB=0 AP=
 T0=$EPOCHREALTIME
 "$VIGIL" --rules "$STABLE" --rules "$INCUB" -- "$WORK/workload.sh" >"$WORK/live.alerts" 2>"$WORK/live.err" &
 VP=$!
-while kill -0 "$VP" 2>/dev/null; do
-	rss_peak "/proc/$VP/status"; ((KB > 0)) && SUP_KB=$KB
-	if [[ -z $AP ]]; then
-		kids=
-		read -r kids <"/proc/$VP/task/$VP/children" 2>/dev/null || true
-		for kid in $kids; do
-			read -r comm <"/proc/$kid/comm" 2>/dev/null || continue
-			[[ $comm == vigil-analyzer ]] && AP=$kid
-		done
-	fi
-	if [[ -n $AP ]]; then rss_peak "/proc/$AP/status"; ((KB > 0)) && ANA_KB=$KB; fi
-	sleep 0.02
-done
+watch_vigil_rss "$VP" 0.02
 wait "$VP" || { tail -5 "$WORK/live.err" >&2; die "vigil -- workload failed during the RSS run"; }
 LIVE_S=$(python3 -c "print(f'{$EPOCHREALTIME - $T0:.1f}')")
 LIVE_ALERTS=$(wc -l <"$WORK/live.alerts")
