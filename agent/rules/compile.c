@@ -27,47 +27,6 @@ struct cctx {
 	const struct field_def *unsupported;       /* first FS_NO field seen */
 };
 
-void compile_diag(struct rules_diag *d, enum rules_diag_level level, const struct rules_pos *pos,
-		  const char *item, const char *fmt, ...)
-{
-	if (!d)
-		return;
-	if (d->n >= d->cap) {
-		size_t cap = d->cap ? d->cap * 2 : 16;
-		struct rules_diag_entry *v = realloc(d->v, cap * sizeof(*v));
-		if (!v) {
-			d->dropped++;
-			return;
-		}
-		d->v = v;
-		d->cap = cap;
-	}
-	char msg[512];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	struct rules_diag_entry *e = &d->v[d->n];
-	e->level = level;
-	e->file = strdup(pos && pos->file ? pos->file : "(rules)");
-	e->line = pos ? pos->line : 0;
-	e->col = pos ? pos->col : 0;
-	e->item = item ? strdup(item) : NULL;
-	e->msg = strdup(msg);
-	if (!e->file || !e->msg) {
-		free(e->file);
-		free(e->item);
-		free(e->msg);
-		d->dropped++;
-		return;
-	}
-	d->n++;
-	if (level == RULES_DIAG_ERROR)
-		d->nerrors++;
-	else
-		d->nwarnings++;
-}
-
 static void error_at(struct cctx *c, const struct rules_text *t, size_t off, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
@@ -80,7 +39,7 @@ static void error_at(struct cctx *c, const struct rules_text *t, size_t off, con
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	compile_diag(c->diags, RULES_DIAG_ERROR, &pos, c->item, "%s", msg);
+	rules_diag_add(c->diags, RULES_DIAG_ERROR, &pos, c->item, "%s", msg);
 }
 
 static const enum expr_op op_map[] = {
@@ -266,7 +225,7 @@ int compile_rule(const struct ruleset *rs, const struct rules_rule *r, struct co
 		cond = expr_and(cond, expr_not(exc));
 	out->output = output_compile(r->output.str, r->output.len, err, sizeof(err));
 	if (!out->output)
-		compile_diag(diags, RULES_DIAG_ERROR, &r->output.pos, item, "output: %s", err);
+		rules_diag_add(diags, RULES_DIAG_ERROR, &r->output.pos, item, "output: %s", err);
 	if (!cond || !out->output || (diags && diags->nerrors > errors_before)) {
 		expr_free(cond);
 		disable(out, "does not compile", NULL);
@@ -286,12 +245,12 @@ int compile_rule(const struct ruleset *rs, const struct rules_rule *r, struct co
 				       expr_uses_field(cond, "fd.sockfamily")));
 	if (strcmp(r->source, "syscall") != 0) {
 		if (r->enabled)
-			compile_diag(diags, RULES_DIAG_WARNING, &r->pos, item,
+			rules_diag_add(diags, RULES_DIAG_WARNING, &r->pos, item,
 				     "source '%s' is not available in vigil: rule disabled", r->source);
 		disable(out, "source not available:", r->source);
 	} else if (c.unsupported) {
 		if (r->enabled)
-			compile_diag(diags, RULES_DIAG_WARNING, &r->condition.pos, item,
+			rules_diag_add(diags, RULES_DIAG_WARNING, &r->condition.pos, item,
 				     "needs field %s, which vigil does not produce: rule disabled",
 				     c.unsupported->name);
 		disable(out, "needs field", c.unsupported->name);

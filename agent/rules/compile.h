@@ -33,8 +33,4 @@ int compile_rule(const struct ruleset *rs, const struct rules_rule *r, struct co
 		 struct rules_diag *diags);
 void compiled_rule_free(struct compiled_rule *r);
 
-/* Add a diagnostic (used by the compiler and the engine). */
-void compile_diag(struct rules_diag *d, enum rules_diag_level level, const struct rules_pos *pos,
-		  const char *item, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
 #endif

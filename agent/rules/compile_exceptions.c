@@ -23,7 +23,7 @@ struct ectx {
 
 static struct expr *fail(struct ectx *c, const struct rules_pos *pos, const char *msg)
 {
-	compile_diag(c->diags, RULES_DIAG_ERROR, pos, c->item, "exception '%s': %s", c->x->name, msg);
+	rules_diag_add(c->diags, RULES_DIAG_ERROR, pos, c->item, "exception '%s': %s", c->x->name, msg);
 	return NULL;
 }
 

@@ -78,6 +78,27 @@ static bool diag_push(struct rules_diag *d, enum rules_diag_level lvl, const cha
 	return true;
 }
 
+void rules_diag_add(struct rules_diag *d, enum rules_diag_level level, const struct rules_pos *pos,
+		    const char *item, const char *fmt, ...)
+{
+	if (!d)
+		return;
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (!diag_push(d, level, pos && pos->file ? pos->file : "(rules)", pos ? pos->line : 0,
+		       pos ? pos->col : 0, item, msg)) {
+		d->dropped++;
+		return;
+	}
+	if (level == RULES_DIAG_ERROR)
+		d->nerrors++;
+	else
+		d->nwarnings++;
+}
+
 void rules_dctx_vadd(struct rules_dctx *dc, enum rules_diag_level lvl, uint32_t line, uint32_t col,
 		     const char *item, const char *fmt, va_list ap)
 {

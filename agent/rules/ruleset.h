@@ -199,6 +199,11 @@ void rules_diag_free(struct rules_diag *d);
 /* "file:line:col: error: rule 'x': message" into buf (always NUL-terminated);
  * returns the length it wanted, like snprintf. */
 size_t rules_diag_format(const struct rules_diag_entry *e, char *buf, size_t size);
+/* Append one diagnostic at pos (NULL: about no place in particular); used
+ * by the rule compiler, which reports after loading. Lost to ENOMEM: counted
+ * in `dropped`. */
+void rules_diag_add(struct rules_diag *d, enum rules_diag_level level, const struct rules_pos *pos,
+		    const char *item, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* Every entry, one line each. */
 void rules_diag_print(const struct rules_diag *d, FILE *out);
 
