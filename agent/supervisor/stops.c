@@ -107,13 +107,16 @@ static bool is_open(int id)
 /*
  * Partial evaluation for opens: the rules that read an open's result all
  * constrain its path; if this path matches none of their predicates, the
- * result cannot change an alert, so no exit stop is taken.
+ * result cannot change an alert, so no exit stop is taken. The entry is
+ * decoded into `ev` to see the path; when the open is ruled out, that
+ * decode is the event (returns true, `ev` ready for decode_proc + emit).
  */
 static bool open_ruled_out(struct task *t)
 {
 	if (!is_open(t->pending.id) || !cfg.open_paths || !cfg.open_paths->active)
 		return false;
 	vigil_event_init(&ev, VIGIL_EV_SYSCALL);
+	ev.ts_ns = now_ns();
 	decode_syscall(&ev, t, false, 0);
 	const char *path = vigil_str_ptr(&ev, ev.fd.name);
 	return path && !prefilter_match(cfg.open_paths, path, ev.fd.name.len);
@@ -178,13 +181,19 @@ static void on_seccomp(struct task *t)
 		resume(t, 0);
 		return;
 	}
+	bool ruled_out = false;
 	if ((flags & VIGIL_SC_RESULT) || cfg.results_all ||
-	    (vigil_sc_set_has(&cfg.results, ps->id) && !open_ruled_out(t))) {
+	    (vigil_sc_set_has(&cfg.results, ps->id) && !(ruled_out = open_ruled_out(t)))) {
 		t->wait = TASK_IN_SYSCALL;
 		resume(t, 0);
 		return;
 	}
-	emit_syscall(t, false, 0);
+	if (ruled_out) { /* already decoded to look at the path */
+		decode_proc(&ev, t);
+		emit(&ev);
+	} else {
+		emit_syscall(t, false, 0);
+	}
 	resume(t, 0);
 }
 
