@@ -152,16 +152,56 @@ static void print_check(struct strbuf *sb, const struct cond_node *n)
 	}
 }
 
-static void print_node(struct strbuf *sb, const struct cond_node *n);
+/*
+ * Two printers share this code. The minimal one prints a parenthesis only
+ * where precedence needs it, i.e. only where the input had a group, so its
+ * text never nests deeper than the text it was parsed from and always
+ * parses back within COND_MAX_DEPTH. The explicit one parenthesises every
+ * and/or/not node, which shows the tree's shape (what the parser tests
+ * check) but can nest deeper than the input did.
+ */
+struct printer {
+	struct strbuf *sb;
+	bool explicit;
+};
+
+static void print_node(const struct printer *p, const struct cond_node *n);
 
 static bool is_binary(const struct cond_node *n)
 {
 	return n->kind == COND_AND || n->kind == COND_OR;
 }
 
+static const struct cond_node *skip_groups(const struct cond_node *n)
+{
+	while (n->kind == COND_GROUP)
+		n = n->child;
+	return n;
+}
+
+/*
+ * An operand of an and/or node of kind `parent` (or of a not, parent ==
+ * COND_NOT). Minimal form: a binary operand needs parentheses under `not`,
+ * as the right operand of its own kind (the chains are left-deep), and when
+ * it is an `or` under an `and`.
+ */
+static void print_operand(const struct printer *p, const struct cond_node *n, enum cond_kind parent,
+			  bool right)
+{
+	n = skip_groups(n);
+	bool paren = !p->explicit && is_binary(n) &&
+		     (parent == COND_NOT || (right && n->kind == parent) ||
+		      (parent == COND_AND && n->kind == COND_OR));
+	if (paren)
+		strbuf_addc(p->sb, '(');
+	print_node(p, n);
+	if (paren)
+		strbuf_addc(p->sb, ')');
+}
+
 /* An and/or node and its left spine, without recursing down the spine:
  * the spine's nodes are collected, then printed bottom-up. */
-static void print_chain(struct strbuf *sb, const struct cond_node *n)
+static void print_chain(const struct printer *p, const struct cond_node *n)
 {
 	size_t k = 0;
 	const struct cond_node *m;
@@ -169,59 +209,76 @@ static void print_chain(struct strbuf *sb, const struct cond_node *n)
 		k++;
 	const struct cond_node **spine = malloc(k * sizeof(*spine));
 	if (!spine) {
-		sb->oom = true;
+		p->sb->oom = true;
 		return;
 	}
 	size_t i = k;
 	for (m = n; is_binary(m); m = m->bin.left)
 		spine[--i] = m;
+	/* Where an `and` has an `or` as its left child, what is printed so
+	 * far must be grouped; all such groups open at the very start. */
 	for (i = 0; i < k; i++)
-		strbuf_addc(sb, '(');
-	print_node(sb, m);
+		if (p->explicit || (i > 0 && spine[i]->kind == COND_AND && spine[i - 1]->kind == COND_OR))
+			strbuf_addc(p->sb, '(');
+	print_operand(p, m, spine[0]->kind, false);
 	for (i = 0; i < k; i++) {
-		strbuf_adds(sb, spine[i]->kind == COND_AND ? " and " : " or ");
-		print_node(sb, spine[i]->bin.right);
-		strbuf_addc(sb, ')');
+		strbuf_adds(p->sb, spine[i]->kind == COND_AND ? " and " : " or ");
+		print_operand(p, spine[i]->bin.right, spine[i]->kind, true);
+		bool closes = p->explicit || (i + 1 < k && spine[i + 1]->kind == COND_AND &&
+					      spine[i]->kind == COND_OR);
+		if (closes)
+			strbuf_addc(p->sb, ')');
 	}
 	free(spine);
 }
 
-static void print_node(struct strbuf *sb, const struct cond_node *n)
+static void print_node(const struct printer *p, const struct cond_node *n)
 {
-	while (n->kind == COND_GROUP) /* groups print through their binary nodes' parentheses */
-		n = n->child;
+	n = skip_groups(n);
 	switch (n->kind) {
 	case COND_AND:
 	case COND_OR:
-		print_chain(sb, n);
+		print_chain(p, n);
 		break;
 	case COND_NOT:
-		strbuf_adds(sb, "(not ");
-		print_node(sb, n->child);
-		strbuf_addc(sb, ')');
+		strbuf_adds(p->sb, p->explicit ? "(not " : "not ");
+		print_operand(p, n->child, COND_NOT, false);
+		if (p->explicit)
+			strbuf_addc(p->sb, ')');
 		break;
 	case COND_CMP:
 	case COND_UNARY:
-		print_check(sb, n);
+		print_check(p->sb, n);
 		break;
 	case COND_MACRO:
-		strbuf_adds(sb, n->macro.name);
+		strbuf_adds(p->sb, n->macro.name);
 		break;
 	case COND_GROUP:
 		break;
 	}
 }
 
-char *cond_to_string(const struct cond_node *n)
+static char *print_tree(const struct cond_node *n, bool explicit)
 {
 	struct strbuf sb;
 	if (!n)
 		return NULL;
 	strbuf_init(&sb, SIZE_MAX / 2);
-	print_node(&sb, n);
+	struct printer p = {&sb, explicit};
+	print_node(&p, n);
 	if (sb.oom || sb.truncated || !sb.data) {
 		strbuf_free(&sb);
 		return NULL;
 	}
 	return sb.data;
+}
+
+char *cond_to_string(const struct cond_node *n)
+{
+	return print_tree(n, false);
+}
+
+char *cond_to_explicit_string(const struct cond_node *n)
+{
+	return print_tree(n, true);
 }

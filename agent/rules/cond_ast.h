@@ -139,12 +139,20 @@ struct cond_node *cond_parse(const char *text, size_t len, struct cond_error *er
 void cond_free(struct cond_node *n);
 
 /*
- * Canonical text of a tree, fully parenthesised: "((not a) and proc.name = bash)".
- * Groups add no parentheses of their own, `==` prints as `=`, quoted values
- * print double-quoted. The text parses back to the same canonical text.
- * Returns a malloc'd string (free it), or NULL on out of memory.
+ * Canonical text of a tree with parentheses only where precedence needs
+ * them: "not a and (b or c)". Groups that change nothing print none, `==`
+ * prints as `=`, quoted values print double-quoted. The text never nests
+ * deeper than the text the tree was parsed from, so it parses back (within
+ * COND_MAX_DEPTH) to the same canonical text. Returns a malloc'd string
+ * (free it), or NULL on out of memory.
  */
 char *cond_to_string(const struct cond_node *n);
+
+/*
+ * The same with every and/or/not node parenthesised, which shows the tree's
+ * shape: "((not a) and (b or c))". It may nest deeper than the input did.
+ */
+char *cond_to_explicit_string(const struct cond_node *n);
 
 /* The operator as written in Falco ("=", "startswith", "exists" ...). */
 const char *cond_op_name(enum cond_op op);

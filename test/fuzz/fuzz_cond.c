@@ -5,7 +5,7 @@
  *
  * Besides "no crash, no read past len", it checks what the tests rely on:
  * an error always has a sane position and message, and a parsed tree's
- * canonical text parses back to the same text.
+ * canonical text parses back to the same tree.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -23,20 +23,26 @@ static void check_error(const struct cond_error *err, size_t len)
 		abort();
 }
 
+/* The minimal text parses back to the same tree (compared through the
+ * explicit text, which shows the shape and is never re-parsed). */
 static void check_round_trip(const struct cond_node *n)
 {
 	struct cond_error err;
 	char *s1 = cond_to_string(n);
-	if (!s1)
+	char *shape1 = cond_to_explicit_string(n);
+	if (!s1 || !shape1)
 		abort();
 	struct cond_node *again = cond_parse(s1, strlen(s1), &err);
 	if (!again)
 		abort(); /* the printer wrote something the parser rejects */
 	char *s2 = cond_to_string(again);
-	if (!s2 || strcmp(s1, s2) != 0)
+	char *shape2 = cond_to_explicit_string(again);
+	if (!s2 || !shape2 || strcmp(s1, s2) != 0 || strcmp(shape1, shape2) != 0)
 		abort();
 	free(s1);
 	free(s2);
+	free(shape1);
+	free(shape2);
 	cond_free(again);
 }
 

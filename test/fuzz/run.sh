@@ -23,15 +23,26 @@ if [ -d "$upstream" ]; then cp "$upstream"/*.yaml "$work/seed_yaml/"; fi
 grep -h "condition:" "$work"/seed_yaml/*.yaml | sed 's/^ *condition: *//' | head -400 |
   split -l 1 - "$work/seed_cond/c"
 
+# First every input that once failed (test/fuzz/regress/<target>/), then a
+# short run from a fixed seed, so a CI failure can be reproduced with the
+# same -seed; the failing input is printed in hex for a regression file.
 for target in fuzz_cond fuzz_rules_yaml; do
   corpus=$work/seed_cond
+  regress=test/fuzz/regress/cond
   extra=()
   if [ "$target" = fuzz_rules_yaml ]; then
     corpus=$work/seed_yaml
-    extra=(-dict=test/fuzz/rules_yaml.dict -max_len=65536)
+    regress=test/fuzz/regress/rules_yaml
+    extra=(-dict="$PWD/test/fuzz/rules_yaml.dict" -max_len=65536)
   fi
-  echo "== $target for ${secs}s =="
-  "$work/$target" -max_total_time="$secs" -print_final_stats=1 "${extra[@]}" "$corpus" \
-    > "$work/$target.log" 2>&1 || { tail -40 "$work/$target.log"; exit 1; }
+  if [ -d "$regress" ]; then
+    echo "== $target: $(ls "$regress" | wc -l) regression inputs =="
+    "$work/$target" "$regress"/* > "$work/$target.regress.log" 2>&1 ||
+      { tail -40 "$work/$target.regress.log"; exit 1; }
+  fi
+  echo "== $target for ${secs}s (seed ${FUZZ_SEED:-1}) =="
+  ( cd "$work" && "./$target" -seed="${FUZZ_SEED:-1}" -max_total_time="$secs" -print_final_stats=1 \
+      "${extra[@]}" "$corpus" > "$target.log" 2>&1 ) ||
+    { tail -40 "$work/$target.log"; for c in "$work"/crash-*; do [ -f "$c" ] && od -An -tx1 "$c" | head -20; done; exit 1; }
   grep -E "stat::number_of_executed_units|Done" "$work/$target.log" | tail -2
 done

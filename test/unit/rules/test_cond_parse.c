@@ -34,19 +34,41 @@ static struct cond_node *parse_ok(const char *s)
 	return n;
 }
 
-/* The canonical text of s is want, and want is its own canonical text. */
+/* The explicit text of s is want, want is its own explicit text, and the
+ * minimal text of s parses back to the same tree (same explicit text). */
 static void check_canon(const char *s, const char *want)
+{
+	struct cond_node *n = parse_ok(s);
+	char *got = cond_to_explicit_string(n);
+	char *minimal = cond_to_string(n);
+	assert_non_null(got);
+	assert_non_null(minimal);
+	if (strcmp(got, want) != 0)
+		fail_msg("input:    %s\nwant:     %s\ngot:      %s", s, want, got);
+	cond_free(n);
+	n = parse_ok(got);
+	char *again = cond_to_explicit_string(n);
+	assert_string_equal(again, want);
+	free(again);
+	cond_free(n);
+	n = parse_ok(minimal);
+	again = cond_to_explicit_string(n);
+	if (strcmp(again, want) != 0)
+		fail_msg("input:    %s\nminimal:  %s\nparsed as %s\nwant:     %s", s, minimal, again, want);
+	free(again);
+	free(minimal);
+	free(got);
+	cond_free(n);
+}
+
+/* The minimal text of s is want. */
+static void check_minimal(const char *s, const char *want)
 {
 	struct cond_node *n = parse_ok(s);
 	char *got = cond_to_string(n);
 	assert_non_null(got);
 	if (strcmp(got, want) != 0)
 		fail_msg("input:    %s\nwant:     %s\ngot:      %s", s, want, got);
-	cond_free(n);
-	n = parse_ok(got);
-	char *again = cond_to_string(n);
-	assert_string_equal(again, want);
-	free(again);
 	free(got);
 	cond_free(n);
 }
@@ -114,6 +136,47 @@ static void test_precedence(void **state)
 	/* keywords are case-sensitive and whole words */
 	check_canon("AND", "AND");
 	check_canon("nota and orb", "(nota and orb)");
+}
+
+static char *repeat(const char *head, size_t n, const char *mid, const char *tail, size_t m);
+
+/* The minimal form: parentheses only where the input needed a group. */
+static void test_minimal_form(void **state)
+{
+	(void)state;
+	check_minimal("a and b or c", "a and b or c");
+	check_minimal("(a and b) or c", "a and b or c");
+	check_minimal("a or (b and c)", "a or b and c");
+	check_minimal("(a or b) and c", "(a or b) and c");
+	check_minimal("a and (b or c)", "a and (b or c)");
+	check_minimal("a and (b and c)", "a and (b and c)");
+	check_minimal("((a and b) and c)", "a and b and c");
+	check_minimal("not (a or b) and c", "not (a or b) and c");
+	check_minimal("not not ((a))", "not not a");
+	check_minimal("a or ((b or c) and d)", "a or (b or c) and d");
+}
+
+/* Regression (found by fuzz_cond): the printed text of a long chain or of
+ * many nots must parse back, i.e. not nest deeper than COND_MAX_DEPTH. */
+static void test_printed_depth_stays_within_limit(void **state)
+{
+	(void)state;
+	char *chain = repeat("a and ", 1000, "a", "", 0);
+	char *nots = repeat("not ", COND_MAX_DEPTH - 1, "a", "", 0);
+	const char *inputs[] = {chain, nots};
+	for (size_t i = 0; i < 2; i++) {
+		struct cond_node *n = parse_ok(inputs[i]);
+		char *t = cond_to_string(n);
+		struct cond_node *again = parse_ok(t);
+		char *t2 = cond_to_string(again);
+		assert_string_equal(t, t2);
+		free(t);
+		free(t2);
+		cond_free(n);
+		cond_free(again);
+	}
+	free(chain);
+	free(nots);
 }
 
 static void test_tree_shape(void **state)
@@ -394,7 +457,7 @@ static void test_not_nul_terminated(void **state)
 	const char *s = "a and bXYZ";
 	struct cond_node *n = parse_exact(s, 7, &err);
 	assert_non_null(n);
-	char *t = cond_to_string(n);
+	char *t = cond_to_explicit_string(n);
 	assert_string_equal(t, "(a and b)");
 	free(t);
 	cond_free(n);
@@ -558,7 +621,7 @@ static void test_long_chain(void **state)
 	(void)state;
 	char *s = repeat("a or b and ", 100000, "c", "", 0);
 	struct cond_node *n = parse_ok(s);
-	char *t = cond_to_string(n);
+	char *t = cond_to_explicit_string(n);
 	assert_non_null(t);
 	/* a or (b and a) or ... or (b and c), left-deep */
 	assert_int_equal(strspn(t, "("), 100000);
@@ -689,6 +752,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_precedence),
+		cmocka_unit_test(test_minimal_form),
+		cmocka_unit_test(test_printed_depth_stays_within_limit),
 		cmocka_unit_test(test_tree_shape),
 		cmocka_unit_test(test_operators),
 		cmocka_unit_test(test_numbers),
