@@ -127,7 +127,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (argc >= 2 && (strcmp(argv[1], "rules") == 0 || strcmp(argv[1], "replay") == 0 ||
-			  strcmp(argv[1], "fim") == 0))
+			  strcmp(argv[1], "fim") == 0 || strcmp(argv[1], "aws") == 0))
 		return exec_analyzer_command(argv);
 	struct sup_options o;
 	int rc = options_parse(argc, argv, &o);

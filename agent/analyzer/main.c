@@ -23,6 +23,7 @@
 #include "analyzer/privscan.h"
 #include "analyzer/receiver.h"
 #include "analyzer/fim_cli.h"
+#include "aws/aws_cli.h"
 #include "analyzer/rules_cli.h"
 #include "analyzer/rules_paths.h"
 #include "analyzer/tracking.h"
@@ -247,6 +248,8 @@ int main(int argc, char **argv)
 		vigil_log_set_prefix("vigil");
 		return fim_cli_main(argc - 1, argv + 1);
 	}
+	if (argc >= 2 && strcmp(argv[1], "aws") == 0)
+		return aws_cli_main(argc - 1, argv + 1);
 	prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive the supervisor */
 	signal(SIGINT, SIG_IGN);
 	signal(SIGTERM, SIG_IGN);

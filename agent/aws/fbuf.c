@@ -42,3 +42,14 @@ void fbuf_hex(struct fbuf *b, const unsigned char *bytes, size_t n)
 		fbuf_add(b, two, 2);
 	}
 }
+
+void str_copy(char *dst, size_t cap, const char *src)
+{
+	if (cap == 0)
+		return;
+	size_t n = strlen(src);
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}

@@ -24,5 +24,7 @@ void fbuf_adds(struct fbuf *b, const char *s);
 void fbuf_addc(struct fbuf *b, char c);
 /* Lowercase hex of n bytes. */
 void fbuf_hex(struct fbuf *b, const unsigned char *bytes, size_t n);
+/* Copy src into dst[cap], truncating; for descriptive text only. */
+void str_copy(char *dst, size_t cap, const char *src);
 
 #endif

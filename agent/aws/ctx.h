@@ -1,0 +1,40 @@
+/*
+ * ctx.h — what every AWS call shares: outcome classes, time limits, and a
+ * way to be stopped. The key provider thread passes a context whose sleep
+ * wakes up on keyprov_stop(); the CLI passes one that just sleeps.
+ */
+#ifndef VIGIL_AWS_CTX_H
+#define VIGIL_AWS_CTX_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+
+/* Outcome of a fetch: what the caller should do next. */
+enum aws_status {
+	AWS_OK = 0,
+	AWS_TRANSIENT, /* network, throttling, 5xx: try again later */
+	AWS_PERMANENT, /* configuration or permission: a person must act */
+	AWS_STOPPED,   /* the owner is shutting down */
+};
+
+struct aws_ctx {
+	const char *ca_file;      /* NULL: libcurl's default bundle */
+	unsigned timeout_ms;      /* one AWS API call (SSM) */
+	unsigned meta_timeout_ms; /* one metadata/credentials call (link-local) */
+	unsigned max_attempts;    /* SSM attempts for retryable errors */
+	unsigned retry_base_ms, retry_cap_ms;
+	atomic_bool *stop; /* NULL: never stopped */
+	/* Sleep ms unless stopped; false when stopped. NULL: nanosleep. */
+	bool (*sleep_ms)(void *arg, unsigned ms);
+	void *sleep_arg;
+};
+
+/* Defaults: 10 s per call, 2 s for metadata, 5 attempts, 200 ms..20 s backoff. */
+void aws_ctx_defaults(struct aws_ctx *c);
+bool aws_ctx_stopped(const struct aws_ctx *c);
+/* Interruptible sleep; false if stopped. */
+bool aws_ctx_sleep(const struct aws_ctx *c, unsigned ms);
+/* Full-jitter backoff for attempt (0-based): uniform in [0, min(cap, base * 2^attempt)]. */
+unsigned aws_backoff_ms(unsigned attempt, unsigned base_ms, unsigned cap_ms);
+
+#endif
