@@ -1,0 +1,45 @@
+"""Helpers for vigil's AWS integration tests: a clean environment, running
+`vigil aws check` and checking that no secret ever reaches its output."""
+import hashlib
+import os
+import subprocess
+
+PARAM = "/prod/vigil/api-key"
+KEY = "vk_live_7Hq2Lw9XbT4mZr8Pn3Ys6Dc1Fg5Jk0Ae"
+STATIC_AKID = "AKIAVIGILTESTKEY4242"
+STATIC_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYVIGILSECRET"
+
+
+def clean_env(**extra):
+    """The test's environment without any AWS or vigil setting of the host;
+    IMDS off unless a test turns it on (it would probe 169.254.169.254)."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("AWS_", "VIGIL_API", "VIGIL_AWS", "ECS_")) and "proxy" not in k.lower()}
+    env["AWS_EC2_METADATA_DISABLED"] = "true"
+    env.update({k: str(v) for k, v in extra.items() if v is not None})
+    return env
+
+
+def fingerprint(key):
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def assert_no_secrets(text, secrets):
+    for s in secrets:
+        if s:
+            assert s not in text, "a secret appeared in vigil's output"
+
+
+def run_check(vigil_bin, env, secrets=(), args=("check",), timeout=60):
+    """Run `vigil aws ARGS`; asserts the key and credentials stay out of stdout/stderr."""
+    p = subprocess.run([str(vigil_bin), "aws", *args], env=env, capture_output=True, text=True, timeout=timeout)
+    assert_no_secrets(p.stdout + p.stderr, [KEY, STATIC_SECRET, *secrets])
+    return p
+
+
+def cred_secrets(creds):
+    """The secret parts of issued credentials (for assert_no_secrets)."""
+    out = []
+    for c in creds:
+        out += [c["SecretAccessKey"], c["Token"]]
+    return out

@@ -1,0 +1,169 @@
+"""`vigil aws check` against a strict fake SSM: environment credentials,
+region from the ARN, the errors people meet (AccessDenied, KMS, parameter
+not found), throttling and 5xx retried, and secrets never printed."""
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fakes"))
+from aws_common import CredentialStore  # noqa: E402
+from aws_harness import (KEY, PARAM, STATIC_AKID, STATIC_SECRET, clean_env, fingerprint,  # noqa: E402
+                         run_check)
+from aws_ssm import FakeSSM  # noqa: E402
+
+
+@pytest.fixture
+def store():
+    s = CredentialStore()
+    s.add_static(STATIC_AKID, STATIC_SECRET)
+    return s
+
+
+@pytest.fixture
+def ssm(store):
+    with FakeSSM(store, "us-east-1", {PARAM: KEY}) as f:
+        yield f
+    assert f.violations == []
+
+
+def env_for(ssm, **extra):
+    base = dict(AWS_ACCESS_KEY_ID=STATIC_AKID, AWS_SECRET_ACCESS_KEY=STATIC_SECRET, AWS_REGION="us-east-1",
+                AWS_ENDPOINT_URL_SSM=ssm.url, VIGIL_API_KEY_SSM=PARAM, VIGIL_AWS_RETRY_BASE_MS=50)
+    base.update(extra)
+    return clean_env(**base)
+
+
+def test_env_credentials(vigil_bin, ssm):
+    p = run_check(vigil_bin, env_for(ssm))
+    assert p.returncode == 0, p.stderr
+    assert "region:        us-east-1" in p.stdout
+    assert "credentials:   env" in p.stdout
+    assert "access key id " + "*" * (len(STATIC_AKID) - 4) + STATIC_AKID[-4:] in p.stdout
+    assert STATIC_AKID not in p.stdout
+    assert f"key:           fetched, {len(KEY)} bytes, sha256 {fingerprint(KEY)}..." in p.stdout
+    assert len(ssm.requests) == 1
+    r = ssm.requests[0]
+    assert r["status"] == 200
+    assert r["auth"]["signed_headers"] == ["content-type", "host", "x-amz-date", "x-amz-target"]
+
+
+def test_session_token_is_signed(vigil_bin, store, ssm):
+    cred = store.issue(3600)
+    p = run_check(vigil_bin, env_for(ssm, AWS_ACCESS_KEY_ID=cred["AccessKeyId"],
+                                     AWS_SECRET_ACCESS_KEY=cred["SecretAccessKey"],
+                                     AWS_SESSION_TOKEN=cred["Token"]),
+                  secrets=[cred["SecretAccessKey"], cred["Token"]])
+    assert p.returncode == 0, p.stderr
+    assert "x-amz-security-token" in ssm.requests[0]["auth"]["signed_headers"]
+
+
+def test_region_from_arn(vigil_bin, store):
+    arn = "arn:aws:ssm:eu-west-1:123456789012:parameter/prod/vigil/api-key"
+    with FakeSSM(store, "eu-west-1", {PARAM: KEY}) as f:
+        p = run_check(vigil_bin, env_for(f, VIGIL_API_KEY_SSM=arn, AWS_REGION="us-east-1"))
+        assert f.violations == []
+    assert p.returncode == 0, p.stderr
+    assert "region:        eu-west-1 (from parameter ARN)" in p.stdout
+    assert f.requests[0]["auth"]["region"] == "eu-west-1"
+    assert f.requests[0]["name"] == arn  # the full ARN goes to SSM, as for shared parameters
+
+
+def test_no_region(vigil_bin, ssm):
+    env = env_for(ssm)
+    del env["AWS_REGION"]
+    p = run_check(vigil_bin, env)
+    assert p.returncode == 1
+    assert "no AWS region" in p.stderr and "AWS_REGION" in p.stderr
+    assert ssm.requests == []
+
+
+def test_access_denied_names_action_and_parameter(vigil_bin, ssm):
+    ssm.script = ["access_denied"]
+    p = run_check(vigil_bin, env_for(ssm))
+    assert p.returncode == 1
+    assert "key:           NOT fetched" in p.stdout
+    assert "ssm:GetParameter" in p.stderr and PARAM in p.stderr
+    assert len(ssm.requests) == 1  # permission errors are not retried
+
+
+def test_kms_denied_names_kms_decrypt(vigil_bin, ssm):
+    ssm.script = ["kms_denied"]
+    p = run_check(vigil_bin, env_for(ssm))
+    assert p.returncode == 1
+    assert "kms:Decrypt" in p.stderr and PARAM in p.stderr
+
+
+def test_parameter_not_found(vigil_bin, ssm):
+    p = run_check(vigil_bin, env_for(ssm, VIGIL_API_KEY_SSM="/prod/vigil/missing"))
+    assert p.returncode == 1
+    assert "/prod/vigil/missing" in p.stderr and "not found" in p.stderr
+    assert len(ssm.requests) == 1
+
+
+def test_throttling_retried_then_success(vigil_bin, ssm):
+    ssm.script = ["throttle", "500", "throttle"]
+    p = run_check(vigil_bin, env_for(ssm))
+    assert p.returncode == 0, p.stderr
+    assert "ssm attempts:  4" in p.stdout
+    assert [r["status"] for r in ssm.requests] == [400, 500, 400, 200]
+    # every retry is signed afresh
+    assert len({dict(r["headers"])["Authorization"] for r in ssm.requests}) >= 1
+
+
+def test_server_errors_give_up_after_max_attempts(vigil_bin, ssm):
+    ssm.script = ["503"] * 10
+    p = run_check(vigil_bin, env_for(ssm, VIGIL_AWS_MAX_ATTEMPTS=3))
+    assert p.returncode == 1
+    assert len(ssm.requests) == 3
+    assert "503" in p.stderr
+
+
+def test_wrong_secret_is_rejected(vigil_bin, ssm):
+    """The fake really verifies: a wrong secret gives AWS's signature error."""
+    p = run_check(vigil_bin, env_for(ssm, AWS_SECRET_ACCESS_KEY="not-the-secret"), secrets=["not-the-secret"])
+    ssm.httpd.violations.clear()  # the mismatch is expected here
+    assert p.returncode == 1
+    assert "InvalidSignatureException" in p.stderr
+
+
+def test_unreachable_endpoint(vigil_bin, ssm):
+    p = run_check(vigil_bin, env_for(ssm, AWS_ENDPOINT_URL_SSM="http://127.0.0.1:9", VIGIL_AWS_MAX_ATTEMPTS=2))
+    assert p.returncode == 1
+    assert "127.0.0.1:9" in p.stderr
+
+
+def test_partial_env_credentials(vigil_bin, ssm):
+    env = env_for(ssm)
+    del env["AWS_SECRET_ACCESS_KEY"]
+    p = run_check(vigil_bin, env)
+    assert p.returncode == 1
+    assert "AWS_SECRET_ACCESS_KEY" in p.stderr
+
+
+def test_key_from_env_and_file(vigil_bin, tmp_path):
+    p = run_check(vigil_bin, clean_env(VIGIL_API_KEY=KEY))
+    assert p.returncode == 0 and "key source:    env" in p.stdout
+    f = tmp_path / "key"
+    f.write_text(KEY + "\n")
+    f.chmod(0o600)
+    p = run_check(vigil_bin, clean_env(VIGIL_API_KEY_FILE=str(f)))
+    assert p.returncode == 0, p.stderr
+    assert f"{len(KEY)} bytes, sha256 {fingerprint(KEY)}" in p.stdout  # the newline is not part of the key
+    f.chmod(0o644)
+    p = run_check(vigil_bin, clean_env(VIGIL_API_KEY_FILE=str(f)))
+    assert "readable by group or others" in p.stdout
+
+
+def test_nothing_configured(vigil_bin):
+    p = run_check(vigil_bin, clean_env())
+    assert p.returncode == 1
+    assert "VIGIL_API_KEY_SSM" in p.stderr
+
+
+def test_no_credentials_anywhere(vigil_bin, ssm):
+    env = env_for(ssm)
+    del env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"]
+    p = run_check(vigil_bin, env)
+    assert p.returncode == 1
+    assert "no AWS credentials found" in p.stderr
