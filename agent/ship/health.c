@@ -1,0 +1,46 @@
+/* health.c — the periodic `vigil health` alert: counters in Falco's alert format. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "ship/batch.h"
+#include "ship/body.h"
+#include "ship/health.h"
+
+#define PRIO_WARNING 4
+#define PRIO_INFORMATIONAL 6
+
+int health_alert(struct strbuf *out, const struct ship_counters *c, uint64_t lost_before,
+		 const char *hostname)
+{
+	struct timespec ts;
+	char when[40], uuid[SHIP_UUID_LEN + 1];
+	clock_gettime(CLOCK_REALTIME, &ts);
+	vigil_fmt_rfc3339(when, (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec);
+	ship_uuid(uuid);
+	uint64_t lost = ship_counters_lost(c);
+	/* New losses since the last report make it a warning someone should look at. */
+	int prio = lost > lost_before ? PRIO_WARNING : PRIO_INFORMATIONAL;
+	strbuf_reset(out);
+	strbuf_adds(out, "{\"time\":\"");
+	strbuf_adds(out, when);
+	strbuf_adds(out, "\",\"rule\":\"vigil health\",\"priority\":\"");
+	strbuf_adds(out, prio == PRIO_WARNING ? "Warning" : "Informational");
+	strbuf_adds(out, "\",\"source\":\"vigil\",\"output\":");
+	char text[256];
+	snprintf(text, sizeof(text),
+		 "vigil health: submitted=%llu delivered=%llu written=%llu lost=%llu spooled=%llu "
+		 "queued=%llu",
+		 (unsigned long long)c->submitted, (unsigned long long)c->delivered,
+		 (unsigned long long)c->written, (unsigned long long)lost,
+		 (unsigned long long)c->spool_alerts, (unsigned long long)c->queued_alerts);
+	strbuf_add_json_str(out, text, strlen(text));
+	strbuf_adds(out, ",\"output_fields\":");
+	ship_counters_json(out, c, "vigil.");
+	strbuf_adds(out, ",\"tags\":[\"vigil\",\"health\"],\"hostname\":");
+	strbuf_add_json_str(out, hostname, strlen(hostname));
+	strbuf_adds(out, ",\"uuid\":\"");
+	strbuf_adds(out, uuid);
+	strbuf_adds(out, "\"}");
+	return prio;
+}
