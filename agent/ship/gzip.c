@@ -35,6 +35,13 @@ static bool room(struct strbuf *out, size_t want)
 	return true;
 }
 
+/* Bytes zlib may write now: within the storage and the ceiling. */
+static size_t space(const struct strbuf *out)
+{
+	size_t lim = out->cap < out->max ? out->cap : out->max;
+	return lim > out->len + 1 ? lim - out->len - 1 : 0;
+}
+
 int ship_deflate(const void *in, size_t n, int level, enum zformat fmt, struct strbuf *out)
 {
 	z_stream z;
@@ -52,7 +59,7 @@ int ship_deflate(const void *in, size_t n, int level, enum zformat fmt, struct s
 			break;
 		}
 		z.next_out = (Bytef *)out->data + out->len;
-		z.avail_out = (uInt)(out->cap - out->len - 1);
+		z.avail_out = (uInt)space(out);
 		size_t before = z.avail_out;
 		rc = deflate(&z, Z_FINISH);
 		out->len += before - z.avail_out;
@@ -84,7 +91,7 @@ int ship_inflate(const void *in, size_t n, enum zformat fmt, struct strbuf *out)
 			break;
 		}
 		z.next_out = (Bytef *)out->data + out->len;
-		z.avail_out = (uInt)(out->cap - out->len - 1);
+		z.avail_out = (uInt)space(out);
 		size_t before = z.avail_out;
 		rc = inflate(&z, Z_NO_FLUSH);
 		out->len += before - z.avail_out;
