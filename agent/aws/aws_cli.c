@@ -81,33 +81,58 @@ static void print_key(const struct keyprov_report *r)
 	printf("key:           fetched, %zu bytes, sha256 %s...\n", r->key_len, r->fingerprint);
 }
 
-static int check_once(const struct keyprov_config *cfg)
-{
+/* One fetch, on a never-dumped stack like the provider thread's. */
+struct once {
+	const struct keyprov_config *cfg;
 	struct aws_ctx ctx;
-	aws_ctx_defaults(&ctx);
-	ctx.ca_file = cfg->ca_file[0] ? cfg->ca_file : NULL;
-	ctx.timeout_ms = cfg->timeout_ms;
-	ctx.max_attempts = cfg->max_attempts;
-	ctx.retry_base_ms = cfg->retry_base_ms;
-	ctx.retry_cap_ms = cfg->retry_cap_ms;
-	char why[256] = "";
-	if (cfg->task_metadata && ecs_meta_load(&ctx, why, sizeof(why)) < 0)
-		printf("task:          metadata unavailable: %s\n", why);
-	struct keyprov_fetcher *f = keyprov_fetcher_new(cfg, &ctx);
+	struct keyprov_report rep;
+	enum aws_status st;
+	int meta;
+	char meta_err[256], err[512];
+};
+
+static void *fetch_once(void *arg)
+{
+	struct once *o = arg;
+	if (o->cfg->task_metadata)
+		o->meta = ecs_meta_load(&o->ctx, o->meta_err, sizeof(o->meta_err));
+	struct keyprov_fetcher *f = keyprov_fetcher_new(o->cfg, &o->ctx);
 	char *key = secret_alloc(KEYPROV_KEY_MAX);
-	static struct keyprov_report rep;
-	char err[512] = "";
 	size_t len = 0;
-	enum aws_status st = f && key ? keyprov_fetch(f, key, KEYPROV_KEY_MAX, &len, &rep, err, sizeof(err)) : AWS_TRANSIENT;
+	o->st = AWS_TRANSIENT;
+	if (f && key)
+		o->st = keyprov_fetch(f, key, KEYPROV_KEY_MAX, &len, &o->rep, o->err, sizeof(o->err));
 	secret_free(key, KEYPROV_KEY_MAX); /* only its length and fingerprint are reported */
 	keyprov_fetcher_free(f);
-	print_report(&rep);
-	if (st == AWS_OK) {
-		print_key(&rep);
+	return NULL;
+}
+
+static int check_once(const struct keyprov_config *cfg)
+{
+	static struct once o;
+	struct secret_thread t = {0};
+	o.cfg = cfg;
+	aws_ctx_defaults(&o.ctx);
+	o.ctx.ca_file = cfg->ca_file[0] ? cfg->ca_file : NULL;
+	o.ctx.timeout_ms = cfg->timeout_ms;
+	o.ctx.max_attempts = cfg->max_attempts;
+	o.ctx.retry_base_ms = cfg->retry_base_ms;
+	o.ctx.retry_cap_ms = cfg->retry_cap_ms;
+	int rc = secret_thread_start(&t, fetch_once, &o);
+	if (rc != 0) {
+		fprintf(stderr, "vigil: error: cannot start a thread: %s\n", strerror(rc));
+		return 1;
+	}
+	secret_thread_join(&t);
+	if (o.meta < 0)
+		printf("task:          metadata unavailable: %s\n", o.meta_err);
+	print_report(&o.rep);
+	if (o.st == AWS_OK) {
+		print_key(&o.rep);
 		return 0;
 	}
 	printf("key:           NOT fetched\n");
-	fprintf(stderr, "vigil: error: %s\n", err[0] ? err : "out of memory");
+	fprintf(stderr, "vigil: error: %s\n", o.err[0] ? o.err : "out of memory");
 	return 1;
 }
 

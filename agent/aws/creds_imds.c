@@ -91,9 +91,7 @@ static enum aws_status run(struct imds *m, struct aws_creds *out, char *err, siz
 		snprintf(err, errlen, "cannot allocate secret memory");
 		return AWS_TRANSIENT;
 	}
-	enum aws_status st = get_token(m, err, errlen);
-	if (st == AWS_OK)
-		st = get_role(m, role, sizeof(role), err, errlen);
+	enum aws_status st = get_role(m, role, sizeof(role), err, errlen); /* the token is already there */
 	if (st == AWS_OK) {
 		snprintf(path, sizeof(path), CREDS_PATH "%s", role);
 		st = call(m, "GET", path, m->token_hdr, doc, AWS_HTTP_BODY_MAX, err, errlen);

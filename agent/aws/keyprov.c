@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +29,7 @@
 struct keyprov {
 	struct keyprov_config cfg; /* api_key points into `fixed` */
 	struct aws_ctx ctx;
-	pthread_t thread;
+	struct secret_thread thread;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	atomic_bool stop;
@@ -185,7 +184,8 @@ static void *worker(void *arg)
 			pthread_mutex_lock(&kp->mu);
 			continue;
 		}
-		wait_until(kp, next_wakeup(kp, next_fetch), true);
+		/* A pending, rate-limited invalidation is in next_wakeup; only a new one wakes us. */
+		wait_until(kp, next_wakeup(kp, next_fetch), !kp->invalidate);
 	}
 	pthread_mutex_unlock(&kp->mu);
 	return NULL;
@@ -242,15 +242,11 @@ static int setup(struct keyprov *kp, const struct keyprov_config *cfg, char *err
 	return 0;
 }
 
-/* The thread starts with every signal blocked: the analyzer takes signals
- * through its own loop (signalfd), never in this thread. */
+/* The thread starts with every signal blocked (the analyzer takes signals
+ * through its own loop, never in this thread) and on a never-dumped stack. */
 static int start_thread(struct keyprov *kp, char *err, size_t errlen)
 {
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	int rc = pthread_create(&kp->thread, NULL, worker, kp);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	int rc = secret_thread_start(&kp->thread, worker, kp);
 	if (rc != 0)
 		snprintf(err, errlen, "cannot start the key provider thread: %s", strerror(rc));
 	return rc ? -1 : 0;
@@ -333,6 +329,6 @@ void keyprov_stop(struct keyprov *kp)
 	atomic_store(&kp->stop, true); /* also aborts a transfer in progress */
 	pthread_cond_broadcast(&kp->cv);
 	pthread_mutex_unlock(&kp->mu);
-	pthread_join(kp->thread, NULL);
+	secret_thread_join(&kp->thread);
 	destroy(kp);
 }

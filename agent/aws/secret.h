@@ -9,6 +9,7 @@
 #ifndef VIGIL_AWS_SECRET_H
 #define VIGIL_AWS_SECRET_H
 
+#include <pthread.h>
 #include <stddef.h>
 
 /* A zeroed area of at least n bytes, or NULL (errno set). MADV_DONTDUMP is
@@ -18,5 +19,23 @@ void *secret_alloc(size_t n);
 void secret_free(void *p, size_t n);
 /* Zero n bytes in a way the compiler cannot drop. */
 void secret_wipe(void *p, size_t n);
+
+/*
+ * A thread whose stack is excluded from core dumps and zeroed when it ends.
+ * Secrets pass through stack frames that are not ours to wipe: libraries'
+ * locals, and the vector registers the dynamic linker saves on the stack
+ * while resolving a symbol. The thread that fetches the key runs on such a
+ * stack, so none of that reaches a dump.
+ */
+struct secret_thread {
+	pthread_t thread;
+	void *stack;
+	size_t stack_len;
+};
+
+/* Start fn(arg) with every signal blocked; 0 or an errno value. */
+int secret_thread_start(struct secret_thread *t, void *(*fn)(void *), void *arg);
+/* Join, then wipe and unmap the stack. */
+void secret_thread_join(struct secret_thread *t);
 
 #endif

@@ -116,6 +116,8 @@ static enum aws_status attempt(struct call *c, const struct aws_creds *cr, char 
 		else
 			*verdict = ssm_classify_error(r.status, r.body, r.len, r.error_type, c->name, c->region, err,
 						      errlen);
+		if (r.status != 200 && *verdict == SSM_FAIL)
+			st = AWS_PERMANENT; /* a person must act: retrying cannot help */
 	}
 	aws_http_resp_free(&r);
 	secret_wipe(c->hdr, HDR_MEM);
