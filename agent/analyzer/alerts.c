@@ -26,24 +26,28 @@ void alerts_flush(struct alert_out *a)
 	strbuf_reset(&a->buf);
 }
 
-void alerts_on_match(const struct compiled_rule *r, const struct vigil_event *ev, void *arg)
+void alerts_emit(struct alert_out *a, const struct alert_rule *ar, const struct vigil_event *ev)
 {
-	struct alert_out *a = arg;
-	struct alert_rule ar = {r->src->name, rules_priority_name(r->src->priority), r->src->source,
-				(const char *const *)r->src->tags, r->src->ntags, r->output};
 	size_t before = a->buf.len;
-	output_alert_json(&a->buf, &ar, ev, a->ctx);
+	output_alert_json(&a->buf, ar, ev, a->ctx);
 	strbuf_addc(&a->buf, '\n');
 	if (a->buf.truncated) { /* never a half line */
 		a->buf.len = before;
 		a->buf.truncated = false;
 		alerts_flush(a);
-		output_alert_json(&a->buf, &ar, ev, a->ctx);
+		output_alert_json(&a->buf, ar, ev, a->ctx);
 		strbuf_addc(&a->buf, '\n');
 	}
 	a->count++;
 	if (a->buf.len >= FLUSH_BYTES)
 		alerts_flush(a);
+}
+
+void alerts_on_match(const struct compiled_rule *r, const struct vigil_event *ev, void *arg)
+{
+	struct alert_rule ar = {r->src->name, rules_priority_name(r->src->priority), r->src->source,
+				(const char *const *)r->src->tags, r->src->ntags, r->output};
+	alerts_emit(arg, &ar, ev);
 }
 
 void alerts_free(struct alert_out *a)

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "rules/engine.h"
+#include "rules/output.h"
 #include "vigil/strbuf.h"
 
 struct alert_out {
@@ -18,6 +19,8 @@ struct alert_out {
 void alerts_init(struct alert_out *a, int fd, const struct field_ctx *ctx);
 /* engine_match_fn: append one alert line. */
 void alerts_on_match(const struct compiled_rule *r, const struct vigil_event *ev, void *arg);
+/* One alert vigil raises itself (not from a rule). */
+void alerts_emit(struct alert_out *a, const struct alert_rule *ar, const struct vigil_event *ev);
 /* Write out pending lines. */
 void alerts_flush(struct alert_out *a);
 void alerts_free(struct alert_out *a);

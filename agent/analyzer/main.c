@@ -1,8 +1,9 @@
 /*
  * analyzer/main.c — vigil-analyzer: the untraced worker the supervisor runs.
  *
- * It receives events on the channel fd and (for now) writes them as NDJSON
- * to --events-out. Rules, FIM and delivery join its loop in later parts.
+ * One event loop (evloop.h) joins the channel from the supervisor (events
+ * evaluated by the rules, written as NDJSON to --events-out), live FIM and
+ * alert output.
  * It keeps its progress (last evt.num handled) in a shared page, so that a
  * successor started after a crash can count exactly what was lost.
  */
@@ -13,11 +14,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
 #include "analyzer/alerts.h"
+#include "analyzer/config_setup.h"
+#include "analyzer/evloop.h"
+#include "analyzer/fim_live.h"
+#include "analyzer/handoff.h"
+#include "analyzer/options.h"
 #include "analyzer/context.h"
 #include "analyzer/ndjson.h"
 #include "analyzer/privscan.h"
@@ -32,7 +39,6 @@
 #include "vigil/strbuf.h"
 
 #define OUT_FLUSH_BYTES (64u * 1024u)
-#define HANDOFF_MAX (256u * 1024u) /* the supervisor reads at most this much */
 
 struct analyzer {
 	int out_fd;                  /* --events-out, or -1 */
@@ -46,6 +52,11 @@ struct analyzer {
 	struct field_ctx ctx;
 	struct alert_out alerts;
 	struct tracking tracking;    /* proc.is_exe_upper_layer, fd.l4proto */
+	struct vigil_config cfg;
+	struct evloop *loop;
+	struct receiver rx;
+	struct fim_live fim;
+	int rc;
 };
 
 /*
@@ -75,6 +86,22 @@ static void count_gap(struct analyzer *a, uint64_t num)
 	a->expected_num = num + 1;
 }
 
+/* Append one event to the --events-out buffer. */
+static void write_event(struct analyzer *a, const struct vigil_event *ev)
+{
+	if (a->out_fd < 0)
+		return;
+	size_t before = a->out.len;
+	ndjson_event(&a->out, ev);
+	strbuf_addc(&a->out, '\n');
+	if (a->out.truncated) { /* cannot happen below the ceiling; never emit half a line */
+		a->out.len = before;
+		a->out.truncated = false;
+	}
+	if (a->out.len >= OUT_FLUSH_BYTES)
+		flush_out(a);
+}
+
 static int on_event(struct vigil_event *ev, void *ctx)
 {
 	struct analyzer *a = ctx;
@@ -83,33 +110,41 @@ static int on_event(struct vigil_event *ev, void *ctx)
 	count_gap(a, ev->num);
 	if (ev->kind == VIGIL_EV_HEALTH) /* losses are known here, not in the supervisor */
 		ev->health.events_lost = a->lost;
-	else if (a->engine) {
-		tracking_observe(&a->tracking, ev);
-		engine_eval(a->engine, ev, &a->ctx, alerts_on_match, &a->alerts);
+	else {
+		fim_live_observe(&a->fim, ev);
+		if (a->engine) {
+			tracking_observe(&a->tracking, ev);
+			engine_eval(a->engine, ev, &a->ctx, alerts_on_match, &a->alerts);
+		}
 	}
-	if (a->out_fd < 0) { /* nothing to write yet: the event counts as handled */
-		a->out_last_num = ev->num;
-		return 0;
-	}
-	size_t before = a->out.len;
-	ndjson_event(&a->out, ev);
-	strbuf_addc(&a->out, '\n');
-	if (a->out.truncated) { /* cannot happen below the ceiling; never emit half a line */
-		a->out.len = before;
-		a->out.truncated = false;
-	}
+	write_event(a, ev);
 	a->out_last_num = ev->num;
-	if (a->out.len >= OUT_FLUSH_BYTES)
-		flush_out(a);
 	return 0;
 }
 
-static void on_idle(void *ctx)
+/* FIM events go to --events-out too (they carry no evt.num of the channel). */
+static void on_fim_event(const struct vigil_event *ev, void *arg)
 {
-	struct analyzer *a = ctx;
+	write_event(arg, ev);
+}
+
+static void flush_all(struct analyzer *a)
+{
 	flush_out(a);
-	if (a->engine)
+	if (a->engine || a->fim.mon)
 		alerts_flush(&a->alerts);
+}
+
+static void on_channel(int fd, uint32_t revents, void *arg)
+{
+	(void)fd, (void)revents;
+	struct analyzer *a = arg;
+	int r = receiver_drain(&a->rx, on_event, a);
+	flush_all(a); /* nothing more is ready: write out what we have */
+	if (r != RECEIVER_AGAIN) {
+		a->rc = r == RECEIVER_ERROR ? -1 : 0;
+		evloop_stop(a->loop);
+	}
 }
 
 static volatile uint64_t *map_progress(int fd)
@@ -118,109 +153,31 @@ static volatile uint64_t *map_progress(int fd)
 	return p == MAP_FAILED ? NULL : p;
 }
 
-struct options {
-	int channel_fd, progress_fd, syscalls_fd;
-	const char *events_out;
-	bool scan_privs, no_rules, on_host;
-	char *rules[64];
-	int n_rules;
-	const char *priority, *matching;
-};
-
-static int parse_options(int argc, char **argv, struct options *o)
-{
-	*o = (struct options){.channel_fd = -1, .progress_fd = -1, .syscalls_fd = -1};
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		if (strncmp(a, "--channel-fd=", 13) == 0)
-			o->channel_fd = (int)strtol(a + 13, NULL, 10);
-		else if (strncmp(a, "--progress-fd=", 14) == 0)
-			o->progress_fd = (int)strtol(a + 14, NULL, 10);
-		else if (strncmp(a, "--syscalls-fd=", 14) == 0)
-			o->syscalls_fd = (int)strtol(a + 14, NULL, 10);
-		else if (strcmp(a, "--no-new-privs") == 0)
-			o->scan_privs = true;
-		else if (strcmp(a, "--no-rules") == 0)
-			o->no_rules = true;
-		else if (strcmp(a, "--host") == 0)
-			o->on_host = true;
-		else if (!v)
-			return -1;
-		else if (strcmp(a, "--events-out") == 0)
-			o->events_out = argv[++i];
-		else if (strcmp(a, "--verbosity") == 0)
-			vigil_log_verbosity = (int)strtol(argv[++i], NULL, 10);
-		else if (strcmp(a, "--rules") == 0 && o->n_rules < 64)
-			o->rules[o->n_rules++] = argv[++i];
-		else if (strcmp(a, "--priority") == 0)
-			o->priority = argv[++i];
-		else if (strcmp(a, "--rule-matching") == 0)
-			o->matching = argv[++i];
-		else
-			return -1;
-	}
-	return o->channel_fd < 0 ? -1 : 0;
-}
-
-/* Tell the supervisor which syscalls to trace: "SYSCALLS a,b,...\nRESULTS c,...\n". */
-static void write_syscalls(int fd, const struct engine *e)
-{
-	vigil_sc_set set, results;
-	bool restricted = engine_syscalls(e, &set);
-	engine_result_syscalls(e, &results);
-	struct strbuf sb;
-	strbuf_init(&sb, HANDOFF_MAX);
-	for (int pass = 0; pass < 2; pass++) {
-		const vigil_sc_set *s = pass ? &results : &set;
-		strbuf_adds(&sb, pass ? "RESULTS " : restricted ? "SYSCALLS " : "SYSCALLS *");
-		bool first = true;
-		for (int t = 1; t < VIGIL_SC_PROCEXIT && (pass || restricted); t++) {
-			if (!vigil_sc_set_has(s, t))
-				continue;
-			if (!first)
-				strbuf_addc(&sb, ',');
-			strbuf_adds(&sb, vigil_syscall_name(t));
-			first = false;
-		}
-		strbuf_addc(&sb, '\n');
-	}
-	struct prefilter pf;
-	engine_open_prefilter(e, &pf);
-	if (pf.active) { /* which opens need their result, by path */
-		strbuf_adds(&sb, "OPENPATHS\n");
-		for (size_t i = 0; i < pf.n; i++) {
-			strbuf_addc(&sb, pf.preds[i].op);
-			strbuf_add(&sb, pf.preds[i].s, pf.preds[i].len);
-			strbuf_addc(&sb, '\n');
-		}
-	}
-	prefilter_free(&pf);
-	if (sb.truncated || !sb.data || vigil_write_all(fd, sb.data, sb.len) != 0)
-		LOG_WARN("telling the supervisor the syscall set failed");
-	strbuf_free(&sb);
-}
-
 /* Load rules (first start only reports; restarts load quietly). */
-static int setup_rules(struct analyzer *a, const struct options *o)
+static int setup_rules(struct analyzer *a, const struct analyzer_options *o, const struct vigil_config *c)
 {
 	context_init(&a->ctx, o->on_host);
+	alerts_init(&a->alerts, STDOUT_FILENO, &a->ctx);
 	if (o->no_rules)
 		return 0;
 	a->engine = engine_new();
 	bool quiet = o->syscalls_fd < 0; /* a restarted analyzer: already reported once */
-	if (!a->engine || rules_load_reporting(a->engine, o->rules, (size_t)o->n_rules, stderr, quiet) != 0)
+	if (!a->engine || rules_load_reporting(a->engine, c->rules, (size_t)c->n_rules, stderr, quiet) != 0)
 		return -1;
 	enum rules_priority p;
-	if (o->priority && !rules_priority_parse(o->priority, &p)) {
+	if (c->priority && !rules_priority_parse(c->priority, &p)) {
 		LOG_ERR("unknown priority '%s' (emergency, alert, critical, error, warning, notice, "
-			"informational, debug)", o->priority);
+			"informational, debug)", c->priority);
 		return -1;
 	}
-	if (o->priority)
+	if (c->priority)
 		engine_set_min_priority(a->engine, p);
-	if (o->matching)
-		engine_set_matching(a->engine, o->matching[0] == 'a' ? ENGINE_MATCH_ALL : ENGINE_MATCH_FIRST);
-	alerts_init(&a->alerts, STDOUT_FILENO, &a->ctx);
+	if (c->rule_matching && strcmp(c->rule_matching, "first") != 0 && strcmp(c->rule_matching, "all") != 0) {
+		LOG_ERR("rule_matching: 'first' or 'all', not '%s'", c->rule_matching);
+		return -1;
+	}
+	if (c->rule_matching)
+		engine_set_matching(a->engine, c->rule_matching[0] == 'a' ? ENGINE_MATCH_ALL : ENGINE_MATCH_FIRST);
 	return tracking_init(&a->tracking, &a->ctx);
 }
 
@@ -235,6 +192,45 @@ static int open_events_out(struct analyzer *a, const char *path)
 		return -1;
 	}
 	return 0;
+}
+
+static void tell_supervisor(struct analyzer *a, const struct analyzer_options *o, bool ok)
+{
+	if (o->syscalls_fd < 0)
+		return;
+	if (!ok) {
+		if (write(o->syscalls_fd, "ERROR\n", 6) < 0)
+			LOG_WARN("telling the supervisor: %s", strerror(errno));
+	} else if (a->engine) {
+		vigil_sc_set extra = {0};
+		if (a->cfg.fim.n_watches)
+			attribution_syscalls(&extra);
+		handoff_write_syscalls(o->syscalls_fd, a->engine, &extra);
+	}
+	close(o->syscalls_fd);
+}
+
+static int run(struct analyzer *a, const struct analyzer_options *o)
+{
+	a->loop = evloop_new();
+	a->rx.fd = o->channel_fd;
+	if (!a->loop || evloop_add_fd(a->loop, o->channel_fd, EPOLLIN, on_channel, a) != 0) {
+		LOG_ERR("cannot set up the event loop: %s", strerror(errno));
+		return 1;
+	}
+	if (a->cfg.fim.n_watches) {
+		if (fim_live_start(&a->fim, &a->cfg.fim, a->loop, a->engine, &a->alerts, &a->ctx) != 0)
+			LOG_ERR("fim: live monitoring is off (see above)");
+		a->fim.on_event = a->out_fd >= 0 ? on_fim_event : NULL;
+		a->fim.on_event_arg = a;
+	}
+	int rc = evloop_run(a->loop) != 0 ? -1 : a->rc;
+	fim_live_flush(&a->fim);
+	flush_all(a);
+	fim_live_stop(&a->fim);
+	receiver_free(&a->rx);
+	evloop_free(a->loop);
+	return rc;
 }
 
 int main(int argc, char **argv)
@@ -255,43 +251,36 @@ int main(int argc, char **argv)
 	signal(SIGTERM, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
-	struct options o;
-	if (parse_options(argc, argv, &o) != 0) {
+	struct analyzer_options o;
+	if (analyzer_options_parse(argc, argv, &o) != 0) {
 		fprintf(stderr, "vigil-analyzer is started by vigil; it is not a command\n");
 		return 2;
 	}
-	struct analyzer a = {.out_fd = -1};
+	static struct analyzer a = {.out_fd = -1};
 	strbuf_init(&a.out, OUT_FLUSH_BYTES + 512 * 1024);
 	if (o.progress_fd >= 0)
 		a.progress = map_progress(o.progress_fd);
 	if (a.progress)
 		a.lost = a.progress[1]; /* losses are counted across generations */
-	if (setup_rules(&a, &o) != 0) {
-		if (o.syscalls_fd >= 0 && write(o.syscalls_fd, "ERROR\n", 6) < 0)
-			LOG_WARN("telling the supervisor: %s", strerror(errno));
+	bool ok = analyzer_config_setup(&a.cfg, &o, o.syscalls_fd < 0) == 0 && setup_rules(&a, &o, &a.cfg) == 0;
+	tell_supervisor(&a, &o, ok);
+	if (!ok)
 		return 2;
-	}
-	if (o.syscalls_fd >= 0) {
-		if (a.engine)
-			write_syscalls(o.syscalls_fd, a.engine);
-		close(o.syscalls_fd);
-	}
 	if (open_events_out(&a, o.events_out) != 0)
 		return 1;
 	if (o.scan_privs)
 		privscan_warn();
-	struct receiver_stats st = {0};
-	int rc = receiver_run(o.channel_fd, on_event, on_idle, &a, &st);
-	flush_out(&a);
+	int rc = run(&a, &o);
 	if (a.engine) {
-		alerts_free(&a.alerts);
 		engine_free(a.engine);
 		tracking_free(&a.tracking);
 	}
+	alerts_free(&a.alerts);
+	config_free(&a.cfg);
 	if (a.write_failed)
 		rc = -1;
-	if (st.invalid)
+	if (a.rx.st.invalid)
 		LOG_WARN("%llu malformed events from the channel were skipped",
-			 (unsigned long long)st.invalid);
+			 (unsigned long long)a.rx.st.invalid);
 	return rc == 0 ? 0 : 1;
 }

@@ -217,6 +217,42 @@ static void health_fields(struct strbuf *sb, const struct vigil_health *h)
 	kv_int(sb, "vigil.tracees", (long long)h->tracee_count);
 }
 
+/* fim.* as the rules see them (fields_fim.c): octal modes, hex hashes. */
+static void fim_fields(struct strbuf *sb, const struct vigil_event *ev)
+{
+	static const char *const actions[] = {"", "created", "deleted", "modified", "metadata"};
+	static const char *const detectors[] = {"", "inotify", "scan", "rescan"};
+	const struct vigil_fim *f = &ev->fim;
+	char mode[16];
+	kv_str(sb, ev, "fim.path", f->path);
+	if (f->action < 5)
+		kv_cstr(sb, "fim.action", actions[f->action]);
+	kv_str(sb, ev, "fim.type", f->type);
+	kv_str(sb, ev, "fim.changed", f->changed);
+	kv_str(sb, ev, "fim.tags", f->tags);
+	if (f->detected_by < 4)
+		kv_cstr(sb, "fim.detected_by", detectors[f->detected_by]);
+	kv_bool(sb, "fim.attributed", f->attributed);
+	if (f->has_prev) {
+		snprintf(mode, sizeof(mode), "%04o", f->prev_mode & 07777);
+		kv_cstr(sb, "fim.prev_mode", mode);
+		kv_int(sb, "fim.prev_uid", f->prev_uid);
+		kv_int(sb, "fim.prev_gid", f->prev_gid);
+		kv_int(sb, "fim.prev_size", (long long)f->prev_size);
+		kv_str(sb, ev, "fim.prev_sha256", f->prev_sha256);
+		kv_str(sb, ev, "fim.prev_target", f->prev_target);
+	}
+	if (f->has_cur) {
+		snprintf(mode, sizeof(mode), "%04o", f->mode & 07777);
+		kv_cstr(sb, "fim.mode", mode);
+		kv_int(sb, "fim.uid", f->uid);
+		kv_int(sb, "fim.gid", f->gid);
+		kv_int(sb, "fim.size", (long long)f->size);
+		kv_str(sb, ev, "fim.sha256", f->sha256);
+		kv_str(sb, ev, "fim.target", f->target);
+	}
+}
+
 static const char *tamper_name(int t)
 {
 	static const char *const names[] = {NULL, "clone_untraced", "foreign_arch", "ptrace_vigil",
@@ -245,6 +281,14 @@ void ndjson_event(struct strbuf *sb, const struct vigil_event *ev)
 	vigil_fmt_rfc3339(ts, ev->ts_ns);
 	kv_cstr(sb, "evt.time", ts);
 	kv_cstr(sb, "evt.type", vigil_syscall_name(ev->type));
+	if (ev->kind == VIGIL_EV_FIM) {
+		kv_cstr(sb, "evt.source", "fim");
+		fim_fields(sb, ev);
+		if (ev->fim.attributed)
+			proc_fields(sb, ev);
+		strbuf_addc(sb, '}');
+		return;
+	}
 	if (ev->kind == VIGIL_EV_HEALTH) {
 		kv_cstr(sb, "evt.source", "vigil");
 		health_fields(sb, &ev->health);

@@ -40,37 +40,32 @@ static int split(const char *msg, size_t len, receiver_fn fn, void *ctx, struct 
 	return 0;
 }
 
-int receiver_run(int fd, receiver_fn fn, receiver_idle_fn idle, void *ctx, struct receiver_stats *st)
+int receiver_drain(struct receiver *r, receiver_fn fn, void *ctx)
 {
-	char *msg = malloc(MSG_MAX);
-	struct vigil_event *ev = malloc(sizeof(*ev));
-	int rc = -1;
-	if (!msg || !ev)
-		goto out;
+	if (!r->msg && (!(r->msg = malloc(MSG_MAX)) || !(r->ev = malloc(sizeof(*r->ev)))))
+		return RECEIVER_ERROR;
 	for (;;) {
-		ssize_t n = recv(fd, msg, MSG_MAX, MSG_DONTWAIT);
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			idle(ctx);
-			n = recv(fd, msg, MSG_MAX, 0);
-		}
+		ssize_t n = recv(r->fd, r->msg, MSG_MAX, MSG_DONTWAIT);
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return RECEIVER_AGAIN;
+		if (n < 0 && errno == EINTR)
+			continue;
 		if (n < 0) {
-			if (errno == EINTR)
-				continue;
 			LOG_ERR("channel receive: %s", strerror(errno));
-			goto out;
+			return RECEIVER_ERROR;
 		}
-		if (n == 0) {
-			rc = 0;
-			goto out;
-		}
-		st->messages++;
-		if (split(msg, (size_t)n, fn, ctx, st, ev)) {
-			rc = 0;
-			goto out;
-		}
+		if (n == 0)
+			return RECEIVER_EOF;
+		r->st.messages++;
+		if (split(r->msg, (size_t)n, fn, ctx, &r->st, r->ev))
+			return RECEIVER_END;
 	}
-out:
-	free(msg);
-	free(ev);
-	return rc;
+}
+
+void receiver_free(struct receiver *r)
+{
+	free(r->msg);
+	free(r->ev);
+	r->msg = NULL;
+	r->ev = NULL;
 }

@@ -7,14 +7,23 @@
 
 /* Called for each valid event; return nonzero to stop (END seen). */
 typedef int (*receiver_fn)(struct vigil_event *ev, void *ctx);
-/* Called when the channel has nothing ready (flush output then). */
-typedef void (*receiver_idle_fn)(void *ctx);
 
 struct receiver_stats {
 	uint64_t messages, events, invalid;
 };
 
-/* Loop until END or EOF; returns 0 on END/EOF, -1 on a receive error. */
-int receiver_run(int fd, receiver_fn fn, receiver_idle_fn idle, void *ctx, struct receiver_stats *st);
+/* Non-blocking use from an event loop. */
+struct receiver {
+	int fd;
+	char *msg;
+	struct vigil_event *ev;
+	struct receiver_stats st;
+};
+
+enum { RECEIVER_AGAIN = 0, RECEIVER_END = 1, RECEIVER_EOF = 2, RECEIVER_ERROR = -1 };
+
+/* Handle every message ready on r->fd; returns one of RECEIVER_*. */
+int receiver_drain(struct receiver *r, receiver_fn fn, void *ctx);
+void receiver_free(struct receiver *r);
 
 #endif

@@ -1,6 +1,7 @@
 /* rules_paths.c — bundled rules discovery and loading with a summary. */
 #include <dirent.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -40,28 +41,45 @@ static char **yaml_files(const char *dir)
 	return v;
 }
 
-char **rules_paths_default(void)
+/* The bundled rules directory that exists, into out. 0, or -1 if none. */
+static int bundled_dir(char *out, size_t size)
 {
 	const char *env = getenv("VIGIL_RULES_DIR");
-	if (env && *env)
-		return yaml_files(env);
-	char self[PATH_MAX], dir[PATH_MAX + 32];
+	if (env && *env) {
+		snprintf(out, size, "%s", env);
+		return 0;
+	}
+	char self[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (n <= 0)
-		return NULL;
+		return -1;
 	self[n] = '\0';
 	char *slash = strrchr(self, '/');
 	if (!slash)
-		return NULL;
+		return -1;
 	*slash = '\0';
 	static const char *const rel[] = {"/../share/vigil/rules", "/../rules"};
 	for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
-		snprintf(dir, sizeof(dir), "%s%s", self, rel[i]);
-		char **v = yaml_files(dir);
-		if (v)
-			return v;
+		snprintf(out, size, "%s%s", self, rel[i]);
+		if (access(out, R_OK | X_OK) == 0)
+			return 0;
 	}
-	return NULL;
+	return -1;
+}
+
+char **rules_paths_default(void)
+{
+	char dir[PATH_MAX + 32];
+	return bundled_dir(dir, sizeof(dir)) == 0 ? yaml_files(dir) : NULL;
+}
+
+int rules_bundled_path(const char *rel, char *out, size_t size)
+{
+	char dir[PATH_MAX + 32];
+	if (bundled_dir(dir, sizeof(dir)) != 0)
+		return -1;
+	int n = snprintf(out, size, "%s/%s", dir, rel);
+	return n < 0 || (size_t)n >= size || access(out, R_OK) != 0 ? -1 : 0;
 }
 
 void rules_paths_free(char **paths)

@@ -15,6 +15,9 @@
  */
 char **rules_paths_default(void);
 void rules_paths_free(char **paths);
+/* rel (e.g. "fim/container.yaml") inside the bundled rules directory, into
+ * out. 0 if that file exists and is readable, else -1. */
+int rules_bundled_path(const char *rel, char *out, size_t size);
 
 /* Load the given files (or the bundled ones when n == 0) into e, print
  * diagnostics and a one-line summary to `out`; returns engine_load's result. */

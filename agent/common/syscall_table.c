@@ -24,6 +24,7 @@ static const struct sc_info sc_infos[VIGIL_SC_COUNT] = {
 #undef VIGIL_SC_INFO
 	[VIGIL_SC_PROCEXIT] = {"procexit", VIGIL_SC_QUIET},
 	[VIGIL_SC_HEALTH] = {"vigil_health", VIGIL_SC_QUIET},
+	[VIGIL_SC_FIM] = {"fim", VIGIL_SC_QUIET},
 };
 
 const char *vigil_syscall_name(int id)

@@ -28,6 +28,10 @@ void vigil_event_init(struct vigil_event *ev, enum vigil_event_kind kind)
 		*strs[i] = no_str;
 	for (int i = 0; i < VIGIL_MAX_ANCESTORS; i++)
 		ev->proc.ancestors[i].name = no_str;
+	vigil_str *fim[] = {&ev->fim.path, &ev->fim.type, &ev->fim.changed, &ev->fim.tags,
+			    &ev->fim.sha256, &ev->fim.prev_sha256, &ev->fim.target, &ev->fim.prev_target};
+	for (size_t i = 0; i < sizeof(fim) / sizeof(fim[0]); i++)
+		*fim[i] = no_str;
 }
 
 vigil_str vigil_event_str(struct vigil_event *ev, const char *s, size_t len)
@@ -102,6 +106,11 @@ int vigil_event_validate(const struct vigil_event *ev, size_t received)
 			return -1;
 	for (int i = 0; i < ev->n_evargs; i++)
 		if (!str_ok(ev, ev->evargs[i].key) || !str_ok(ev, ev->evargs[i].val))
+			return -1;
+	const vigil_str fim[] = {ev->fim.path, ev->fim.type, ev->fim.changed, ev->fim.tags,
+				 ev->fim.sha256, ev->fim.prev_sha256, ev->fim.target, ev->fim.prev_target};
+	for (size_t i = 0; i < sizeof(fim) / sizeof(fim[0]); i++)
+		if (!str_ok(ev, fim[i]))
 			return -1;
 	return 0;
 }

@@ -33,7 +33,7 @@ char *fim_abspath(const char *path)
 	return s;
 }
 
-static void dedupe(struct fim_set *s)
+void fim_set_dedupe(struct fim_set *s)
 {
 	size_t w = 0;
 	for (size_t i = 0; i < s->n; i++) {
@@ -58,7 +58,7 @@ int fim_scan(const char *const *roots, size_t n_roots, bool missing_ok, struct f
 		}
 	}
 	fim_set_sort(out);
-	dedupe(out);
+	fim_set_dedupe(out);
 	fim_hash_all(out, 0, o->warn);
 	return 0;
 }

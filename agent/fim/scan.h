@@ -14,4 +14,7 @@ int fim_scan(const char *const *roots, size_t n_roots, bool missing_ok, struct f
  * resolved) and strips trailing slashes. Returns a malloc'ed string. */
 char *fim_abspath(const char *path);
 
+/* Drops repeated paths from a sorted set (the first is kept). */
+void fim_set_dedupe(struct fim_set *s);
+
 #endif

@@ -41,12 +41,13 @@ static void warn(struct fim_walk_opts *o, const char *what, const char *path, in
 
 
 /* Reads the names of directory path (sorted later with the whole set). */
-static int walk_rec(const char *path, struct fim_walk_opts *o, struct fim_set *out, const struct stat *st)
+static int walk_rec(const char *path, struct fim_walk_opts *o, struct fim_set *out, const struct stat *st,
+		    unsigned depth)
 {
 	struct fim_entry *e = fim_set_add(out, path);
 	if (!e || fim_attrs_fill(e, st) != 0)
 		return -1;
-	if (!S_ISDIR(st->st_mode) || is_pseudo(path))
+	if (!S_ISDIR(st->st_mode) || is_pseudo(path) || (o->no_recurse && depth > 0))
 		return 0;
 	DIR *d = opendir(path);
 	if (!d) {
@@ -81,7 +82,7 @@ static int walk_rec(const char *path, struct fim_walk_opts *o, struct fim_set *o
 			if (fstatat(dirfd(d), n, &cst, AT_SYMLINK_NOFOLLOW) != 0) {
 				if (errno != ENOENT)
 					warn(o, "cannot stat", child, errno);
-			} else if (walk_rec(child, o, out, &cst) != 0) {
+			} else if (walk_rec(child, o, out, &cst, depth + 1) != 0) {
 				rc = -1;
 			}
 		}
@@ -103,5 +104,5 @@ int fim_walk(const char *root, struct fim_walk_opts *o, struct fim_set *out)
 		return -1;
 	if (fim_excluded(o, root))
 		return 0;
-	return walk_rec(root, o, out, &st);
+	return walk_rec(root, o, out, &st, 0);
 }

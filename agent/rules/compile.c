@@ -243,7 +243,16 @@ int compile_rule(const struct ruleset *rs, const struct rules_rule *r, struct co
 			     (dups && (expr_uses_field(cond, "fd.type") ||
 				       expr_uses_field(cond, "fd.typechar") ||
 				       expr_uses_field(cond, "fd.sockfamily")));
-	if (strcmp(r->source, "syscall") != 0) {
+	bool fim = strcmp(r->source, "fim") == 0;
+	if (fim) { /* FIM rules see only FIM changes, and need nothing traced */
+		memset(&out->types, 0, sizeof(out->types));
+		vigil_sc_set_add(&out->types, VIGIL_SC_FIM);
+		out->any_type = false;
+		out->needs_result = out->needs_writes = out->needs_sockets = false;
+	} else {
+		vigil_sc_set_del(&out->types, VIGIL_SC_FIM);
+	}
+	if (!fim && strcmp(r->source, "syscall") != 0) {
 		if (r->enabled)
 			rules_diag_add(diags, RULES_DIAG_WARNING, &r->pos, item,
 				     "source '%s' is not available in vigil: rule disabled", r->source);

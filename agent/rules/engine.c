@@ -145,10 +145,11 @@ void engine_set_matching(struct engine *e, enum engine_matching m)
 size_t engine_eval(const struct engine *e, const struct vigil_event *ev,
 		   const struct field_ctx *ctx, engine_match_fn fn, void *arg)
 {
-	const struct index_list *a = ev->type < VIGIL_SC_COUNT ? &e->by_type[ev->type] : &e->any_type;
-	const struct index_list *b = &e->any_type;
-	if (a == b)
-		a = &(struct index_list){0};
+	static const struct index_list none;
+	const struct index_list *a = ev->type < VIGIL_SC_COUNT ? &e->by_type[ev->type] : &none;
+	/* Rules without an evt.type restriction are syscall rules: FIM changes
+	 * only meet the rules of source fim, indexed under VIGIL_SC_FIM. */
+	const struct index_list *b = ev->kind == VIGIL_EV_FIM ? &none : &e->any_type;
 	size_t i = 0, j = 0, matches = 0;
 	while (i < a->n || j < b->n) {
 		uint32_t r = (j >= b->n || (i < a->n && a->rules[i] < b->rules[j])) ? a->rules[i++]

@@ -328,7 +328,9 @@ static void extract_evt(int id, const struct field_ref *ref, const struct vigil_
 		set_bool(v, is_open(ev->type) && (ev->open_flags & bit));
 		break;
 	}
-	case F_EVT_SOURCE: set_cstr(v, ev->kind == VIGIL_EV_HEALTH ? "vigil" : "syscall"); break;
+	case F_EVT_SOURCE:
+		set_cstr(v, ev->kind == VIGIL_EV_HEALTH ? "vigil" : ev->kind == VIGIL_EV_FIM ? "fim" : "syscall");
+		break;
 	case F_EVT_HOSTNAME: set_cstr(v, ctx ? ctx->hostname : NULL); break;
 	}
 }
@@ -359,13 +361,19 @@ void field_extract_nth(const struct field_ref *ref, const struct vigil_event *ev
 	v->len = 0;
 	v->i = 0;
 	int id = ref->def->id;
+	/* A FIM change has process fields only when vigil saw who made it. */
+	bool fim = ev->kind == VIGIL_EV_FIM;
 	if (id >= F_EVT_TYPE && id <= F_EVT_HOSTNAME)
 		extract_evt(id, ref, ev, ctx, v);
-	else if (id >= F_PROC_PID && id <= F_GROUP_NAME)
-		extract_proc(id, ref, ev, nth, ctx, v);
-	else if (id == F_FD_IP || id == F_FD_PORT || id == F_FD_NET) /* nth 0: local, 1: remote */
+	else if (id >= F_FIM_PATH && id <= F_FIM_PREV_TARGET)
+		field_extract_fim(id, ev, v);
+	else if (id >= F_PROC_PID && id <= F_GROUP_NAME) {
+		if (!fim || ev->fim.attributed)
+			extract_proc(id, ref, ev, nth, ctx, v);
+	}
+	else if ((id == F_FD_IP || id == F_FD_PORT || id == F_FD_NET) && !fim) /* nth 0: local, 1: remote */
 		sock_side(ev, nth == 1, id == F_FD_PORT, v);
-	else if (id >= F_FD_NUM && id <= F_FD_RNET)
+	else if (id >= F_FD_NUM && id <= F_FD_RNET && !fim)
 		extract_fd(id, ev, ctx, v);
 	else if (id >= F_CONTAINER_ID && id <= F_CONTAINER_PRIVILEGED)
 		extract_container(id, ctx, v);

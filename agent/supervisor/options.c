@@ -13,7 +13,7 @@ void options_usage(FILE *out)
 	      "       vigil rules validate [--json] FILE...\n"
 	      "       vigil rules list [--rules FILE]...\n"
 	      "       vigil replay [--rules FILE]... [-p PRIO] EVENTS.ndjson\n"
-	      "       vigil fim baseline|check|accept --db DB --path PATH...\n"
+	      "       vigil fim baseline|check|accept --db DB (--path PATH... | --config FILE)\n"
 	      "       vigil version\n"
 	      "\n"
 	      "Runs PROGRAM as a traced child, acting as its init (signals, zombies,\n"
@@ -22,10 +22,14 @@ void options_usage(FILE *out)
 	      "\n"
 	      "options:\n"
 	      "  -g                     forward signals to PROGRAM's whole process group\n"
+	      "  --config FILE          configuration file (YAML; VIGIL_* variables override it)\n"
 	      "  --rules FILE           load this rules file (repeatable; default: the bundled rules)\n"
 	      "  --no-rules             no rule evaluation (events only, with --events-out)\n"
 	      "  -p, --priority PRIO    ignore rules below PRIO (emergency ... debug)\n"
 	      "  --rule-matching MODE   first (default): one alert per event; all: every rule\n"
+	      "  --fim PATH             watch PATH (recursively, every attribute) for file changes\n"
+	      "  -o, --output SINK      where alerts go: stdout (default), file:PATH, https://URL,\n"
+	      "                         falcosidekick:URL (repeatable)\n"
 	      "  --host                 running on a host, not in a container (container.id=host)\n"
 	      "  --events-out PATH      write every event as NDJSON to PATH (- = stdout)\n"
 	      "  --syscalls LIST        trace these syscalls (comma separated) instead of what the\n"
@@ -91,7 +95,8 @@ static int parse_one(int argc, char **argv, int *i, struct sup_options *o)
 	} else if (strcmp(a, "--host") == 0) {
 		return rule_arg(o, "--host", NULL);
 	} else if (strcmp(a, "--rules") == 0 || strcmp(a, "-p") == 0 || strcmp(a, "--priority") == 0 ||
-		   strcmp(a, "--rule-matching") == 0) {
+		   strcmp(a, "--rule-matching") == 0 || strcmp(a, "--fim") == 0 ||
+		   strcmp(a, "--config") == 0 || strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
 		if (!val || !*val) {
 			fprintf(stderr, "vigil: %s needs a value\n", a);
 			return -1;
@@ -101,7 +106,7 @@ static int parse_one(int argc, char **argv, int *i, struct sup_options *o)
 			return -1;
 		}
 		(*i)++;
-		return rule_arg(o, strcmp(a, "-p") == 0 ? "--priority" : a, val);
+		return rule_arg(o, strcmp(a, "-p") == 0 ? "--priority" : strcmp(a, "-o") == 0 ? "--output" : a, val);
 	} else if (strcmp(a, "--events-out") == 0) {
 		if (!val || !*val) {
 			fprintf(stderr, "vigil: --events-out needs a path\n");

@@ -33,6 +33,22 @@ enum vigil_event_kind {
 	VIGIL_EV_PROCEXIT = 2, /* a traced process exited */
 	VIGIL_EV_HEALTH = 3,   /* vigil's own counters (evt.source = vigil) */
 	VIGIL_EV_END = 4,      /* the supervisor is done: the analyzer may exit */
+	VIGIL_EV_FIM = 5,      /* a file change FIM saw (evt.source = fim); analyzer only */
+};
+
+/* fim.action */
+enum vigil_fim_action {
+	VIGIL_FIM_CREATED = 1,
+	VIGIL_FIM_DELETED,
+	VIGIL_FIM_MODIFIED, /* content: sha256 or size changed (or the file was replaced) */
+	VIGIL_FIM_METADATA, /* only attributes: mode, owner, times, links, xattrs */
+};
+
+/* fim.detected_by */
+enum vigil_fim_detector {
+	VIGIL_FIM_BY_INOTIFY = 1, /* real time */
+	VIGIL_FIM_BY_SCAN,        /* start-up or periodic reconciliation */
+	VIGIL_FIM_BY_RESCAN,      /* rescan after an inotify queue overflow */
 };
 
 enum vigil_arch {
@@ -113,6 +129,24 @@ struct vigil_health {
 	uint64_t tracee_count;     /* processes currently traced */
 };
 
+/*
+ * A file change (kind == VIGIL_EV_FIM). prev_* describe the recorded state,
+ * the others the current one; a created file has no prev_*, a deleted one
+ * only prev_*. proc.* are those of the traced process that made the change
+ * when vigil could attribute it (attributed = 1), else absent.
+ */
+struct vigil_fim {
+	uint8_t action;      /* enum vigil_fim_action */
+	uint8_t detected_by; /* enum vigil_fim_detector */
+	uint8_t attributed;
+	uint8_t has_prev, has_cur;
+	uint8_t pad[3];
+	uint32_t mode, prev_mode, uid, prev_uid, gid, prev_gid;
+	uint64_t size, prev_size, ino, prev_ino;
+	int64_t mtime_ns, prev_mtime_ns;
+	vigil_str path, type, changed, tags, sha256, prev_sha256, target, prev_target;
+};
+
 struct vigil_event {
 	uint32_t magic;
 	uint32_t wire_size;   /* bytes of this struct that are meaningful */
@@ -132,6 +166,7 @@ struct vigil_event {
 	struct vigil_fd fd;
 	struct vigil_evarg evargs[VIGIL_MAX_EVARGS];
 	struct vigil_health health; /* kind == VIGIL_EV_HEALTH */
+	struct vigil_fim fim;       /* kind == VIGIL_EV_FIM */
 	uint32_t strs_used;
 	char strs[VIGIL_EVENT_STRS_MAX];
 };

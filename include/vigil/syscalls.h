@@ -94,6 +94,7 @@ enum vigil_syscall {
 #undef VIGIL_SC_ENUM
 	VIGIL_SC_PROCEXIT,
 	VIGIL_SC_HEALTH,
+	VIGIL_SC_FIM, /* pseudo: a FIM change (evt.type = fim) */
 	VIGIL_SC_COUNT
 };
 
@@ -105,6 +106,11 @@ typedef struct {
 static inline void vigil_sc_set_add(vigil_sc_set *s, int id)
 {
 	s->bits[id / 64] |= 1ull << (id % 64);
+}
+
+static inline void vigil_sc_set_del(vigil_sc_set *s, int id)
+{
+	s->bits[id / 64] &= ~(1ull << (id % 64));
 }
 
 static inline bool vigil_sc_set_has(const vigil_sc_set *s, int id)
