@@ -64,30 +64,70 @@ static void rotate(struct line_sink *s)
 		if (rename(s->path, to) != 0)
 			LOG_WARN("file sink: rotating %s: %s", s->path, strerror(errno));
 	}
-	if (open_file(s) != 0)
+	if (open_file(s) != 0) {
 		LOG_ERR("file sink: reopening %s: %s", s->path, strerror(errno));
+		s->size = 0;
+	}
+}
+
+/* How much of buf[0..len) goes into the current file: whole lines up to
+ * file.max_bytes, and at least one line so an empty file always progresses. */
+static size_t fits(const struct line_sink *s, const char *buf, size_t len)
+{
+	uint64_t max = s->base.ctx->cfg.file_max_bytes;
+	if (!s->path[0] || s->size + len <= max)
+		return len;
+	size_t room = s->size < max ? (size_t)(max - s->size) : 0, cut = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (buf[i] != '\n')
+			continue;
+		if (i + 1 > room && (cut || s->size))
+			break;
+		cut = i + 1;
+	}
+	return cut;
+}
+
+static void write_lines(struct line_sink *s, const char *buf, size_t len)
+{
+	struct ship_ctx *ctx = s->base.ctx;
+	while (len) {
+		size_t n = fits(s, buf, len);
+		if (n == 0) {
+			rotate(s);
+			n = fits(s, buf, len);
+			if (n == 0) /* no newline, or the reopen failed: write (or count) it all */
+				n = len;
+		}
+		uint64_t lines = 0;
+		for (size_t i = 0; i < n; i++)
+			lines += buf[i] == '\n';
+		if (s->fd >= 0 && vigil_write_all(s->fd, buf, n) == 0) {
+			ctx->c.written += lines;
+			s->size += n;
+			s->logged_error = false;
+		} else {
+			ctx->c.dropped_write += lines;
+			if (!s->logged_error)
+				LOG_ERR("%s sink: writing alerts: %s (lost lines are counted)",
+					s->path[0] ? s->path : "stdout",
+					s->fd < 0 ? "not open" : strerror(errno));
+			s->logged_error = true;
+		}
+		buf += n;
+		len -= n;
+		if (s->path[0] && s->size >= ctx->cfg.file_max_bytes)
+			rotate(s);
+	}
 }
 
 static void flush(struct line_sink *s)
 {
-	struct ship_ctx *ctx = s->base.ctx;
 	if (!s->buf.len)
 		return;
-	if (s->fd >= 0 && vigil_write_all(s->fd, s->buf.data, s->buf.len) == 0) {
-		ctx->c.written += s->nlines;
-		s->size += s->buf.len;
-		s->logged_error = false;
-	} else {
-		ctx->c.dropped_write += s->nlines;
-		if (!s->logged_error)
-			LOG_ERR("%s sink: writing alerts: %s (lost lines are counted)",
-				s->path[0] ? s->path : "stdout", s->fd < 0 ? "not open" : strerror(errno));
-		s->logged_error = true;
-	}
+	write_lines(s, s->buf.data, s->buf.len);
 	strbuf_reset(&s->buf);
 	s->nlines = 0;
-	if (s->path[0] && s->size >= ctx->cfg.file_max_bytes)
-		rotate(s);
 }
 
 static void on_flush(void *arg)
@@ -97,10 +137,12 @@ static void on_flush(void *arg)
 	flush(s);
 }
 
-/* A line larger than the buffer goes out alone, in two writes. */
+/* A line larger than the buffer goes out alone (the newline in a second write). */
 static void write_alone(struct line_sink *s, const char *json, size_t len)
 {
 	flush(s);
+	if (s->path[0] && s->size && s->size + len + 1 > s->base.ctx->cfg.file_max_bytes)
+		rotate(s);
 	if (s->fd >= 0 && vigil_write_all(s->fd, json, len) == 0 &&
 	    vigil_write_all(s->fd, "\n", 1) == 0) {
 		s->base.ctx->c.written++;
@@ -108,8 +150,6 @@ static void write_alone(struct line_sink *s, const char *json, size_t len)
 	} else {
 		s->base.ctx->c.dropped_write++;
 	}
-	if (s->path[0] && s->size >= s->base.ctx->cfg.file_max_bytes)
-		rotate(s);
 }
 
 static void line_submit(struct sink *k, const char *json, size_t len, int prio)
