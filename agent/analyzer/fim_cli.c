@@ -18,6 +18,7 @@
 #include "fim/compare.h"
 #include "fim/db.h"
 #include "fim/scan.h"
+#include "analyzer/config.h"
 
 #define MAX_ARGS 256
 
@@ -31,7 +32,7 @@ struct fim_opts {
 
 static int usage(void)
 {
-	fputs("usage: vigil fim baseline --db DB --path P [--path P]... [--exclude GLOB]... [--tag TAG]...\n"
+	fputs("usage: vigil fim baseline --db DB (--path P... | --config FILE) [--exclude GLOB]... [--tag TAG]...\n"
 	      "       vigil fim check --db DB --path P [--path P]... [--json]\n"
 	      "       vigil fim accept --db DB --path P [--path P]... --reason TEXT [FILE]...\n",
 	      stderr);
@@ -44,6 +45,36 @@ static void free_opts(struct fim_opts *o)
 		free(o->paths[i]);
 	for (size_t i = 0; i < o->n_files; i++)
 		free(o->files[i]);
+}
+
+/*
+ * --config FILE: the live configuration's fim.paths become --path, their
+ * excludes --exclude and their tags --tag; fim.db is the default --db.
+ * (Per-path include globs and attribute choices apply to live monitoring.)
+ */
+static int take_config(struct fim_opts *o, const char *file)
+{
+	static struct vigil_config c; /* its strings live as long as the command */
+	struct rules_diag d;
+	rules_diag_init(&d);
+	config_init(&c);
+	int rc = config_load_file(&c, file, &d);
+	rules_diag_print(&d, stderr);
+	rules_diag_free(&d);
+	if (rc != 0)
+		return -1;
+	for (size_t i = 0; i < c.fim.n_watches && o->n_paths < MAX_ARGS; i++) {
+		const struct fim_watch_cfg *w = &c.fim.watches[i];
+		if (!(o->paths[o->n_paths++] = strdup(w->path)))
+			return -1;
+		for (size_t j = 0; j < w->n_exclude && o->n_excludes < MAX_ARGS; j++)
+			o->excludes[o->n_excludes++] = w->exclude[j];
+		if (w->tags && o->n_tags < MAX_ARGS)
+			o->tags[o->n_tags++] = w->tags;
+	}
+	if (!o->db)
+		o->db = c.fim.db_path;
+	return 0;
 }
 
 /* 0, or 2 after a usage message. */
@@ -59,7 +90,7 @@ static int parse(int argc, char **argv, struct fim_opts *o)
 	for (int i = 2; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		bool takes = strcmp(a, "--db") == 0 || strcmp(a, "--path") == 0 || strcmp(a, "--exclude") == 0 ||
-			     strcmp(a, "--tag") == 0 || strcmp(a, "--reason") == 0;
+			     strcmp(a, "--tag") == 0 || strcmp(a, "--reason") == 0 || strcmp(a, "--config") == 0;
 		if (takes && !v) {
 			fprintf(stderr, "vigil: fim %s: %s needs a value\n", o->cmd, a);
 			return usage();
@@ -68,6 +99,10 @@ static int parse(int argc, char **argv, struct fim_opts *o)
 			return usage();
 		if (strcmp(a, "--db") == 0)
 			o->db = argv[++i];
+		else if (strcmp(a, "--config") == 0) {
+			if (take_config(o, argv[++i]) != 0)
+				return 2;
+		}
 		else if (strcmp(a, "--path") == 0) {
 			if (!(o->paths[o->n_paths++] = fim_abspath(argv[++i])))
 				return usage();
@@ -88,7 +123,7 @@ static int parse(int argc, char **argv, struct fim_opts *o)
 		}
 	}
 	if (!o->db || o->n_paths == 0) {
-		fprintf(stderr, "vigil: fim %s: --db and at least one --path are required\n", o->cmd);
+		fprintf(stderr, "vigil: fim %s: --db and at least one --path (or --config) are required\n", o->cmd);
 		return usage();
 	}
 	if (accept && (!o->reason || !o->reason[0])) {

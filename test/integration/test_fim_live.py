@@ -196,3 +196,19 @@ def test_vigil_live_superset_of_aide(vigil_bin, tree):
     assert not missed, report
     unattributed = {p for p, es in got.items() if not es[-1]["fim.attributed"]}
     assert unattributed <= {"data/stamp", "data/xattr_file"}, report
+
+
+def test_oneshot_commands_take_the_same_config(vigil_bin, tree):
+    base, root = tree
+    cfg = base / "vigil.yaml"
+    cfg.write_text(f"fim:\n  db: {base}/oneshot.db\n  paths:\n    - path: {root}/etc\n"
+                   f"      exclude: [\"mode_*\"]\n")
+    r = subprocess.run([str(vigil_bin), "fim", "baseline", "--config", str(cfg)],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    t.ch_chmod(root)   # excluded
+    t.ch_chown(root)
+    r = subprocess.run([str(vigil_bin), "fim", "check", "--config", str(cfg)],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert f"changed {root}/etc/owned: uid" in r.stdout and "mode_file" not in r.stdout, r.stdout
