@@ -333,6 +333,7 @@ static void enter_backoff(struct http_sink *s, int64_t retry_after, const char *
 	if (s->retry_timer)
 		evloop_cancel_timer(ctx->loop, s->retry_timer);
 	s->retry_timer = evloop_add_timer(ctx->loop, delay, on_retry, s);
+	s->retry_due = evloop_now_ms() + delay;
 	http_spool_queue(s);
 }
 

@@ -46,6 +46,7 @@ struct http_sink {
 	enum hstate state;
 	unsigned attempt;
 	uint64_t retry_timer, key_timer, drain_timer;
+	uint64_t retry_due; /* evloop ms of the next attempt while in BACKOFF */
 	uint64_t next_seq;
 	uint64_t rejected_key; /* hash of the key a 401/403 answered, 0 if none */
 	bool deadline_passed;

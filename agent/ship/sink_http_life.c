@@ -72,7 +72,12 @@ static bool http_drained(struct sink *k)
 		return false;
 	if (s->deadline_passed)
 		return true;
-	if (s->state != ST_UP) /* unreachable: done once memory is on disk */
+	/* Failing: keep trying while a retry fits before the deadline; memory is
+	 * on disk meanwhile, so stopping early loses nothing. A key problem is
+	 * not transient: done once memory is on disk. */
+	if (s->state == ST_BACKOFF)
+		return s->qhead == NULL && s->retry_due >= s->base.ctx->deadline_ms;
+	if (s->state == ST_NOKEY)
 		return s->qhead == NULL;
 	return s->qhead == NULL && (!s->spool || spool_count(s->spool) == 0);
 }

@@ -276,9 +276,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ship-feed: %s\n", err);
 		return 2;
 	}
-	f.drain_ms = c.drain_timeout_ms;
 	if (parse_args(&f, &c, argc, argv))
 		return 2;
+	if (!f.drain_ms)
+		f.drain_ms = c.drain_timeout_ms;
 	if (!(f.loop = evloop_new()) || watch_signals(&f))
 		return 1;
 	if (f.key_file)
