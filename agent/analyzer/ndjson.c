@@ -217,13 +217,32 @@ static void health_fields(struct strbuf *sb, const struct vigil_health *h)
 	kv_int(sb, "vigil.tracees", (long long)h->tracee_count);
 }
 
+/* One side of a FIM change: the recorded ("fim.prev_") or current ("fim.") state. */
+static void fim_side(struct strbuf *sb, const struct vigil_event *ev, const char *prefix, uint32_t mode,
+		     uint32_t uid, uint32_t gid, uint64_t size, vigil_str sha256, vigil_str target)
+{
+	char k[32], m[16];
+	snprintf(m, sizeof(m), "%04o", mode & 07777);
+	snprintf(k, sizeof(k), "%smode", prefix);
+	kv_cstr(sb, k, m);
+	snprintf(k, sizeof(k), "%suid", prefix);
+	kv_int(sb, k, uid);
+	snprintf(k, sizeof(k), "%sgid", prefix);
+	kv_int(sb, k, gid);
+	snprintf(k, sizeof(k), "%ssize", prefix);
+	kv_int(sb, k, (long long)size);
+	snprintf(k, sizeof(k), "%ssha256", prefix);
+	kv_str(sb, ev, k, sha256);
+	snprintf(k, sizeof(k), "%starget", prefix);
+	kv_str(sb, ev, k, target);
+}
+
 /* fim.* as the rules see them (fields_fim.c): octal modes, hex hashes. */
 static void fim_fields(struct strbuf *sb, const struct vigil_event *ev)
 {
 	static const char *const actions[] = {"", "created", "deleted", "modified", "metadata"};
 	static const char *const detectors[] = {"", "inotify", "scan", "rescan"};
 	const struct vigil_fim *f = &ev->fim;
-	char mode[16];
 	kv_str(sb, ev, "fim.path", f->path);
 	if (f->action < 5)
 		kv_cstr(sb, "fim.action", actions[f->action]);
@@ -233,24 +252,11 @@ static void fim_fields(struct strbuf *sb, const struct vigil_event *ev)
 	if (f->detected_by < 4)
 		kv_cstr(sb, "fim.detected_by", detectors[f->detected_by]);
 	kv_bool(sb, "fim.attributed", f->attributed);
-	if (f->has_prev) {
-		snprintf(mode, sizeof(mode), "%04o", f->prev_mode & 07777);
-		kv_cstr(sb, "fim.prev_mode", mode);
-		kv_int(sb, "fim.prev_uid", f->prev_uid);
-		kv_int(sb, "fim.prev_gid", f->prev_gid);
-		kv_int(sb, "fim.prev_size", (long long)f->prev_size);
-		kv_str(sb, ev, "fim.prev_sha256", f->prev_sha256);
-		kv_str(sb, ev, "fim.prev_target", f->prev_target);
-	}
-	if (f->has_cur) {
-		snprintf(mode, sizeof(mode), "%04o", f->mode & 07777);
-		kv_cstr(sb, "fim.mode", mode);
-		kv_int(sb, "fim.uid", f->uid);
-		kv_int(sb, "fim.gid", f->gid);
-		kv_int(sb, "fim.size", (long long)f->size);
-		kv_str(sb, ev, "fim.sha256", f->sha256);
-		kv_str(sb, ev, "fim.target", f->target);
-	}
+	if (f->has_prev)
+		fim_side(sb, ev, "fim.prev_", f->prev_mode, f->prev_uid, f->prev_gid, f->prev_size,
+			 f->prev_sha256, f->prev_target);
+	if (f->has_cur)
+		fim_side(sb, ev, "fim.", f->mode, f->uid, f->gid, f->size, f->sha256, f->target);
 }
 
 static const char *tamper_name(int t)

@@ -65,6 +65,13 @@ static void watch_root(struct fim_monitor *m, const struct fim_watch_cfg *w)
 	free(parent);
 }
 
+void fim_rewatch_all(struct fim_monitor *m)
+{
+	for (size_t i = 0; i < m->cfg->n_watches; i++)
+		watch_root(m, &m->cfg->watches[i]);
+	report_unwatched(m);
+}
+
 struct fim_monitor *fim_monitor_start(const struct fim_config *cfg, fim_emit_fn emit,
 				      fim_notice_fn notice, void *arg)
 {
@@ -85,9 +92,7 @@ struct fim_monitor *fim_monitor_start(const struct fim_config *cfg, fim_emit_fn 
 	}
 	const char *t = getenv("VIGIL_TEST_FIM_OVERFLOW_EVERY");
 	m->overflow_every = t ? strtoull(t, NULL, 10) : 0;
-	for (size_t i = 0; i < cfg->n_watches; i++)
-		watch_root(m, &cfg->watches[i]);
-	report_unwatched(m);
+	fim_rewatch_all(m);
 	uint64_t now = fim_now_ms();
 	if (cfg->reconcile_s)
 		m->next_reconcile_ms = now + cfg->reconcile_s * 1000ull;

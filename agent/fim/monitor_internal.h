@@ -53,6 +53,9 @@ void fim_apply_new_tree(struct fim_monitor *m, const char *dir);
 void fim_apply_scan_change(struct fim_monitor *m, uint32_t action, uint32_t attrs,
 			   const struct fim_entry *before, const struct fim_entry *after,
 			   enum vigil_fim_detector by);
+/* monitor.c: watch every directory of the configured trees (again: after an
+ * overflow, directories created meanwhile may have no watch yet). */
+void fim_rewatch_all(struct fim_monitor *m);
 /* monitor_scan.c */
 void fim_scan_start(struct fim_monitor *m, enum scan_kind kind);
 void fim_mark_dirty(struct fim_monitor *m, const char *path);

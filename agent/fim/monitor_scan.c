@@ -75,6 +75,8 @@ void fim_scan_start(struct fim_monitor *m, enum scan_kind kind)
 {
 	if (m->scanning)
 		return;
+	if (kind == SCAN_RESCAN) /* watches first, so nothing after the scan goes unseen */
+		fim_rewatch_all(m);
 	free_roots(m);
 	bool unwatched = kind == SCAN_UNWATCHED;
 	size_t n = unwatched ? m->w.n_unwatched : m->cfg->n_watches;
