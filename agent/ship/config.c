@@ -237,10 +237,13 @@ int ship_config_check(const struct ship_config *c, char *err, size_t errlen)
 			 (unsigned long long)c->retry_max_ms, (unsigned long long)c->retry_initial_ms);
 		return -1;
 	}
-	if (c->queue_max_bytes < 2 * c->batch_max_bytes) {
+	/* Batches in flight count against the bound: room for them and two more. */
+	if (c->queue_max_bytes < (c->max_inflight + 2ull) * c->batch_max_bytes) {
 		snprintf(err, errlen,
-			 "queue.max_bytes: %llu must hold at least two batches (2 x http.batch_max_bytes)",
-			 (unsigned long long)c->queue_max_bytes);
+			 "queue.max_bytes: %llu must hold (http.max_inflight + 2) x "
+			 "http.batch_max_bytes = %llu",
+			 (unsigned long long)c->queue_max_bytes,
+			 (unsigned long long)((c->max_inflight + 2ull) * c->batch_max_bytes));
 		return -1;
 	}
 	if (c->spool_max_bytes && c->spool_max_bytes < c->batch_max_bytes) {

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "analyzer/evloop.h"
 #include "ship/sink_http.h"
@@ -134,7 +135,12 @@ static int open_spool(struct http_sink *s, char *err, size_t errlen)
 		ship_default_spool_dir(base, sizeof(base));
 	snprintf(dir, sizeof(dir), "%s/%016llx", base,
 		 (unsigned long long)key_hash(s->url, strlen(s->url)));
-	s->spool = spool_open(dir, ctx->cfg.spool_max_bytes, &ctx->c, err, errlen);
+	/* The base must be private too: others must not be able to swap our subdirectory. */
+	int basefd = spool_dir_open(base, err, errlen);
+	if (basefd >= 0) {
+		close(basefd);
+		s->spool = spool_open(dir, ctx->cfg.spool_max_bytes, &ctx->c, err, errlen);
+	}
 	if (s->spool)
 		return 0;
 	if (ctx->cfg.spool_dir[0])
