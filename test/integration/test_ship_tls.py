@@ -1,0 +1,95 @@
+"""TLS to the endpoint: a CA and a server certificate made at test time with
+the openssl command-line tool. Verification is always on; a failure is an
+error and the alerts wait in the spool, never go out unverified.
+"""
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fakes"))
+from receiver_harness import (Feed, Receiver, alert, assert_accounted,  # noqa: E402
+                              ship_feed_path, wait_for)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _built():
+    p = ship_feed_path()
+    if not (p.is_file() and os.access(p, os.X_OK)):
+        pytest.fail(f"{p}: ship-feed is not built (cmake --build build)", pytrace=False)
+    if not shutil.which("openssl"):
+        pytest.fail("the openssl command is needed (packaging/setup-debian.sh)", pytrace=False)
+
+
+def openssl(*args, cwd):
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True)
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory):
+    """ca.pem, and server.pem/server.key for localhost signed by it; other-ca.pem unrelated."""
+    d = tmp_path_factory.mktemp("pki")
+    for name in ("ca", "other-ca"):
+        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                "-subj", f"/CN=vigil test {name}", "-keyout", f"{name}.key", "-out", f"{name}.pem",
+                cwd=d)
+    (d / "ext.cnf").write_text("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
+    openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost",
+            "-keyout", "server.key", "-out", "server.csr", cwd=d)
+    openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+            "-CAcreateserial", "-days", "2", "-extfile", "ext.cnf", "-out", "server.pem", cwd=d)
+    return d
+
+
+@pytest.fixture
+def rx(tmp_path, pki):
+    r = Receiver(tmp_path, args=["--tls", str(pki / "server.pem"), str(pki / "server.key")]).start()
+    yield r
+    r.stop()
+
+
+def test_https_with_the_right_ca(rx, tmp_path, pki):
+    f = Feed(tmp_path, [rx.url()], {"http.ca_file": str(pki / "ca.pem")})
+    f.send(alert(i) for i in range(2000))
+    assert f.close() == 0
+    st = rx.state()
+    assert st["unique_seqs"] == 2000 and st["errors"] == []
+    assert_accounted(f.stats(), 2000)
+
+
+def test_verification_failure_is_an_error_and_nothing_is_sent(rx, tmp_path, pki):
+    f = Feed(tmp_path, [rx.url()], {"http.ca_file": str(pki / "other-ca.pem"),
+                                     "http.retry_initial_ms": "50", "http.retry_max_ms": "100",
+                                     "drain.timeout_ms": "1000"})
+    f.send(alert(i) for i in range(500))
+    assert f.close() == 0
+    assert rx.state()["batches"] == 0
+    err = f.stderr()
+    assert "TLS certificate verification failed" in err
+    assert err.count("TLS certificate verification failed") == 1  # said once, not per retry
+    s = f.stats()
+    assert s["spool_alerts"] == 500  # kept for later, not sent unverified, not dropped
+    assert_accounted(s, 0)
+    # with the right CA the same spool goes out
+    g = Feed(tmp_path, [rx.url()], {"http.ca_file": str(pki / "ca.pem")})
+    assert g.close() == 0
+    assert rx.state()["unique_seqs"] == 500
+
+
+def test_a_missing_ca_file_is_a_config_error(tmp_path):
+    f = Feed(tmp_path, ["https://localhost:9/"], {"http.ca_file": str(tmp_path / "nope.pem")})
+    assert f.close() == 2
+    assert "http.ca_file" in f.stderr()
+
+
+def test_plain_http_to_a_remote_host_warns(tmp_path):
+    f = Feed(tmp_path, ["http://192.0.2.1:9/"], {"drain.timeout_ms": "200",
+                                                 "http.timeout_ms": "200"})
+    assert f.close() == 0
+    assert "unencrypted" in f.stderr()
+    g = Feed(tmp_path, ["http://127.0.0.1:9/"], {"drain.timeout_ms": "200"})
+    assert g.close() == 0
+    assert "unencrypted" not in g.stderr()
