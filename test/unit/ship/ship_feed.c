@@ -289,6 +289,9 @@ int main(int argc, char **argv)
 	agent_info(&agent);
 	if (!(f.ship = ship_new(&c, f.loop, &ks, &agent, err, sizeof(err)))) {
 		fprintf(stderr, "ship-feed: %s\n", err);
+		if (!f.key_file)
+			ship_key_static_free(&ks);
+		evloop_free(f.loop);
 		return 2;
 	}
 	if (f.gen_total) {
