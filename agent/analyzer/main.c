@@ -17,6 +17,7 @@
 #include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "analyzer/alerts.h"
@@ -39,6 +40,7 @@
 #include "vigil/strbuf.h"
 
 #define OUT_FLUSH_BYTES (64u * 1024u)
+#define PROGRESS_OUT_SIZE 2 /* progress page: [0] last evt.num, [1] lost, [2] events-out size */
 
 struct analyzer {
 	int out_fd;                  /* --events-out, or -1 */
@@ -72,9 +74,27 @@ static void flush_out(struct analyzer *a)
 	}
 	strbuf_reset(&a->out);
 	if (a->progress && a->out_last_num) {
+		struct stat st;
+		if (a->out_fd >= 0 && fstat(a->out_fd, &st) == 0 && S_ISREG(st.st_mode))
+			a->progress[PROGRESS_OUT_SIZE] = (uint64_t)st.st_size;
 		a->progress[0] = a->out_last_num;
 		a->progress[1] = a->lost;
 	}
+}
+
+/*
+ * A predecessor killed in the middle of a write may have left part of a
+ * batch (even half a line) after the last event it recorded as handled:
+ * cut the file back to that point. Those events are counted as lost.
+ */
+static void truncate_unrecorded(struct analyzer *a)
+{
+	struct stat st;
+	uint64_t good = a->progress ? a->progress[PROGRESS_OUT_SIZE] : 0;
+	if (!good || fstat(a->out_fd, &st) != 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size <= good)
+		return;
+	if (ftruncate(a->out_fd, (off_t)good) != 0)
+		LOG_WARN("cannot cut --events-out back to its last complete event: %s", strerror(errno));
 }
 
 static void count_gap(struct analyzer *a, uint64_t num)
@@ -191,6 +211,7 @@ static int open_events_out(struct analyzer *a, const char *path)
 		LOG_ERR("cannot open --events-out %s: %s", path, strerror(errno));
 		return -1;
 	}
+	truncate_unrecorded(a);
 	return 0;
 }
 
