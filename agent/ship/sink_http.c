@@ -375,7 +375,8 @@ void http_pump(struct http_sink *s)
 		}
 		bool started = start_one(s, key, keylen);
 		explicit_bzero(key, keylen);
-		if (!started || s->state == ST_PROBE)
+		/* A probe is one request; a split started none, so go round again. */
+		if (!started || (s->state == ST_PROBE && s->ninflight))
 			return;
 	}
 }
