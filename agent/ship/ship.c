@@ -185,6 +185,11 @@ bool ship_drained(struct ship *s)
 	return true;
 }
 
+void ship_set_agent_info(struct ship *s, const struct ship_agent_info *agent)
+{
+	s->ctx.agent = *agent;
+}
+
 void ship_stats(const struct ship *s, struct ship_counters *out)
 {
 	*out = s->ctx.c;

@@ -155,6 +155,9 @@ void ship_begin_drain(struct ship *s, uint64_t deadline_ms);
 bool ship_drained(struct ship *s);
 
 void ship_stats(const struct ship *s, struct ship_counters *out);
+/* Replace the agent/task description (e.g. once ECS task metadata arrives);
+ * batches built from now on carry it. */
+void ship_set_agent_info(struct ship *s, const struct ship_agent_info *agent);
 /* Submit a `vigil health` alert now (also done every health.interval_s). */
 void ship_health_now(struct ship *s);
 /*

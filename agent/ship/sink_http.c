@@ -9,7 +9,7 @@
 #include "vigil/log.h"
 
 #define KEY_POLL_MS 1000u
-#define KEY_MAX 4096u
+#define KEY_MAX 16384u /* SSM advanced parameters hold 8 KB */
 
 
 /* Memory held by alerts of this sink, and the ship-wide figures. */

@@ -44,7 +44,7 @@ static struct curl_slist *headers(const struct ship_ctx *ctx, const struct hreq 
 				  const char *key, size_t keylen)
 {
 	struct curl_slist *h = NULL, *t;
-	char line[8192];
+	char line[16384 + 64]; /* the key may be an 8 KB SSM advanced parameter */
 	const char *fixed[] = {"Content-Type: application/json", "Content-Encoding: gzip",
 			       "Expect:"}; /* no 100-continue round trip */
 	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
