@@ -210,12 +210,13 @@ void fim_live_flush(struct fim_live *f)
 		fim_monitor_flush(f->mon);
 }
 
-void fim_live_stop(struct fim_live *f)
+bool fim_live_stop(struct fim_live *f)
 {
+	bool abandoned = false;
 	if (f->mon) {
 		evloop_del_fd(f->loop, fim_monitor_inotify_fd(f->mon));
 		evloop_del_fd(f->loop, fim_monitor_scan_fd(f->mon));
-		fim_monitor_free(f->mon);
+		abandoned = fim_monitor_free(f->mon);
 	}
 	if (f->timer)
 		evloop_cancel_timer(f->loop, f->timer);
@@ -223,4 +224,5 @@ void fim_live_stop(struct fim_live *f)
 	output_free(f->limit_fmt);
 	free(f->ev);
 	memset(f, 0, sizeof(*f));
+	return abandoned;
 }

@@ -35,6 +35,7 @@ int fim_live_start(struct fim_live *f, const struct fim_config *cfg, struct evlo
 void fim_live_observe(struct fim_live *f, const struct vigil_event *ev);
 /* Report what is pending and save the baseline (at exit). */
 void fim_live_flush(struct fim_live *f);
-void fim_live_stop(struct fim_live *f);
+/* Returns true if a scan was left running: keep the FIM configuration. */
+bool fim_live_stop(struct fim_live *f);
 
 #endif

@@ -14,6 +14,7 @@
 #ifndef VIGIL_FIM_MONITOR_H
 #define VIGIL_FIM_MONITOR_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "fim/config.h"
@@ -66,6 +67,8 @@ void fim_monitor_tick(struct fim_monitor *m);
  * baseline; called before the analyzer exits. */
 void fim_monitor_flush(struct fim_monitor *m);
 void fim_monitor_stats(const struct fim_monitor *m, struct fim_monitor_stats *st);
-void fim_monitor_free(struct fim_monitor *m);
+/* Frees m. With a scan still running, m is left to the process exit and
+ * this returns true: the configuration must then stay allocated too. */
+bool fim_monitor_free(struct fim_monitor *m);
 
 #endif

@@ -41,6 +41,7 @@ struct fim_monitor {
 	uint64_t next_reconcile_ms, next_unwatched_ms, next_save_ms;
 	bool state_changed;   /* since the baseline was last saved */
 	uint64_t overflow_every, events_seen; /* VIGIL_TEST_FIM_OVERFLOW_EVERY (tests) */
+	bool drop_events;                     /* VIGIL_TEST_FIM_DROP_EVENTS (tests) */
 	struct fim_monitor_stats st;
 };
 

