@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "analyzer/alerts.h"
+#include "analyzer/delivery.h"
 #include "vigil/log.h"
 
 #define FLUSH_BYTES (64u * 1024u)
@@ -14,6 +15,7 @@ void alerts_init(struct alert_out *a, int fd, const struct field_ctx *ctx)
 	a->fd = fd;
 	a->ctx = ctx;
 	strbuf_init(&a->buf, FLUSH_BYTES + 1024 * 1024);
+	strbuf_init(&a->one, 1024 * 1024);
 }
 
 void alerts_flush(struct alert_out *a)
@@ -26,8 +28,17 @@ void alerts_flush(struct alert_out *a)
 	strbuf_reset(&a->buf);
 }
 
-void alerts_emit(struct alert_out *a, const struct alert_rule *ar, const struct vigil_event *ev)
+void alerts_emit(struct alert_out *a, const struct alert_rule *ar, int priority,
+		 const struct vigil_event *ev)
 {
+	a->count++;
+	if (a->delivery) { /* one alert at a time: the sinks queue and batch */
+		strbuf_reset(&a->one);
+		output_alert_json(&a->one, ar, ev, a->ctx);
+		if (!a->one.truncated && a->one.data)
+			delivery_submit(a->delivery, a->one.data, a->one.len, priority);
+		return;
+	}
 	size_t before = a->buf.len;
 	output_alert_json(&a->buf, ar, ev, a->ctx);
 	strbuf_addc(&a->buf, '\n');
@@ -38,7 +49,6 @@ void alerts_emit(struct alert_out *a, const struct alert_rule *ar, const struct 
 		output_alert_json(&a->buf, ar, ev, a->ctx);
 		strbuf_addc(&a->buf, '\n');
 	}
-	a->count++;
 	if (a->buf.len >= FLUSH_BYTES)
 		alerts_flush(a);
 }
@@ -47,11 +57,12 @@ void alerts_on_match(const struct compiled_rule *r, const struct vigil_event *ev
 {
 	struct alert_rule ar = {r->src->name, rules_priority_name(r->src->priority), r->src->source,
 				(const char *const *)r->src->tags, r->src->ntags, r->output};
-	alerts_emit(arg, &ar, ev);
+	alerts_emit(arg, &ar, (int)r->src->priority, ev);
 }
 
 void alerts_free(struct alert_out *a)
 {
 	alerts_flush(a);
 	strbuf_free(&a->buf);
+	strbuf_free(&a->one);
 }

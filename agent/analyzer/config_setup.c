@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "analyzer/config_setup.h"
+#include "analyzer/delivery.h"
 #include "vigil/log.h"
 
 /* Where the FIM baseline lives unless configured: a per-user directory on
@@ -89,6 +90,8 @@ int analyzer_config_setup(struct vigil_config *c, const struct analyzer_options 
 		LOG_ERR("out of memory");
 		return -1;
 	}
+	if (delivery_check(c) != 0) /* sinks and key settings, before the program starts */
+		return -1;
 	if (c->fim.n_watches && !c->fim.db_path)
 		c->fim.db_path = default_db_path();
 	if (c->fim.n_watches && !quiet)

@@ -120,7 +120,7 @@ static void watch_limit_alert(struct fim_live *f, const struct fim_notice *n)
 	static const char *const tags[] = {"fim", "vigil"};
 	struct alert_rule ar = {"Vigil FIM watch limit reached", "Warning", "fim", tags, 2, f->limit_fmt};
 	if (f->limit_fmt)
-		alerts_emit(f->alerts, &ar, f->ev);
+		alerts_emit(f->alerts, &ar, RULES_PRIO_WARNING, f->ev);
 }
 
 static void on_notice(const struct fim_notice *n, void *arg)

@@ -22,6 +22,7 @@
 
 #include "analyzer/alerts.h"
 #include "analyzer/config_setup.h"
+#include "analyzer/delivery.h"
 #include "analyzer/evloop.h"
 #include "analyzer/fim_live.h"
 #include "analyzer/handoff.h"
@@ -58,6 +59,7 @@ struct analyzer {
 	struct evloop *loop;
 	struct receiver rx;
 	struct fim_live fim;
+	struct delivery *delivery;
 	bool keep_config;
 	int rc;
 };
@@ -240,6 +242,10 @@ static int run(struct analyzer *a, const struct analyzer_options *o)
 		LOG_ERR("cannot set up the event loop: %s", strerror(errno));
 		return 1;
 	}
+	a->delivery = delivery_start(&a->cfg, a->loop, &a->ctx);
+	if (!a->delivery)
+		return 1;
+	a->alerts.delivery = a->delivery;
 	if (a->cfg.fim.n_watches) {
 		if (fim_live_start(&a->fim, &a->cfg.fim, a->loop, a->engine, &a->alerts, &a->ctx) != 0)
 			LOG_ERR("fim: live monitoring is off (see above)");
@@ -249,7 +255,11 @@ static int run(struct analyzer *a, const struct analyzer_options *o)
 	int rc = evloop_run(a->loop) != 0 ? -1 : a->rc;
 	fim_live_flush(&a->fim);
 	flush_all(a);
+	/* what the supervisor waits for us, less a margin for the rest of the exit */
+	delivery_finish(a->delivery, o->drain_ms > 1000 ? o->drain_ms - 500 : o->drain_ms / 2);
 	a->keep_config = fim_live_stop(&a->fim);
+	delivery_free(a->delivery);
+	a->alerts.delivery = NULL;
 	receiver_free(&a->rx);
 	evloop_free(a->loop);
 	return rc;
@@ -269,6 +279,9 @@ int main(int argc, char **argv)
 	if (argc >= 2 && strcmp(argv[1], "aws") == 0)
 		return aws_cli_main(argc - 1, argv + 1);
 	prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive the supervisor */
+	/* It may hold the API key and AWS credentials: no core dump, and no
+	 * ptrace or /proc/PID/mem from processes of the same user. */
+	prctl(PR_SET_DUMPABLE, 0);
 	signal(SIGINT, SIG_IGN);
 	signal(SIGTERM, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);

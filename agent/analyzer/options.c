@@ -24,7 +24,8 @@ static int fd_option(const char *a, const char *name, int *out)
 
 int analyzer_options_parse(int argc, char **argv, struct analyzer_options *o)
 {
-	*o = (struct analyzer_options){.channel_fd = -1, .progress_fd = -1, .syscalls_fd = -1};
+	*o = (struct analyzer_options){.channel_fd = -1, .progress_fd = -1, .syscalls_fd = -1,
+				       .drain_ms = 10000};
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -54,7 +55,9 @@ int analyzer_options_parse(int argc, char **argv, struct analyzer_options *o)
 		} else if (strcmp(a, "--output") == 0) {
 			if (push(o->outputs, &o->n_outputs, argv[++i]))
 				return -1;
-		} else if (strcmp(a, "--priority") == 0)
+		} else if (strcmp(a, "--drain-ms") == 0)
+			o->drain_ms = (unsigned)strtoul(argv[++i], NULL, 10);
+		else if (strcmp(a, "--priority") == 0)
 			o->priority = argv[++i];
 		else if (strcmp(a, "--rule-matching") == 0)
 			o->matching = argv[++i];

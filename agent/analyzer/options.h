@@ -17,6 +17,7 @@ struct analyzer_options {
 	char *outputs[ANALYZER_MAX_LIST];
 	int n_outputs;
 	const char *priority, *matching;
+	unsigned drain_ms; /* what the supervisor waits for us at the end */
 };
 
 /* 0, or -1 on an unknown or incomplete option. */

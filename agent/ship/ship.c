@@ -167,9 +167,25 @@ void ship_submit(struct ship *s, const char *json, size_t len, int priority)
 		s->sinks[i]->ops->submit(s->sinks[i], json, len, priority);
 }
 
+/*
+ * The closing health alert goes where someone aggregates counters (an
+ * endpoint), or anywhere when something was lost or is still spooled; a
+ * clean exit to stdout or a file adds no line after the application's
+ * own output.
+ */
+static bool final_health_worth_it(const struct ship *s)
+{
+	if (ship_counters_lost(&s->ctx.c) || s->ctx.c.spool_alerts)
+		return true;
+	for (size_t i = 0; i < s->ctx.cfg.noutputs; i++)
+		if (s->ctx.cfg.outputs[i].kind == SHIP_SINK_HTTP || s->ctx.cfg.outputs[i].kind == SHIP_SINK_SIDEKICK)
+			return true;
+	return false;
+}
+
 void ship_begin_drain(struct ship *s, uint64_t deadline_ms)
 {
-	if (s->ctx.cfg.health_interval_s && !s->ctx.draining)
+	if (s->ctx.cfg.health_interval_s && !s->ctx.draining && final_health_worth_it(s))
 		ship_health_now(s); /* the last word: counters as we stop */
 	s->ctx.draining = true;
 	s->ctx.deadline_ms = deadline_ms;

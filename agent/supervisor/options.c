@@ -36,7 +36,7 @@ void options_usage(FILE *out)
 	      "                         rules need; process-tree and tamper checks are always on\n"
 	      "  --all-results          take the exit stop for every traced syscall\n"
 	      "  --no-trace             run as a plain init, without tracing\n"
-	      "  --drain-timeout MS     how long to let the analyzer finish at exit (5000)\n"
+	      "  --drain-timeout MS     how long to let the analyzer deliver what is left at exit (10000)\n"
 	      "  --queue-size BYTES     supervisor event queue bound (4194304)\n"
 	      "  -v, --verbose          more messages on stderr (repeatable)\n"
 	      "  -q, --quiet            errors only\n"
@@ -145,7 +145,7 @@ int options_parse(int argc, char **argv, struct sup_options *o)
 {
 	memset(o, 0, sizeof(*o));
 	vigil_sc_set_default(&o->syscalls);
-	o->drain_ms = 5000;
+	o->drain_ms = 10000;
 	o->queue_bytes = 4u << 20;
 	o->verbosity = VIGIL_LOG_WARN;
 	int i = 1;
@@ -169,5 +169,8 @@ int options_parse(int argc, char **argv, struct sup_options *o)
 		return -1;
 	}
 	o->program = argv + i;
-	return 0;
+	/* The analyzer plans its alert delivery drain within what we will wait. */
+	static char drain[24];
+	snprintf(drain, sizeof(drain), "%u", o->drain_ms);
+	return rule_arg(o, "--drain-ms", drain);
 }

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
 #include <unistd.h>
@@ -34,7 +35,31 @@ static void isolate(void)
 		LOG_WARN("tcsetpgrp: %s", strerror(errno));
 }
 
-static void child_main(const struct sup_options *o, const struct init_state *st, int sync_fd)
+/*
+ * The program's environment: ours without VIGIL_* (the API key, the SSM
+ * parameter, test hooks: vigil's own settings, not the application's).
+ * Built in the parent, because after fork the child may only do
+ * async-signal-safe things.
+ */
+static char **program_env(void)
+{
+	extern char **environ;
+	size_t n = 0;
+	while (environ[n])
+		n++;
+	char **env = malloc((n + 1) * sizeof(*env));
+	if (!env)
+		return environ;
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(environ[i], "VIGIL_", 6) != 0)
+			env[k++] = environ[i];
+	env[k] = NULL;
+	return env;
+}
+
+static void child_main(const struct sup_options *o, const struct init_state *st, int sync_fd,
+		       char **env)
 {
 	isolate();
 	char verdict = 'U';
@@ -49,7 +74,7 @@ static void child_main(const struct sup_options *o, const struct init_state *st,
 	sigaction(SIGTTIN, &st->ttin, NULL);
 	sigaction(SIGTTOU, &st->ttou, NULL);
 	sigprocmask(SIG_SETMASK, &st->parent_mask, NULL);
-	execvp(o->program[0], o->program);
+	execvpe(o->program[0], o->program, env);
 	int code = errno == ENOENT ? 127 : errno == EACCES ? 126 : 1;
 	LOG_ERR("exec %s failed: %s", o->program[0], strerror(errno));
 	_exit(code);
@@ -67,6 +92,7 @@ pid_t spawn_program(const struct sup_options *o, const struct init_state *st, bo
 		LOG_ERR("pipe: %s", strerror(errno));
 		return -1;
 	}
+	char **env = program_env();
 	pid_t child = fork();
 	if (child < 0) {
 		LOG_ERR("fork: %s", strerror(errno));
@@ -74,7 +100,7 @@ pid_t spawn_program(const struct sup_options *o, const struct init_state *st, bo
 	}
 	if (child == 0) {
 		close(sync[1]);
-		child_main(o, st, sync[0]);
+		child_main(o, st, sync[0], env);
 	}
 	close(sync[0]);
 	setpgid(child, child); /* also here, so -g cannot race the child's own setpgid */

@@ -1,0 +1,112 @@
+"""Alert delivery through the real binary (issue 6): vigil supervising a
+program that trips rules, alerts shipped to the strict fake receiver, the
+API key from env or from the fake SSM (SigV4 checked with botocore), the
+spool surviving an outage across restarts, configuration errors before the
+program starts, and secrets kept from the program."""
+import gzip
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+FAKES = Path(__file__).resolve().parents[1] / "fakes"
+sys.path.insert(0, str(FAKES))
+from receiver_harness import Receiver, free_port, wait_for  # noqa: E402
+from aws_common import CredentialStore  # noqa: E402
+from aws_harness import KEY, PARAM, STATIC_AKID, STATIC_SECRET  # noqa: E402
+from aws_ssm import FakeSSM  # noqa: E402
+
+# Alerts from the bundled rules: /etc/shadow read, a dropped binary run from /tmp.
+TRIP = ("cat /etc/shadow > /dev/null; sh -c true; d=$(mktemp -d); cp /bin/true $d/dropped; "
+        "$d/dropped; rm -r $d")
+
+
+def run_vigil(vigil_bin, tmp_path, outputs, env_extra, script=TRIP, config=None):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("VIGIL_", "AWS_"))}
+    env.update(VIGIL_SPOOL_DIR=str(tmp_path / "spool"), **env_extra)
+    args = [str(vigil_bin)]
+    for o in outputs:
+        args += ["-o", o]
+    if config:
+        args += ["--config", str(config)]
+    return subprocess.run(args + ["--", "sh", "-c", script], capture_output=True, text=True,
+                          timeout=120, env=env)
+
+
+@pytest.fixture
+def rx(tmp_path):
+    r = Receiver(tmp_path, key="k-env").start()
+    yield r
+    r.stop()
+
+
+def test_alerts_reach_the_endpoint_with_the_env_key(vigil_bin, tmp_path, rx):
+    r = run_vigil(vigil_bin, tmp_path, ["stdout", rx.url()], {"VIGIL_API_KEY": "k-env"})
+    assert r.returncode == 0, r.stderr
+    lines = [json.loads(l) for l in r.stdout.splitlines() if l.startswith("{")]
+    rules = [a["rule"] for a in lines if a["rule"] != "vigil health"]
+    assert len(rules) >= 2, r.stdout
+    st = rx.state()
+    assert st["errors"] == [], st["errors"]          # schema, gzip, headers all checked
+    assert st["batches"] >= 1 and st["auth_seen"] == ["k-env"], st
+    assert st["alerts"] - st["health"] == len(rules), (st, rules)
+    assert st["health"] >= 1                          # the closing counters
+    assert "k-env" not in r.stderr and "k-env" not in r.stdout
+
+
+def test_key_from_ssm_signed_with_sigv4(vigil_bin, tmp_path):
+    store = CredentialStore()
+    store.add_static(STATIC_AKID, STATIC_SECRET)
+    rx = Receiver(tmp_path, key=KEY).start()
+    try:
+        with FakeSSM(store, "us-east-1", {PARAM: KEY}) as ssm:
+            env = dict(AWS_ACCESS_KEY_ID=STATIC_AKID, AWS_SECRET_ACCESS_KEY=STATIC_SECRET,
+                       AWS_REGION="us-east-1", AWS_ENDPOINT_URL_SSM=ssm.url, VIGIL_API_KEY_SSM=PARAM)
+            r = run_vigil(vigil_bin, tmp_path, [rx.url()], env)
+            assert r.returncode == 0, r.stderr
+            assert ssm.violations == [], ssm.violations
+            assert len(ssm.requests) >= 1 and ssm.requests[0]["status"] == 200
+        st = rx.state()
+        assert st["errors"] == [] and st["auth_seen"] == [KEY], st
+        assert st["alerts"] - st["health"] >= 2, st
+        assert KEY not in r.stderr and STATIC_SECRET not in r.stderr
+    finally:
+        rx.stop()
+
+
+def test_outage_spools_and_the_next_start_delivers(vigil_bin, tmp_path):
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    env = {"VIGIL_API_KEY": "k1", "VIGIL_HTTP_RETRY_INITIAL_MS": "50", "VIGIL_HTTP_RETRY_MAX_MS": "200"}
+    r = run_vigil(vigil_bin, tmp_path, [url], env)
+    assert r.returncode == 0, r.stderr
+    assert "left in the spool" in r.stderr, r.stderr
+    rx = Receiver(tmp_path, port=port, key="k1").start()
+    try:
+        r = run_vigil(vigil_bin, tmp_path, [url], env, script="true")
+        assert r.returncode == 0, r.stderr
+        st = rx.state()
+        assert st["errors"] == [], st
+        assert st["alerts"] - st["health"] >= 2, st   # the first run's, from the spool
+    finally:
+        rx.stop()
+
+
+def test_bad_delivery_setting_stops_before_the_program(vigil_bin, tmp_path):
+    cfg = tmp_path / "vigil.yaml"
+    cfg.write_text("outputs: [stdout]\nhttp:\n  batch_max_alerts: lots\n")
+    marker = tmp_path / "started"
+    r = run_vigil(vigil_bin, tmp_path, [], {}, script=f"touch {marker}", config=cfg)
+    assert r.returncode != 0
+    assert f"{cfg}:3:21" in r.stderr and "batch_max_alerts" in r.stderr, r.stderr
+    assert not marker.exists()
+
+
+def test_program_does_not_see_vigil_settings(vigil_bin, tmp_path):
+    out = tmp_path / "env"
+    r = run_vigil(vigil_bin, tmp_path, [], {"VIGIL_API_KEY": "s3cr3t"}, script=f"env > {out}")
+    assert r.returncode == 0, r.stderr
+    assert "VIGIL_" not in out.read_text()
