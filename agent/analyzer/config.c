@@ -170,18 +170,11 @@ out:
 	return buf;
 }
 
-/* Parse path and hand its first document to `take`. */
-static int load_with(struct vigil_config *c, const char *path, struct rules_diag *diags,
-		     void (*take)(struct vigil_config *, struct rules_dctx *, const struct ynode *))
+static int parse_with(struct vigil_config *c, const char *name, const char *buf, size_t len,
+		      struct rules_diag *diags,
+		      void (*take)(struct vigil_config *, struct rules_dctx *, const struct ynode *))
 {
-	struct rules_dctx dc = {diags, path, 0, 0, 0, false};
-	size_t len = 0;
-	int err;
-	char *buf = read_small_file(path, &len, &err);
-	if (!buf) {
-		rules_dctx_add(&dc, RULES_DIAG_ERROR, 0, 0, NULL, "cannot read: %s", strerror(err));
-		return -1;
-	}
+	struct rules_dctx dc = {diags, name, 0, 0, 0, false};
 	struct ydoc doc;
 	int rc = rules_ydoc_parse(buf, len, &dc, &doc);
 	if (rc == 0) {
@@ -189,10 +182,32 @@ static int load_with(struct vigil_config *c, const char *path, struct rules_diag
 			take(c, &dc, doc.docs[0]);
 		rules_ydoc_free(&doc);
 	}
-	free(buf);
 	if (dc.oom)
 		rules_dctx_add(&dc, RULES_DIAG_ERROR, 0, 0, NULL, "out of memory");
 	return rc == 0 && dc.nerrors == 0 ? 0 : -1;
+}
+
+/* Read path and hand its first document to `take`. */
+static int load_with(struct vigil_config *c, const char *path, struct rules_diag *diags,
+		     void (*take)(struct vigil_config *, struct rules_dctx *, const struct ynode *))
+{
+	size_t len = 0;
+	int err;
+	char *buf = read_small_file(path, &len, &err);
+	if (!buf) {
+		struct rules_dctx dc = {diags, path, 0, 0, 0, false};
+		rules_dctx_add(&dc, RULES_DIAG_ERROR, 0, 0, NULL, "cannot read: %s", strerror(err));
+		return -1;
+	}
+	int rc = parse_with(c, path, buf, len, diags, take);
+	free(buf);
+	return rc;
+}
+
+int config_load_buffer(struct vigil_config *c, const char *name, const char *buf, size_t len,
+		       struct rules_diag *diags)
+{
+	return parse_with(c, name, buf, len, diags, take_top);
 }
 
 int config_load_file(struct vigil_config *c, const char *path, struct rules_diag *diags)

@@ -15,6 +15,10 @@ clang "${cflags[@]}" test/fuzz/fuzz_cond.c agent/rules/cond_*.c agent/common/str
   -o "$work/fuzz_cond"
 clang "${cflags[@]}" test/fuzz/fuzz_rules_yaml.c agent/rules/*.c agent/common/*.c \
   -lyaml -o "$work/fuzz_rules_yaml"
+clang "${cflags[@]}" test/fuzz/fuzz_config.c agent/analyzer/config.c agent/analyzer/config_fim.c \
+  agent/analyzer/rules_paths.c agent/fim/config.c agent/fim/entry.c agent/fim/scan.c agent/fim/walk.c \
+  agent/fim/attrs.c agent/fim/hash.c agent/rules/*.c agent/common/*.c -lyaml -lcrypto -lpthread \
+  -o "$work/fuzz_config"
 
 # Seeds: Falco's own rules files (and each condition line of them for the parser).
 mkdir -p "$work/seed_yaml" "$work/seed_cond"
@@ -26,7 +30,11 @@ grep -h "condition:" "$work"/seed_yaml/*.yaml | sed 's/^ *condition: *//' | head
 # First every input that once failed (test/fuzz/regress/<target>/), then a
 # short run from a fixed seed, so a CI failure can be reproduced with the
 # same -seed; the failing input is printed in hex for a regression file.
-for target in fuzz_cond fuzz_rules_yaml; do
+mkdir -p "$work/seed_config"
+cp rules/fim/*.yaml "$work/seed_config/"
+printf 'rules: [a.yaml]\npriority: warning\nfim:\n  paths:\n    - /etc\n    - path: /app\n      exclude: ["*.log"]\n      attributes: [sha256, mode]\n      tags: [pci]\noutputs: [stdout]\nhttp: {batch_max_alerts: 10}\n' \
+  > "$work/seed_config/full.yaml"
+for target in fuzz_cond fuzz_rules_yaml fuzz_config; do
   corpus=$work/seed_cond
   regress=test/fuzz/regress/cond
   extra=()
@@ -34,6 +42,10 @@ for target in fuzz_cond fuzz_rules_yaml; do
     corpus=$work/seed_yaml
     regress=test/fuzz/regress/rules_yaml
     extra=(-dict="$PWD/test/fuzz/rules_yaml.dict" -max_len=65536)
+  elif [ "$target" = fuzz_config ]; then
+    corpus=$work/seed_config
+    regress=test/fuzz/regress/config
+    extra=(-max_len=8192)
   fi
   if [ -d "$regress" ]; then
     echo "== $target: $(ls "$regress" | wc -l) regression inputs =="
