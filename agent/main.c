@@ -101,7 +101,7 @@ static int run(struct sup_options *o, const char *argv0)
 					     &open_paths)
 				     : (close(handoff[0]), 1);
 		if (rc < 0) {
-			LOG_ERR("the rules did not load (see above): not starting %s", o->program[0]);
+			LOG_ERR("the configuration or the rules did not load (see above): not starting %s", o->program[0]);
 			return 2;
 		}
 	}

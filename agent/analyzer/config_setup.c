@@ -73,6 +73,8 @@ static int apply_flags(struct vigil_config *c, const struct analyzer_options *o)
 	for (int i = 0; i < o->n_outputs; i++)
 		if (config_add_ship(c, "outputs", o->outputs[i], "-o") != 0)
 			return -1;
+	if (o->ca_file && config_add_ship(c, "http.ca_file", o->ca_file, "--ca-file") != 0)
+		return -1;
 	return 0;
 }
 

@@ -1,7 +1,9 @@
 /* delivery.c — wire ship (sinks) and keyprov (API key) into the analyzer. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "analyzer/delivery.h"
 #include "aws/ecs_meta.h"
@@ -66,8 +68,7 @@ static int build_config(const struct vigil_config *c, struct ship_config *sc, st
 	keyprov_config_defaults(kc);
 	for (size_t i = 0; i < c->n_ship; i++) {
 		const struct config_kv *kv = &c->ship[i];
-		bool from_flag = strcmp(kv->where, "-o") == 0;
-		if (from_flag)
+		if (kv->where[0] == '-')
 			continue; /* flags after the environment */
 		if (strncmp(kv->key, "api_key.", 8) == 0) {
 			if (set_key_option(kc, kv, err, sizeof(err)) != 0) {
@@ -83,11 +84,17 @@ static int build_config(const struct vigil_config *c, struct ship_config *sc, st
 		LOG_ERR("%s", err);
 		return -1;
 	}
-	for (size_t i = 0; i < c->n_ship; i++)
-		if (strcmp(c->ship[i].where, "-o") == 0 && ship_add_output(sc, c->ship[i].val, err, sizeof(err)) != 0) {
-			LOG_ERR("-o %s: %s", c->ship[i].val, err);
+	for (size_t i = 0; i < c->n_ship; i++) {
+		const struct config_kv *kv = &c->ship[i];
+		if (kv->where[0] != '-')
+			continue;
+		int r = strcmp(kv->where, "-o") == 0 ? ship_add_output(sc, kv->val, err, sizeof(err))
+						     : ship_config_set(sc, kv->key, kv->val, err, sizeof(err));
+		if (r != 0) {
+			LOG_ERR("%s %s: %s", kv->where, kv->val, err);
 			return -1;
 		}
+	}
 	if (ship_config_check(sc, err, sizeof(err)) != 0) {
 		LOG_ERR("%s", err);
 		return -1;
@@ -97,11 +104,24 @@ static int build_config(const struct vigil_config *c, struct ship_config *sc, st
 	return 0;
 }
 
+/* Files that must be readable when the sinks start: found before the program runs. */
+static int check_files(const struct ship_config *sc)
+{
+	bool https = false;
+	for (size_t i = 0; i < sc->noutputs; i++)
+		https |= sc->outputs[i].kind == SHIP_SINK_HTTP || sc->outputs[i].kind == SHIP_SINK_SIDEKICK;
+	if (https && sc->ca_file[0] && access(sc->ca_file, R_OK) != 0) {
+		LOG_ERR("http.ca_file: %s: %s", sc->ca_file, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int delivery_check(const struct vigil_config *c)
 {
 	struct ship_config sc;
 	struct keyprov_config kc;
-	return build_config(c, &sc, &kc);
+	return build_config(c, &sc, &kc) == 0 && check_files(&sc) == 0 ? 0 : -1;
 }
 
 static bool needs_key(const struct ship_config *sc)
@@ -170,6 +190,13 @@ struct delivery *delivery_start(const struct vigil_config *c, struct evloop *loo
 		key = &ks;
 	}
 	if (!(d->ship = ship_new(&sc, loop, key, &d->agent, err, sizeof(err)))) {
+		/* It passed the check before the program started, so this is the
+		 * machine (memory, a spool directory gone): keep alerts on stdout. */
+		LOG_ERR("alert delivery: %s; alerts go to stdout only", err);
+		ship_config_defaults(&sc);
+		d->ship = ship_new(&sc, loop, NULL, &d->agent, err, sizeof(err));
+	}
+	if (!d->ship) {
 		LOG_ERR("alert delivery: %s", err);
 		keyprov_stop(d->kp);
 		free(d);

@@ -44,6 +44,8 @@ int analyzer_options_parse(int argc, char **argv, struct analyzer_options *o)
 			o->events_out = argv[++i];
 		else if (strcmp(a, "--config") == 0)
 			o->config = argv[++i];
+		else if (strcmp(a, "--ca-file") == 0)
+			o->ca_file = argv[++i];
 		else if (strcmp(a, "--verbosity") == 0)
 			vigil_log_verbosity = (int)strtol(argv[++i], NULL, 10);
 		else if (strcmp(a, "--rules") == 0) {

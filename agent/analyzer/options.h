@@ -8,7 +8,7 @@
 
 struct analyzer_options {
 	int channel_fd, progress_fd, syscalls_fd;
-	const char *events_out, *config;
+	const char *events_out, *config, *ca_file;
 	bool scan_privs, no_rules, on_host;
 	char *rules[ANALYZER_MAX_LIST];
 	int n_rules;

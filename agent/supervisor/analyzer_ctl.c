@@ -28,6 +28,8 @@
 static const struct analyzer_config *config;
 static pid_t pid = -1;
 static uint64_t restarts, restart_at_ns, backoff_ns = RESTART_MIN_NS;
+#define MAX_DRAIN_RESTARTS 3
+static int drain_restarts;
 static char analyzer_path[PATH_MAX];
 static bool finished;
 static int progress_fd = -1; /* shared page: last evt.num the analyzer handled */
@@ -159,12 +161,18 @@ void analyzer_exited(int status, bool shutting_down)
 		finished = true; /* it saw the end marker and wrote everything out */
 		return;
 	}
+	/* While draining there is no time for backoff, so a successor starts at
+	 * once; but one that fails again and again will not drain anything. */
+	if (shutting_down && ++drain_restarts > MAX_DRAIN_RESTARTS) {
+		LOG_WARN("analyzer failed %d times while finishing; giving up on it", MAX_DRAIN_RESTARTS);
+		finished = true;
+		return;
+	}
 	restarts++;
 	if (WIFSIGNALED(status))
 		LOG_WARN("analyzer killed by signal %d; restarting", WTERMSIG(status));
 	else
 		LOG_WARN("analyzer exited with status %d; restarting", WEXITSTATUS(status));
-	/* While draining there is no time for backoff: the deadline bounds it. */
 	restart_at_ns = now_ns() + (shutting_down ? 1 : backoff_ns);
 	backoff_ns = backoff_ns * 2 > RESTART_MAX_NS ? RESTART_MAX_NS : backoff_ns * 2;
 }

@@ -30,6 +30,7 @@ void options_usage(FILE *out)
 	      "  --fim PATH             watch PATH (recursively, every attribute) for file changes\n"
 	      "  -o, --output SINK      where alerts go: stdout (default), file:PATH, https://URL,\n"
 	      "                         falcosidekick:URL (repeatable)\n"
+	      "  --ca-file FILE         CA certificates for HTTPS (default: the bundled file)\n"
 	      "  --host                 running on a host, not in a container (container.id=host)\n"
 	      "  --events-out PATH      write every event as NDJSON to PATH (- = stdout)\n"
 	      "  --syscalls LIST        trace these syscalls (comma separated) instead of what the\n"
@@ -96,7 +97,8 @@ static int parse_one(int argc, char **argv, int *i, struct sup_options *o)
 		return rule_arg(o, "--host", NULL);
 	} else if (strcmp(a, "--rules") == 0 || strcmp(a, "-p") == 0 || strcmp(a, "--priority") == 0 ||
 		   strcmp(a, "--rule-matching") == 0 || strcmp(a, "--fim") == 0 ||
-		   strcmp(a, "--config") == 0 || strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
+		   strcmp(a, "--config") == 0 || strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0 ||
+		   strcmp(a, "--ca-file") == 0) {
 		if (!val || !*val) {
 			fprintf(stderr, "vigil: %s needs a value\n", a);
 			return -1;

@@ -110,3 +110,14 @@ def test_program_does_not_see_vigil_settings(vigil_bin, tmp_path):
     r = run_vigil(vigil_bin, tmp_path, [], {"VIGIL_API_KEY": "s3cr3t"}, script=f"env > {out}")
     assert r.returncode == 0, r.stderr
     assert "VIGIL_" not in out.read_text()
+
+
+def test_unreadable_ca_file_is_an_error_before_the_program(vigil_bin, tmp_path):
+    marker = tmp_path / "started"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VIGIL_")}
+    r = subprocess.run([str(vigil_bin), "--ca-file", str(tmp_path / "missing.pem"), "-o",
+                        "https://collector.example/", "--", "touch", str(marker)],
+                       capture_output=True, text=True, timeout=60, env=env)
+    assert r.returncode != 0 and not marker.exists()
+    assert "http.ca_file" in r.stderr and "missing.pem" in r.stderr, r.stderr
+    assert r.stderr.count("restarting") == 0, r.stderr

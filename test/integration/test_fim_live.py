@@ -101,9 +101,10 @@ def test_change_reported_live_with_attribution(vigil_bin, tree, name):
 
 def test_burst_is_one_change(vigil_bin, tree):
     base, root = tree
-    script = base / "burst.py"
-    fim, _, _ = run_live(vigil_bin, base, root, ["create"])
-    assert len(by_path(root, fim)["data/new_file"]) == 1
+    fim, _, _ = run_live(vigil_bin, base, root, ["burst"])
+    got = by_path(root, fim)["data/stamp"]
+    assert len(got) == 1, got   # 200 writes within the coalescing delay
+    assert got[0]["fim.size"] == got[0]["fim.prev_size"] + sum(len(f"{i}\n") for i in range(200))
 
 
 def test_watch_limit_degrades_to_scans_and_alerts_once(vigil_bin, tree):
