@@ -102,6 +102,9 @@ pid_t spawn_program(const struct sup_options *o, const struct init_state *st, bo
 		close(sync[1]);
 		child_main(o, st, sync[0], env);
 	}
+	extern char **environ;
+	if (env != environ)
+		free(env); /* the child has its copy */
 	close(sync[0]);
 	setpgid(child, child); /* also here, so -g cannot race the child's own setpgid */
 	char verdict = 'U';
