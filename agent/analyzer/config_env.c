@@ -9,22 +9,8 @@
 #include <string.h>
 
 #include "analyzer/config.h"
+#include "vigil/textutil.h"
 
-static int env_uint(const char *name, unsigned max, unsigned *out, char *err, size_t errlen)
-{
-	const char *v = getenv(name);
-	if (!v || !*v)
-		return 0;
-	char *end;
-	errno = 0;
-	unsigned long n = strtoul(v, &end, 10);
-	if (errno || *end || v[0] == '-' || n > max) {
-		snprintf(err, errlen, "%s: expected a whole number from 0 to %u, got '%.40s'", name, max, v);
-		return -1;
-	}
-	*out = (unsigned)n;
-	return 0;
-}
 
 static int env_string(const char *name, char **out)
 {
@@ -86,10 +72,10 @@ int config_from_env(struct vigil_config *c, char *err, size_t errlen)
 	if (env_rules(c) || env_string("VIGIL_PRIORITY", &c->priority) ||
 	    env_string("VIGIL_RULE_MATCHING", &c->rule_matching) || env_string("VIGIL_FIM_DB", &f->db_path))
 		return -1;
-	if (env_uint("VIGIL_FIM_RECONCILE_INTERVAL_S", 7 * 86400, &f->reconcile_s, err, errlen) ||
-	    env_uint("VIGIL_FIM_UNWATCHED_SCAN_INTERVAL_S", 86400, &f->degraded_scan_s, err, errlen) ||
-	    env_uint("VIGIL_FIM_COALESCE_MS", 60000, &f->coalesce_ms, err, errlen) ||
-	    env_uint("VIGIL_FIM_MAX_DELAY_MS", 600000, &f->max_delay_ms, err, errlen))
+	if (vigil_env_uint("VIGIL_FIM_RECONCILE_INTERVAL_S", 0, 7 * 86400, &f->reconcile_s, err, errlen) ||
+	    vigil_env_uint("VIGIL_FIM_UNWATCHED_SCAN_INTERVAL_S", 0, 86400, &f->degraded_scan_s, err, errlen) ||
+	    vigil_env_uint("VIGIL_FIM_COALESCE_MS", 0, 60000, &f->coalesce_ms, err, errlen) ||
+	    vigil_env_uint("VIGIL_FIM_MAX_DELAY_MS", 0, 600000, &f->max_delay_ms, err, errlen))
 		return -1;
 	return env_fim_paths(c, err, errlen);
 }

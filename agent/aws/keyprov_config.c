@@ -6,6 +6,7 @@
 
 #include "aws/fbuf.h"
 #include "aws/keyprov.h"
+#include "vigil/textutil.h"
 
 void keyprov_config_defaults(struct keyprov_config *cfg)
 {
@@ -33,21 +34,6 @@ static int env_str(const char *name, char *out, size_t cap, char *err, size_t er
 	return 0;
 }
 
-static int env_uint(const char *name, unsigned *out, unsigned min, unsigned max, char *err, size_t errlen)
-{
-	const char *v = getenv(name);
-	if (!v || !*v)
-		return 0;
-	char *end;
-	errno = 0;
-	unsigned long n = strtoul(v, &end, 10);
-	if (errno || *end || v[0] == '-' || n < min || n > max) {
-		snprintf(err, errlen, "%s=%s: expected a number from %u to %u", name, v, min, max);
-		return -1;
-	}
-	*out = (unsigned)n;
-	return 0;
-}
 
 int keyprov_config_from_env(struct keyprov_config *cfg, char *err, size_t errlen)
 {
@@ -59,11 +45,11 @@ int keyprov_config_from_env(struct keyprov_config *cfg, char *err, size_t errlen
 	    env_str("AWS_DEFAULT_REGION", cfg->region, sizeof(cfg->region), err, errlen) ||
 	    env_str("AWS_REGION", cfg->region, sizeof(cfg->region), err, errlen) || /* wins, as in the SDKs */
 	    env_str("VIGIL_CA_FILE", cfg->ca_file, sizeof(cfg->ca_file), err, errlen) ||
-	    env_uint("VIGIL_API_KEY_REFRESH", &cfg->refresh_s, 1, 7 * 86400, err, errlen) ||
-	    env_uint("VIGIL_API_KEY_MIN_REFETCH", &cfg->min_refetch_s, 0, 86400, err, errlen) ||
-	    env_uint("VIGIL_AWS_TIMEOUT_MS", &cfg->timeout_ms, 100, 120000, err, errlen) ||
-	    env_uint("VIGIL_AWS_MAX_ATTEMPTS", &cfg->max_attempts, 1, 20, err, errlen) ||
-	    env_uint("VIGIL_AWS_RETRY_BASE_MS", &cfg->retry_base_ms, 1, 60000, err, errlen))
+	    vigil_env_uint("VIGIL_API_KEY_REFRESH", 1, 7 * 86400, &cfg->refresh_s, err, errlen) ||
+	    vigil_env_uint("VIGIL_API_KEY_MIN_REFETCH", 0, 86400, &cfg->min_refetch_s, err, errlen) ||
+	    vigil_env_uint("VIGIL_AWS_TIMEOUT_MS", 100, 120000, &cfg->timeout_ms, err, errlen) ||
+	    vigil_env_uint("VIGIL_AWS_MAX_ATTEMPTS", 1, 20, &cfg->max_attempts, err, errlen) ||
+	    vigil_env_uint("VIGIL_AWS_RETRY_BASE_MS", 1, 60000, &cfg->retry_base_ms, err, errlen))
 		return -1;
 	return 0;
 }

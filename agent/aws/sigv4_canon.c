@@ -11,6 +11,7 @@
 
 #include "aws/fbuf.h"
 #include "aws/sigv4.h"
+#include "vigil/textutil.h"
 
 #define MAX_SEGMENTS 256
 #define MAX_QUERY_PAIRS 64
@@ -43,17 +44,6 @@ static void uri_encode(struct fbuf *b, const char *s, size_t n, bool keep_slash)
 	}
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Percent-decode s[0..n) into out (at least n bytes); returns the length.
  * A '%' not followed by two hex digits stays as it is. */
 static size_t pct_decode(const char *s, size_t n, char *out)
@@ -61,8 +51,8 @@ static size_t pct_decode(const char *s, size_t n, char *out)
 	size_t o = 0;
 	for (size_t i = 0; i < n; i++) {
 		int hi, lo;
-		if (s[i] == '%' && i + 2 < n && (hi = hexval(s[i + 1])) >= 0 &&
-		    (lo = hexval(s[i + 2])) >= 0) {
+		if (s[i] == '%' && i + 2 < n && (hi = vigil_hexval(s[i + 1])) >= 0 &&
+		    (lo = vigil_hexval(s[i + 2])) >= 0) {
 			out[o++] = (char)(hi << 4 | lo);
 			i += 2;
 		} else {

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "rules/rules_internal.h"
+#include "vigil/textutil.h"
 
 struct segvec {
 	struct rules_text_seg *v;
@@ -45,17 +46,6 @@ static size_t utf8_bytes(uint32_t cp)
 	return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* A double-quoted escape at s[0] == '\\': how many raw bytes it takes and
  * how many value bytes it makes (0 for an escaped line break). */
 static void escape_len(const char *s, size_t n, size_t *raw, size_t *val)
@@ -82,7 +72,7 @@ static void escape_len(const char *s, size_t n, size_t *raw, size_t *val)
 	}
 	uint32_t cp = 0;
 	for (size_t i = 0; i < digits && 2 + i < n; i++) {
-		int h = hexval(s[2 + i]);
+		int h = vigil_hexval(s[2 + i]);
 		if (h < 0)
 			return;
 		cp = cp * 16 + (uint32_t)h;
