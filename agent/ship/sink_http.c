@@ -231,10 +231,16 @@ void http_key_changed(struct sink *k)
 static void on_key_poll(void *arg)
 {
 	struct http_sink *s = arg;
+	struct ship_ctx *ctx = s->base.ctx;
 	s->key_timer = 0;
 	http_key_changed(&s->base);
-	if (s->state == ST_NOKEY)
-		s->key_timer = evloop_add_timer(s->base.ctx->loop, KEY_POLL_MS, on_key_poll, s);
+	if (s->state != ST_NOKEY)
+		return;
+	/* Still the refused key: the new one may not have been published when
+	 * the source was first asked. Ask again (the source rate-limits). */
+	if (s->rejected_key && ctx->has_key && ctx->key.invalidate)
+		ctx->key.invalidate(ctx->key.ctx);
+	s->key_timer = evloop_add_timer(ctx->loop, KEY_POLL_MS, on_key_poll, s);
 }
 
 /* Oldest first: the spool holds older batches than memory does. */

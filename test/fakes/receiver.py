@@ -123,6 +123,8 @@ class State:
         self.max_body_seen = 0
         self.times = []            # (time, status) of each batch request
         self.last_counters = {}
+        self.last_task = {}        # the "task" object of the last batch
+        self.uuids = set()         # alerts (not health) by uuid: real vigil alerts have no seq
         if state_file and Path(state_file).exists():
             for line in Path(state_file).read_text().splitlines():
                 rec = json.loads(line)
@@ -169,6 +171,7 @@ class State:
                 "auth_seen": list(dict.fromkeys(self.auth_seen)),
                 "max_batch_alerts": self.max_batch_alerts, "max_body_seen": self.max_body_seen,
                 "times": list(self.times[-2000:]), "last_counters": self.last_counters,
+                "last_task": self.last_task, "uuids": sorted(u for u in self.uuids if u),
             }
 
 
@@ -348,6 +351,8 @@ class Handler(BaseHTTPRequestHandler):
             seqs = [_seq_of(a) for a in alerts if a.get("rule") != "vigil health"]
             st.max_batch_alerts = max(st.max_batch_alerts, len(alerts))
             st.last_counters = doc["agent"]["counters"]
+            st.last_task = doc.get("task", {})
+            st.uuids.update(a.get("uuid") for a in alerts if a.get("rule") != "vigil health")
             st._accept(key, seqs, health, len(body), len(raw))
 
 

@@ -121,3 +121,103 @@ def test_unreadable_ca_file_is_an_error_before_the_program(vigil_bin, tmp_path):
     assert r.returncode != 0 and not marker.exists()
     assert "http.ca_file" in r.stderr and "missing.pem" in r.stderr, r.stderr
     assert r.stderr.count("restarting") == 0, r.stderr
+
+
+def analyzer_pids(vigil_pid):
+    pids = []
+    for p in Path("/proc").iterdir():
+        if p.name.isdigit():
+            try:
+                st = (p / "status").read_text()
+            except OSError:
+                continue
+            if "Name:\tvigil-analyzer" in st and f"PPid:\t{vigil_pid}\n" in st:
+                pids.append(int(p.name))
+    return pids
+
+
+def truth_uuids(path):
+    return {json.loads(l)["uuid"] for l in Path(path).read_text().splitlines()
+            if l.startswith("{") and '"vigil health"' not in l}
+
+
+def test_key_rotated_in_ssm_is_refetched_after_401(vigil_bin, tmp_path):
+    import time
+    store = CredentialStore()
+    store.add_static(STATIC_AKID, STATIC_SECRET)
+    rx = Receiver(tmp_path, key="k-new").start()
+    truth = tmp_path / "truth.ndjson"
+    try:
+        with FakeSSM(store, "us-east-1", {PARAM: "k-old"}) as ssm:
+            env = {k: v for k, v in os.environ.items() if not k.startswith(("VIGIL_", "AWS_"))}
+            env.update(AWS_ACCESS_KEY_ID=STATIC_AKID, AWS_SECRET_ACCESS_KEY=STATIC_SECRET,
+                       AWS_REGION="us-east-1", AWS_ENDPOINT_URL_SSM=ssm.url, VIGIL_API_KEY_SSM=PARAM,
+                       VIGIL_API_KEY_MIN_REFETCH="0", VIGIL_HTTP_BATCH_MAX_AGE_MS="200",
+                       VIGIL_HTTP_RETRY_INITIAL_MS="50", VIGIL_HTTP_RETRY_MAX_MS="300",
+                       VIGIL_SPOOL_DIR=str(tmp_path / "spool"))
+            script = "for i in 1 2 3 4 5 6 7 8 9 10 11 12; do cat /etc/shadow > /dev/null; sleep 0.25; done"
+            p = subprocess.Popen([str(vigil_bin), "-o", rx.url(), "-o", f"file:{truth}", "--", "sh",
+                                  "-c", script], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                 text=True, env=env)
+            wait_for(lambda: rx.state()["statuses"].get("401"), 20, "a 401 with the old key")
+            ssm.params[PARAM] = "k-new"                    # rotation
+            _, err = p.communicate(timeout=60)
+            assert p.returncode == 0, err
+            assert ssm.violations == []
+        st = rx.state()
+        assert st["auth_seen"][:1] == ["k-old"] and "k-new" in st["auth_seen"], st["auth_seen"]
+        want = truth_uuids(truth)
+        assert len(want) == 12 and want <= set(st["uuids"]), (len(want), len(st["uuids"]))
+        assert "k-old" not in err and "k-new" not in err
+    finally:
+        rx.stop()
+
+
+def test_task_metadata_describes_the_task_in_each_batch(vigil_bin, tmp_path, rx):
+    from aws_ecs_metadata import FakeTaskMetadata
+    with FakeTaskMetadata("fargate") as meta:
+        r = run_vigil(vigil_bin, tmp_path, [rx.url()],
+                      {"VIGIL_API_KEY": "k-env", "ECS_CONTAINER_METADATA_URI_V4": meta.uri},
+                      script="sleep 1.5; cat /etc/shadow > /dev/null")
+        assert r.returncode == 0, r.stderr
+        assert meta.violations == []
+    task = rx.state()["last_task"]
+    assert task.get("cluster") and task.get("task_arn", "").startswith("arn:aws:ecs:"), task
+    assert task.get("family") and task.get("availability_zone"), task
+
+
+def test_kill9_of_the_analyzer_during_an_outage_loses_nothing_spooled(vigil_bin, tmp_path):
+    import signal
+    import time
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    truth = tmp_path / "truth.ndjson"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VIGIL_")}
+    env.update(VIGIL_API_KEY="k1", VIGIL_HTTP_BATCH_MAX_AGE_MS="100", VIGIL_HTTP_RETRY_INITIAL_MS="50",
+               VIGIL_HTTP_RETRY_MAX_MS="200", VIGIL_SPOOL_DIR=str(tmp_path / "spool"))
+    # two bursts of 10 alerts, 4 s apart; the analyzer is killed between them
+    burst = "for i in 1 2 3 4 5 6 7 8 9 10; do cat /etc/shadow > /dev/null; done"
+    script = f"{burst}; sleep 4; {burst}; sleep 2"
+    p = subprocess.Popen([str(vigil_bin), "-o", url, "-o", f"file:{truth}", "--", "sh", "-c", script],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+    wait_for(lambda: truth.exists() and len(truth_uuids(truth)) == 10, 20, "first burst")
+    spool = tmp_path / "spool"
+    wait_for(lambda: spool.exists() and any(spool.rglob("*")), 20, "the first burst spooled")
+    time.sleep(0.5)
+    killed = analyzer_pids(p.pid)
+    assert killed
+    for pid in killed:
+        os.kill(pid, signal.SIGKILL)
+    time.sleep(2)
+    rx = Receiver(tmp_path, port=port, key="k1").start()   # the endpoint comes back
+    try:
+        _, err = p.communicate(timeout=60)
+        assert p.returncode == 0, err
+        assert "analyzer killed by signal 9" in err
+        want = truth_uuids(truth)
+        got = set(rx.state()["uuids"])
+        assert len(want) == 20, len(want)
+        assert want <= got, f"lost: {len(want - got)}\n{err}"
+        assert rx.state()["errors"] == []
+    finally:
+        rx.stop()
