@@ -40,7 +40,7 @@ static void start_event(struct fim_live *f, const char *path)
 	}
 	ev->type = VIGIL_SC_FIM;
 	ev->ts_ns = wall_ns();
-	ev->num = ++f->next_num;
+	ev->num = 0; /* not from the channel: its numbers (and their gaps) are the tracer's */
 }
 
 static void put_entry(struct vigil_event *ev, const struct fim_entry *e, bool prev)

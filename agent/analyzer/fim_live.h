@@ -22,7 +22,6 @@ struct fim_live {
 	struct attribution attribution;
 	struct vigil_event *ev;       /* scratch */
 	struct output_fmt *limit_fmt; /* the watch-limit alert */
-	uint64_t next_num;
 	/* optional: every FIM event also goes here (--events-out) */
 	void (*on_event)(const struct vigil_event *ev, void *arg);
 	void *on_event_arg;

@@ -30,6 +30,7 @@
 #include "analyzer/context.h"
 #include "analyzer/ndjson.h"
 #include "analyzer/privscan.h"
+#include "analyzer/progress.h"
 #include "analyzer/receiver.h"
 #include "analyzer/fim_cli.h"
 #include "aws/aws_cli.h"
@@ -41,13 +42,12 @@
 #include "vigil/strbuf.h"
 
 #define OUT_FLUSH_BYTES (64u * 1024u)
-#define PROGRESS_OUT_SIZE 2 /* progress page: [0] last evt.num, [1] lost, [2] events-out size */
 
 struct analyzer {
 	int out_fd;                  /* --events-out, or -1 */
 	struct strbuf out;           /* lines not yet written */
 	uint64_t out_last_num;       /* evt.num of the last line in `out` */
-	volatile uint64_t *progress; /* shared with the supervisor and successors */
+	uint64_t *progress;          /* shared with successors (progress.h) */
 	uint64_t expected_num;       /* next evt.num we expect; 0 = unknown */
 	uint64_t lost;
 	bool write_failed;
@@ -78,10 +78,10 @@ static void flush_out(struct analyzer *a)
 	strbuf_reset(&a->out);
 	if (a->progress && a->out_last_num) {
 		struct stat st;
+		struct progress_rec r = {a->out_last_num, a->lost, 0};
 		if (a->out_fd >= 0 && fstat(a->out_fd, &st) == 0 && S_ISREG(st.st_mode))
-			a->progress[PROGRESS_OUT_SIZE] = (uint64_t)st.st_size;
-		a->progress[0] = a->out_last_num;
-		a->progress[1] = a->lost;
+			r.out_size = (uint64_t)st.st_size;
+		progress_store(a->progress, &r);
 	}
 }
 
@@ -93,17 +93,20 @@ static void flush_out(struct analyzer *a)
 static void truncate_unrecorded(struct analyzer *a)
 {
 	struct stat st;
-	uint64_t good = a->progress ? a->progress[PROGRESS_OUT_SIZE] : 0;
-	if (!good || fstat(a->out_fd, &st) != 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size <= good)
+	struct progress_rec r;
+	if (!a->progress || !progress_load(a->progress, &r) || !r.out_size)
 		return;
-	if (ftruncate(a->out_fd, (off_t)good) != 0)
+	if (fstat(a->out_fd, &st) != 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size <= r.out_size)
+		return;
+	if (ftruncate(a->out_fd, (off_t)r.out_size) != 0)
 		LOG_WARN("cannot cut --events-out back to its last complete event: %s", strerror(errno));
 }
 
 static void count_gap(struct analyzer *a, uint64_t num)
 {
-	if (a->expected_num == 0 && a->progress && *a->progress)
-		a->expected_num = *a->progress + 1;
+	struct progress_rec r;
+	if (a->expected_num == 0 && a->progress && progress_load(a->progress, &r) && r.last_num)
+		a->expected_num = r.last_num + 1;
 	if (a->expected_num && num > a->expected_num)
 		a->lost += num - a->expected_num;
 	a->expected_num = num + 1;
@@ -140,12 +143,12 @@ static int on_event(struct vigil_event *ev, void *ctx)
 			engine_eval(a->engine, ev, &a->ctx, alerts_on_match, &a->alerts);
 		}
 	}
+	a->out_last_num = ev->num; /* before the line: its write may flush and record progress */
 	write_event(a, ev);
-	a->out_last_num = ev->num;
 	return 0;
 }
 
-/* FIM events go to --events-out too (they carry no evt.num of the channel). */
+/* FIM events go to --events-out too (evt.num 0: they are not from the channel). */
 static void on_fim_event(const struct vigil_event *ev, void *arg)
 {
 	write_event(arg, ev);
@@ -170,11 +173,6 @@ static void on_channel(int fd, uint32_t revents, void *arg)
 	}
 }
 
-static volatile uint64_t *map_progress(int fd)
-{
-	void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	return p == MAP_FAILED ? NULL : p;
-}
 
 /* Load rules (first start only reports; restarts load quietly). */
 static int setup_rules(struct analyzer *a, const struct analyzer_options *o, const struct vigil_config *c)
@@ -294,9 +292,10 @@ int main(int argc, char **argv)
 	static struct analyzer a = {.out_fd = -1};
 	strbuf_init(&a.out, OUT_FLUSH_BYTES + 512 * 1024);
 	if (o.progress_fd >= 0)
-		a.progress = map_progress(o.progress_fd);
-	if (a.progress)
-		a.lost = a.progress[1]; /* losses are counted across generations */
+		a.progress = progress_map(o.progress_fd);
+	struct progress_rec pr;
+	if (a.progress && progress_load(a.progress, &pr))
+		a.lost = pr.lost; /* losses are counted across generations */
 	bool ok = analyzer_config_setup(&a.cfg, &o, o.syscalls_fd < 0) == 0 && setup_rules(&a, &o, &a.cfg) == 0;
 	tell_supervisor(&a, &o, ok);
 	if (!ok)
