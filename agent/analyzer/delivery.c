@@ -231,6 +231,20 @@ void delivery_finish(struct delivery *d, uint64_t budget_ms)
 			 (unsigned long long)s.spool_alerts);
 }
 
+uint64_t delivery_in_memory(const struct delivery *d)
+{
+	struct ship_counters s;
+	ship_stats(d->ship, &s);
+	return s.queued_alerts;
+}
+
+void delivery_count_crash_loss(struct delivery *d, uint64_t n)
+{
+	LOG_WARN("alert delivery: %llu alerts were in the memory of the analyzer that was stopped; "
+		 "counted as lost (dropped_crash)", (unsigned long long)n);
+	ship_count_crash_loss(d->ship, n);
+}
+
 void delivery_free(struct delivery *d)
 {
 	if (!d)

@@ -28,5 +28,9 @@ void delivery_submit(struct delivery *d, const char *json, size_t len, int prior
  * drain.timeout_ms), then stop. */
 void delivery_finish(struct delivery *d, uint64_t budget_ms);
 void delivery_free(struct delivery *d);
+/* Alerts held only in memory now (lost if the process is killed). */
+uint64_t delivery_in_memory(const struct delivery *d);
+/* Count alerts a killed predecessor held in memory as lost. */
+void delivery_count_crash_loss(struct delivery *d, uint64_t n);
 
 #endif

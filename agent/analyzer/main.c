@@ -42,6 +42,7 @@
 #include "vigil/strbuf.h"
 
 #define OUT_FLUSH_BYTES (64u * 1024u)
+#define PROGRESS_EVERY_MS 100u
 
 struct analyzer {
 	int out_fd;                  /* --events-out, or -1 */
@@ -60,9 +61,33 @@ struct analyzer {
 	struct receiver rx;
 	struct fim_live fim;
 	struct delivery *delivery;
+	uint64_t progress_timer;
+	uint64_t crash_alerts;       /* alerts a killed predecessor held in memory */
 	bool keep_config;
 	int rc;
 };
+
+/* Record what is handled: the last event, the losses, where --events-out
+ * ends, and how many alerts exist only in this process's memory. */
+static void store_progress(struct analyzer *a)
+{
+	if (!a->progress || !a->out_last_num)
+		return;
+	struct stat st;
+	struct progress_rec r = {a->out_last_num, a->lost, 0, 0};
+	if (a->out_fd >= 0 && fstat(a->out_fd, &st) == 0 && S_ISREG(st.st_mode))
+		r.out_size = (uint64_t)st.st_size;
+	if (a->delivery)
+		r.alerts_in_memory = delivery_in_memory(a->delivery);
+	progress_store(a->progress, &r);
+}
+
+static void on_progress_timer(void *arg)
+{
+	struct analyzer *a = arg;
+	store_progress(a); /* alerts leave memory on delivery's own time */
+	a->progress_timer = evloop_add_timer(a->loop, PROGRESS_EVERY_MS, on_progress_timer, a);
+}
 
 /*
  * Write out buffered lines, then record progress: an event counts as
@@ -76,13 +101,7 @@ static void flush_out(struct analyzer *a)
 		a->write_failed = true;
 	}
 	strbuf_reset(&a->out);
-	if (a->progress && a->out_last_num) {
-		struct stat st;
-		struct progress_rec r = {a->out_last_num, a->lost, 0};
-		if (a->out_fd >= 0 && fstat(a->out_fd, &st) == 0 && S_ISREG(st.st_mode))
-			r.out_size = (uint64_t)st.st_size;
-		progress_store(a->progress, &r);
-	}
+	store_progress(a);
 }
 
 /*
@@ -244,6 +263,11 @@ static int run(struct analyzer *a, const struct analyzer_options *o)
 	if (!a->delivery)
 		return 1;
 	a->alerts.delivery = a->delivery;
+	if (a->crash_alerts) {
+		delivery_count_crash_loss(a->delivery, a->crash_alerts);
+		store_progress(a); /* counted once: not again by our own successor */
+	}
+	a->progress_timer = evloop_add_timer(a->loop, PROGRESS_EVERY_MS, on_progress_timer, a);
 	if (a->cfg.fim.n_watches) {
 		if (fim_live_start(&a->fim, &a->cfg.fim, a->loop, a->engine, &a->alerts, &a->ctx) != 0)
 			LOG_ERR("fim: live monitoring is off (see above)");
@@ -256,7 +280,10 @@ static int run(struct analyzer *a, const struct analyzer_options *o)
 	/* what the supervisor waits for us, less a margin for the rest of the exit */
 	delivery_finish(a->delivery, o->drain_ms > 1000 ? o->drain_ms - 500 : o->drain_ms / 2);
 	a->keep_config = fim_live_stop(&a->fim);
+	evloop_cancel_timer(a->loop, a->progress_timer);
+	store_progress(a); /* after the drain: what is left is spooled or counted */
 	delivery_free(a->delivery);
+	a->delivery = NULL;
 	a->alerts.delivery = NULL;
 	receiver_free(&a->rx);
 	evloop_free(a->loop);
@@ -294,8 +321,11 @@ int main(int argc, char **argv)
 	if (o.progress_fd >= 0)
 		a.progress = progress_map(o.progress_fd);
 	struct progress_rec pr;
-	if (a.progress && progress_load(a.progress, &pr))
+	if (a.progress && progress_load(a.progress, &pr)) {
 		a.lost = pr.lost; /* losses are counted across generations */
+		a.out_last_num = pr.last_num;
+		a.crash_alerts = pr.alerts_in_memory;
+	}
 	bool ok = analyzer_config_setup(&a.cfg, &o, o.syscalls_fd < 0) == 0 && setup_rules(&a, &o, &a.cfg) == 0;
 	tell_supervisor(&a, &o, ok);
 	if (!ok)

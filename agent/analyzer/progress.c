@@ -4,7 +4,7 @@
 
 #include "analyzer/progress.h"
 
-#define SLOT(page, i) ((page) + 1 + 3 * (i)) /* page[0]: current slot + 1, 0 = none */
+#define SLOT(page, i) ((page) + 1 + 4 * (i)) /* page[0]: current slot + 1, 0 = none */
 
 uint64_t *progress_map(int fd)
 {
@@ -19,7 +19,7 @@ bool progress_load(const uint64_t *page, struct progress_rec *out)
 	if (cur != 1 && cur != 2)
 		return false;
 	const uint64_t *s = SLOT(page, cur - 1);
-	*out = (struct progress_rec){s[0], s[1], s[2]};
+	*out = (struct progress_rec){s[0], s[1], s[2], s[3]};
 	return true;
 }
 
@@ -31,5 +31,6 @@ void progress_store(uint64_t *page, const struct progress_rec *rec)
 	s[0] = rec->last_num;
 	s[1] = rec->lost;
 	s[2] = rec->out_size;
+	s[3] = rec->alerts_in_memory;
 	__atomic_store_n(&page[0], next, __ATOMIC_RELEASE);
 }

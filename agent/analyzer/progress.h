@@ -3,7 +3,7 @@
  * successors (a memfd the supervisor keeps).
  *
  * A record is {last evt.num handled, events lost so far, --events-out size
- * at that point}. Two slots and an index: the inactive slot is written in
+ * at that point, alerts held only in memory}. Two slots and an index: the inactive slot is written in
  * full, then the index flips with one atomic store, so an analyzer killed
  * at any instant leaves a record whose three values belong together.
  */
@@ -15,6 +15,7 @@
 
 struct progress_rec {
 	uint64_t last_num, lost, out_size;
+	uint64_t alerts_in_memory; /* queued for delivery, not yet sent, written or spooled */
 };
 
 /* Maps the page behind fd; NULL if it cannot. */

@@ -41,6 +41,7 @@ void ship_counters_json(struct strbuf *sb, const struct ship_counters *c, const 
 		{"dropped_write", c->dropped_write},
 		{"dropped_shutdown", c->dropped_shutdown},
 		{"dropped_invalid", c->dropped_invalid},
+		{"dropped_crash", c->dropped_crash},
 		{"spool_corrupt", c->spool_corrupt},
 		{"spool_corrupt_alerts", c->spool_corrupt_alerts},
 		{"requests", c->requests},
@@ -92,7 +93,7 @@ uint64_t ship_counters_lost(const struct ship_counters *c)
 {
 	return c->dropped_queue_full + c->dropped_spool_full + c->dropped_too_large +
 	       c->dropped_rejected + c->dropped_write + c->dropped_shutdown + c->dropped_invalid +
-	       c->spool_corrupt_alerts;
+	       c->dropped_crash + c->spool_corrupt_alerts;
 }
 
 void body_build(struct strbuf *out, const struct sbatch *b, const struct ship_agent_info *agent,

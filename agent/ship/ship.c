@@ -183,6 +183,11 @@ static bool final_health_worth_it(const struct ship *s)
 	return false;
 }
 
+void ship_count_crash_loss(struct ship *s, uint64_t n)
+{
+	s->ctx.c.dropped_crash += n;
+}
+
 void ship_begin_drain(struct ship *s, uint64_t deadline_ms)
 {
 	if (s->ctx.cfg.health_interval_s && !s->ctx.draining && final_health_worth_it(s))

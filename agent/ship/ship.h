@@ -122,6 +122,7 @@ struct ship_counters {
 	uint64_t dropped_write;      /* stdout/file write errors */
 	uint64_t dropped_shutdown;   /* left in memory at exit with no spool */
 	uint64_t dropped_invalid;    /* not a JSON object on one line */
+	uint64_t dropped_crash;      /* in the memory of an analyzer that was killed (its successor counts them) */
 	uint64_t spool_corrupt;      /* spool records skipped as corrupt */
 	uint64_t spool_corrupt_alerts; /* alerts those records claimed to hold */
 	uint64_t requests;           /* HTTP requests made */
@@ -155,6 +156,8 @@ void ship_begin_drain(struct ship *s, uint64_t deadline_ms);
 bool ship_drained(struct ship *s);
 
 void ship_stats(const struct ship *s, struct ship_counters *out);
+/* Count n alerts lost with a predecessor process (dropped_crash). */
+void ship_count_crash_loss(struct ship *s, uint64_t n);
 /* Replace the agent/task description (e.g. once ECS task metadata arrives);
  * batches built from now on carry it. */
 void ship_set_agent_info(struct ship *s, const struct ship_agent_info *agent);

@@ -221,3 +221,36 @@ def test_kill9_of_the_analyzer_during_an_outage_loses_nothing_spooled(vigil_bin,
         assert rx.state()["errors"] == []
     finally:
         rx.stop()
+
+
+def test_alerts_in_a_killed_analyzers_memory_are_counted(vigil_bin, tmp_path):
+    """Alerts still in memory when the analyzer is killed cannot be sent; its
+    successor counts them (dropped_crash), so generated = received + counted."""
+    import signal
+    import time
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    truth = tmp_path / "truth.ndjson"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VIGIL_")}
+    # a long batch age and no endpoint yet: the alerts wait in memory
+    env.update(VIGIL_API_KEY="k1", VIGIL_HTTP_BATCH_MAX_AGE_MS="60000",
+               VIGIL_SPOOL_DIR=str(tmp_path / "spool"))
+    burst = "for i in 1 2 3 4 5 6 7; do cat /etc/shadow > /dev/null; done"
+    p = subprocess.Popen([str(vigil_bin), "-o", url, "-o", f"file:{truth}", "--", "sh", "-c",
+                          f"{burst}; sleep 3"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                         text=True, env=env)
+    wait_for(lambda: truth.exists() and len(truth_uuids(truth)) == 7, 20, "the burst")
+    time.sleep(0.5)  # the progress record is refreshed every 100 ms
+    for pid in analyzer_pids(p.pid):
+        os.kill(pid, signal.SIGKILL)
+    rx = Receiver(tmp_path, port=port, key="k1").start()
+    try:
+        _, err = p.communicate(timeout=60)
+        assert p.returncode == 0, err
+        st = rx.state()
+        counted = st["last_counters"].get("dropped_crash", 0)
+        received = len(set(st["uuids"]) & truth_uuids(truth))
+        assert counted == 7 and received == 0, (counted, received, err)
+        assert "7 alerts were in the memory" in err
+    finally:
+        rx.stop()
