@@ -20,12 +20,19 @@ from aws_harness import KEY, PARAM, STATIC_AKID, STATIC_SECRET  # noqa: E402
 from aws_ssm import FakeSSM  # noqa: E402
 
 # Alerts from the bundled rules: /etc/shadow read, a dropped binary run from /tmp.
+KEEP = ("VIGIL_RULES_DIR", "VIGIL_ANALYZER")  # where the build is, not settings under test
+
+
+def base_env(drop=("VIGIL_",)):
+    return {k: v for k, v in os.environ.items() if not k.startswith(drop) or k in KEEP}
+
+
 TRIP = ("cat /etc/shadow > /dev/null; sh -c true; d=$(mktemp -d); cp /bin/true $d/dropped; "
         "$d/dropped; rm -r $d")
 
 
 def run_vigil(vigil_bin, tmp_path, outputs, env_extra, script=TRIP, config=None):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("VIGIL_", "AWS_"))}
+    env = base_env(("VIGIL_", "AWS_"))
     env.update(VIGIL_SPOOL_DIR=str(tmp_path / "spool"), **env_extra)
     args = [str(vigil_bin)]
     for o in outputs:
@@ -114,7 +121,7 @@ def test_program_does_not_see_vigil_settings(vigil_bin, tmp_path):
 
 def test_unreadable_ca_file_is_an_error_before_the_program(vigil_bin, tmp_path):
     marker = tmp_path / "started"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("VIGIL_")}
+    env = base_env()
     r = subprocess.run([str(vigil_bin), "--ca-file", str(tmp_path / "missing.pem"), "-o",
                         "https://collector.example/", "--", "touch", str(marker)],
                        capture_output=True, text=True, timeout=60, env=env)
@@ -149,7 +156,7 @@ def test_key_rotated_in_ssm_is_refetched_after_401(vigil_bin, tmp_path):
     truth = tmp_path / "truth.ndjson"
     try:
         with FakeSSM(store, "us-east-1", {PARAM: "k-old"}) as ssm:
-            env = {k: v for k, v in os.environ.items() if not k.startswith(("VIGIL_", "AWS_"))}
+            env = base_env(("VIGIL_", "AWS_"))
             env.update(AWS_ACCESS_KEY_ID=STATIC_AKID, AWS_SECRET_ACCESS_KEY=STATIC_SECRET,
                        AWS_REGION="us-east-1", AWS_ENDPOINT_URL_SSM=ssm.url, VIGIL_API_KEY_SSM=PARAM,
                        VIGIL_API_KEY_MIN_REFETCH="0", VIGIL_HTTP_BATCH_MAX_AGE_MS="200",
@@ -192,7 +199,7 @@ def test_kill9_of_the_analyzer_during_an_outage_loses_nothing_spooled(vigil_bin,
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
     truth = tmp_path / "truth.ndjson"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("VIGIL_")}
+    env = base_env()
     env.update(VIGIL_API_KEY="k1", VIGIL_HTTP_BATCH_MAX_AGE_MS="100", VIGIL_HTTP_RETRY_INITIAL_MS="50",
                VIGIL_HTTP_RETRY_MAX_MS="200", VIGIL_SPOOL_DIR=str(tmp_path / "spool"))
     # two bursts of 10 alerts, 4 s apart; the analyzer is killed between them
@@ -231,7 +238,7 @@ def test_alerts_in_a_killed_analyzers_memory_are_counted(vigil_bin, tmp_path):
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
     truth = tmp_path / "truth.ndjson"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("VIGIL_")}
+    env = base_env()
     # a long batch age and no endpoint yet: the alerts wait in memory
     env.update(VIGIL_API_KEY="k1", VIGIL_HTTP_BATCH_MAX_AGE_MS="60000",
                VIGIL_SPOOL_DIR=str(tmp_path / "spool"))
