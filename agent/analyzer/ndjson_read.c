@@ -86,6 +86,7 @@ struct rd {
 	bool fast, failed;
 	unsigned hint;            /* fields[] index to try first */
 	uint64_t keys, seen;      /* fields present (duplicates) / with a non-null value */
+	uint32_t fim_keys;        /* fim.* present (duplicates) */
 	int dir;                  /* evt.dir: -1 absent, 0 '>', 1 '<' */
 	int status_arg, sig_arg;  /* evargs index of evt.arg.status / evt.arg.sig, or -1 */
 	int n_aname, n_apid;      /* array lengths, -1 absent */
@@ -412,6 +413,97 @@ static int find_field(struct rd *rd, const char *key, size_t klen)
 	return -1;
 }
 
+/* fim.* (ndjson.c's fim_fields), kept in the order of this table. */
+static const char *const fim_names[] = {
+	"fim.path", "fim.type", "fim.changed", "fim.tags", "fim.sha256", "fim.prev_sha256", "fim.target",
+	"fim.prev_target", "fim.action", "fim.detected_by", "fim.attributed", "fim.mode", "fim.prev_mode",
+	"fim.uid", "fim.prev_uid", "fim.gid", "fim.prev_gid", "fim.size", "fim.prev_size",
+};
+
+static int fim_mode(struct rd *rd, const char *k, const struct json_flat_val *v, uint32_t *out)
+{
+	char buf[8];
+	char *end;
+	if (v->t != JF_STR || v->len == 0 || v->len >= sizeof(buf))
+		return fail(rd, k, "expected an octal mode such as \"0644\"");
+	memcpy(buf, v->s, v->len);
+	buf[v->len] = '\0';
+	unsigned long m = strtoul(buf, &end, 8);
+	if (*end || m > 07777)
+		return fail(rd, k, "expected an octal mode such as \"0644\"");
+	*out = (uint32_t)m;
+	return 0;
+}
+
+static int fim_int(struct rd *rd, const char *k, const struct json_flat_val *v, long long hi, uint64_t *out)
+{
+	long long n = 0;
+	int r = want_int(rd, k, v, 0, hi, &n);
+	if (!r)
+		*out = (uint64_t)n;
+	return r;
+}
+
+/* One fim.* key of a FIM event. */
+static int apply_fim(struct rd *rd, int i, const struct json_flat_val *v)
+{
+	struct vigil_fim *f = &rd->ev->fim;
+	const char *k = fim_names[i];
+	vigil_str *strs[] = {&f->path, &f->type, &f->changed, &f->tags, &f->sha256, &f->prev_sha256,
+			     &f->target, &f->prev_target};
+	static const char *const actions[] = {"", "created", "deleted", "modified", "metadata"};
+	static const char *const detectors[] = {"", "inotify", "scan", "rescan"};
+	bool b = false;
+	uint64_t n = 0;
+	int r = 0, a;
+	if (v->t == JF_NULL)
+		return 0;
+	switch (i) {
+	case 0: case 1: case 2: case 3: case 4: case 5: case 6: case 7:
+		if (!(r = want_str(rd, k, v)))
+			*strs[i] = put(rd, v->s, v->len);
+		return r;
+	case 8: case 9:
+		if ((r = want_str(rd, k, v)))
+			return r;
+		a = i == 8 ? lookup(v->s, v->len, actions, COUNT(actions)) : lookup(v->s, v->len, detectors, COUNT(detectors));
+		if (a <= 0)
+			return fail(rd, k, "unknown value \"%.*s\"", (int)(v->len < 40 ? v->len : 40), v->s);
+		*(i == 8 ? &f->action : &f->detected_by) = (uint8_t)a;
+		return 0;
+	case 10:
+		if (!(r = want_bool(rd, k, v, &b)))
+			f->attributed = b;
+		return r;
+	case 11: f->has_cur = 1; return fim_mode(rd, k, v, &f->mode);
+	case 12: f->has_prev = 1; return fim_mode(rd, k, v, &f->prev_mode);
+	}
+	if ((r = fim_int(rd, k, v, i >= 17 ? LLONG_MAX : UINT32_MAX, &n)))
+		return r;
+	switch (i) {
+	case 13: f->uid = (uint32_t)n, f->has_cur = 1; break;
+	case 14: f->prev_uid = (uint32_t)n, f->has_prev = 1; break;
+	case 15: f->gid = (uint32_t)n, f->has_cur = 1; break;
+	case 16: f->prev_gid = (uint32_t)n, f->has_prev = 1; break;
+	case 17: f->size = n, f->has_cur = 1; break;
+	case 18: f->prev_size = n, f->has_prev = 1; break;
+	}
+	return 0;
+}
+
+static int find_fim(struct rd *rd, const char *key, size_t klen, const struct json_flat_val *v)
+{
+	for (int i = 0; i < (int)COUNT(fim_names); i++) {
+		if (strlen(fim_names[i]) != klen || memcmp(fim_names[i], key, klen) != 0)
+			continue;
+		if (rd->fim_keys & (1u << i))
+			return rd->fast ? 1 : fail(rd, fim_names[i], "duplicate key");
+		rd->fim_keys |= 1u << i;
+		return apply_fim(rd, i, v);
+	}
+	return unknown_key(rd, key, klen);
+}
+
 /* One key/value pair into the event. Returns 0, -1 (error set) or 1 (fall back). */
 static int apply(struct rd *rd, const char *key, size_t klen, const struct json_flat_val *v)
 {
@@ -420,6 +512,8 @@ static int apply(struct rd *rd, const char *key, size_t klen, const struct json_
 	long long n = 0;
 	bool b = false;
 	int idx = find_field(rd, key, klen);
+	if (idx < 0 && klen > 4 && memcmp(key, "fim.", 4) == 0)
+		return find_fim(rd, key, klen, v);
 	if (idx < 0)
 		return klen > 8 && memcmp(key, "evt.arg.", 8) == 0 && arg_name_ok(key + 8, klen - 8)
 			       ? set_evarg(rd, key, klen, v)
@@ -586,7 +680,10 @@ static int finish(struct rd *rd)
 	if (!(rd->seen & (1ull << F_EVT_TYPE)))
 		return fail(rd, "evt.type", "missing");
 	ev->kind = ev->type == VIGIL_SC_PROCEXIT ? VIGIL_EV_PROCEXIT
-		   : ev->type == VIGIL_SC_HEALTH ? VIGIL_EV_HEALTH : VIGIL_EV_SYSCALL;
+		   : ev->type == VIGIL_SC_HEALTH ? VIGIL_EV_HEALTH
+		   : ev->type == VIGIL_SC_FIM	 ? VIGIL_EV_FIM : VIGIL_EV_SYSCALL;
+	if (ev->kind == VIGIL_EV_FIM && !vigil_str_present(ev->fim.path))
+		return fail(rd, "fim.path", "missing");
 	if (!(rd->seen & (1ull << F_EVT_RAWTIME)) && rd->time_s &&
 	    !parse_rfc3339(rd->time_s, rd->time_len, &ev->ts_ns))
 		return fail(rd, "evt.time", "expected an RFC 3339 time");

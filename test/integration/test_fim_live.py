@@ -281,3 +281,21 @@ def test_exit_during_a_long_baseline_is_clean(vigil_bin, tmp_path):
     assert r.returncode == 0, r.stderr
     assert "fim: watching 1 path" in r.stderr
     assert "did not finish" not in r.stderr and "killed by signal" not in r.stderr, r.stderr
+
+
+def test_replay_of_fim_events_gives_the_live_alerts(vigil_bin, tree):
+    """--events-out keeps FIM events whole: replayed through the same rules
+    they give the alerts the live run gave, word for word."""
+    base, root = tree
+    fim, alerts, _ = run_live(vigil_bin, base, root, ["chmod", "delete", "create", "symlink_retarget"])
+    assert fim and alerts
+    lines = base / "fim.ndjson"
+    lines.write_text("".join(json.dumps(e) + "\n" for e in fim))
+    rules = Path(__file__).resolve().parents[2] / "rules"
+    r = subprocess.run([str(vigil_bin), "replay", "--rules", str(rules / "vigil_rules.yaml"),
+                        "--rules", str(rules / "vigil_fim_rules.yaml"), str(lines)],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    replayed = [json.loads(l) for l in r.stdout.splitlines() if l.startswith("{")]
+    live = [a for a in alerts if a["source"] == "fim"]
+    assert [(a["rule"], a["output"]) for a in replayed] == [(a["rule"], a["output"]) for a in live]
