@@ -244,12 +244,12 @@ static void fim_fields(struct strbuf *sb, const struct vigil_event *ev)
 	static const char *const detectors[] = {"", "inotify", "scan", "rescan"};
 	const struct vigil_fim *f = &ev->fim;
 	kv_str(sb, ev, "fim.path", f->path);
-	if (f->action < 5)
+	if (f->action >= 1 && f->action < 5)
 		kv_cstr(sb, "fim.action", actions[f->action]);
 	kv_str(sb, ev, "fim.type", f->type);
 	kv_str(sb, ev, "fim.changed", f->changed);
 	kv_str(sb, ev, "fim.tags", f->tags);
-	if (f->detected_by < 4)
+	if (f->detected_by >= 1 && f->detected_by < 4)
 		kv_cstr(sb, "fim.detected_by", detectors[f->detected_by]);
 	kv_bool(sb, "fim.attributed", f->attributed);
 	if (f->has_prev)

@@ -207,7 +207,8 @@ static bool parse_rfc3339(const char *s, size_t len, uint64_t *out)
 	struct tm tm = {.tm_year = v[0] - 1900, .tm_mon = v[1] - 1, .tm_mday = v[2],
 			.tm_hour = v[3], .tm_min = v[4], .tm_sec = v[5]};
 	long long secs = (long long)timegm(&tm) - off;
-	if (secs < 0 || (unsigned long long)secs > UINT64_MAX / 1000000000ull - 1)
+	/* evt.rawtime is a signed 64-bit count of ns (up to 2262): stay within it */
+	if (secs < 0 || secs > LLONG_MAX / 1000000000ll - 1)
 		return false;
 	*out = (uint64_t)secs * 1000000000ull + frac;
 	return true;

@@ -19,6 +19,8 @@ clang "${cflags[@]}" test/fuzz/fuzz_config.c agent/analyzer/config.c agent/analy
   agent/analyzer/rules_paths.c agent/fim/config.c agent/fim/entry.c agent/fim/scan.c agent/fim/walk.c \
   agent/fim/attrs.c agent/fim/hash.c agent/rules/*.c agent/common/*.c -lyaml -lcrypto -lpthread \
   -o "$work/fuzz_config"
+clang "${cflags[@]}" test/fuzz/fuzz_ndjson.c agent/analyzer/ndjson.c agent/analyzer/ndjson_read.c \
+  agent/analyzer/json_flat.c agent/common/*.c -ljansson -o "$work/fuzz_ndjson"
 
 # Seeds: Falco's own rules files (and each condition line of them for the parser).
 mkdir -p "$work/seed_yaml" "$work/seed_cond"
@@ -34,7 +36,15 @@ mkdir -p "$work/seed_config"
 cp rules/fim/*.yaml "$work/seed_config/"
 printf 'rules: [a.yaml]\npriority: warning\nfim:\n  paths:\n    - /etc\n    - path: /app\n      exclude: ["*.log"]\n      attributes: [sha256, mode]\n      tags: [pci]\noutputs: [stdout]\nhttp: {batch_max_alerts: 10}\n' \
   > "$work/seed_config/full.yaml"
-for target in fuzz_cond fuzz_rules_yaml fuzz_config; do
+mkdir -p "$work/seed_ndjson"
+if [ -x build/vigil ]; then   # a few real events, FIM ones included
+  d=$(mktemp -d "$work/fimseed.XXXXXX"); echo a > "$d/f"
+  VIGIL_FIM_DB="$work/seed.db" build/vigil -q --fim "$d" --events-out "$work/seed.ndjson" -- \
+    sh -c "sleep 0.3; echo b >> $d/f; chmod 600 $d/f; cat /etc/hostname > /dev/null; sleep 0.3" > /dev/null 2>&1 || true
+  [ -f "$work/seed.ndjson" ] && split -l 1 "$work/seed.ndjson" "$work/seed_ndjson/e"
+fi
+echo '{"evt.num":1,"evt.type":"openat","fd.name":"/etc/shadow","proc.name":"cat"}' > "$work/seed_ndjson/min"
+for target in fuzz_cond fuzz_rules_yaml fuzz_config fuzz_ndjson; do
   corpus=$work/seed_cond
   regress=test/fuzz/regress/cond
   extra=()
@@ -46,6 +56,10 @@ for target in fuzz_cond fuzz_rules_yaml fuzz_config; do
     corpus=$work/seed_config
     regress=test/fuzz/regress/config
     extra=(-max_len=8192)
+  elif [ "$target" = fuzz_ndjson ]; then
+    corpus=$work/seed_ndjson
+    regress=test/fuzz/regress/ndjson
+    extra=(-max_len=16384)
   fi
   if [ -d "$regress" ]; then
     echo "== $target: $(ls "$regress" | wc -l) regression inputs =="
