@@ -1,11 +1,7 @@
 /* config.c — load the YAML configuration file (see config.h). */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "analyzer/config.h"
 #include "analyzer/config_fim.h"
@@ -144,32 +140,6 @@ static void take_top(struct vigil_config *c, struct rules_dctx *dc, const struct
 	}
 }
 
-static char *read_small_file(const char *path, size_t *len, int *err)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	struct stat st;
-	char *buf = NULL;
-	*err = 0;
-	if (fd < 0 || fstat(fd, &st) != 0 || st.st_size > CONFIG_MAX_BYTES) {
-		*err = fd < 0 ? errno : st.st_size > CONFIG_MAX_BYTES ? EFBIG : errno;
-		goto out;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	ssize_t n = buf ? read(fd, buf, (size_t)st.st_size) : -1;
-	if (n < 0) {
-		*err = buf ? errno : ENOMEM;
-		free(buf);
-		buf = NULL;
-		goto out;
-	}
-	buf[n] = '\0';
-	*len = (size_t)n;
-out:
-	if (fd >= 0)
-		close(fd);
-	return buf;
-}
-
 static int parse_with(struct vigil_config *c, const char *name, const char *buf, size_t len,
 		      struct rules_diag *diags,
 		      void (*take)(struct vigil_config *, struct rules_dctx *, const struct ynode *))
@@ -191,14 +161,11 @@ static int parse_with(struct vigil_config *c, const char *name, const char *buf,
 static int load_with(struct vigil_config *c, const char *path, struct rules_diag *diags,
 		     void (*take)(struct vigil_config *, struct rules_dctx *, const struct ynode *))
 {
+	struct rules_dctx dc = {diags, path, 0, 0, 0, false};
 	size_t len = 0;
-	int err;
-	char *buf = read_small_file(path, &len, &err);
-	if (!buf) {
-		struct rules_dctx dc = {diags, path, 0, 0, 0, false};
-		rules_dctx_add(&dc, RULES_DIAG_ERROR, 0, 0, NULL, "cannot read: %s", strerror(err));
+	char *buf = rules_read_file(path, "configuration file", CONFIG_MAX_BYTES, &len, &dc);
+	if (!buf)
 		return -1;
-	}
 	int rc = parse_with(c, path, buf, len, diags, take);
 	free(buf);
 	return rc;

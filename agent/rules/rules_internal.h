@@ -48,6 +48,14 @@ void rules_dctx_add(struct rules_dctx *dc, enum rules_diag_level lvl, uint32_t l
 void rules_dctx_vadd(struct rules_dctx *dc, enum rules_diag_level lvl, uint32_t line, uint32_t col,
 		     const char *item, const char *fmt, va_list ap) __attribute__((format(printf, 6, 0)));
 
+/* ---- reading a file (ruleset.c) ---- */
+
+/* The whole regular file `path`, at most `max` bytes, read to EOF (it may
+ * change size meanwhile); NUL not appended. Errors go to dc as
+ * "cannot open <what>: ...". Returns a malloc'd buffer, or NULL. */
+char *rules_read_file(const char *path, const char *what, size_t max, size_t *len,
+		      struct rules_dctx *dc);
+
 /* ---- YAML document tree (rules_ydoc.c) ---- */
 
 enum ynode_kind { YN_SCALAR, YN_SEQ, YN_MAP };

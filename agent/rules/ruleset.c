@@ -274,72 +274,68 @@ int ruleset_load_buffer(struct ruleset *rs, const char *name, const char *buf, s
 	return 0;
 }
 
-int ruleset_load_file(struct ruleset *rs, const char *path, struct rules_diag *diags)
+/* Reports msg; frees buf and closes fd. */
+static char *read_fail(struct rules_dctx *dc, char *buf, int fd, const char *msg)
 {
-	struct rules_dctx dc = { .d = diags, .file = path };
+	rules_dctx_add(dc, RULES_DIAG_ERROR, 0, 0, NULL, "%s", msg);
+	free(buf);
+	if (fd >= 0)
+		close(fd);
+	return NULL;
+}
+
+char *rules_read_file(const char *path, const char *what, size_t max, size_t *len_out,
+		      struct rules_dctx *dc)
+{
+	char msg[512];
+	char *buf = NULL;
+#define FAIL(...) (snprintf(msg, sizeof(msg), __VA_ARGS__), read_fail(dc, buf, fd, msg))
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		rules_dctx_add(&dc, RULES_DIAG_ERROR, 0, 0, NULL, "cannot open rules file: %s", strerror(errno));
-		return -1;
-	}
+	if (fd < 0)
+		return FAIL("cannot open %s: %s", what, strerror(errno));
 	struct stat st;
-	if (fstat(fd, &st) != 0) {
-		rules_dctx_add(&dc, RULES_DIAG_ERROR, 0, 0, NULL, "cannot stat rules file: %s", strerror(errno));
-		close(fd);
-		return -1;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		rules_dctx_add(&dc, RULES_DIAG_ERROR, 0, 0, NULL, "cannot read rules file: not a regular file");
-		close(fd);
-		return -1;
-	}
-	if ((uint64_t)st.st_size > RULES_MAX_FILE_BYTES) {
-		rules_dctx_add(&dc, RULES_DIAG_ERROR, 0, 0, NULL, "rules file larger than %u bytes",
-			       RULES_MAX_FILE_BYTES);
-		close(fd);
-		return -1;
-	}
+	if (fstat(fd, &st) != 0)
+		return FAIL("cannot stat %s: %s", what, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return FAIL("cannot read %s: not a regular file", what);
+	if ((uint64_t)st.st_size > max)
+		return FAIL("%s larger than %zu bytes", what, max);
 	size_t cap = (size_t)st.st_size + 1, len = 0;
-	char *buf = malloc(cap);
-	if (!buf) {
-		rules_dctx_add(&dc, RULES_DIAG_ERROR, 0, 0, NULL, "out of memory");
-		close(fd);
-		return -1;
-	}
+	buf = malloc(cap);
+	if (!buf)
+		return FAIL("out of memory");
 	for (;;) { /* the file may change size under us: read to EOF, bounded */
 		if (len == cap) {
-			if (cap > RULES_MAX_FILE_BYTES) {
-				rules_dctx_add(&dc, RULES_DIAG_ERROR, 0, 0, NULL, "rules file larger than %u bytes",
-					       RULES_MAX_FILE_BYTES);
-				free(buf);
-				close(fd);
-				return -1;
-			}
+			if (cap > max)
+				return FAIL("%s larger than %zu bytes", what, max);
 			char *nb = realloc(buf, cap * 2);
-			if (!nb) {
-				rules_dctx_add(&dc, RULES_DIAG_ERROR, 0, 0, NULL, "out of memory");
-				free(buf);
-				close(fd);
-				return -1;
-			}
+			if (!nb)
+				return FAIL("out of memory");
 			buf = nb;
 			cap *= 2;
 		}
 		ssize_t n = read(fd, buf + len, cap - len);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0) {
-			rules_dctx_add(&dc, RULES_DIAG_ERROR, 0, 0, NULL, "cannot read rules file: %s",
-				       strerror(errno));
-			free(buf);
-			close(fd);
-			return -1;
-		}
+		if (n < 0)
+			return FAIL("cannot read %s: %s", what, strerror(errno));
 		if (n == 0)
 			break;
 		len += (size_t)n;
 	}
+#undef FAIL
 	close(fd);
+	*len_out = len;
+	return buf;
+}
+
+int ruleset_load_file(struct ruleset *rs, const char *path, struct rules_diag *diags)
+{
+	struct rules_dctx dc = { .d = diags, .file = path };
+	size_t len = 0;
+	char *buf = rules_read_file(path, "rules file", RULES_MAX_FILE_BYTES, &len, &dc);
+	if (!buf)
+		return -1;
 	int rc = ruleset_load_buffer(rs, path, buf, len, diags);
 	free(buf);
 	return rc;
