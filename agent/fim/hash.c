@@ -70,37 +70,60 @@ static int open_content(const char *path)
 	return fd;
 }
 
-static void hash_one(struct pool *p, struct fim_entry *e, EVP_MD_CTX *ctx, uint8_t *buf)
+/* Hashes e's content into e->sha256; 0 or an errno value. */
+static int hash_content(struct fim_entry *e, EVP_MD_CTX *ctx, uint8_t *buf)
 {
 	int fd = open_content(e->path);
 	int err = 0;
-	if (fd < 0) {
+	if (fd < 0)
+		return errno;
+	struct stat st;
+	if (fstat(fd, &st) != 0)
 		err = errno;
-	} else {
-		struct stat st;
-		if (fstat(fd, &st) != 0)
+	else if (!S_ISREG(st.st_mode))
+		err = EINVAL; /* replaced since the walk */
+	else {
+		posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+		if (hash_fd_ctx(ctx, fd, buf, e->sha256) != 0)
 			err = errno;
-		else if (!S_ISREG(st.st_mode))
-			err = EINVAL; /* replaced since the walk */
-		else {
-			posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-			if (hash_fd_ctx(ctx, fd, buf, e->sha256) != 0)
-				err = errno;
-		}
-		close(fd);
 	}
+	close(fd);
+	return err;
+}
+
+static void mark(struct fim_entry *e, int err)
+{
 	if (err == 0) {
 		e->flags |= FIM_F_HASHED;
 		return;
 	}
 	e->flags |= FIM_F_UNREADABLE;
 	e->err = (uint32_t)err;
+}
+
+static void hash_one(struct pool *p, struct fim_entry *e, EVP_MD_CTX *ctx, uint8_t *buf)
+{
+	int err = hash_content(e, ctx, buf);
+	mark(e, err);
+	if (err == 0)
+		return;
 	atomic_fetch_add(&p->unreadable, 1);
 	if (p->warn) {
 		pthread_mutex_lock(&p->warn_lock);
 		fprintf(p->warn, "vigil: warning: cannot read %s: %s\n", e->path, strerror(err));
 		pthread_mutex_unlock(&p->warn_lock);
 	}
+}
+
+int fim_hash_entry(struct fim_entry *e)
+{
+	uint8_t *buf = malloc(HASH_BUF);
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	int err = buf && ctx ? hash_content(e, ctx, buf) : ENOMEM;
+	EVP_MD_CTX_free(ctx);
+	free(buf);
+	mark(e, err);
+	return err ? -1 : 0;
 }
 
 static void *worker(void *arg)

@@ -12,6 +12,10 @@
  * Returns the number of unreadable files, or -1 if no worker could start. */
 long fim_hash_all(struct fim_set *s, int max_workers, FILE *warn);
 
+/* Hashes one regular file's content as fim_hash_all does (FIM_F_HASHED, or
+ * FIM_F_UNREADABLE with err). 0 or -1. */
+int fim_hash_entry(struct fim_entry *e);
+
 /* Hashes one open file descriptor; 0 or -1 with errno. */
 int fim_hash_fd(int fd, uint8_t out[FIM_HASH_LEN]);
 

@@ -6,7 +6,6 @@
  * attributes of directories do not make a change by themselves.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -22,19 +21,6 @@
 #define CONTENT_ATTRS (FIM_A_SHA256 | FIM_A_SIZE | FIM_A_TYPE | FIM_A_TARGET | FIM_A_INODE)
 #define DIR_NOISE (FIM_A_SIZE | FIM_A_MTIME | FIM_A_CTIME | FIM_A_NLINK)
 
-static void hash_file(struct fim_entry *e)
-{
-	int fd = open(e->path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0 || fim_hash_fd(fd, e->sha256) != 0) {
-		e->flags |= FIM_F_UNREADABLE;
-		e->err = (uint32_t)errno;
-	} else {
-		e->flags |= FIM_F_HASHED;
-	}
-	if (fd >= 0)
-		close(fd);
-}
-
 /* The current state of path into e; 1 exists, 0 gone, -1 ENOMEM. */
 static int read_current(const struct fim_watch_cfg *w, const char *path, struct fim_entry *e)
 {
@@ -47,7 +33,7 @@ static int read_current(const struct fim_watch_cfg *w, const char *path, struct 
 		return -1;
 	}
 	if (S_ISREG(st.st_mode) && (w->attrs & FIM_A_SHA256))
-		hash_file(e);
+		fim_hash_entry(e);
 	return 1;
 }
 
