@@ -1,12 +1,12 @@
 /* config.c — the FIM configuration: defaults, paths, attribute names, scope. */
 #include <errno.h>
-#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fim/config.h"
 #include "fim/entry.h"
+#include "fim/walk.h"
 
 #define ALL_ATTRS ((1u << FIM_N_ATTRS) - 1)
 
@@ -113,15 +113,7 @@ int fim_attrs_parse(const char *s, uint32_t *out, char *bad, size_t badlen)
 	return 0;
 }
 
-static bool glob_match(char *const *globs, size_t n, const char *path)
-{
-	const char *base = strrchr(path, '/');
-	base = base ? base + 1 : path;
-	for (size_t i = 0; i < n; i++)
-		if (fnmatch(globs[i], strchr(globs[i], '/') ? path : base, 0) == 0)
-			return true;
-	return false;
-}
+#define GLOBS(list) ((const char *const *)(list))
 
 bool fim_watch_covers(const struct fim_watch_cfg *w, const char *path)
 {
@@ -132,19 +124,17 @@ bool fim_watch_covers(const struct fim_watch_cfg *w, const char *path)
 		if (strchr(rest, '/'))
 			return false;
 	}
-	if (glob_match(w->exclude, w->n_exclude, path))
+	if (fim_glob_match(GLOBS(w->exclude), w->n_exclude, path))
 		return false;
-	return !w->n_include || glob_match(w->include, w->n_include, path) ||
+	return !w->n_include || fim_glob_match(GLOBS(w->include), w->n_include, path) ||
 	       strcmp(path, w->path) == 0;
 }
 
 bool fim_watch_covers_dir(const struct fim_watch_cfg *w, const char *dir)
 {
-	static const char *const pseudo[] = {"/proc", "/sys", "/dev"};
-	for (size_t i = 0; i < sizeof(pseudo) / sizeof(pseudo[0]); i++)
-		if (fim_path_under(dir, pseudo[i]))
-			return false;
-	return fim_path_under(dir, w->path) && !glob_match(w->exclude, w->n_exclude, dir);
+	/* as the walk: a pseudo filesystem is not entered from above */
+	return !fim_is_pseudo_fs(dir) && fim_path_under(dir, w->path) &&
+	       !fim_glob_match(GLOBS(w->exclude), w->n_exclude, dir);
 }
 
 const struct fim_watch_cfg *fim_config_match(const struct fim_config *c, const char *path)

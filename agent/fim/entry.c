@@ -78,6 +78,20 @@ int fim_entry_copy(struct fim_entry *dst, const struct fim_entry *src)
 	return 0;
 }
 
+char *fim_path_join(const char *dir, const char *name)
+{
+	size_t dl = strlen(dir), nl = strlen(name);
+	char *p = malloc(dl + nl + 2);
+	if (!p)
+		return NULL;
+	memcpy(p, dir, dl);
+	size_t off = dl;
+	if (!dl || dir[dl - 1] != '/')
+		p[off++] = '/';
+	memcpy(p + off, name, nl + 1);
+	return p;
+}
+
 bool fim_path_under(const char *path, const char *root)
 {
 	size_t n = strlen(root);

@@ -54,6 +54,8 @@ void fim_entry_free(struct fim_entry *e);
 /* Deep copy of src into dst; 0 or -1. */
 int fim_entry_copy(struct fim_entry *dst, const struct fim_entry *src);
 
+/* dir + "/" + name (one '/' even when dir ends with one); malloc'd, or NULL. */
+char *fim_path_join(const char *dir, const char *name);
 /* True if path is root or lies below it. */
 bool fim_path_under(const char *path, const char *root);
 /* Name of attribute bit a ("mode", ...); names in enum order. */

@@ -12,19 +12,22 @@
 
 static const char *const pseudo_fs[] = {"/proc", "/sys", "/dev"};
 
-bool fim_excluded(const struct fim_walk_opts *o, const char *path)
+bool fim_glob_match(const char *const *globs, size_t n, const char *path)
 {
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
-	for (size_t i = 0; i < o->n_excludes; i++) {
-		const char *g = o->excludes[i];
-		if (fnmatch(g, strchr(g, '/') ? path : base, 0) == 0)
+	for (size_t i = 0; i < n; i++)
+		if (fnmatch(globs[i], strchr(globs[i], '/') ? path : base, 0) == 0)
 			return true;
-	}
 	return false;
 }
 
-static bool is_pseudo(const char *path)
+bool fim_excluded(const struct fim_walk_opts *o, const char *path)
+{
+	return fim_glob_match(o->excludes, o->n_excludes, path);
+}
+
+bool fim_is_pseudo_fs(const char *path)
 {
 	for (size_t i = 0; i < sizeof(pseudo_fs) / sizeof(pseudo_fs[0]); i++)
 		if (strcmp(path, pseudo_fs[i]) == 0)
@@ -47,7 +50,7 @@ static int walk_rec(const char *path, struct fim_walk_opts *o, struct fim_set *o
 	struct fim_entry *e = fim_set_add(out, path);
 	if (!e || fim_attrs_fill(e, st) != 0)
 		return -1;
-	if (!S_ISDIR(st->st_mode) || is_pseudo(path) || (o->no_recurse && depth > 0))
+	if (!S_ISDIR(st->st_mode) || fim_is_pseudo_fs(path) || (o->no_recurse && depth > 0))
 		return 0;
 	DIR *d = opendir(path);
 	if (!d) {
@@ -58,7 +61,6 @@ static int walk_rec(const char *path, struct fim_walk_opts *o, struct fim_set *o
 		warn(o, "cannot read directory", path, err);
 		return 0;
 	}
-	size_t plen = strlen(path);
 	int rc = 0;
 	struct dirent *de;
 	errno = 0;
@@ -66,17 +68,11 @@ static int walk_rec(const char *path, struct fim_walk_opts *o, struct fim_set *o
 		const char *n = de->d_name;
 		if (n[0] == '.' && (n[1] == '\0' || (n[1] == '.' && n[2] == '\0')))
 			continue;
-		size_t nlen = strlen(n);
-		char *child = malloc(plen + nlen + 2);
+		char *child = fim_path_join(path, n);
 		if (!child) {
 			rc = -1;
 			break;
 		}
-		memcpy(child, path, plen);
-		size_t off = plen;
-		if (off == 0 || child[off - 1] != '/')
-			child[off++] = '/';
-		memcpy(child + off, n, nlen + 1);
 		struct stat cst;
 		if (!fim_excluded(o, child)) {
 			if (fstatat(dirfd(d), n, &cst, AT_SYMLINK_NOFOLLOW) != 0) {

@@ -101,20 +101,6 @@ static int add_one(struct fim_watches *w, const char *dir)
 	return 0;
 }
 
-static char *join(const char *dir, const char *name)
-{
-	size_t dl = strlen(dir), nl = strlen(name);
-	char *p = malloc(dl + nl + 2);
-	if (!p)
-		return NULL;
-	memcpy(p, dir, dl);
-	size_t off = dl;
-	if (!dl || dir[dl - 1] != '/')
-		p[off++] = '/';
-	memcpy(p + off, name, nl + 1);
-	return p;
-}
-
 long fim_watches_add_tree(struct fim_watches *w, const struct fim_watch_cfg *cfg, const char *dir)
 {
 	int r = add_one(w, dir);
@@ -133,7 +119,7 @@ long fim_watches_add_tree(struct fim_watches *w, const struct fim_watch_cfg *cfg
 			continue;
 		if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN)
 			continue;
-		char *child = join(dir, n);
+		char *child = fim_path_join(dir, n);
 		if (!child)
 			break;
 		struct stat st;
