@@ -240,17 +240,16 @@ static void fim_side(struct strbuf *sb, const struct vigil_event *ev, const char
 /* fim.* as the rules see them (fields_fim.c): octal modes, hex hashes. */
 static void fim_fields(struct strbuf *sb, const struct vigil_event *ev)
 {
-	static const char *const actions[] = {"", "created", "deleted", "modified", "metadata"};
-	static const char *const detectors[] = {"", "inotify", "scan", "rescan"};
 	const struct vigil_fim *f = &ev->fim;
+	const char *action = vigil_fim_action_name(f->action), *by = vigil_fim_detector_name(f->detected_by);
 	kv_str(sb, ev, "fim.path", f->path);
-	if (f->action >= 1 && f->action < 5)
-		kv_cstr(sb, "fim.action", actions[f->action]);
+	if (action)
+		kv_cstr(sb, "fim.action", action);
 	kv_str(sb, ev, "fim.type", f->type);
 	kv_str(sb, ev, "fim.changed", f->changed);
 	kv_str(sb, ev, "fim.tags", f->tags);
-	if (f->detected_by >= 1 && f->detected_by < 4)
-		kv_cstr(sb, "fim.detected_by", detectors[f->detected_by]);
+	if (by)
+		kv_cstr(sb, "fim.detected_by", by);
 	kv_bool(sb, "fim.attributed", f->attributed);
 	if (f->has_prev)
 		fim_side(sb, ev, "fim.prev_", f->prev_mode, f->prev_uid, f->prev_gid, f->prev_size,

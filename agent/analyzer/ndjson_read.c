@@ -452,11 +452,10 @@ static int apply_fim(struct rd *rd, int i, const struct json_flat_val *v)
 	const char *k = fim_names[i];
 	vigil_str *strs[] = {&f->path, &f->type, &f->changed, &f->tags, &f->sha256, &f->prev_sha256,
 			     &f->target, &f->prev_target};
-	static const char *const actions[] = {"", "created", "deleted", "modified", "metadata"};
-	static const char *const detectors[] = {"", "inotify", "scan", "rescan"};
 	bool b = false;
 	uint64_t n = 0;
-	int r = 0, a;
+	int r = 0;
+	unsigned a;
 	if (v->t == JF_NULL)
 		return 0;
 	switch (i) {
@@ -467,8 +466,8 @@ static int apply_fim(struct rd *rd, int i, const struct json_flat_val *v)
 	case 8: case 9:
 		if ((r = want_str(rd, k, v)))
 			return r;
-		a = i == 8 ? lookup(v->s, v->len, actions, COUNT(actions)) : lookup(v->s, v->len, detectors, COUNT(detectors));
-		if (a <= 0)
+		a = i == 8 ? vigil_fim_action_by_name(v->s, v->len) : vigil_fim_detector_by_name(v->s, v->len);
+		if (!a)
 			return fail(rd, k, "unknown value \"%.*s\"", (int)(v->len < 40 ? v->len : 40), v->s);
 		*(i == 8 ? &f->action : &f->detected_by) = (uint8_t)a;
 		return 0;

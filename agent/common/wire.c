@@ -12,6 +12,37 @@
 
 static const vigil_str no_str = {VIGIL_STR_NONE, 0};
 
+static const char *const fim_actions[] = {NULL, "created", "deleted", "modified", "metadata"};
+static const char *const fim_detectors[] = {NULL, "inotify", "scan", "rescan"};
+
+static unsigned index_of(const char *const *names, unsigned n, const char *s, size_t len)
+{
+	for (unsigned i = 1; i < n; i++)
+		if (strlen(names[i]) == len && memcmp(names[i], s, len) == 0)
+			return i;
+	return 0;
+}
+
+const char *vigil_fim_action_name(unsigned a)
+{
+	return a < sizeof(fim_actions) / sizeof(fim_actions[0]) ? fim_actions[a] : NULL;
+}
+
+const char *vigil_fim_detector_name(unsigned d)
+{
+	return d < sizeof(fim_detectors) / sizeof(fim_detectors[0]) ? fim_detectors[d] : NULL;
+}
+
+unsigned vigil_fim_action_by_name(const char *s, size_t len)
+{
+	return index_of(fim_actions, sizeof(fim_actions) / sizeof(fim_actions[0]), s, len);
+}
+
+unsigned vigil_fim_detector_by_name(const char *s, size_t len)
+{
+	return index_of(fim_detectors, sizeof(fim_detectors) / sizeof(fim_detectors[0]), s, len);
+}
+
 void vigil_event_init(struct vigil_event *ev, enum vigil_event_kind kind)
 {
 	/* Only the header is cleared: the arena is written before it is read. */

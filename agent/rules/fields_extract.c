@@ -15,46 +15,10 @@
 
 #include "rules/fields.h"
 #include "rules/fields_ids.h"
+#include "rules/fields_set.h"
 #include "vigil/caps.h"
 #include "vigil/strbuf.h"
 #include "vigil/syscalls.h"
-
-static void set_str(struct field_value *v, const char *s, size_t len)
-{
-	v->present = s != NULL;
-	v->type = FT_STR;
-	v->s = s;
-	v->len = len;
-}
-
-static void set_cstr(struct field_value *v, const char *s)
-{
-	set_str(v, s, s ? strlen(s) : 0);
-}
-
-static void set_vstr(struct field_value *v, const struct vigil_event *ev, vigil_str s)
-{
-	set_str(v, vigil_str_ptr(ev, s), s.len);
-}
-
-static void set_int(struct field_value *v, int64_t i)
-{
-	v->present = true;
-	v->type = FT_INT;
-	v->i = i;
-}
-
-static void set_bool(struct field_value *v, bool b)
-{
-	set_int(v, b);
-	v->type = FT_BOOL;
-}
-
-/* Text built in v->buf. */
-static void set_buf(struct field_value *v, size_t len)
-{
-	set_str(v, v->buf, len < sizeof(v->buf) ? len : sizeof(v->buf) - 1);
-}
 
 static bool is_open(int type)
 {

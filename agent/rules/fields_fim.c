@@ -6,56 +6,27 @@
  * Falco's <NA> in outputs mean what they say.
  */
 #include <stdio.h>
-#include <string.h>
 
-#include "rules/fields.h"
 #include "rules/fields_ids.h"
+#include "rules/fields_set.h"
 #include "vigil/strbuf.h"
-
-static void put_str(struct field_value *v, const char *s, size_t len)
-{
-	v->present = s != NULL;
-	v->type = FT_STR;
-	v->s = s;
-	v->len = len;
-}
-
-static void put_vstr(struct field_value *v, const struct vigil_event *ev, vigil_str s)
-{
-	put_str(v, vigil_str_ptr(ev, s), s.len);
-}
 
 static void put_int(struct field_value *v, bool present, int64_t i)
 {
-	v->present = present;
-	v->type = FT_INT;
-	v->i = i;
+	if (present)
+		set_int(v, i);
 }
 
 static void put_mode(struct field_value *v, bool present, uint32_t mode)
 {
-	if (!present)
-		return;
-	int n = snprintf(v->buf, sizeof(v->buf), "%04o", mode & 07777);
-	put_str(v, v->buf, (size_t)n);
+	if (present)
+		set_buf(v, (size_t)snprintf(v->buf, sizeof(v->buf), "%04o", mode & 07777));
 }
 
 static void put_time(struct field_value *v, bool present, int64_t ns)
 {
 	if (present && ns >= 0)
-		put_str(v, v->buf, vigil_fmt_rfc3339(v->buf, (uint64_t)ns));
-}
-
-static const char *action_name(unsigned a)
-{
-	static const char *const names[] = {NULL, "created", "deleted", "modified", "metadata"};
-	return a < sizeof(names) / sizeof(names[0]) ? names[a] : NULL;
-}
-
-static const char *detector_name(unsigned d)
-{
-	static const char *const names[] = {NULL, "inotify", "scan", "rescan"};
-	return d < sizeof(names) / sizeof(names[0]) ? names[d] : NULL;
+		set_buf(v, vigil_fmt_rfc3339(v->buf, (uint64_t)ns));
 }
 
 /* fim.directory and fim.filename: split at the last '/'. */
@@ -68,9 +39,9 @@ static void path_part(const struct vigil_event *ev, bool dir, struct field_value
 	while (slash > 0 && p[slash - 1] != '/')
 		slash--;
 	if (!dir)
-		put_str(v, p + slash, len - slash);
+		set_str(v, p + slash, len - slash);
 	else
-		put_str(v, p, slash > 1 ? slash - 1 : slash);
+		set_str(v, p, slash > 1 ? slash - 1 : slash);
 }
 
 void field_extract_fim(int id, const struct vigil_event *ev, struct field_value *v)
@@ -80,21 +51,17 @@ void field_extract_fim(int id, const struct vigil_event *ev, struct field_value 
 	const struct vigil_fim *f = &ev->fim;
 	bool cur = f->has_cur, prev = f->has_prev;
 	switch (id) {
-	case F_FIM_PATH: put_vstr(v, ev, f->path); break;
+	case F_FIM_PATH: set_vstr(v, ev, f->path); break;
 	case F_FIM_DIRECTORY: path_part(ev, true, v); break;
 	case F_FIM_FILENAME: path_part(ev, false, v); break;
-	case F_FIM_ACTION: { const char *a = action_name(f->action); put_str(v, a, a ? strlen(a) : 0); break; }
-	case F_FIM_TYPE: put_vstr(v, ev, f->type); break;
-	case F_FIM_CHANGED: put_vstr(v, ev, f->changed); break;
-	case F_FIM_TAGS: put_vstr(v, ev, f->tags); break;
-	case F_FIM_DETECTED_BY: {
-		const char *d = detector_name(f->detected_by);
-		put_str(v, d, d ? strlen(d) : 0);
-		break;
-	}
-	case F_FIM_ATTRIBUTED: put_int(v, true, f->attributed); v->type = FT_BOOL; break;
-	case F_FIM_SHA256: put_vstr(v, ev, f->sha256); break;
-	case F_FIM_PREV_SHA256: put_vstr(v, ev, f->prev_sha256); break;
+	case F_FIM_ACTION: set_cstr(v, vigil_fim_action_name(f->action)); break;
+	case F_FIM_TYPE: set_vstr(v, ev, f->type); break;
+	case F_FIM_CHANGED: set_vstr(v, ev, f->changed); break;
+	case F_FIM_TAGS: set_vstr(v, ev, f->tags); break;
+	case F_FIM_DETECTED_BY: set_cstr(v, vigil_fim_detector_name(f->detected_by)); break;
+	case F_FIM_ATTRIBUTED: set_bool(v, f->attributed); break;
+	case F_FIM_SHA256: set_vstr(v, ev, f->sha256); break;
+	case F_FIM_PREV_SHA256: set_vstr(v, ev, f->prev_sha256); break;
 	case F_FIM_MODE: put_mode(v, cur, f->mode); break;
 	case F_FIM_PREV_MODE: put_mode(v, prev, f->prev_mode); break;
 	case F_FIM_UID: put_int(v, cur, f->uid); break;
@@ -107,7 +74,7 @@ void field_extract_fim(int id, const struct vigil_event *ev, struct field_value 
 	case F_FIM_PREV_INODE: put_int(v, prev, (int64_t)f->prev_ino); break;
 	case F_FIM_MTIME: put_time(v, cur, f->mtime_ns); break;
 	case F_FIM_PREV_MTIME: put_time(v, prev, f->prev_mtime_ns); break;
-	case F_FIM_TARGET: put_vstr(v, ev, f->target); break;
-	case F_FIM_PREV_TARGET: put_vstr(v, ev, f->prev_target); break;
+	case F_FIM_TARGET: set_vstr(v, ev, f->target); break;
+	case F_FIM_PREV_TARGET: set_vstr(v, ev, f->prev_target); break;
 	}
 }

@@ -177,6 +177,13 @@ struct vigil_event {
 
 #define VIGIL_EVENT_HDR_SIZE offsetof(struct vigil_event, strs)
 
+/* fim.action and fim.detected_by as text ("modified", "inotify"); NULL for
+ * 0 or an unknown value. The _by_name inverses return 0 when unknown. */
+const char *vigil_fim_action_name(unsigned action);
+const char *vigil_fim_detector_name(unsigned detector);
+unsigned vigil_fim_action_by_name(const char *s, size_t len);
+unsigned vigil_fim_detector_by_name(const char *s, size_t len);
+
 /* Start an event of `kind` (clears every field to absent). */
 void vigil_event_init(struct vigil_event *ev, enum vigil_event_kind kind);
 
