@@ -1,9 +1,9 @@
 /* attribution.c — remember the last file-changing syscall per path (see attribution.h). */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "analyzer/attribution.h"
+#include "analyzer/evloop.h"
 
 struct attr_record {
 	uint64_t at_ms;
@@ -19,13 +19,6 @@ static const int changing[] = {
 };
 
 static const char *const path_args[] = {"oldpath", "newpath", "linkpath", "path", "filename", "name"};
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 void attribution_init(struct attribution *a)
 {
@@ -103,7 +96,7 @@ void attribution_observe(struct attribution *a, const struct vigil_event *ev)
 {
 	if (!is_changing(ev))
 		return;
-	uint64_t now = now_ms();
+	uint64_t now = evloop_now_ms();
 	prune(a, now);
 	remember(a, ev, vigil_str_ptr(ev, ev->fd.name), ev->fd.name.len, now);
 	for (int i = 0; i < ev->n_evargs; i++) {
@@ -118,5 +111,5 @@ void attribution_observe(struct attribution *a, const struct vigil_event *ev)
 const struct vigil_event *attribution_find(const struct attribution *a, const char *path)
 {
 	const struct attr_record *r = pathmap_get(&a->by_path, path);
-	return r && now_ms() - r->at_ms <= ATTRIBUTION_WINDOW_MS ? &r->ev : NULL;
+	return r && evloop_now_ms() - r->at_ms <= ATTRIBUTION_WINDOW_MS ? &r->ev : NULL;
 }

@@ -49,6 +49,8 @@ struct analyzer {
 	struct strbuf out;           /* lines not yet written */
 	uint64_t out_last_num;       /* evt.num of the last line in `out` */
 	uint64_t *progress;          /* shared with successors (progress.h) */
+	uint64_t out_size;           /* --events-out's size when out_is_file */
+	bool out_is_file;            /* a regular file (not stdout or a FIFO) */
 	uint64_t expected_num;       /* next evt.num we expect; 0 = unknown */
 	uint64_t lost;
 	bool write_failed;
@@ -73,10 +75,7 @@ static void store_progress(struct analyzer *a)
 {
 	if (!a->progress || !a->out_last_num)
 		return;
-	struct stat st;
-	struct progress_rec r = {a->out_last_num, a->lost, 0, 0};
-	if (a->out_fd >= 0 && fstat(a->out_fd, &st) == 0 && S_ISREG(st.st_mode))
-		r.out_size = (uint64_t)st.st_size;
+	struct progress_rec r = {a->out_last_num, a->lost, a->out_size, 0};
 	if (a->delivery)
 		r.alerts_in_memory = delivery_in_memory(a->delivery);
 	progress_store(a->progress, &r);
@@ -93,12 +92,29 @@ static void on_progress_timer(void *arg)
  * Write out buffered lines, then record progress: an event counts as
  * handled only once it is written, so a crash loses nothing uncounted.
  */
+/* --events-out's size, and whether it is a regular file (else no size). */
+static bool out_file_size(int fd, uint64_t *size)
+{
+	struct stat st;
+	*size = 0;
+	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+		return false;
+	*size = (uint64_t)st.st_size;
+	return true;
+}
+
 static void flush_out(struct analyzer *a)
 {
-	if (a->out_fd >= 0 && a->out.len && vigil_write_all(a->out_fd, a->out.data, a->out.len) != 0) {
-		if (!a->write_failed)
-			LOG_ERR("writing events: %s", strerror(errno));
-		a->write_failed = true;
+	if (a->out_fd >= 0 && a->out.len) {
+		if (vigil_write_all(a->out_fd, a->out.data, a->out.len) == 0) {
+			if (a->out_is_file) /* we are its only writer: no fstat per flush */
+				a->out_size += a->out.len;
+		} else {
+			if (!a->write_failed)
+				LOG_ERR("writing events: %s", strerror(errno));
+			a->write_failed = true;
+			a->out_is_file = out_file_size(a->out_fd, &a->out_size); /* how much went */
+		}
 	}
 	strbuf_reset(&a->out);
 	store_progress(a);
@@ -111,11 +127,11 @@ static void flush_out(struct analyzer *a)
  */
 static void truncate_unrecorded(struct analyzer *a)
 {
-	struct stat st;
 	struct progress_rec r;
+	uint64_t size;
 	if (!a->progress || !progress_load(a->progress, &r) || !r.out_size)
 		return;
-	if (fstat(a->out_fd, &st) != 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size <= r.out_size)
+	if (!out_file_size(a->out_fd, &size) || size <= r.out_size)
 		return;
 	if (ftruncate(a->out_fd, (off_t)r.out_size) != 0)
 		LOG_WARN("cannot cut --events-out back to its last complete event: %s", strerror(errno));
@@ -232,6 +248,7 @@ static int open_events_out(struct analyzer *a, const char *path)
 		return -1;
 	}
 	truncate_unrecorded(a);
+	a->out_is_file = out_file_size(a->out_fd, &a->out_size);
 	return 0;
 }
 
