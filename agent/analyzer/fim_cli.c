@@ -342,27 +342,15 @@ static int apply(const struct fim_opts *o, struct fim_db *db, const struct fim_c
 	}
 	for (size_t i = 0; i < db->entries.n; i++)
 		if (!drop[i]) {
-			struct fim_entry *e = fim_set_add(&next, "");
-			if (!e)
+			if (!fim_set_add_copy(&next, &db->entries.v[i]))
 				goto oom;
-			free(e->path);
-			if (fim_entry_copy(e, &db->entries.v[i]) != 0) {
-				next.n--;
-				goto oom;
-			}
 		}
 	for (size_t i = 0; i < c->n; i++) {
 		const struct fim_entry *a = c->v[i].after;
 		if (!a || !selected(o, a->path))
 			continue;
-		struct fim_entry *e = fim_set_add(&next, "");
-		if (!e)
+		if (!fim_set_add_copy(&next, a))
 			goto oom;
-		free(e->path);
-		if (fim_entry_copy(e, a) != 0) {
-			next.n--;
-			goto oom;
-		}
 	}
 	free(drop);
 	fim_set_sort(&next);

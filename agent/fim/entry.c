@@ -5,7 +5,8 @@
 
 #include "fim/entry.h"
 
-struct fim_entry *fim_set_add(struct fim_set *s, const char *path)
+/* Room for one more entry; NULL on allocation failure. */
+static struct fim_entry *grow(struct fim_set *s)
 {
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 1024;
@@ -15,10 +16,26 @@ struct fim_entry *fim_set_add(struct fim_set *s, const char *path)
 		s->v = v;
 		s->cap = cap;
 	}
-	struct fim_entry *e = &s->v[s->n];
+	return &s->v[s->n];
+}
+
+struct fim_entry *fim_set_add(struct fim_set *s, const char *path)
+{
+	struct fim_entry *e = grow(s);
+	if (!e)
+		return NULL;
 	memset(e, 0, sizeof(*e));
 	e->path = strdup(path);
 	if (!e->path)
+		return NULL;
+	s->n++;
+	return e;
+}
+
+struct fim_entry *fim_set_add_copy(struct fim_set *s, const struct fim_entry *src)
+{
+	struct fim_entry *e = grow(s);
+	if (!e || fim_entry_copy(e, src) != 0)
 		return NULL;
 	s->n++;
 	return e;

@@ -46,6 +46,8 @@ struct fim_set {
 
 /* Appends a zeroed entry owning a copy of path; NULL on allocation failure. */
 struct fim_entry *fim_set_add(struct fim_set *s, const char *path);
+/* Appends a deep copy of src; NULL (set unchanged) on allocation failure. */
+struct fim_entry *fim_set_add_copy(struct fim_set *s, const struct fim_entry *src);
 void fim_set_sort(struct fim_set *s);
 /* Binary search in a sorted set. */
 struct fim_entry *fim_set_find(const struct fim_set *s, const char *path);

@@ -123,12 +123,12 @@ struct snap_ctx {
 
 static void snap_overlay(const char *key, void *val, void *arg)
 {
+	(void)key; /* e->path is the same text */
 	struct snap_ctx *c = arg;
 	const struct fim_entry *e = val;
 	if (c->rc || !e->path)
 		return;
-	struct fim_entry *d = fim_set_add(c->out, key);
-	if (!d || (free(d->path), fim_entry_copy(d, e)) != 0)
+	if (!fim_set_add_copy(c->out, e))
 		c->rc = -1;
 }
 
@@ -138,11 +138,7 @@ int fim_state_snapshot(const struct fim_state *s, struct fim_set *out)
 	for (size_t i = 0; i < s->base.n; i++) {
 		if (pathmap_get(&s->overlay, s->base.v[i].path))
 			continue; /* the overlay has the newer state (or a tombstone) */
-		struct fim_entry *d = fim_set_add(out, s->base.v[i].path);
-		if (!d)
-			goto fail;
-		free(d->path);
-		if (fim_entry_copy(d, &s->base.v[i]) != 0)
+		if (!fim_set_add_copy(out, &s->base.v[i]))
 			goto fail;
 	}
 	struct snap_ctx c = {out, 0};
