@@ -184,6 +184,7 @@ static bool fetch_key(struct http_sink *s, char *buf, size_t cap, size_t *len)
 {
 	struct ship_ctx *ctx = s->base.ctx;
 	int n = ctx->has_key ? ctx->key.get(ctx->key.ctx, buf, cap) : -1;
+	s->key_pending = n == 0;
 	if (n > 0 && (size_t)n < cap && key_hash(buf, (size_t)n) != s->rejected_key) {
 		*len = (size_t)n;
 		s->logged_key = false;

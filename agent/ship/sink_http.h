@@ -51,6 +51,7 @@ struct http_sink {
 	uint64_t rejected_key; /* hash of the key a 401/403 answered, 0 if none */
 	bool deadline_passed;
 	bool logged_status[600], logged_tls, logged_key;
+	bool key_pending;      /* the key source has no key yet (not: refused, failed) */
 	struct strbuf raw; /* body before gzip */
 };
 

@@ -74,12 +74,13 @@ static bool http_drained(struct sink *k)
 	if (s->deadline_passed)
 		return true;
 	/* Failing: keep trying while a retry fits before the deadline; memory is
-	 * on disk meanwhile, so stopping early loses nothing. A key problem is
-	 * not transient: done once memory is on disk. */
+	 * on disk meanwhile, so stopping early loses nothing. A refused or
+	 * failed key is not transient: done once memory is on disk; a key that
+	 * is still on its way (a short-lived program) is waited for. */
 	if (s->state == ST_BACKOFF)
 		return s->qhead == NULL && s->retry_due >= s->base.ctx->deadline_ms;
 	if (s->state == ST_NOKEY)
-		return s->qhead == NULL;
+		return s->qhead == NULL && !s->key_pending;
 	return s->qhead == NULL && (!s->spool || spool_count(s->spool) == 0);
 }
 
