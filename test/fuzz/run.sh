@@ -26,7 +26,9 @@ clang "${cflags[@]}" test/fuzz/fuzz_ndjson.c agent/analyzer/ndjson.c agent/analy
 mkdir -p "$work/seed_yaml" "$work/seed_cond"
 cp rules/*.yaml "$work/seed_yaml/"
 if [ -d "$upstream" ]; then cp "$upstream"/*.yaml "$work/seed_yaml/"; fi
-grep -h "condition:" "$work"/seed_yaml/*.yaml | sed 's/^ *condition: *//' | head -400 |
+# (sed -n, not head: head would close the pipe early and, under pipefail,
+# the writer's SIGPIPE would fail the script with 141.)
+grep -h "condition:" "$work"/seed_yaml/*.yaml | sed -n 's/^ *condition: *//; 1,400p' |
   split -l 1 - "$work/seed_cond/c"
 
 # First every input that once failed (test/fuzz/regress/<target>/), then a
@@ -69,6 +71,6 @@ for target in fuzz_cond fuzz_rules_yaml fuzz_config fuzz_ndjson; do
   echo "== $target for ${secs}s (seed ${FUZZ_SEED:-1}) =="
   ( cd "$work" && "./$target" -seed="${FUZZ_SEED:-1}" -max_total_time="$secs" -print_final_stats=1 \
       "${extra[@]}" "$corpus" > "$target.log" 2>&1 ) ||
-    { tail -40 "$work/$target.log"; for c in "$work"/crash-*; do [ -f "$c" ] && od -An -tx1 "$c" | head -20; done; exit 1; }
+    { tail -40 "$work/$target.log"; for c in "$work"/crash-*; do [ -f "$c" ] && od -An -tx1 -N 320 "$c"; done; exit 1; }
   grep -E "stat::number_of_executed_units|Done" "$work/$target.log" | tail -2
 done

@@ -95,7 +95,7 @@ done
 # The libraries are linked with this tree's headers and analyzer sources:
 # say so when the sources look newer than the build.
 NEWER=$(find "$REPO/agent/rules" "$REPO/agent/common" "$REPO/include" -newer "$BUILD/libvigil_rules.a" \
-	-name '*.[ch]' 2>/dev/null | head -3 | tr '\n' ' ')
+	-name '*.[ch]' 2>/dev/null | sed -n '1,3p' | tr '\n' ' ')
 [[ -z $NEWER ]] || echo "run.sh: warning: sources newer than $BUILD/libvigil_rules.a ($NEWER...): rebuild it" >&2
 [[ -z $PROFILE ]] || command -v perf >/dev/null || die "--profile needs perf"
 # The python3 the workload runs: the real binary, not a pyenv-style shim
@@ -218,7 +218,7 @@ if [[ -n $PROFILE ]]; then
 	if perf record -q -g -o "$WORK/perf.data" -- "$WORK/bench_engine" eval "$BIG" "$ENGINE_EVENTS" \
 		"$ENGINE_EVALS" 2 "$STABLE" "$INCUB" >/dev/null 2>"$WORK/perf.err"; then
 		perf report -i "$WORK/perf.data" --no-children --stdio --percent-limit 1 2>/dev/null |
-			grep -E '^ +[0-9.]+%' | head -20 >&2
+			grep -E '^ +[0-9.]+%' | sed -n '1,20p' >&2
 	else
 		echo "  perf record failed: $(tail -1 "$WORK/perf.err")" >&2
 	fi
