@@ -164,7 +164,9 @@ void analyzer_exited(int status, bool shutting_down)
 	/* While draining there is no time for backoff, so a successor starts at
 	 * once; but one that fails again and again will not drain anything. */
 	if (shutting_down && ++drain_restarts > MAX_DRAIN_RESTARTS) {
-		LOG_WARN("analyzer failed %d times while finishing; giving up on it", MAX_DRAIN_RESTARTS);
+		LOG_WARN("analyzer failed %d times while finishing; giving up on it: %llu "
+			 "events were never analysed (alerts they would raise are lost)",
+			 MAX_DRAIN_RESTARTS, (unsigned long long)channel_unanalysed_events());
 		finished = true;
 		return;
 	}

@@ -1,5 +1,6 @@
 /* channel.c — batching, bounded queue and non-blocking sends to the analyzer. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -17,6 +18,7 @@
 struct batch {
 	struct batch *next;
 	size_t len;
+	size_t events;
 	char data[BATCH_BYTES];
 };
 
@@ -62,6 +64,7 @@ static struct batch *new_batch(void)
 		return NULL;
 	b->next = NULL;
 	b->len = 0;
+	b->events = 0;
 	if (tail)
 		tail->next = b;
 	else
@@ -91,6 +94,7 @@ void channel_push(struct vigil_event *ev)
 	if (tail->len == 0 && head == tail)
 		first_pending_ns = ev->ts_ns ? ev->ts_ns : now_ns();
 	tail->len += padded;
+	tail->events++;
 }
 
 static void release_head(void)
@@ -139,6 +143,36 @@ uint64_t channel_flush_due(uint64_t now)
 bool channel_idle(void)
 {
 	return !head || head->len == 0;
+}
+
+/* Events in one message: walk the sealed sizes, as the analyzer does. */
+static uint64_t count_events(const char *msg, size_t len)
+{
+	uint64_t n = 0;
+	size_t off = 0;
+	while (len - off >= VIGIL_EVENT_HDR_SIZE) {
+		uint32_t magic, size;
+		memcpy(&magic, msg + off, sizeof(magic));
+		memcpy(&size, msg + off + offsetof(struct vigil_event, wire_size), sizeof(size));
+		if (magic != VIGIL_EVENT_MAGIC || size < VIGIL_EVENT_HDR_SIZE || size > len - off)
+			break;
+		n++;
+		off += (size + 7u) & ~7u;
+	}
+	return n;
+}
+
+uint64_t channel_unanalysed_events(void)
+{
+	uint64_t n = 0;
+	for (const struct batch *b = head; b; b = b->next)
+		n += b->events;
+	/* No analyzer runs now: what it never read is still in the socket. */
+	char *msg = malloc(2 * BATCH_BYTES);
+	for (ssize_t got; msg && (got = recv(sock_fds[1], msg, 2 * BATCH_BYTES, MSG_DONTWAIT)) > 0;)
+		n += count_events(msg, (size_t)got);
+	free(msg);
+	return n;
 }
 
 uint64_t channel_dropped(void)

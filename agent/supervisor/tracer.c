@@ -171,11 +171,15 @@ int tracer_run(const struct sup_options *o, pid_t child, bool traced)
 		sigfwd_wake_at(next_timer(&s, now));
 		wait_and_dispatch(&s, true);
 	}
-	pid_t apid = analyzer_pid();
-	if (apid > 0) {
-		LOG_WARN("analyzer did not finish within %u ms; stopping it", o->drain_ms);
-		kill(apid, SIGKILL);
-		waitpid(apid, NULL, 0);
+	if (!analyzer_finished()) { /* the deadline passed: say what that cost */
+		pid_t apid = analyzer_pid();
+		if (apid > 0) {
+			kill(apid, SIGKILL);
+			waitpid(apid, NULL, 0);
+		}
+		LOG_WARN("analyzer did not finish within %u ms: %llu events were never analysed "
+			 "(alerts they would raise are lost)",
+			 o->drain_ms, (unsigned long long)channel_unanalysed_events());
 	}
 	return init_exit_code(s.child_status);
 }

@@ -172,3 +172,37 @@ def test_no_new_privs_names_weakened_setuid_programs(vigil_bin):
                           capture_output=True, timeout=30)
     assert b"no_new_privs is set" not in proc.stderr
     assert proc.stdout.split() == [b"NoNewPrivs:", b"0"], proc.stdout
+
+
+def test_analyzer_crash_loop_at_shutdown_is_bounded_and_reported(vigil_bin, tmp_path):
+    """An analyzer that keeps failing while vigil finishes: vigil gives up
+    after three successors, still exits with the program's status, and
+    says how many events went unanalysed instead of losing them silently."""
+    count, ready = tmp_path / "starts", tmp_path / "ready"
+    real = vigil_bin.parent / "vigil-analyzer"
+    fake = tmp_path / "analyzer.sh"  # the real one first, then a crash loop
+    fake.write_text("#!/bin/sh\n"
+                    f"echo start >> '{count}'\n"
+                    f"[ \"$(wc -l < '{count}')\" -eq 1 ] && exec '{real}' \"$@\"\n"
+                    "exit 1\n")
+    fake.chmod(0o755)
+    env = dict(os.environ, VIGIL_ANALYZER=str(fake))
+    program = f"touch '{ready}'; sleep 1; for i in 1 2 3 4 5; do cat /etc/hostname; done; exit 5"
+    proc = subprocess.Popen([str(vigil_bin), "--", "sh", "-c", program],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    deadline = time.time() + 20
+    while not ready.exists() and time.time() < deadline:
+        time.sleep(0.02)
+    victims = analyzer_pids(proc.pid)
+    assert victims, "the real analyzer is not running"
+    for pid in victims:
+        os.kill(pid, signal.SIGKILL)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 5, err
+    text = err.decode()
+    assert text.count("giving up on it") == 1, text
+    restarts = text.count("; restarting")
+    # One start of the analyzer per "restarting", plus the first.
+    assert len(count.read_text().split()) == restarts + 1
+    lost = int(text.split("giving up on it: ")[1].split()[0])
+    assert lost >= 5, f"the five opens after the crash were not counted: {text}"
