@@ -48,8 +48,9 @@ static void on_deadline(void *arg)
 	s->drain_timer = 0;
 	stop_sending(s);
 	if (s->qhead)
-		LOG_WARN("http: %s: drain deadline reached with alerts in memory and no spool "
-			 "to take them", s->host);
+		LOG_WARN("http: %s: drain deadline reached with alerts in memory that no spool "
+			 "took (none configured, or it cannot be written): counted as dropped_shutdown",
+			 s->host);
 }
 
 static void http_begin_drain(struct sink *k)

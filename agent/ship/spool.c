@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ship/spool.h"
@@ -13,6 +14,10 @@
 #include "vigil/log.h"
 
 #define REC_MAX (SPOOL_HDR_LEN + SPOOL_MAX_RAW + 65536u)
+/* After a failed write (disk full, read-only, I/O error) the spool refuses
+ * records for this long instead of encoding and failing again for every
+ * batch on every turn of the loop; removing a record (room made) ends it. */
+#define WRITE_PAUSE_MS 1000u
 
 struct spool_ent {
 	uint64_t seq, bytes;
@@ -27,7 +32,16 @@ struct spool {
 	size_t n, cap;
 	struct ship_counters *c;
 	struct strbuf rec, tmp;
+	uint64_t paused_until_ms, failed_writes;
+	int write_errno;
 };
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
 
 static void publish(struct spool *s)
 {
@@ -247,6 +261,7 @@ void spool_remove(struct spool *s, uint64_t seq)
 {
 	struct spool_ent *ent = find(s, seq);
 	unlink_seq(s, seq);
+	s->paused_until_ms = 0; /* room was made: the next put may try at once */
 	if (ent)
 		index_del(s, ent);
 	publish(s);
@@ -306,10 +321,25 @@ static void evict_one(struct spool *s, int p)
 	sbatch_free(b);
 }
 
+/* Said once per episode: a full disk must not flood the log. */
+static void write_failed(struct spool *s, const struct sbatch *b)
+{
+	s->write_errno = errno;
+	if (s->failed_writes++ == 0)
+		LOG_WARN("spool: writing batch %s: %s; alerts stay in memory (up to queue.max_bytes, "
+			 "then the least severe are dropped and counted); retrying every %u ms",
+			 b->id, strerror(s->write_errno), WRITE_PAUSE_MS);
+	s->paused_until_ms = mono_ms() + WRITE_PAUSE_MS;
+}
+
 int spool_put(struct spool *s, struct sbatch *b)
 {
 	if (b->spooled)
 		return 0;
+	if (s->paused_until_ms && mono_ms() < s->paused_until_ms) {
+		errno = s->write_errno;
+		return -1;
+	}
 	for (;;) {
 		if (b->n == 0) {
 			publish(s);
@@ -329,10 +359,14 @@ int spool_put(struct spool *s, struct sbatch *b)
 		}
 	}
 	if (write_rec(s, b)) {
-		LOG_WARN("spool: writing batch %s: %s", b->id, strerror(errno));
+		write_failed(s, b);
 		publish(s);
 		return -1;
 	}
+	if (s->failed_writes)
+		LOG_INFO("spool: writing works again (%llu attempts failed meanwhile)",
+			 (unsigned long long)s->failed_writes);
+	s->failed_writes = 0;
 	b->spooled = true;
 	s->c->spooled_batches++;
 	publish(s);

@@ -5,6 +5,7 @@ A first ship-feed runs while nothing listens on the endpoint's port, so its
 batches land in the spool; a second one, with the receiver up, replays them.
 """
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -182,5 +183,47 @@ def test_outage_memory_and_drain_time(tmp_path):
         assert f.wait(60) == 0
         assert peak <= 6291456
         wait_for(lambda: rx.state()["unique_seqs"] == 4000, 30, "all delivered")
+    finally:
+        rx.stop()
+
+
+@pytest.fixture
+def tiny_fs(tmp_path):
+    """A 96 KiB tmpfs: a spool disk that fills up for real (ENOSPC)."""
+    mnt = tmp_path / "tiny"
+    mnt.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs needs root (CI runs as root)")
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=96k,mode=0700", "vigil-test", str(mnt)],
+                   check=True)
+    try:
+        yield mnt
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], check=False)
+
+
+def test_full_spool_disk_keeps_alerts_in_memory_and_loses_none_silently(tmp_path, tiny_fs):
+    rx = Receiver(tmp_path)  # down: everything heads for the spool
+    settings = {**SETTINGS, "spool.dir": str(tiny_fs / "spool"), "spool.max_bytes": "10000000",
+                "http.batch_max_bytes": "16384", "queue.max_bytes": "262144"}
+    f = Feed(tmp_path, [rx.url()], settings)
+    n = 3000
+    f.send(alert(i, PRIOS[i % 8], pad=120) for i in range(n))  # padding defeats gzip
+    wait_for(lambda: f.stats().get("submitted") == n, 20, "alerts read")
+    time.sleep(1)  # several retry rounds against the full disk
+    assert f.close(60) == 0
+    s1 = f.stats()
+    err = f.stderr()
+    assert 0 < s1["spool_alerts"] < n, s1  # some fitted, not all
+    assert s1["dropped_shutdown"] > 0, s1  # the rest was held in memory, counted at exit
+    assert_accounted(s1, 0)
+    assert "No space left on device" in err
+    assert err.count("No space left on device") <= 2, f"ENOSPC logged on every retry:\n{err}"
+    rx.start()
+    try:
+        g = replay(tmp_path, rx, settings)
+        st, s2 = rx.state(), g.stats()
+        assert st["unique_seqs"] == s1["spool_alerts"] and st["seq_dups"] == 0, (st, s2)
+        assert s2["spool_alerts"] == 0
     finally:
         rx.stop()
