@@ -20,6 +20,23 @@ def clean_env(**extra):
     return env
 
 
+def static_store():
+    """A credential store that knows the static test key pair."""
+    from aws_common import CredentialStore
+    s = CredentialStore()
+    s.add_static(STATIC_AKID, STATIC_SECRET)
+    return s
+
+
+def ssm_env(ssm, **extra):
+    """vigil's environment for SSM GetParameter of PARAM with the static keys."""
+    base = dict(AWS_ACCESS_KEY_ID=STATIC_AKID, AWS_SECRET_ACCESS_KEY=STATIC_SECRET,
+                AWS_REGION="us-east-1", AWS_ENDPOINT_URL_SSM=ssm.url, VIGIL_API_KEY_SSM=PARAM,
+                VIGIL_AWS_RETRY_BASE_MS=50)
+    base.update(extra)
+    return clean_env(**base)
+
+
 def fingerprint(key):
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 

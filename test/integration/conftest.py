@@ -47,3 +47,30 @@ def progs_dir():
     """Directory holding the compiled test programs (test/progs)."""
     return _path_from_env("VIGIL_TEST_PROGS", REPO / "build" / "test" / "progs",
                           False).resolve()
+
+
+# The ship suites (test_ship_*.py): the ship-feed driver and a live receiver.
+def _receiver_harness():
+    fakes = str(REPO / "test" / "fakes")
+    import sys
+    if fakes not in sys.path:
+        sys.path.insert(0, fakes)
+    import receiver_harness
+    return receiver_harness
+
+
+@pytest.fixture(scope="module")
+def ship_feed_built():
+    """Fails a ship suite at once when ship-feed is not built (mark the module
+    with pytest.mark.usefixtures("ship_feed_built"))."""
+    p = _receiver_harness().ship_feed_path()
+    if not (p.is_file() and os.access(p, os.X_OK)):
+        pytest.fail(f"{p}: ship-feed is not built (cmake --build build)", pytrace=False)
+
+
+@pytest.fixture
+def rx(tmp_path):
+    """A fake SaaS receiver, already listening."""
+    r = _receiver_harness().Receiver(tmp_path).start()
+    yield r
+    r.stop()

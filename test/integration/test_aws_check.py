@@ -7,17 +7,14 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fakes"))
-from aws_common import CredentialStore  # noqa: E402
-from aws_harness import (KEY, PARAM, STATIC_AKID, STATIC_SECRET, clean_env, fingerprint,  # noqa: E402
-                         run_check)
+from aws_harness import (KEY, PARAM, STATIC_AKID, clean_env, fingerprint, run_check,  # noqa: E402
+                         ssm_env, static_store)
 from aws_ssm import FakeSSM  # noqa: E402
 
 
 @pytest.fixture
 def store():
-    s = CredentialStore()
-    s.add_static(STATIC_AKID, STATIC_SECRET)
-    return s
+    return static_store()
 
 
 @pytest.fixture
@@ -27,15 +24,9 @@ def ssm(store):
     assert f.violations == []
 
 
-def env_for(ssm, **extra):
-    base = dict(AWS_ACCESS_KEY_ID=STATIC_AKID, AWS_SECRET_ACCESS_KEY=STATIC_SECRET, AWS_REGION="us-east-1",
-                AWS_ENDPOINT_URL_SSM=ssm.url, VIGIL_API_KEY_SSM=PARAM, VIGIL_AWS_RETRY_BASE_MS=50)
-    base.update(extra)
-    return clean_env(**base)
-
 
 def test_env_credentials(vigil_bin, ssm):
-    p = run_check(vigil_bin, env_for(ssm))
+    p = run_check(vigil_bin, ssm_env(ssm))
     assert p.returncode == 0, p.stderr
     assert "region:        us-east-1" in p.stdout
     assert "credentials:   env" in p.stdout
@@ -50,7 +41,7 @@ def test_env_credentials(vigil_bin, ssm):
 
 def test_session_token_is_signed(vigil_bin, store, ssm):
     cred = store.issue(3600)
-    p = run_check(vigil_bin, env_for(ssm, AWS_ACCESS_KEY_ID=cred["AccessKeyId"],
+    p = run_check(vigil_bin, ssm_env(ssm, AWS_ACCESS_KEY_ID=cred["AccessKeyId"],
                                      AWS_SECRET_ACCESS_KEY=cred["SecretAccessKey"],
                                      AWS_SESSION_TOKEN=cred["Token"]),
                   secrets=[cred["SecretAccessKey"], cred["Token"]])
@@ -61,7 +52,7 @@ def test_session_token_is_signed(vigil_bin, store, ssm):
 def test_region_from_arn(vigil_bin, store):
     arn = "arn:aws:ssm:eu-west-1:123456789012:parameter/prod/vigil/api-key"
     with FakeSSM(store, "eu-west-1", {PARAM: KEY}) as f:
-        p = run_check(vigil_bin, env_for(f, VIGIL_API_KEY_SSM=arn, AWS_REGION="us-east-1"))
+        p = run_check(vigil_bin, ssm_env(f, VIGIL_API_KEY_SSM=arn, AWS_REGION="us-east-1"))
         assert f.violations == []
     assert p.returncode == 0, p.stderr
     assert "region:        eu-west-1 (from parameter ARN)" in p.stdout
@@ -70,7 +61,7 @@ def test_region_from_arn(vigil_bin, store):
 
 
 def test_no_region(vigil_bin, ssm):
-    env = env_for(ssm)
+    env = ssm_env(ssm)
     del env["AWS_REGION"]
     p = run_check(vigil_bin, env)
     assert p.returncode == 1
@@ -80,7 +71,7 @@ def test_no_region(vigil_bin, ssm):
 
 def test_access_denied_names_action_and_parameter(vigil_bin, ssm):
     ssm.script = ["access_denied"]
-    p = run_check(vigil_bin, env_for(ssm))
+    p = run_check(vigil_bin, ssm_env(ssm))
     assert p.returncode == 1
     assert "key:           NOT fetched" in p.stdout
     assert "ssm:GetParameter" in p.stderr and PARAM in p.stderr
@@ -89,13 +80,13 @@ def test_access_denied_names_action_and_parameter(vigil_bin, ssm):
 
 def test_kms_denied_names_kms_decrypt(vigil_bin, ssm):
     ssm.script = ["kms_denied"]
-    p = run_check(vigil_bin, env_for(ssm))
+    p = run_check(vigil_bin, ssm_env(ssm))
     assert p.returncode == 1
     assert "kms:Decrypt" in p.stderr and PARAM in p.stderr
 
 
 def test_parameter_not_found(vigil_bin, ssm):
-    p = run_check(vigil_bin, env_for(ssm, VIGIL_API_KEY_SSM="/prod/vigil/missing"))
+    p = run_check(vigil_bin, ssm_env(ssm, VIGIL_API_KEY_SSM="/prod/vigil/missing"))
     assert p.returncode == 1
     assert "/prod/vigil/missing" in p.stderr and "not found" in p.stderr
     assert len(ssm.requests) == 1
@@ -103,7 +94,7 @@ def test_parameter_not_found(vigil_bin, ssm):
 
 def test_throttling_retried_then_success(vigil_bin, ssm):
     ssm.script = ["throttle", "500", "throttle"]
-    p = run_check(vigil_bin, env_for(ssm))
+    p = run_check(vigil_bin, ssm_env(ssm))
     assert p.returncode == 0, p.stderr
     assert "ssm attempts:  4" in p.stdout
     assert [r["status"] for r in ssm.requests] == [400, 500, 400, 200]
@@ -113,7 +104,7 @@ def test_throttling_retried_then_success(vigil_bin, ssm):
 
 def test_server_errors_give_up_after_max_attempts(vigil_bin, ssm):
     ssm.script = ["503"] * 10
-    p = run_check(vigil_bin, env_for(ssm, VIGIL_AWS_MAX_ATTEMPTS=3))
+    p = run_check(vigil_bin, ssm_env(ssm, VIGIL_AWS_MAX_ATTEMPTS=3))
     assert p.returncode == 1
     assert len(ssm.requests) == 3
     assert "503" in p.stderr
@@ -121,20 +112,20 @@ def test_server_errors_give_up_after_max_attempts(vigil_bin, ssm):
 
 def test_wrong_secret_is_rejected(vigil_bin, ssm):
     """The fake really verifies: a wrong secret gives AWS's signature error."""
-    p = run_check(vigil_bin, env_for(ssm, AWS_SECRET_ACCESS_KEY="not-the-secret"), secrets=["not-the-secret"])
+    p = run_check(vigil_bin, ssm_env(ssm, AWS_SECRET_ACCESS_KEY="not-the-secret"), secrets=["not-the-secret"])
     ssm.httpd.violations.clear()  # the mismatch is expected here
     assert p.returncode == 1
     assert "InvalidSignatureException" in p.stderr
 
 
 def test_unreachable_endpoint(vigil_bin, ssm):
-    p = run_check(vigil_bin, env_for(ssm, AWS_ENDPOINT_URL_SSM="http://127.0.0.1:9", VIGIL_AWS_MAX_ATTEMPTS=2))
+    p = run_check(vigil_bin, ssm_env(ssm, AWS_ENDPOINT_URL_SSM="http://127.0.0.1:9", VIGIL_AWS_MAX_ATTEMPTS=2))
     assert p.returncode == 1
     assert "127.0.0.1:9" in p.stderr
 
 
 def test_partial_env_credentials(vigil_bin, ssm):
-    env = env_for(ssm)
+    env = ssm_env(ssm)
     del env["AWS_SECRET_ACCESS_KEY"]
     p = run_check(vigil_bin, env)
     assert p.returncode == 1
@@ -162,7 +153,7 @@ def test_nothing_configured(vigil_bin):
 
 
 def test_no_credentials_anywhere(vigil_bin, ssm):
-    env = env_for(ssm)
+    env = ssm_env(ssm)
     del env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"]
     p = run_check(vigil_bin, env)
     assert p.returncode == 1

@@ -14,10 +14,9 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fakes"))
-from aws_common import CredentialStore  # noqa: E402
 from aws_ecs_creds import FakeContainerCreds  # noqa: E402
-from aws_harness import (KEY, PARAM, STATIC_AKID, STATIC_SECRET, assert_no_secrets, clean_env,  # noqa: E402
-                         cred_secrets, fingerprint)
+from aws_harness import (KEY, PARAM, STATIC_SECRET, assert_no_secrets, cred_secrets,  # noqa: E402
+                         fingerprint, ssm_env, static_store)
 from aws_ssm import FakeSSM  # noqa: E402
 
 KEY2 = "vk_live_ROTATED_9s8d7f6g5h4j3k2l1z0x"
@@ -25,9 +24,7 @@ KEY2 = "vk_live_ROTATED_9s8d7f6g5h4j3k2l1z0x"
 
 @pytest.fixture
 def store():
-    s = CredentialStore()
-    s.add_static(STATIC_AKID, STATIC_SECRET)
-    return s
+    return static_store()
 
 
 @pytest.fixture
@@ -36,12 +33,6 @@ def ssm(store):
         yield f
     assert f.violations == []
 
-
-def watch_env(ssm, **extra):
-    base = dict(AWS_ACCESS_KEY_ID=STATIC_AKID, AWS_SECRET_ACCESS_KEY=STATIC_SECRET, AWS_REGION="us-east-1",
-                AWS_ENDPOINT_URL_SSM=ssm.url, VIGIL_API_KEY_SSM=PARAM, VIGIL_AWS_RETRY_BASE_MS=50)
-    base.update(extra)
-    return clean_env(**base)
 
 
 class Watch:
@@ -89,7 +80,7 @@ def fingerprints(text):
 
 
 def test_periodic_refetch_picks_up_rotation(vigil_bin, ssm):
-    w = Watch(vigil_bin, watch_env(ssm, VIGIL_API_KEY_REFRESH=1), 6)
+    w = Watch(vigil_bin, ssm_env(ssm, VIGIL_API_KEY_REFRESH=1), 6)
     w.wait_for(r"^key: .*fetched")
     ssm.params[PARAM] = KEY2
     w.wait_for(fingerprint(KEY2))
@@ -99,7 +90,7 @@ def test_periodic_refetch_picks_up_rotation(vigil_bin, ssm):
 
 
 def test_invalidate_refetches_at_once_but_rate_limited(vigil_bin, ssm):
-    w = Watch(vigil_bin, watch_env(ssm, VIGIL_API_KEY_REFRESH=900, VIGIL_API_KEY_MIN_REFETCH=3), 7)
+    w = Watch(vigil_bin, ssm_env(ssm, VIGIL_API_KEY_REFRESH=900, VIGIL_API_KEY_MIN_REFETCH=3), 7)
     w.wait_for(r"^key: .*fetched")
     ssm.params[PARAM] = KEY2
     w.p.send_signal(signal.SIGUSR1)
@@ -112,7 +103,7 @@ def test_invalidate_refetches_at_once_but_rate_limited(vigil_bin, ssm):
 
 
 def test_invalidate_without_limit_is_immediate(vigil_bin, ssm):
-    w = Watch(vigil_bin, watch_env(ssm, VIGIL_API_KEY_MIN_REFETCH=0), 5)
+    w = Watch(vigil_bin, ssm_env(ssm, VIGIL_API_KEY_MIN_REFETCH=0), 5)
     w.wait_for(r"^key: .*fetched")
     t0 = time.time()
     w.p.send_signal(signal.SIGUSR1)
@@ -125,7 +116,7 @@ def test_invalidate_without_limit_is_immediate(vigil_bin, ssm):
 
 def test_credentials_refreshed_before_expiry(vigil_bin, store, ssm):
     with FakeContainerCreds(store, "/creds", lifetime_s=4) as c:
-        env = watch_env(ssm, AWS_CONTAINER_CREDENTIALS_FULL_URI=c.url + "/creds", VIGIL_API_KEY_REFRESH=1)
+        env = ssm_env(ssm, AWS_CONTAINER_CREDENTIALS_FULL_URI=c.url + "/creds", VIGIL_API_KEY_REFRESH=1)
         del env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"]
         w = Watch(vigil_bin, env, 9)
         rc = w.finish()
@@ -142,14 +133,14 @@ def test_credentials_refreshed_before_expiry(vigil_bin, store, ssm):
 
 def test_permanent_error_then_recovery(vigil_bin, ssm):
     ssm.script = ["access_denied"]
-    w = Watch(vigil_bin, watch_env(ssm, VIGIL_API_KEY_REFRESH=1), 5)
+    w = Watch(vigil_bin, ssm_env(ssm, VIGIL_API_KEY_REFRESH=1), 5)
     w.wait_for(r"^error: .*ssm:GetParameter")
     w.wait_for(r"^key: .*fetched")  # the policy was fixed: the next try works
     assert w.finish() == 0
 
 
 def test_permanent_error_exit_code(vigil_bin, ssm):
-    w = Watch(vigil_bin, watch_env(ssm, VIGIL_API_KEY_SSM="/prod/vigil/nope"), 2)
+    w = Watch(vigil_bin, ssm_env(ssm, VIGIL_API_KEY_SSM="/prod/vigil/nope"), 2)
     assert w.finish() == 1
     assert "/prod/vigil/nope" in w.stderr and "not found" in w.stderr
 
@@ -171,7 +162,7 @@ def test_key_only_in_dontdump_memory(vigil_bin, store, ssm):
     """What a core dump would hold: every readable mapping not marked
     MADV_DONTDUMP must be free of the key and the AWS secret key."""
     with FakeContainerCreds(store, "/creds") as c:
-        env = watch_env(ssm, AWS_CONTAINER_CREDENTIALS_FULL_URI=c.url + "/creds")
+        env = ssm_env(ssm, AWS_CONTAINER_CREDENTIALS_FULL_URI=c.url + "/creds")
         del env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"]
         w = Watch(vigil_bin, env, 8)
         w.wait_for(r"^key: .*fetched")

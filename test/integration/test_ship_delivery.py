@@ -4,7 +4,6 @@ ship-feed (built from test/unit/ship/ship_feed.c) pushes alerts through the
 real agent/ship module into test/fakes/receiver.py, which checks the schema,
 the key, gzip and idempotency, and counts what arrived.
 """
-import os
 import sys
 import time
 from pathlib import Path
@@ -13,21 +12,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fakes"))
 from receiver_harness import (Feed, Receiver, alert, assert_accounted,  # noqa: E402
-                              ship_feed_path, wait_for)
+                              wait_for)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _built():
-    p = ship_feed_path()
-    if not (p.is_file() and os.access(p, os.X_OK)):
-        pytest.fail(f"{p}: ship-feed is not built (cmake --build build)", pytrace=False)
-
-
-@pytest.fixture
-def rx(tmp_path):
-    r = Receiver(tmp_path).start()
-    yield r
-    r.stop()
+pytestmark = pytest.mark.usefixtures("ship_feed_built")
 
 
 def test_every_alert_arrives_once_in_valid_batches(rx, tmp_path):

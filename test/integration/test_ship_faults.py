@@ -4,7 +4,6 @@ Each test counts alerts sent against alerts received after idempotency
 de-duplication: nothing is lost within capacity, and every loss beyond it is
 a counter (assert_accounted).
 """
-import os
 import sys
 import time
 from pathlib import Path
@@ -13,23 +12,12 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fakes"))
 from receiver_harness import (Feed, Receiver, alert, assert_accounted,  # noqa: E402
-                              ship_feed_path, wait_for)
+                              wait_for)
 
 FAST_RETRY = {"http.retry_initial_ms": "50", "http.retry_max_ms": "400"}
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _built():
-    p = ship_feed_path()
-    if not (p.is_file() and os.access(p, os.X_OK)):
-        pytest.fail(f"{p}: ship-feed is not built (cmake --build build)", pytrace=False)
-
-
-@pytest.fixture
-def rx(tmp_path):
-    r = Receiver(tmp_path).start()
-    yield r
-    r.stop()
+pytestmark = pytest.mark.usefixtures("ship_feed_built")
 
 
 def run(tmp_path, rx, n, settings=None, first=0, **kw):

@@ -14,17 +14,13 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fakes"))
 from receiver_harness import (PRIOS, Feed, Receiver, alert, assert_accounted,  # noqa: E402
-                              ship_feed_path, wait_for)
+                              wait_for)
 
 SETTINGS = {"http.retry_initial_ms": "50", "http.retry_max_ms": "200",
             "http.batch_max_age_ms": "200", "drain.timeout_ms": "500"}
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _built():
-    p = ship_feed_path()
-    if not (p.is_file() and os.access(p, os.X_OK)):
-        pytest.fail(f"{p}: ship-feed is not built (cmake --build build)", pytrace=False)
+pytestmark = pytest.mark.usefixtures("ship_feed_built")
 
 
 def records(tmp_path):

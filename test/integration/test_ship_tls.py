@@ -2,7 +2,6 @@
 the openssl command-line tool. Verification is always on; a failure is an
 error and the alerts wait in the spool, never go out unverified.
 """
-import os
 import shutil
 import subprocess
 import sys
@@ -11,15 +10,14 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fakes"))
-from receiver_harness import (Feed, Receiver, alert, assert_accounted,  # noqa: E402
-                              ship_feed_path, wait_for)
+from receiver_harness import Feed, Receiver, alert, assert_accounted  # noqa: E402
+
+
+pytestmark = pytest.mark.usefixtures("ship_feed_built")
 
 
 @pytest.fixture(scope="module", autouse=True)
-def _built():
-    p = ship_feed_path()
-    if not (p.is_file() and os.access(p, os.X_OK)):
-        pytest.fail(f"{p}: ship-feed is not built (cmake --build build)", pytrace=False)
+def _openssl():
     if not shutil.which("openssl"):
         pytest.fail("the openssl command is needed (packaging/setup-debian.sh)", pytrace=False)
 
