@@ -45,7 +45,7 @@ static struct proc *make_root(void)
 	struct proc *root = proc_new(getpid(), NULL);
 	if (!root)
 		return NULL;
-	struct proc_image *img = procinfo_read_image(getpid(), NULL);
+	struct proc_image *img = procinfo_read_image(getpid(), NULL, false);
 	proc_set_image(root, img);
 	image_unref(img);
 	procinfo_read_ids(root, getpid());

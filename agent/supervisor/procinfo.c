@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "vigil/event.h"
+#include "supervisor/exec_args.h"
 #include "supervisor/procinfo.h"
 
 /* Read at most size-1 bytes of a /proc file; returns length or -1. */
@@ -93,7 +94,7 @@ static char *comm_from_filename(const char *filename)
 	return *base ? strndup(base, 15) : NULL;
 }
 
-struct proc_image *procinfo_read_image(pid_t pid, const char *filename)
+struct proc_image *procinfo_read_image(pid_t pid, const char *filename, bool at_exec_event)
 {
 	struct proc_image *img = image_new();
 	if (!img)
@@ -106,7 +107,9 @@ struct proc_image *procinfo_read_image(pid_t pid, const char *filename)
 			buf[--n] = '\0';
 		img->name = strdup(n >= 0 ? buf : "");
 	}
-	ssize_t n = read_proc_file(pid, "cmdline", buf, sizeof(buf));
+	ssize_t n = at_exec_event ? exec_read_args(pid, buf, sizeof(buf)) : -1;
+	if (n < 0)
+		n = read_proc_file(pid, "cmdline", buf, sizeof(buf));
 	if (n > 0)
 		split_cmdline(img, buf, (size_t)n);
 	img->exepath = read_link(pid, "exe");

@@ -5,8 +5,10 @@
 #include "supervisor/proctable.h"
 
 /* Build a fresh image for `pid` after exec: comm, argv, /proc/PID/exe.
- * `filename` is the path given to exec (or NULL), from which comm follows. */
-struct proc_image *procinfo_read_image(pid_t pid, const char *filename);
+ * `filename` is the path given to exec (or NULL), from which comm follows.
+ * `at_exec_event`: pid is stopped at PTRACE_EVENT_EXEC, so argv is read
+ * from its stack (exec_args.c) rather than /proc/PID/cmdline. */
+struct proc_image *procinfo_read_image(pid_t pid, const char *filename, bool at_exec_event);
 /* Refresh uid/gid/caps (/proc/PID/status): they change at exec and set*id. */
 int procinfo_read_ids(struct proc *p, pid_t tid);
 /* Refresh sid/pgid/tty/loginuid: they change at setsid/setpgid, never at exec. */

@@ -255,7 +255,7 @@ static void on_exec(struct task *t)
 			t = task_rekey(f, tid);
 		}
 	}
-	struct proc_image *img = procinfo_read_image(t->tid, t->exec_filename);
+	struct proc_image *img = procinfo_read_image(t->tid, t->exec_filename, true);
 	if (img) {
 		proc_set_image(t->proc, img);
 		image_unref(img);

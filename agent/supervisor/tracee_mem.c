@@ -87,7 +87,7 @@ ssize_t tracee_read_str(pid_t pid, uint64_t addr, char *buf, size_t size)
 	return -1;
 }
 
-int tracee_read(pid_t pid, uint64_t addr, void *buf, size_t len)
+ssize_t tracee_read_upto(pid_t pid, uint64_t addr, void *buf, size_t len)
 {
 	size_t done = 0;
 	while (done < len) {
@@ -95,11 +95,20 @@ int tracee_read(pid_t pid, uint64_t addr, void *buf, size_t len)
 		if (chunk > len - done)
 			chunk = len - done;
 		ssize_t n = read_chunk(pid, addr + done, (char *)buf + done, chunk);
-		if (n != (ssize_t)chunk) {
-			tracee_read_errors++;
-			return -1;
-		}
-		done += chunk;
+		if (n <= 0)
+			break;
+		done += (size_t)n;
+		if ((size_t)n < chunk)
+			break;
+	}
+	return done ? (ssize_t)done : -1;
+}
+
+int tracee_read(pid_t pid, uint64_t addr, void *buf, size_t len)
+{
+	if (len == 0 || tracee_read_upto(pid, addr, buf, len) != (ssize_t)len) {
+		tracee_read_errors += len != 0;
+		return len == 0 ? 0 : -1;
 	}
 	return 0;
 }

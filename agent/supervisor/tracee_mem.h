@@ -12,6 +12,9 @@
  * no NUL before unmapped memory or within size bytes (never a truncation).
  */
 ssize_t tracee_read_str(pid_t pid, uint64_t addr, char *buf, size_t size);
+/* Read up to `len` bytes, stopping at the first unreadable page; returns
+ * the bytes read, or -1 when not even the first could be. */
+ssize_t tracee_read_upto(pid_t pid, uint64_t addr, void *buf, size_t len);
 /* Read exactly `len` bytes; 0 on success, -1 otherwise. */
 int tracee_read(pid_t pid, uint64_t addr, void *buf, size_t len);
 /* Count of reads that failed (for the health counters). */

@@ -1,0 +1,15 @@
+/* exec_args.h — argv of a task stopped at PTRACE_EVENT_EXEC, from its stack. */
+#ifndef VIGIL_EXEC_ARGS_H
+#define VIGIL_EXEC_ARGS_H
+
+#include <sys/types.h>
+
+/*
+ * Copy the NUL-separated argument strings (as /proc/PID/cmdline has them)
+ * into buf, at most size-1 bytes, NUL-terminated. Returns the length, or
+ * -1 when they cannot be read this way (the caller falls back to /proc).
+ * Only valid while the task is stopped at its exec event.
+ */
+ssize_t exec_read_args(pid_t tid, char *buf, size_t size);
+
+#endif
