@@ -7,9 +7,10 @@
  * copied the strings one after another from argv[0] on (the very bytes
  * /proc/PID/cmdline would show). Reading them with process_vm_readv spares
  * opening a /proc file of a pid that usually appeared microseconds ago,
- * whose /proc entries are built on that first lookup: measured ~25 µs per
- * exec on the fork+exec benchmark. Anything unexpected (a 32-bit image, an
- * unreadable stack) answers -1 and the caller reads /proc instead.
+ * whose /proc entries are built on that first lookup: ~15 µs less per exec
+ * (median of 30 interleaved runs of 1000 fork+execs; the spread is larger).
+ * Anything unexpected (a 32-bit image, an unreadable stack) answers -1 and
+ * the caller reads /proc instead.
  */
 #include <elf.h>
 #include <string.h>
