@@ -11,6 +11,7 @@ Python 3 stdlib and botocore only.
 import datetime
 import json
 import secrets
+import ssl
 import threading
 import time
 import uuid
@@ -167,15 +168,23 @@ class StrictHandler(BaseHTTPRequestHandler):
 class Fake:
     """Start/stop a RecordingServer with a handler class in a thread."""
 
-    def __init__(self, handler, host="127.0.0.1", port=0):
+    def __init__(self, handler, host="127.0.0.1", port=0, tls=None):
+        """tls: (certificate file, key file) to serve https on `localhost`."""
         self.httpd = RecordingServer((host, port), handler)
         self.httpd.fake = self
         self.host = host
         self.port = self.httpd.server_address[1]
+        self.tls = tls
+        if tls:
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(str(tls[0]), str(tls[1]))
+            self.httpd.socket = ctx.wrap_socket(self.httpd.socket, server_side=True)
         self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     @property
     def url(self):
+        if self.tls:
+            return f"https://localhost:{self.port}"
         return f"http://{self.host}:{self.port}"
 
     @property

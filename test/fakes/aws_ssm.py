@@ -58,8 +58,8 @@ class SSMHandler(StrictHandler):
 
 
 class FakeSSM(Fake):
-    def __init__(self, store, region="us-east-1", params=None, host="127.0.0.1", port=0):
-        super().__init__(SSMHandler, host, port)
+    def __init__(self, store, region="us-east-1", params=None, host="127.0.0.1", port=0, tls=None):
+        super().__init__(SSMHandler, host, port, tls)
         self.store = store
         self.region = region
         self.params = dict(params or {})

@@ -74,3 +74,27 @@ def rx(tmp_path):
     r = _receiver_harness().Receiver(tmp_path).start()
     yield r
     r.stop()
+
+
+@pytest.fixture(scope="session")
+def pki(tmp_path_factory):
+    """ca.pem, and server.pem/server.key for localhost and 127.0.0.1 signed by
+    it; other-ca.pem, an unrelated CA. Made with the openssl command."""
+    import shutil
+    import subprocess
+    if not shutil.which("openssl"):
+        pytest.fail("the openssl command is needed (packaging/setup-debian.sh)", pytrace=False)
+
+    def openssl(*args):
+        subprocess.run(["openssl", *args], cwd=d, check=True, capture_output=True)
+
+    d = tmp_path_factory.mktemp("pki")
+    for name in ("ca", "other-ca"):
+        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                "-subj", f"/CN=vigil test {name}", "-keyout", f"{name}.key", "-out", f"{name}.pem")
+    (d / "ext.cnf").write_text("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
+    openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost",
+            "-keyout", "server.key", "-out", "server.csr")
+    openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+            "-CAcreateserial", "-days", "2", "-extfile", "ext.cnf", "-out", "server.pem")
+    return d

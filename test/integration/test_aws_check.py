@@ -158,3 +158,29 @@ def test_no_credentials_anywhere(vigil_bin, ssm):
     p = run_check(vigil_bin, env)
     assert p.returncode == 1
     assert "no AWS credentials found" in p.stderr
+
+
+@pytest.fixture
+def tls_ssm(store, pki):
+    """The fake SSM over https, with a certificate from the test CA."""
+    with FakeSSM(store, "us-east-1", {PARAM: KEY}, tls=(pki / "server.pem", pki / "server.key")) as f:
+        yield f
+    assert f.violations == []
+
+
+def test_ssm_over_tls_is_verified_against_the_ca_file(vigil_bin, tls_ssm, pki):
+    p = run_check(vigil_bin, ssm_env(tls_ssm, VIGIL_CA_FILE=str(pki / "ca.pem")))
+    assert p.returncode == 0, p.stderr
+    assert f"key:           fetched, {len(KEY)} bytes" in p.stdout
+    assert len(tls_ssm.accepted) == 1
+
+
+@pytest.mark.parametrize("ca", ["other-ca.pem", None])
+def test_ssm_over_tls_refuses_a_certificate_it_cannot_verify(vigil_bin, tls_ssm, pki, ca):
+    """An unrelated CA, or the system bundle (which does not know the test
+    CA): the request, which carries a signature, is never sent."""
+    extra = {"VIGIL_CA_FILE": str(pki / ca)} if ca else {}
+    p = run_check(vigil_bin, ssm_env(tls_ssm, **extra))
+    assert p.returncode != 0
+    assert tls_ssm.requests == []
+    assert "certificate" in (p.stdout + p.stderr).lower(), p.stdout + p.stderr

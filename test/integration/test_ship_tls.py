@@ -2,8 +2,6 @@
 the openssl command-line tool. Verification is always on; a failure is an
 error and the alerts wait in the spool, never go out unverified.
 """
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -14,32 +12,6 @@ from receiver_harness import Feed, Receiver, alert, assert_accounted  # noqa: E4
 
 
 pytestmark = pytest.mark.usefixtures("ship_feed_built")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _openssl():
-    if not shutil.which("openssl"):
-        pytest.fail("the openssl command is needed (packaging/setup-debian.sh)", pytrace=False)
-
-
-def openssl(*args, cwd):
-    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True)
-
-
-@pytest.fixture(scope="module")
-def pki(tmp_path_factory):
-    """ca.pem, and server.pem/server.key for localhost signed by it; other-ca.pem unrelated."""
-    d = tmp_path_factory.mktemp("pki")
-    for name in ("ca", "other-ca"):
-        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                "-subj", f"/CN=vigil test {name}", "-keyout", f"{name}.key", "-out", f"{name}.pem",
-                cwd=d)
-    (d / "ext.cnf").write_text("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
-    openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost",
-            "-keyout", "server.key", "-out", "server.csr", cwd=d)
-    openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
-            "-CAcreateserial", "-days", "2", "-extfile", "ext.cnf", "-out", "server.pem", cwd=d)
-    return d
 
 
 @pytest.fixture
