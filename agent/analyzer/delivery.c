@@ -235,7 +235,7 @@ uint64_t delivery_in_memory(const struct delivery *d)
 {
 	struct ship_counters s;
 	ship_stats(d->ship, &s);
-	return s.queued_alerts;
+	return s.queued_alerts + s.line_buffered; /* a kill -9 loses both */
 }
 
 void delivery_count_crash_loss(struct delivery *d, uint64_t n)

@@ -133,6 +133,7 @@ struct ship_counters {
 	uint64_t spool_bytes;        /* bytes in the spool now */
 	uint64_t queued_alerts;      /* alerts in memory now (pending + queued + in flight) */
 	uint64_t queue_bytes;        /* bytes of alerts in memory now */
+	uint64_t line_buffered;      /* lines in the stdout/file buffers now (for dropped_crash; not reported) */
 };
 
 /*

@@ -127,6 +127,7 @@ static void flush(struct line_sink *s)
 		return;
 	write_lines(s, s->buf.data, s->buf.len);
 	strbuf_reset(&s->buf);
+	s->base.ctx->c.line_buffered -= s->nlines;
 	s->nlines = 0;
 }
 
@@ -165,6 +166,7 @@ static void line_submit(struct sink *k, const char *json, size_t len, int prio)
 	strbuf_add(&s->buf, json, len);
 	strbuf_addc(&s->buf, '\n');
 	s->nlines++;
+	k->ctx->c.line_buffered++;
 	if (k->ctx->draining)
 		flush(s);
 	else if (!s->timer)
