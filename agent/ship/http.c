@@ -50,6 +50,11 @@ CURL *http_easy_new(const struct ship_ctx *ctx, const char *url, struct http_res
 	bad |= curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)t);
 	bad |= curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)(t < 5000 ? t : 5000));
 	bad |= curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+	/* Over TLS (where h2 can be offered) parallel requests wait for the
+	 * first connection to tell whether it multiplexes instead of each
+	 * opening its own; plain http is HTTP/1.1 and gains nothing by waiting. */
+	if (strncmp(url, "https://", 8) == 0)
+		bad |= curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
 	bad |= curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
 	bad |= curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
 	bad |= curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);

@@ -7,8 +7,11 @@ signature, Idempotency-Key (a repeated key is acknowledged and not counted
 again). Tests script failures through POST /_control and read what arrived
 through GET /_state.
 
-    receiver.py [--port N] [--port-file F] [--tls CERT KEY] [--key K]
+    receiver.py [--port N] [--port-file F] [--tls CERT KEY [--h2]] [--key K]
                 [--hmac-key K] [--state-file F] [--fast]
+
+--h2 offers HTTP/2 by ALPN (receiver_h2.py); clients that do not take it
+get HTTP/1.1 as before.
 
 Paths: POST / (batches), POST /falco (Falcosidekick: one alert, plain JSON),
 POST /_control (JSON: mode settings below), GET /_state.
@@ -125,6 +128,8 @@ class State:
         self.last_counters = {}
         self.last_task = {}        # the "task" object of the last batch
         self.uuids = set()         # alerts (not health) by uuid: real vigil alerts have no seq
+        self.h2_connections = 0    # connections that negotiated HTTP/2
+        self.h2_streams = 0        # requests served over them
         if state_file and Path(state_file).exists():
             for line in Path(state_file).read_text().splitlines():
                 rec = json.loads(line)
@@ -172,6 +177,7 @@ class State:
                 "max_batch_alerts": self.max_batch_alerts, "max_body_seen": self.max_body_seen,
                 "times": list(self.times[-2000:]), "last_counters": self.last_counters,
                 "last_task": self.last_task, "uuids": sorted(u for u in self.uuids if u),
+                "h2_connections": self.h2_connections, "h2_streams": self.h2_streams,
             }
 
 
@@ -364,12 +370,21 @@ class Server(ThreadingHTTPServer):
     def handle_error(self, request, client_address):
         pass  # scripted resets and client timeouts end connections rudely
 
+    def finish_request(self, request, client_address):
+        alpn = getattr(request, "selected_alpn_protocol", lambda: None)()
+        if alpn == "h2":
+            import receiver_h2
+            receiver_h2.serve(request, self, Handler)
+        else:
+            super().finish_request(request, client_address)
+
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--port-file")
     ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
+    ap.add_argument("--h2", action="store_true", help="offer HTTP/2 (ALPN; needs --tls)")
     ap.add_argument("--key", help="the Bearer key to accept (default: any)")
     ap.add_argument("--hmac-key")
     ap.add_argument("--state-file")
@@ -380,6 +395,8 @@ def main():
     if a.tls:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(a.tls[0], a.tls[1])
+        if a.h2:
+            ctx.set_alpn_protocols(["h2", "http/1.1"])
         srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     port = srv.server_address[1]
     if a.port_file:

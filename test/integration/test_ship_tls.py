@@ -63,3 +63,23 @@ def test_plain_http_to_a_remote_host_warns(tmp_path):
     g = Feed(tmp_path, ["http://127.0.0.1:9/"], {"drain.timeout_ms": "200"})
     assert g.close() == 0
     assert "unencrypted" not in g.stderr()
+
+
+def test_http2_when_the_endpoint_offers_it(tmp_path, pki):
+    """The endpoint offers h2 by ALPN: batches go over HTTP/2, several
+    streams per connection, and arrive exactly as over HTTP/1.1."""
+    r = Receiver(tmp_path, args=["--tls", str(pki / "server.pem"), str(pki / "server.key"),
+                                 "--h2"]).start()
+    try:
+        f = Feed(tmp_path, [r.url()], {"http.ca_file": str(pki / "ca.pem"),
+                                        "http.batch_max_alerts": "100"})
+        f.send(alert(i) for i in range(3000))
+        assert f.close() == 0
+        st = r.state()
+        assert st["errors"] == [] and st["unique_seqs"] == 3000 and st["seq_dups"] == 0
+        assert st["h2_connections"] >= 1, "vigil did not take HTTP/2"
+        assert st["h2_streams"] >= st["batches"] >= 30  # every batch went over h2
+        assert st["h2_connections"] == 1  # one connection, the batches multiplexed on it
+        assert_accounted(f.stats(), 3000)
+    finally:
+        r.stop()
