@@ -290,7 +290,8 @@ bool expr_uses_result(const struct expr *e)
 		return false;
 	if (e->kind == EX_CMP) {
 		int id = e->field.def->id;
-		return id == F_EVT_RES || id == F_EVT_RAWRES || id == F_EVT_DIR || id == F_FD_NUM;
+		return id == F_EVT_RES || id == F_EVT_RAWRES || id == F_EVT_DIR || id == F_FD_NUM ||
+		       id == F_FD_CONNECTED || id == F_FD_NAME_CHANGED;
 	}
 	for (size_t i = 0; i < e->nkids; i++)
 		if (expr_uses_result(e->kids[i]))

@@ -85,6 +85,9 @@ static const struct field_def table[] = {
 	Y("fd.net", FT_NET, FA_NONE, F_FD_NET, "client or server address in a network (either)"),
 	Y("fd.snet", FT_NET, FA_NONE, F_FD_SNET, "server address in a network"),
 	Y("fd.cnet", FT_NET, FA_NONE, F_FD_CNET, "client address in a network"),
+	Y("fd.connected", FT_BOOL, FA_NONE, F_FD_CONNECTED, "connect succeeded, or the accepted socket"),
+	Y("fd.name_changed", FT_BOOL, FA_NONE, F_FD_NAME_CHANGED,
+	  "the event gave the socket its tuple (a connect done or in progress)"),
 	Y("fd.lnet", FT_NET, FA_NONE, F_FD_LNET, "local address in a network"),
 	Y("fd.rnet", FT_NET, FA_NONE, F_FD_RNET, "remote address in a network"),
 	Y("container.id", FT_STR, FA_NONE, F_CONTAINER_ID, "container id (never 'host' inside a task)"),
@@ -122,8 +125,6 @@ static const struct field_def table[] = {
 	/* Falco fields vigil does not produce (yet): rules using them load disabled. */
 
 	N("fd.proto", FT_STR, FA_NONE, "protocol"),
-	N("fd.connected", FT_BOOL, FA_NONE, "socket connected"),
-	N("fd.name_changed", FT_BOOL, FA_NONE, "name changed"),
 	N("fd.types", FT_STR, FA_INDEX, "types of all fds"),
 	N("fd.sip.name", FT_STR, FA_NONE, "server host name"),
 	N("fd.cip.name", FT_STR, FA_NONE, "client host name"),

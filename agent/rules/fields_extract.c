@@ -6,6 +6,7 @@
  * listen it is the server. The event keeps local in fd.s* and remote in
  * fd.d* (docs/events.md).
  */
+#include <errno.h>
 #include <arpa/inet.h>
 #include <grp.h>
 #include <pwd.h>
@@ -179,6 +180,26 @@ static bool is_client(const struct vigil_event *ev)
 	return ev->type == VIGIL_SC_CONNECT;
 }
 
+/*
+ * fd.connected and fd.name_changed as Falco's fd table has them after the
+ * event, for the calls vigil traces: a connect that succeeded connects its
+ * socket (in progress: not yet), an accepted socket is connected, and a
+ * connect done or in progress names the socket with its tuple. (vigil does
+ * not trace sendto/sendmsg, Falco's other source of name changes.) Other
+ * events with an fd: false; no fd, or the result not known: <NA>.
+ */
+static void fd_state(int id, const struct vigil_event *ev, struct field_value *v)
+{
+	bool conn = ev->type == VIGIL_SC_CONNECT;
+	bool acc = ev->type == VIGIL_SC_ACCEPT || ev->type == VIGIL_SC_ACCEPT4;
+	if (ev->fd.type == VIGIL_FD_NONE || ((conn || acc) && !ev->has_res))
+		return;
+	if (id == F_FD_CONNECTED)
+		set_bool(v, (conn && ev->res == 0) || (acc && ev->res >= 0));
+	else
+		set_bool(v, conn && (ev->res == 0 || ev->res == -EINPROGRESS));
+}
+
 static void extract_fd(int id, const struct vigil_event *ev, const struct field_ctx *ctx,
 		       struct field_value *v)
 {
@@ -212,6 +233,8 @@ static void extract_fd(int id, const struct vigil_event *ev, const struct field_
 	case F_FD_RNET: sock_side(ev, true, false, v); break;
 	case F_FD_SNET: sock_side(ev, is_client(ev), false, v); break;
 	case F_FD_CNET: sock_side(ev, !is_client(ev), false, v); break;
+	case F_FD_CONNECTED:
+	case F_FD_NAME_CHANGED: fd_state(id, ev, v); break;
 	}
 }
 
@@ -337,7 +360,7 @@ void field_extract_nth(const struct field_ref *ref, const struct vigil_event *ev
 	}
 	else if ((id == F_FD_IP || id == F_FD_PORT || id == F_FD_NET) && !fim) /* nth 0: local, 1: remote */
 		sock_side(ev, nth == 1, id == F_FD_PORT, v);
-	else if (id >= F_FD_NUM && id <= F_FD_RNET && !fim)
+	else if (id >= F_FD_NUM && id <= F_FD_NAME_CHANGED && !fim)
 		extract_fd(id, ev, ctx, v);
 	else if (id >= F_CONTAINER_ID && id <= F_CONTAINER_PRIVILEGED)
 		extract_container(id, ctx, v);

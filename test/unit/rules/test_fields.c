@@ -1,4 +1,5 @@
 /* Unit tests: field names resolve as Falco's, and extract the right values. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -141,6 +142,42 @@ static void test_socket_roles(void **state)
 	assert_str("fd.sockfamily", NULL, "ip");
 }
 
+static void assert_absent(const char *name)
+{
+	get(name, NULL);
+	assert_false(val.present);
+}
+
+/* fd.connected / fd.name_changed: Falco's fd state after the event. */
+static void test_socket_state(void **state)
+{
+	(void)state;
+	vigil_event_init(&ev, VIGIL_EV_SYSCALL);
+	ev.type = VIGIL_SC_CONNECT;
+	ev.fd.type = VIGIL_FD_IPV4;
+	assert_absent("fd.connected"); /* at entry the result is not known */
+	assert_absent("fd.name_changed");
+	ev.has_res = 1;
+	ev.res = 0;
+	assert_int("fd.connected", NULL, 1);
+	assert_int("fd.name_changed", NULL, 1);
+	ev.res = -EINPROGRESS; /* non-blocking: named, not connected yet */
+	assert_int("fd.connected", NULL, 0);
+	assert_int("fd.name_changed", NULL, 1);
+	ev.res = -ECONNREFUSED;
+	assert_int("fd.connected", NULL, 0);
+	assert_int("fd.name_changed", NULL, 0);
+	ev.type = VIGIL_SC_ACCEPT4;
+	ev.res = 5;
+	assert_int("fd.connected", NULL, 1);
+	assert_int("fd.name_changed", NULL, 0);
+	make_open(); /* a file: known false */
+	assert_int("fd.connected", NULL, 0);
+	assert_int("fd.name_changed", NULL, 0);
+	ev.fd.type = VIGIL_FD_NONE; /* no fd at all */
+	assert_absent("fd.connected");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -148,6 +185,7 @@ int main(void)
 		cmocka_unit_test(test_event_and_proc_fields),
 		cmocka_unit_test(test_any_ancestor),
 		cmocka_unit_test(test_socket_roles),
+		cmocka_unit_test(test_socket_state),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
