@@ -19,11 +19,8 @@ static int split(const char *msg, size_t len, receiver_fn fn, void *ctx, struct 
 {
 	size_t off = 0;
 	while (off + VIGIL_EVENT_HDR_SIZE <= len) {
-		uint32_t magic, size;
-		memcpy(&magic, msg + off, sizeof(magic));
-		memcpy(&size, msg + off + offsetof(struct vigil_event, wire_size), sizeof(size));
-		if (magic != VIGIL_EVENT_MAGIC || size < VIGIL_EVENT_HDR_SIZE || size > sizeof(*ev) ||
-		    size > len - off) {
+		uint32_t size = vigil_event_framed_size(msg + off, len - off);
+		if (size == 0) {
 			st->invalid++;
 			return 0; /* the rest of this batch cannot be framed */
 		}

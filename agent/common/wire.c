@@ -117,6 +117,19 @@ static int str_ok(const struct vigil_event *ev, vigil_str s)
 	return (uint32_t)s.off + s.len <= ev->strs_used;
 }
 
+uint32_t vigil_event_framed_size(const char *msg, size_t avail)
+{
+	uint32_t magic, size;
+	if (avail < VIGIL_EVENT_HDR_SIZE)
+		return 0;
+	memcpy(&magic, msg, sizeof(magic));
+	memcpy(&size, msg + offsetof(struct vigil_event, wire_size), sizeof(size));
+	if (magic != VIGIL_EVENT_MAGIC || size < VIGIL_EVENT_HDR_SIZE ||
+	    size > sizeof(struct vigil_event) || size > avail)
+		return 0;
+	return size;
+}
+
 int vigil_event_validate(const struct vigil_event *ev, size_t received)
 {
 	if (received < VIGIL_EVENT_HDR_SIZE || ev->magic != VIGIL_EVENT_MAGIC)

@@ -5,9 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "analyzer/evloop.h"
 #include "ship/spool.h"
 #include "ship/spool_dir.h"
 #include "ship/spool_rec.h"
@@ -35,13 +35,6 @@ struct spool {
 	uint64_t paused_until_ms, failed_writes;
 	int write_errno;
 };
-
-static uint64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 static void publish(struct spool *s)
 {
@@ -329,14 +322,14 @@ static void write_failed(struct spool *s, const struct sbatch *b)
 		LOG_WARN("spool: writing batch %s: %s; alerts stay in memory (up to queue.max_bytes, "
 			 "then the least severe are dropped and counted); retrying every %u ms",
 			 b->id, strerror(s->write_errno), WRITE_PAUSE_MS);
-	s->paused_until_ms = mono_ms() + WRITE_PAUSE_MS;
+	s->paused_until_ms = evloop_now_ms() + WRITE_PAUSE_MS;
 }
 
 int spool_put(struct spool *s, struct sbatch *b)
 {
 	if (b->spooled)
 		return 0;
-	if (s->paused_until_ms && mono_ms() < s->paused_until_ms) {
+	if (s->paused_until_ms && evloop_now_ms() < s->paused_until_ms) {
 		errno = s->write_errno;
 		return -1;
 	}

@@ -1,6 +1,5 @@
 /* channel.c — batching, bounded queue and non-blocking sends to the analyzer. */
 #include <errno.h>
-#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -18,7 +17,6 @@
 struct batch {
 	struct batch *next;
 	size_t len;
-	size_t events;
 	char data[BATCH_BYTES];
 };
 
@@ -64,7 +62,6 @@ static struct batch *new_batch(void)
 		return NULL;
 	b->next = NULL;
 	b->len = 0;
-	b->events = 0;
 	if (tail)
 		tail->next = b;
 	else
@@ -94,7 +91,6 @@ void channel_push(struct vigil_event *ev)
 	if (tail->len == 0 && head == tail)
 		first_pending_ns = ev->ts_ns ? ev->ts_ns : now_ns();
 	tail->len += padded;
-	tail->events++;
 }
 
 static void release_head(void)
@@ -145,17 +141,13 @@ bool channel_idle(void)
 	return !head || head->len == 0;
 }
 
-/* Events in one message: walk the sealed sizes, as the analyzer does. */
+/* Events in one batch, framed as the analyzer frames them. */
 static uint64_t count_events(const char *msg, size_t len)
 {
 	uint64_t n = 0;
 	size_t off = 0;
-	while (len - off >= VIGIL_EVENT_HDR_SIZE) {
-		uint32_t magic, size;
-		memcpy(&magic, msg + off, sizeof(magic));
-		memcpy(&size, msg + off + offsetof(struct vigil_event, wire_size), sizeof(size));
-		if (magic != VIGIL_EVENT_MAGIC || size < VIGIL_EVENT_HDR_SIZE || size > len - off)
-			break;
+	uint32_t size;
+	while (off < len && (size = vigil_event_framed_size(msg + off, len - off)) != 0) {
 		n++;
 		off += (size + 7u) & ~7u;
 	}
@@ -166,7 +158,7 @@ uint64_t channel_unanalysed_events(void)
 {
 	uint64_t n = 0;
 	for (const struct batch *b = head; b; b = b->next)
-		n += b->events;
+		n += count_events(b->data, b->len);
 	/* No analyzer runs now: what it never read is still in the socket. */
 	char *msg = malloc(2 * BATCH_BYTES);
 	for (ssize_t got; msg && (got = recv(sock_fds[1], msg, 2 * BATCH_BYTES, MSG_DONTWAIT)) > 0;)

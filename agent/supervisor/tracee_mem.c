@@ -106,9 +106,9 @@ ssize_t tracee_read_upto(pid_t pid, uint64_t addr, void *buf, size_t len)
 
 int tracee_read(pid_t pid, uint64_t addr, void *buf, size_t len)
 {
-	if (len == 0 || tracee_read_upto(pid, addr, buf, len) != (ssize_t)len) {
-		tracee_read_errors += len != 0;
-		return len == 0 ? 0 : -1;
+	if (len && tracee_read_upto(pid, addr, buf, len) != (ssize_t)len) {
+		tracee_read_errors++;
+		return -1;
 	}
 	return 0;
 }

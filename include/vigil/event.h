@@ -215,6 +215,13 @@ static inline bool vigil_str_present(vigil_str s)
 uint32_t vigil_event_seal(struct vigil_event *ev);
 
 /*
+ * Framing of a batch (sealed events, each padded to 8 bytes): the sealed
+ * size of the event starting at msg, of which avail bytes are there; 0 when
+ * no sound event header is there, and the rest of the batch cannot be framed.
+ */
+uint32_t vigil_event_framed_size(const char *msg, size_t avail);
+
+/*
  * Check an event received from the wire: magic, sizes, every string handle
  * inside the used arena. Returns 0 if sound. The analyzer trusts nothing.
  */

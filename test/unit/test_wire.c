@@ -71,6 +71,25 @@ static void test_evargs_capped(void **state)
 	assert_int_equal(vigil_event_validate(&ev, vigil_event_seal(&ev)), 0);
 }
 
+/* Framing: the sealed size when a sound header is there, else 0. */
+static void test_framed_size(void **state)
+{
+	(void)state;
+	vigil_event_init(&ev, VIGIL_EV_SYSCALL);
+	ev.proc.name = vigil_event_cstr(&ev, "cat");
+	uint32_t size = vigil_event_seal(&ev);
+	const char *wire = (const char *)&ev;
+	assert_int_equal(vigil_event_framed_size(wire, size), size);
+	assert_int_equal(vigil_event_framed_size(wire, size + 100), size);
+	assert_int_equal(vigil_event_framed_size(wire, size - 1), 0);  /* cut short */
+	assert_int_equal(vigil_event_framed_size(wire, VIGIL_EVENT_HDR_SIZE - 1), 0);
+	ev.magic ^= 1;
+	assert_int_equal(vigil_event_framed_size(wire, size), 0);
+	ev.magic ^= 1;
+	ev.wire_size = (uint32_t)sizeof(ev) + 8; /* claims more than an event can be */
+	assert_int_equal(vigil_event_framed_size(wire, sizeof(ev) + 64), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -78,6 +97,7 @@ int main(void)
 		cmocka_unit_test(test_arena_truncates_never_overflows),
 		cmocka_unit_test(test_validate_rejects_bad_handles),
 		cmocka_unit_test(test_evargs_capped),
+		cmocka_unit_test(test_framed_size),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
