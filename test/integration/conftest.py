@@ -49,21 +49,22 @@ def progs_dir():
                           False).resolve()
 
 
-# The ship suites (test_ship_*.py): the ship-feed driver and a live receiver.
-def _receiver_harness():
-    fakes = str(REPO / "test" / "fakes")
+def _fakes(name):
+    """A module of test/fakes (the fakes of remote services and their harnesses)."""
+    import importlib
     import sys
+    fakes = str(REPO / "test" / "fakes")
     if fakes not in sys.path:
         sys.path.insert(0, fakes)
-    import receiver_harness
-    return receiver_harness
+    return importlib.import_module(name)
 
 
+# The ship suites (test_ship_*.py): the ship-feed driver and a live receiver.
 @pytest.fixture(scope="module")
 def ship_feed_built():
     """Fails a ship suite at once when ship-feed is not built (mark the module
     with pytest.mark.usefixtures("ship_feed_built"))."""
-    p = _receiver_harness().ship_feed_path()
+    p = _fakes("receiver_harness").ship_feed_path()
     if not (p.is_file() and os.access(p, os.X_OK)):
         pytest.fail(f"{p}: ship-feed is not built (cmake --build build)", pytrace=False)
 
@@ -71,7 +72,7 @@ def ship_feed_built():
 @pytest.fixture
 def rx(tmp_path):
     """A fake SaaS receiver, already listening."""
-    r = _receiver_harness().Receiver(tmp_path).start()
+    r = _fakes("receiver_harness").Receiver(tmp_path).start()
     yield r
     r.stop()
 
@@ -98,3 +99,20 @@ def pki(tmp_path_factory):
     openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
             "-CAcreateserial", "-days", "2", "-extfile", "ext.cnf", "-out", "server.pem")
     return d
+
+
+# The AWS suites (test_aws_*.py): a credential store and the strict fake SSM.
+@pytest.fixture
+def store():
+    """Credentials the fakes accept: the static test key pair."""
+    return _fakes("aws_harness").static_store()
+
+
+@pytest.fixture
+def ssm(store):
+    """The fake SSM in us-east-1 holding PARAM = KEY; any request that breaks
+    the protocol (SigV4 included) fails the test."""
+    h = _fakes("aws_harness")
+    with _fakes("aws_ssm").FakeSSM(store, "us-east-1", {h.PARAM: h.KEY}) as f:
+        yield f
+    assert f.violations == []

@@ -12,14 +12,8 @@ import pytest
 from botocore.config import Config
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fakes"))
-from aws_harness import (KEY, PARAM, STATIC_AKID, STATIC_SECRET, clean_env, run_check,  # noqa: E402
-                         static_store)
+from aws_harness import KEY, PARAM, STATIC_AKID, STATIC_SECRET, clean_env, run_check  # noqa: E402
 from aws_ssm import FakeSSM  # noqa: E402
-
-
-@pytest.fixture
-def store():
-    return static_store()
 
 
 @pytest.fixture

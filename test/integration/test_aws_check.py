@@ -8,20 +8,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fakes"))
 from aws_harness import (KEY, PARAM, STATIC_AKID, clean_env, fingerprint, run_check,  # noqa: E402
-                         ssm_env, static_store)
+                         ssm_env)
 from aws_ssm import FakeSSM  # noqa: E402
-
-
-@pytest.fixture
-def store():
-    return static_store()
-
-
-@pytest.fixture
-def ssm(store):
-    with FakeSSM(store, "us-east-1", {PARAM: KEY}) as f:
-        yield f
-    assert f.violations == []
 
 
 

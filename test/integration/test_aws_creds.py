@@ -15,7 +15,6 @@ from aws_common import CredentialStore  # noqa: E402
 from aws_ecs_creds import FakeContainerCreds  # noqa: E402
 from aws_harness import KEY, PARAM, assert_no_secrets, clean_env, cred_secrets, fingerprint, run_check  # noqa: E402
 from aws_imds import FakeIMDS  # noqa: E402
-from aws_ssm import FakeSSM  # noqa: E402
 
 FAKES = Path(__file__).resolve().parents[1] / "fakes"
 REL = "/v2/credentials/6f1e0d7a-9e39-4c4e-8a3d-vigil"
@@ -24,13 +23,6 @@ REL = "/v2/credentials/6f1e0d7a-9e39-4c4e-8a3d-vigil"
 @pytest.fixture
 def store():
     return CredentialStore()
-
-
-@pytest.fixture
-def ssm(store):
-    with FakeSSM(store, "us-east-1", {PARAM: KEY}) as f:
-        yield f
-    assert f.violations == []
 
 
 def ssm_env(ssm, **extra):

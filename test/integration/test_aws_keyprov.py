@@ -16,22 +16,9 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fakes"))
 from aws_ecs_creds import FakeContainerCreds  # noqa: E402
 from aws_harness import (KEY, PARAM, STATIC_SECRET, assert_no_secrets, cred_secrets,  # noqa: E402
-                         fingerprint, ssm_env, static_store)
-from aws_ssm import FakeSSM  # noqa: E402
+                         fingerprint, ssm_env)
 
 KEY2 = "vk_live_ROTATED_9s8d7f6g5h4j3k2l1z0x"
-
-
-@pytest.fixture
-def store():
-    return static_store()
-
-
-@pytest.fixture
-def ssm(store):
-    with FakeSSM(store, "us-east-1", {PARAM: KEY}) as f:
-        yield f
-    assert f.violations == []
 
 
 
