@@ -67,13 +67,13 @@ static void on_seccomp_stop(pid_t tid)
 	(void)process_vm_readv(tid, &local, 1, &remote, 1, 0);
 }
 
-/* Restart after one report; returns the program's status when it is gone. */
-static int handle(pid_t tid, int status, pid_t program, int *exit_code)
+/* Restart a task after one report; the program's own end sets *exit_code. */
+static void handle(pid_t tid, int status, pid_t program, int *exit_code)
 {
 	if (WIFEXITED(status) || WIFSIGNALED(status)) {
 		if (tid == program)
 			*exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-		return tid == program;
+		return;
 	}
 	int event = (unsigned)status >> 16, sig = WSTOPSIG(status);
 	if (event == PTRACE_EVENT_SECCOMP)
@@ -81,11 +81,10 @@ static int handle(pid_t tid, int status, pid_t program, int *exit_code)
 	if (event == PTRACE_EVENT_STOP && (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN ||
 					   sig == SIGTTOU)) {
 		ptrace(PTRACE_LISTEN, tid, NULL, NULL); /* group-stop, as vigil */
-		return 0;
+		return;
 	}
 	int deliver = event == 0 && sig != SIGTRAP ? sig : 0;
 	ptrace(PTRACE_CONT, tid, NULL, (void *)(long)deliver);
-	return 0;
 }
 
 int main(int argc, char **argv)
