@@ -195,14 +195,18 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):  # quiet: tests read /_state
         pass
 
-    def _reply(self, status, body=b"", headers=None):
+    def _send(self, status, body, headers):
+        """Put the answer on the wire (HTTP/1.1; receiver_h2 replaces this)."""
         self.send_response(status)
-        for k, v in (headers or {}).items():
+        for k, v in headers.items():
             self.send_header(k, v)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         if body:
             self.wfile.write(body)
+
+    def _reply(self, status, body=b"", headers=None):
+        self._send(status, body, headers or {})
         st = self.server.st
         with st.lock:
             st.statuses[str(status)] = st.statuses.get(str(status), 0) + 1
