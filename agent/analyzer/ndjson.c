@@ -258,14 +258,6 @@ static void fim_fields(struct strbuf *sb, const struct vigil_event *ev)
 		fim_side(sb, ev, "fim.", f->mode, f->uid, f->gid, f->size, f->sha256, f->target);
 }
 
-static const char *tamper_name(int t)
-{
-	static const char *const names[] = {NULL, "clone_untraced", "foreign_arch", "ptrace_vigil",
-					    "signal_vigil", "io_uring", "untraced_child",
-					    "vm_write_vigil"};
-	return t > 0 && t <= VIGIL_TAMPER_VM_WRITE_VIGIL ? names[t] : NULL;
-}
-
 /* evt.arg.* names come off the wire: only [a-z0-9_], at most 40 bytes. */
 static bool key_is_safe(const char *k, size_t len)
 {
@@ -309,7 +301,7 @@ void ndjson_event(struct strbuf *sb, const struct vigil_event *ev)
 		kv_int(sb, "evt.res", ev->res);
 	}
 	kv_cstr(sb, "evt.arch", arch_name(ev->arch));
-	const char *tamper = tamper_name(ev->tamper);
+	const char *tamper = vigil_tamper_name(ev->tamper);
 	if (tamper)
 		kv_cstr(sb, "vigil.tamper", tamper);
 	for (int i = 0; i < ev->n_evargs; i++) {

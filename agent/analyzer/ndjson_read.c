@@ -74,9 +74,6 @@ static const struct {
 static const char *const arch_names[] = {"unknown", "x86_64", "i386", "x32", "aarch64"};
 static const char *const fd_type_names[] = {
 	NULL, "file", "directory", "ipv4", "ipv6", "unix", "netlink", "packet", "memfd", "unknown"};
-static const char *const tamper_names[] = {NULL, "clone_untraced", "foreign_arch",
-					   "ptrace_vigil", "signal_vigil", "io_uring",
-					   "untraced_child", "vm_write_vigil"};
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 /* The state of one line being read. */
@@ -555,8 +552,8 @@ static int apply(struct rd *rd, const char *key, size_t klen, const struct json_
 	case F_TAMPER: {
 		if ((r = want_str(rd, k, v)))
 			break;
-		int t = lookup(v->s, v->len, tamper_names, COUNT(tamper_names));
-		if (t < 0) /* never downgrade a tamper event to an ordinary one */
+		unsigned t = vigil_tamper_by_name(v->s, v->len);
+		if (t == VIGIL_TAMPER_NONE) /* never downgrade a tamper event to an ordinary one */
 			return fail(rd, k, "unknown value \"%.*s\"", (int)(v->len < 40 ? v->len : 40), v->s);
 		ev->tamper = (uint8_t)t;
 		break;

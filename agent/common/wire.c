@@ -14,6 +14,10 @@ static const vigil_str no_str = {VIGIL_STR_NONE, 0};
 
 static const char *const fim_actions[] = {NULL, "created", "deleted", "modified", "metadata"};
 static const char *const fim_detectors[] = {NULL, "inotify", "scan", "rescan"};
+static const char *const tampers[VIGIL_TAMPER_COUNT] = {
+	NULL, "clone_untraced", "foreign_arch", "ptrace_vigil", "signal_vigil", "io_uring",
+	"untraced_child", "vm_write_vigil", "vm_read_vigil", "pidfd_vigil", "kcmp_vigil",
+	"proc_vigil", "seccomp_filter", "foreign_trace"};
 
 static unsigned index_of(const char *const *names, unsigned n, const char *s, size_t len)
 {
@@ -31,6 +35,16 @@ const char *vigil_fim_action_name(unsigned a)
 const char *vigil_fim_detector_name(unsigned d)
 {
 	return d < sizeof(fim_detectors) / sizeof(fim_detectors[0]) ? fim_detectors[d] : NULL;
+}
+
+const char *vigil_tamper_name(unsigned t)
+{
+	return t < VIGIL_TAMPER_COUNT ? tampers[t] : NULL;
+}
+
+unsigned vigil_tamper_by_name(const char *s, size_t len)
+{
+	return index_of(tampers, VIGIL_TAMPER_COUNT, s, len);
 }
 
 unsigned vigil_fim_action_by_name(const char *s, size_t len)

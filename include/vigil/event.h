@@ -82,7 +82,19 @@ enum vigil_tamper {
 	VIGIL_TAMPER_IO_URING,
 	VIGIL_TAMPER_UNTRACED_CHILD,
 	VIGIL_TAMPER_VM_WRITE_VIGIL,
+	VIGIL_TAMPER_VM_READ_VIGIL,   /* process_vm_readv of a vigil process */
+	VIGIL_TAMPER_PIDFD_VIGIL,     /* pidfd_open / pidfd_getfd of a vigil process */
+	VIGIL_TAMPER_KCMP_VIGIL,      /* kcmp against a vigil process */
+	VIGIL_TAMPER_PROC_VIGIL,      /* open of /proc/<vigil>/{mem,environ,fd,map_files,...} */
+	VIGIL_TAMPER_SECCOMP_FILTER,  /* an own seccomp filter that could hide syscalls */
+	VIGIL_TAMPER_FOREIGN_TRACE,   /* a trace stop vigil's filter did not ask for */
+	VIGIL_TAMPER_COUNT
 };
+
+/* vigil.tamper as text ("ptrace_vigil"); NULL for NONE or unknown. The
+ * inverse returns VIGIL_TAMPER_NONE for an unknown name. */
+const char *vigil_tamper_name(unsigned t);
+unsigned vigil_tamper_by_name(const char *s, size_t len);
 
 /* One ancestor (proc.apid[N], proc.aname[N]); [0] of the array is the parent. */
 struct vigil_ancestor {
