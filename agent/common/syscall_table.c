@@ -67,10 +67,12 @@ void vigil_sc_set_add_mandatory(vigil_sc_set *s)
 void vigil_sc_set_default(vigil_sc_set *s)
 {
 	/* Everything the tracer decodes; fork and clone are followed through
-	 * ptrace events and need no syscall stop of their own. */
+	 * ptrace events and need no syscall stop of their own, and the
+	 * argument-conditional ones are traced when their argument says so. */
 	memset(s, 0, sizeof(*s));
 	for (int id = 1; id < VIGIL_SC_PROCEXIT; id++)
-		if (id != VIGIL_SC_FORK && id != VIGIL_SC_VFORK && id != VIGIL_SC_CLONE)
+		if (id != VIGIL_SC_FORK && id != VIGIL_SC_VFORK && id != VIGIL_SC_CLONE &&
+		    !(sc_infos[id].flags & VIGIL_SC_ARGCOND))
 			vigil_sc_set_add(s, id);
 	vigil_sc_set_add_mandatory(s);
 }
@@ -141,7 +143,14 @@ static const struct sc_nr native_nrs[] = {
 	N(init_module, INIT_MODULE) N(finit_module, FINIT_MODULE) N(bpf, BPF)
 	N(dup, DUP) N(dup3, DUP3) {425, VIGIL_SC_IO_URING_SETUP},
 	N(kill, KILL) N(tkill, TKILL) N(tgkill, TGKILL) {424, VIGIL_SC_PIDFD_SEND_SIGNAL},
-	N(process_vm_writev, PROCESS_VM_WRITEV)
+	N(process_vm_writev, PROCESS_VM_WRITEV) N(process_vm_readv, PROCESS_VM_READV)
+	{434, VIGIL_SC_PIDFD_OPEN}, {438, VIGIL_SC_PIDFD_GETFD}, N(kcmp, KCMP)
+	N(rt_sigqueueinfo, RT_SIGQUEUEINFO) N(rt_tgsigqueueinfo, RT_TGSIGQUEUEINFO)
+	N(seccomp, SECCOMP) N(prctl, PRCTL)
+	{428, VIGIL_SC_OPEN_TREE}, {429, VIGIL_SC_MOVE_MOUNT}, {430, VIGIL_SC_FSOPEN},
+	{432, VIGIL_SC_FSMOUNT}, {433, VIGIL_SC_FSPICK}, {442, VIGIL_SC_MOUNT_SETATTR},
+	N(sendto, SENDTO) N(sendmsg, SENDMSG) N(sendmmsg, SENDMMSG)
+	N(open_by_handle_at, OPEN_BY_HANDLE_AT)
 #undef N
 };
 
@@ -173,12 +182,21 @@ static const struct sc_nr i386_nrs[] = {
 	{63, VIGIL_SC_DUP2}, {330, VIGIL_SC_DUP3}, {425, VIGIL_SC_IO_URING_SETUP},
 	{37, VIGIL_SC_KILL}, {238, VIGIL_SC_TKILL}, {270, VIGIL_SC_TGKILL},
 	{424, VIGIL_SC_PIDFD_SEND_SIGNAL}, {348, VIGIL_SC_PROCESS_VM_WRITEV},
+	{347, VIGIL_SC_PROCESS_VM_READV}, {434, VIGIL_SC_PIDFD_OPEN}, {438, VIGIL_SC_PIDFD_GETFD},
+	{349, VIGIL_SC_KCMP}, {178, VIGIL_SC_RT_SIGQUEUEINFO}, {335, VIGIL_SC_RT_TGSIGQUEUEINFO},
+	{354, VIGIL_SC_SECCOMP}, {172, VIGIL_SC_PRCTL},
+	{428, VIGIL_SC_OPEN_TREE}, {429, VIGIL_SC_MOVE_MOUNT}, {430, VIGIL_SC_FSOPEN},
+	{432, VIGIL_SC_FSMOUNT}, {433, VIGIL_SC_FSPICK}, {442, VIGIL_SC_MOUNT_SETATTR},
+	{369, VIGIL_SC_SENDTO}, {370, VIGIL_SC_SENDMSG}, {345, VIGIL_SC_SENDMMSG},
+	{342, VIGIL_SC_OPEN_BY_HANDLE_AT},
 };
 
 /* x32 syscalls whose numbers differ from x86_64 (the 512+ compat range). */
 static const struct sc_nr x32_nrs[] = {
 	{520, VIGIL_SC_EXECVE}, {545, VIGIL_SC_EXECVEAT},
 	{521, VIGIL_SC_PTRACE}, {540, VIGIL_SC_PROCESS_VM_WRITEV},
+	{539, VIGIL_SC_PROCESS_VM_READV}, {524, VIGIL_SC_RT_SIGQUEUEINFO},
+	{536, VIGIL_SC_RT_TGSIGQUEUEINFO}, {518, VIGIL_SC_SENDMSG}, {538, VIGIL_SC_SENDMMSG},
 };
 #endif
 

@@ -5,9 +5,9 @@
  * syscalls through int 0x80 and x32 syscalls with bit 30 set, and each ABI
  * has its own numbers), then one compare per traced syscall. The verdict
  * for an untraced syscall never depends on its arguments, so the kernel's
- * seccomp action cache makes them free. The one argument check: clone with
- * CLONE_UNTRACED (which would defeat PTRACE_O_TRACECLONE) is traced, so the
- * tracer can refuse it and report it.
+ * seccomp action cache makes them free. A few syscalls are traced only
+ * when an argument says so (arg_conds below): clone with CLONE_UNTRACED,
+ * prctl(PR_SET_SECCOMP), sends with MSG_FASTOPEN.
  */
 #include <errno.h>
 #include <linux/audit.h>
@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -27,7 +28,6 @@
 #define X32_BIT 0x40000000u
 #define NR_OFF offsetof(struct seccomp_data, nr)
 #define ARCH_OFF offsetof(struct seccomp_data, arch)
-#define ARG0_LO_OFF offsetof(struct seccomp_data, args[0]) /* little endian */
 
 struct builder {
 	struct seccomp_prog *prog;
@@ -49,26 +49,73 @@ static void ret(struct builder *b, unsigned action)
 }
 
 /*
- * One ABI's block: [nr] is loaded by the caller. For each traced syscall:
- * "jeq nr, 0, 1; ret TRACE|id". Then the clone check and the final ALLOW.
+ * Syscalls traced only when one argument says so (the low 32 bits of
+ * args[arg], which is the whole value on i386): the check runs in the
+ * kernel on registers, so it cannot be raced. `when` is the syscall whose
+ * presence in the set switches the check on (0: always).
  */
-static void emit_abi_block(struct builder *b, int arch, const vigil_sc_set *set, int clone_nr)
+struct arg_cond {
+	int id;
+	int arg;
+	unsigned short op; /* BPF_JSET (any bit of k) or BPF_JEQ */
+	unsigned k;
+	int when;
+};
+
+static const struct arg_cond arg_conds[] = {
+	/* CLONE_UNTRACED would defeat PTRACE_O_TRACECLONE: refused at the stop. */
+	{VIGIL_SC_CLONE, 0, BPF_JSET, CLONE_UNTRACED, 0},
+	/* A filter of the program's own is checked before the kernel has it. */
+	{VIGIL_SC_PRCTL, 0, BPF_JEQ, PR_SET_SECCOMP, 0},
+	/* TCP Fast Open connects inside sendto/sendmsg/sendmmsg. */
+	{VIGIL_SC_SENDTO, 3, BPF_JSET, MSG_FASTOPEN, VIGIL_SC_CONNECT},
+	{VIGIL_SC_SENDMSG, 2, BPF_JSET, MSG_FASTOPEN, VIGIL_SC_CONNECT},
+	{VIGIL_SC_SENDMMSG, 3, BPF_JSET, MSG_FASTOPEN, VIGIL_SC_CONNECT},
+};
+
+/* "jeq nr, 0, 3; ld args[arg]; j<op> k, 0, 1; ret TRACE|id" (nr is in A). */
+static void emit_arg_cond(struct builder *b, int nr, const struct arg_cond *c)
 {
+	emit(b, BPF_JMP | BPF_JEQ | BPF_K, (unsigned)nr, 0, 3);
+	emit(b, BPF_LD | BPF_W | BPF_ABS,
+	     (unsigned)(offsetof(struct seccomp_data, args) + 8 * (unsigned)c->arg), 0, 0);
+	emit(b, BPF_JMP | c->op | BPF_K, c->k, 0, 1);
+	ret(b, SECCOMP_RET_TRACE | (unsigned)c->id);
+	/* A was overwritten by the argument: reload nr for what follows. */
+	emit(b, BPF_LD | BPF_W | BPF_ABS, NR_OFF, 0, 0);
+}
+
+bool seccomp_arg_traced(const vigil_sc_set *set, int id)
+{
+	for (size_t i = 0; i < sizeof(arg_conds) / sizeof(arg_conds[0]); i++)
+		if (arg_conds[i].id == id)
+			return !arg_conds[i].when || vigil_sc_set_has(set, arg_conds[i].when);
+	return false;
+}
+
+/*
+ * One ABI's block: [nr] is loaded by the caller. For each traced syscall:
+ * "jeq nr, 0, 1; ret TRACE|id". Then the argument checks and the final ALLOW.
+ */
+static void emit_abi_block(struct builder *b, int arch, const vigil_sc_set *set)
+{
+	int nrs[4];
 	for (int id = 1; id < VIGIL_SC_PROCEXIT; id++) {
 		if (!vigil_sc_set_has(set, id))
 			continue;
-		int nrs[4];
 		int n = vigil_syscall_numbers(arch, id, nrs, 4);
 		for (int i = 0; i < n; i++) {
 			emit(b, BPF_JMP | BPF_JEQ | BPF_K, (unsigned)nrs[i], 0, 1);
 			ret(b, SECCOMP_RET_TRACE | (unsigned)id);
 		}
 	}
-	if (clone_nr >= 0 && !vigil_sc_set_has(set, VIGIL_SC_CLONE)) {
-		emit(b, BPF_JMP | BPF_JEQ | BPF_K, (unsigned)clone_nr, 0, 3);
-		emit(b, BPF_LD | BPF_W | BPF_ABS, ARG0_LO_OFF, 0, 0);
-		emit(b, BPF_JMP | BPF_JSET | BPF_K, CLONE_UNTRACED, 0, 1);
-		ret(b, SECCOMP_RET_TRACE | VIGIL_SC_CLONE);
+	for (size_t c = 0; c < sizeof(arg_conds) / sizeof(arg_conds[0]); c++) {
+		const struct arg_cond *ac = &arg_conds[c];
+		if (vigil_sc_set_has(set, ac->id) || !seccomp_arg_traced(set, ac->id))
+			continue; /* traced whole above, or not wanted */
+		int n = vigil_syscall_numbers(arch, ac->id, nrs, 4);
+		for (int i = 0; i < n; i++)
+			emit_arg_cond(b, nrs[i], ac);
 	}
 	ret(b, SECCOMP_RET_ALLOW);
 }
@@ -102,17 +149,17 @@ int seccomp_build(const vigil_sc_set *set, struct seccomp_prog *prog)
 	emit(&b, BPF_LD | BPF_W | BPF_ABS, NR_OFF, 0, 0);
 	emit(&b, BPF_JMP | BPF_JGE | BPF_K, X32_BIT, 0, 1);
 	ret(&b, SECCOMP_RET_TRACE); /* x32: traced whole, id resolved by the tracer */
-	emit_abi_block(&b, VIGIL_ARCH_X86_64, set, __NR_clone);
+	emit_abi_block(&b, VIGIL_ARCH_X86_64, set);
 	rc |= close_arch_check(&b, at);
 
 	at = open_arch_check(&b, AUDIT_ARCH_I386);
 	emit(&b, BPF_LD | BPF_W | BPF_ABS, NR_OFF, 0, 0);
-	emit_abi_block(&b, VIGIL_ARCH_I386, set, 120);
+	emit_abi_block(&b, VIGIL_ARCH_I386, set);
 	rc |= close_arch_check(&b, at);
 #elif defined(__aarch64__)
 	unsigned short at = open_arch_check(&b, AUDIT_ARCH_AARCH64);
 	emit(&b, BPF_LD | BPF_W | BPF_ABS, NR_OFF, 0, 0);
-	emit_abi_block(&b, VIGIL_ARCH_AARCH64, set, __NR_clone);
+	emit_abi_block(&b, VIGIL_ARCH_AARCH64, set);
 	rc |= close_arch_check(&b, at);
 #else
 #error "vigil supports x86_64 and aarch64"

@@ -18,6 +18,8 @@ struct seccomp_prog {
  * whole: nothing foreign is ever allowed unseen. Returns 0 or -1 (too big).
  */
 int seccomp_build(const vigil_sc_set *set, struct seccomp_prog *prog);
+/* True when the filter traces `id` when its argument check says so. */
+bool seccomp_arg_traced(const vigil_sc_set *set, int id);
 /* True when installing needs no_new_privs (no CAP_SYS_ADMIN). */
 bool seccomp_needs_no_new_privs(void);
 /* Install it in the calling process (sets no_new_privs when it must). */

@@ -74,7 +74,25 @@
 	X(TGKILL, "tgkill", VIGIL_SC_TAMPER | VIGIL_SC_QUIET)    \
 	X(PIDFD_SEND_SIGNAL, "pidfd_send_signal", VIGIL_SC_TAMPER | VIGIL_SC_QUIET) \
 	X(PROCESS_VM_WRITEV, "process_vm_writev", VIGIL_SC_TAMPER | VIGIL_SC_QUIET) \
-	X(SOCKETCALL, "socketcall", VIGIL_SC_QUIET)
+	X(SOCKETCALL, "socketcall", VIGIL_SC_QUIET)                                 \
+	X(PROCESS_VM_READV, "process_vm_readv", VIGIL_SC_TAMPER | VIGIL_SC_QUIET)   \
+	X(PIDFD_OPEN, "pidfd_open", VIGIL_SC_TAMPER | VIGIL_SC_QUIET)               \
+	X(PIDFD_GETFD, "pidfd_getfd", VIGIL_SC_TAMPER | VIGIL_SC_QUIET)             \
+	X(KCMP, "kcmp", VIGIL_SC_TAMPER | VIGIL_SC_QUIET)                           \
+	X(RT_SIGQUEUEINFO, "rt_sigqueueinfo", VIGIL_SC_TAMPER | VIGIL_SC_QUIET)     \
+	X(RT_TGSIGQUEUEINFO, "rt_tgsigqueueinfo", VIGIL_SC_TAMPER | VIGIL_SC_QUIET) \
+	X(SECCOMP, "seccomp", VIGIL_SC_TAMPER | VIGIL_SC_QUIET)                     \
+	X(PRCTL, "prctl", VIGIL_SC_QUIET | VIGIL_SC_ARGCOND)                        \
+	X(OPEN_TREE, "open_tree", 0)                                                \
+	X(MOVE_MOUNT, "move_mount", 0)                                              \
+	X(FSOPEN, "fsopen", 0)                                                      \
+	X(FSMOUNT, "fsmount", 0)                                                    \
+	X(FSPICK, "fspick", 0)                                                      \
+	X(MOUNT_SETATTR, "mount_setattr", 0)                                        \
+	X(SENDTO, "sendto", VIGIL_SC_ARGCOND)                                       \
+	X(SENDMSG, "sendmsg", VIGIL_SC_ARGCOND)                                     \
+	X(SENDMMSG, "sendmmsg", VIGIL_SC_ARGCOND)                                   \
+	X(OPEN_BY_HANDLE_AT, "open_by_handle_at", 0)
 
 /* Always traced: the process tree and cwd cannot be followed without them. */
 #define VIGIL_SC_TREE 0x01u
@@ -86,6 +104,13 @@
 #define VIGIL_SC_TAMPER 0x08u
 /* Not an event by itself (only when it is a tamper attempt, or decoded). */
 #define VIGIL_SC_QUIET 0x10u
+/*
+ * Traced only when an argument says so, checked by the filter in registers
+ * (race-free): prctl(PR_SET_SECCOMP), and sendto/sendmsg/sendmmsg with
+ * MSG_FASTOPEN (an outbound connection) when connect is traced. A rule that
+ * names one of them traces it whole. See seccomp_filter.c.
+ */
+#define VIGIL_SC_ARGCOND 0x20u
 
 enum vigil_syscall {
 	VIGIL_SC_UNKNOWN = 0,
