@@ -8,9 +8,11 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "vigil/api_key.h"
 #include "vigil/log.h"
 #include "supervisor/analyzer_ctl.h"
 #include "supervisor/channel.h"
@@ -21,6 +23,7 @@
 #include "supervisor/proctable.h"
 #include "supervisor/stops.h"
 #include "supervisor/supervisor.h"
+#include "supervisor/tamper.h"
 
 /* How long the analyzer may take to load the rules before the program starts. */
 #define RULES_LOAD_TIMEOUT_MS 10000
@@ -71,8 +74,22 @@ static int prepare_events_out(const char *path)
 	return 0;
 }
 
+/*
+ * Close vigil's memory to the program once the program is seized (a
+ * non-dumpable child could not be seized without CAP_SYS_PTRACE): no
+ * /proc/1/mem, environ or fd, and no ptrace, for processes without
+ * CAP_SYS_PTRACE, which the program no longer has (privs.h).
+ */
+static void close_own_memory(void)
+{
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+		LOG_WARN("PR_SET_DUMPABLE: %s", strerror(errno));
+}
+
 static int run(struct sup_options *o, const char *argv0)
 {
+	if (vigil_api_key_take_env() != 0)
+		return 2;
 	if (prepare_events_out(o->events_out))
 		return 2;
 	struct init_state st;
@@ -108,12 +125,17 @@ static int run(struct sup_options *o, const char *argv0)
 	struct proc *root = make_root();
 	if (!root)
 		return 1;
-	struct stops_config scfg = {o->results_all, getpid(), results, &open_paths};
+	struct stops_config scfg = {o->results_all, o->syscalls, results, &open_paths};
 	stops_init(&scfg, root);
 	bool traced = false;
+	tamper_allow_io_uring(o->allow_io_uring);
+	if (o->allow_io_uring && !o->no_trace)
+		LOG_WARN("--allow-io-uring: file and network operations the program makes through "
+			 "io_uring rings are not seen by the rules (FIM still sees file changes)");
 	pid_t child = spawn_program(o, &st, &traced);
 	if (child < 0)
 		return 1;
+	close_own_memory();
 	if (traced)
 		stops_add_initial(child);
 	return tracer_run(o, child, traced);

@@ -37,6 +37,7 @@
 #include "analyzer/rules_cli.h"
 #include "analyzer/rules_paths.h"
 #include "analyzer/tracking.h"
+#include "vigil/api_key.h"
 #include "vigil/prefilter.h"
 #include "vigil/log.h"
 #include "vigil/strbuf.h"
@@ -333,6 +334,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vigil-analyzer is started by vigil; it is not a command\n");
 		return 2;
 	}
+	/* The key comes on a pipe, never in the environment (vigil/api_key.h). */
+	if (o.key_fd >= 0 && vigil_api_key_read_fd(o.key_fd) != 0)
+		return 2;
 	static struct analyzer a = {.out_fd = -1};
 	strbuf_init(&a.out, OUT_FLUSH_BYTES + 512 * 1024);
 	if (o.progress_fd >= 0)

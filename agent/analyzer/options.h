@@ -7,7 +7,7 @@
 #define ANALYZER_MAX_LIST 64
 
 struct analyzer_options {
-	int channel_fd, progress_fd, syscalls_fd;
+	int channel_fd, progress_fd, syscalls_fd, key_fd;
 	const char *events_out, *config, *ca_file;
 	bool scan_privs, no_rules, on_host;
 	char *rules[ANALYZER_MAX_LIST];

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vigil/api_key.h"
 #include "aws/fbuf.h"
 #include "aws/keyprov.h"
 #include "vigil/textutil.h"
@@ -38,8 +39,7 @@ static int env_str(const char *name, char *out, size_t cap, char *err, size_t er
 int keyprov_config_from_env(struct keyprov_config *cfg, char *err, size_t errlen)
 {
 	keyprov_config_defaults(cfg);
-	const char *key = getenv("VIGIL_API_KEY");
-	cfg->api_key = key && *key ? key : NULL;
+	cfg->api_key = vigil_api_key(); /* handed over by the supervisor, never in our environment */
 	if (env_str("VIGIL_API_KEY_FILE", cfg->api_key_file, sizeof(cfg->api_key_file), err, errlen) ||
 	    env_str("VIGIL_API_KEY_SSM", cfg->ssm_parameter, sizeof(cfg->ssm_parameter), err, errlen) ||
 	    env_str("AWS_DEFAULT_REGION", cfg->region, sizeof(cfg->region), err, errlen) ||

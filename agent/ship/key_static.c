@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vigil/api_key.h"
 #include "ship/ship.h"
 
 struct static_key {
@@ -30,7 +31,7 @@ int ship_key_static_init(struct ship_key_source *ks, const char *env_name)
 	struct static_key *k = calloc(1, sizeof(*k));
 	if (!k)
 		return -1;
-	const char *v = getenv(env_name ? env_name : "VIGIL_API_KEY");
+	const char *v = env_name ? getenv(env_name) : vigil_api_key();
 	size_t n = v ? strlen(v) : 0;
 	if (n && n < sizeof(k->key)) {
 		memcpy(k->key, v, n + 1);

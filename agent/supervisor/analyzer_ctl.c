@@ -16,8 +16,11 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "vigil/api_key.h"
+#include "vigil/heartbeat.h"
 #include "vigil/log.h"
 #include "supervisor/analyzer_ctl.h"
 #include "supervisor/channel.h"
@@ -33,6 +36,10 @@ static int drain_restarts;
 static char analyzer_path[PATH_MAX];
 static bool finished;
 static int progress_fd = -1; /* shared page: last evt.num the analyzer handled */
+static uint64_t *progress_page; /* our mapping of it, for the heartbeat */
+static uint64_t started_mono_ns;  /* when the current analyzer was started */
+static bool killed_as_hung;       /* SIGKILL sent, the reap is pending */
+static int key_fd = -1;           /* the API key's pipe for the start under way */
 
 static int find_analyzer(const char *self_exe);
 
@@ -78,6 +85,8 @@ static void build_argv(char **argv, char *verbosity, size_t vsize, bool first)
 		argv[argc++] = "--progress-fd=4";
 	if (first && config->syscalls_fd >= 0)
 		argv[argc++] = "--syscalls-fd=5";
+	if (key_fd >= 0)
+		argv[argc++] = "--key-fd=6";
 	argv[argc++] = "--verbosity";
 	argv[argc++] = verbosity;
 	if (config->no_new_privs && first)
@@ -93,16 +102,17 @@ static void build_argv(char **argv, char *verbosity, size_t vsize, bool first)
 
 static void exec_analyzer(char **argv, bool first)
 {
-	/* Child: fd 3 = channel, 4 = progress page, 5 = the syscall-set pipe (first start).
+	/* Child: fd 3 = channel, 4 = progress page, 5 = the syscall-set pipe (first start),
+	 * 6 = the API key's pipe.
 	 * Each is first copied above 10, so a source that already sits on one of
 	 * the targets cannot be overwritten before it is moved (and dup2 onto a
 	 * different number is what clears close-on-exec). */
-	int src[3] = {channel_analyzer_fd(), progress_fd, first ? config->syscalls_fd : -1};
-	int tmp[3];
-	for (int i = 0; i < 3; i++)
+	int src[4] = {channel_analyzer_fd(), progress_fd, first ? config->syscalls_fd : -1, key_fd};
+	int tmp[4];
+	for (int i = 0; i < 4; i++)
 		if ((tmp[i] = src[i] >= 0 ? fcntl(src[i], F_DUPFD_CLOEXEC, 10) : -1) < 0 && src[i] >= 0)
 			_exit(120);
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 4; i++)
 		if (tmp[i] >= 0 && dup2(tmp[i], 3 + i) < 0)
 			_exit(120);
 	sigset_t none;
@@ -112,20 +122,57 @@ static void exec_analyzer(char **argv, bool first)
 	_exit(121);
 }
 
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 static int spawn(void)
 {
 	char *argv[MAX_ARGS], verbosity[16];
 	bool first = restarts == 0;
+	key_fd = vigil_api_key_pipe(); /* a fresh copy for every start */
 	build_argv(argv, verbosity, sizeof(verbosity), first);
+	if (progress_page) /* the successor's first beat is its own */
+		__atomic_store_n(&progress_page[VIGIL_HEARTBEAT_WORD], 0, __ATOMIC_RELEASE);
 	pid_t child = fork();
+	if (child == 0)
+		exec_analyzer(argv, first);
+	if (key_fd >= 0)
+		close(key_fd);
+	key_fd = -1;
 	if (child < 0) {
 		LOG_ERR("fork analyzer: %s", strerror(errno));
 		return -1;
 	}
-	if (child == 0)
-		exec_analyzer(argv, first);
 	pid = child;
+	started_mono_ns = mono_ns();
+	killed_as_hung = false;
 	return 0;
+}
+
+/*
+ * A stopped (SIGSTOP) or hung analyzer leaves events unanalysed for the
+ * rest of the program's life: one that has not beaten in time is killed,
+ * and its reaping restarts it like any other death (counted in
+ * vigil.analyzer_restarts).
+ */
+static void check_heartbeat(void)
+{
+	if (pid <= 0 || !progress_page || killed_as_hung)
+		return;
+	uint64_t now = mono_ns();
+	uint64_t beat = __atomic_load_n(&progress_page[VIGIL_HEARTBEAT_WORD], __ATOMIC_ACQUIRE);
+	uint64_t since = beat ? beat : started_mono_ns;
+	uint64_t limit_ms = beat ? VIGIL_HEARTBEAT_TIMEOUT_MS : VIGIL_HEARTBEAT_FIRST_MS;
+	if (now < since || now - since <= limit_ms * 1000000ull)
+		return;
+	LOG_WARN("analyzer %d has not answered for %llu ms (stopped or hung): killing it",
+		 (int)pid, (unsigned long long)((now - since) / 1000000ull));
+	kill(pid, SIGKILL);
+	killed_as_hung = true;
 }
 
 int analyzer_start(const struct analyzer_config *cfg)
@@ -137,9 +184,14 @@ int analyzer_start(const struct analyzer_config *cfg)
 	}
 	config = cfg;
 	progress_fd = memfd_create("vigil-progress", MFD_CLOEXEC);
-	if (progress_fd >= 0 && ftruncate(progress_fd, 4096) != 0) {
+	if (progress_fd >= 0 && ftruncate(progress_fd, VIGIL_PROGRESS_PAGE_SIZE) != 0) {
 		close(progress_fd);
 		progress_fd = -1;
+	}
+	if (progress_fd >= 0) {
+		void *p = mmap(NULL, VIGIL_PROGRESS_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+			       progress_fd, 0);
+		progress_page = p == MAP_FAILED ? NULL : p;
 	}
 	return spawn();
 }
@@ -186,6 +238,7 @@ bool analyzer_finished(void)
 
 void analyzer_tick(uint64_t now)
 {
+	check_heartbeat();
 	if (pid > 0 || restart_at_ns == 0 || now < restart_at_ns || !config)
 		return;
 	restart_at_ns = 0;

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "vigil/log.h"
 #include "supervisor/supervisor.h"
@@ -37,6 +38,10 @@ void options_usage(FILE *out)
 	      "  --syscalls LIST        trace these syscalls (comma separated) instead of what the\n"
 	      "                         rules need; process-tree and tamper checks are always on\n"
 	      "  --all-results          take the exit stop for every traced syscall\n"
+	      "  --keep-cap SYS_PTRACE  let PROGRAM keep CAP_SYS_PTRACE (debuggers; weakens vigil's\n"
+	      "                         protection of its own memory: see docs/architecture.md)\n"
+	      "  --allow-io-uring       let PROGRAM use io_uring (refused by default: its file and\n"
+	      "                         network operations are not seen)\n"
 	      "  --no-trace             run as a plain init, without tracing\n"
 	      "  --drain-timeout MS     how long to let the analyzer deliver what is left at exit (10000)\n"
 	      "  --queue-size BYTES     supervisor event queue bound (4194304)\n"
@@ -75,6 +80,38 @@ static int parse_uint(const char *opt, const char *val, unsigned long long max,
 	return 0;
 }
 
+/* --keep-cap CAP: only SYS_PTRACE is ever taken away, so only it can be kept. */
+static int keep_cap(struct sup_options *o, const char *val)
+{
+	if (val && strncasecmp(val, "CAP_", 4) == 0)
+		val += 4;
+	if (!val || strcasecmp(val, "SYS_PTRACE") != 0) {
+		fprintf(stderr, "vigil: --keep-cap: only SYS_PTRACE can be kept (vigil removes no "
+				"other capability), not '%s'\n", val ? val : "");
+		return -1;
+	}
+	o->keep_ptrace = true;
+	return 0;
+}
+
+/* The same switches from the environment (task definitions set env easily). */
+static int options_from_env(struct sup_options *o)
+{
+	const char *v = getenv("VIGIL_KEEP_CAPS");
+	if (v && *v && keep_cap(o, v))
+		return -1;
+	v = getenv("VIGIL_ALLOW_IO_URING");
+	if (v && *v) {
+		if (strcmp(v, "1") != 0 && strcmp(v, "true") != 0 && strcmp(v, "0") != 0 &&
+		    strcmp(v, "false") != 0) {
+			fprintf(stderr, "vigil: VIGIL_ALLOW_IO_URING: 1, true, 0 or false, not '%s'\n", v);
+			return -1;
+		}
+		o->allow_io_uring = strcmp(v, "1") == 0 || strcmp(v, "true") == 0;
+	}
+	return 0;
+}
+
 /* Handle one option at argv[*i]; returns 0, or -1 on error. */
 static int parse_one(int argc, char **argv, int *i, struct sup_options *o)
 {
@@ -85,6 +122,12 @@ static int parse_one(int argc, char **argv, int *i, struct sup_options *o)
 		o->group_forward = true;
 	} else if (strcmp(a, "--all-results") == 0) {
 		o->results_all = true;
+	} else if (strcmp(a, "--keep-cap") == 0) {
+		if (keep_cap(o, val))
+			return -1;
+		(*i)++;
+	} else if (strcmp(a, "--allow-io-uring") == 0) {
+		o->allow_io_uring = true;
 	} else if (strcmp(a, "--no-trace") == 0) {
 		o->no_trace = true;
 	} else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
@@ -151,6 +194,8 @@ int options_parse(int argc, char **argv, struct sup_options *o)
 	o->drain_ms = 10000;
 	o->queue_bytes = 4u << 20;
 	o->verbosity = VIGIL_LOG_WARN;
+	if (options_from_env(o))
+		return -1;
 	int i = 1;
 	for (; i < argc; i++) {
 		if (strcmp(argv[i], "--") == 0) {

@@ -32,6 +32,7 @@ struct proc {
 	bool ids_stale;      /* uid/gid/caps need a re-read (exec, set*id) */
 	bool session_stale;  /* sid/pgid/tty/loginuid need a re-read (setsid, setpgid) */
 	bool cwd_stale;
+	bool foreign_trace_reported; /* a stop no filter of vigil's asked for was reported */
 	struct proc *parent;
 	struct proc_image *image;
 	char *cwd;      /* with a trailing '/', as proc.cwd shows it */

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "vigil/log.h"
+#include "supervisor/privs.h"
 #include "supervisor/seccomp_filter.h"
 #include "supervisor/supervisor.h"
 
@@ -66,6 +67,9 @@ static void child_main(const struct sup_options *o, const struct init_state *st,
 	while (read(sync_fd, &verdict, 1) < 0 && errno == EINTR)
 		;
 	close(sync_fd);
+	if (!o->keep_ptrace && privs_drop_ptrace() != 0)
+		LOG_WARN("could not remove CAP_SYS_PTRACE from the program (%s): it could read vigil's "
+			 "memory", strerror(errno));
 	if (verdict == 'T' && seccomp_install(&filter) != 0) {
 		/* Seized but no filter: nothing would stop; run untraced. */
 		LOG_ERR("installing the seccomp filter failed (%s): the program runs untraced",

@@ -24,6 +24,7 @@
 #include "supervisor/decode.h"
 #include "supervisor/newtasks.h"
 #include "supervisor/procinfo.h"
+#include "supervisor/seccomp_filter.h"
 #include "supervisor/stops.h"
 #include "supervisor/tamper.h"
 #include "supervisor/tracee_mem.h"
@@ -69,6 +70,11 @@ void stops_emit_tamper(struct task *t, enum vigil_tamper why)
 	emit(&ev);
 }
 
+void stops_emit_plain(struct task *t)
+{
+	stops_emit_tamper(t, VIGIL_TAMPER_NONE);
+}
+
 struct task *stops_add_initial(pid_t pid)
 {
 	struct task *t = task_add(pid, NULL, root_proc);
@@ -104,32 +110,67 @@ static bool is_open(int id)
 	       id == VIGIL_SC_CREAT;
 }
 
+/* Decode the entry of t->pending into `ev` (to look at an open's path). */
+static bool decode_entry(struct task *t)
+{
+	vigil_event_init(&ev, VIGIL_EV_SYSCALL);
+	ev.ts_ns = now_ns();
+	return decode_syscall(&ev, t, false, 0);
+}
+
 /*
  * Partial evaluation for opens: the rules that read an open's result all
  * constrain its path; if this path matches none of their predicates, the
  * result cannot change an alert, so no exit stop is taken. The entry is
- * decoded into `ev` to see the path; when the open is ruled out, that
- * decode is the event (returns true, `ev` ready for decode_proc + emit).
+ * already decoded into `ev` (decode_entry).
  */
 static bool open_ruled_out(struct task *t)
 {
 	if (!is_open(t->pending.id) || !cfg.open_paths || !cfg.open_paths->active)
 		return false;
-	vigil_event_init(&ev, VIGIL_EV_SYSCALL);
-	ev.ts_ns = now_ns();
-	decode_syscall(&ev, t, false, 0);
 	const char *path = vigil_str_ptr(&ev, ev.fd.name);
 	return path && !prefilter_match(cfg.open_paths, path, ev.fd.name.len);
 }
 
-static void on_seccomp(struct task *t)
+/* The filter stops this syscall (whole, or when its argument says so). */
+static bool traced_by_filter(int id)
+{
+	return id != VIGIL_SC_UNKNOWN &&
+	       (vigil_sc_set_has(&cfg.traced, id) || seccomp_arg_traced(&cfg.traced, id));
+}
+
+/*
+ * The stop is one vigil's filter asked for: the filter puts the vigil id in
+ * the data of every syscall it traces (0 for the ABIs it traces whole). A
+ * filter of the program's returning SECCOMP_RET_TRACE puts its own data
+ * there, which is why the syscall is always identified by architecture
+ * and number, never by the data.
+ */
+static bool stop_is_ours(const struct pending_syscall *ps, unsigned data)
+{
+	if (ps->arch == VIGIL_ARCH_X32 || ps->arch == VIGIL_ARCH_UNKNOWN)
+		return data == 0;
+	return ps->id != VIGIL_SC_UNKNOWN && data == (unsigned)ps->id && traced_by_filter(ps->id);
+}
+
+/* A trace stop vigil did not ask for: some other filter returned TRACE. */
+static void on_foreign_trace(struct task *t)
+{
+	if (t->proc->foreign_trace_reported)
+		return; /* once per process: a filter can ask for every syscall */
+	t->proc->foreign_trace_reported = true;
+	LOG_WARN("process %d: a seccomp filter that is not vigil's stopped %s (nr %ld): reported",
+		 (int)t->tid, vigil_syscall_name(t->pending.id), t->pending.nr);
+	stops_emit_tamper(t, VIGIL_TAMPER_FOREIGN_TRACE);
+}
+
+/* Read the stop into t->pending; false when it is not a seccomp stop. */
+static bool read_seccomp_stop(struct task *t, unsigned *data)
 {
 	struct __ptrace_syscall_info info;
 	if (ptrace(PTRACE_GET_SYSCALL_INFO, t->tid, (void *)sizeof(info), &info) <= 0 ||
-	    info.op != PTRACE_SYSCALL_INFO_SECCOMP) {
-		resume(t, 0);
-		return;
-	}
+	    info.op != PTRACE_SYSCALL_INFO_SECCOMP)
+		return false;
 	struct pending_syscall *ps = &t->pending;
 	ps->arch = audit_to_arch(info.arch, info.seccomp.nr);
 	ps->nr = (long)info.seccomp.nr;
@@ -137,23 +178,20 @@ static void on_seccomp(struct task *t)
 	ps->forked = false;
 	ps->exec_done = false;
 	ps->id_clone3_flags_known = false;
-	ps->id = info.seccomp.ret_data ? (int)info.seccomp.ret_data
-				       : vigil_syscall_from_nr(ps->arch, ps->nr);
-	if (ps->id == VIGIL_SC_SOCKETCALL && !tamper_unpack_socketcall(t))
-		ps->id = VIGIL_SC_UNKNOWN;
-	unsigned flags = vigil_syscall_flags(ps->id);
-	if (ps->id == VIGIL_SC_UNKNOWN) { /* x32 or foreign ABI we do not decode */
-		resume(t, 0);
-		return;
-	}
-	if (flags & VIGIL_SC_CREDS)
-		t->proc->ids_stale = true;
-	if (ps->id == VIGIL_SC_SETSID || ps->id == VIGIL_SC_SETPGID) {
-		t->proc->session_stale = true;
-		resume(t, 0);
-		return;
-	}
+	ps->id = vigil_syscall_from_nr(ps->arch, ps->nr);
+	*data = info.seccomp.ret_data;
+	return true;
+}
+
+/* Process-tree bookkeeping at entry; true when the stop is fully handled. */
+static bool on_tree_syscall(struct task *t)
+{
+	struct pending_syscall *ps = &t->pending;
 	switch (ps->id) {
+	case VIGIL_SC_SETSID:
+	case VIGIL_SC_SETPGID:
+		t->proc->session_stale = true;
+		return true;
 	case VIGIL_SC_EXECVE:
 	case VIGIL_SC_EXECVEAT: {
 		char path[VIGIL_PATH_MAX];
@@ -162,22 +200,49 @@ static void on_seccomp(struct task *t)
 		t->exec_filename = tracee_read_str(t->tid, addr, path, sizeof(path)) >= 0 ? strdup(path)
 											  : NULL;
 		t->wait = TASK_IN_SYSCALL; /* the exit stop tells a failed exec */
-		resume(t, 0);
-		return;
+		return true;
 	}
 	case VIGIL_SC_CHDIR:
 	case VIGIL_SC_FCHDIR:
 		t->proc->cwd_stale = true;
-		resume(t, 0);
-		return;
+		return true;
 	default:
-		break;
+		return false;
 	}
-	if (tamper_check_entry(t)) { /* refused: the syscall does not run */
+}
+
+static void on_seccomp(struct task *t)
+{
+	unsigned data;
+	if (!read_seccomp_stop(t, &data)) {
 		resume(t, 0);
 		return;
 	}
-	if (flags & VIGIL_SC_QUIET) {
+	struct pending_syscall *ps = &t->pending;
+	if (ps->id == VIGIL_SC_SOCKETCALL && !tamper_unpack_socketcall(t))
+		ps->id = VIGIL_SC_UNKNOWN;
+	if (!stop_is_ours(ps, data)) {
+		on_foreign_trace(t);
+		if (!traced_by_filter(ps->id)) { /* not ours to decode: untouched */
+			resume(t, 0);
+			return;
+		}
+	}
+	unsigned flags = vigil_syscall_flags(ps->id);
+	if (ps->id == VIGIL_SC_UNKNOWN) { /* x32 or foreign ABI we do not decode */
+		resume(t, 0);
+		return;
+	}
+	if (flags & VIGIL_SC_CREDS)
+		t->proc->ids_stale = true;
+	if (on_tree_syscall(t) || tamper_check_entry(t) || (flags & VIGIL_SC_QUIET)) {
+		resume(t, 0); /* refused ones do not run */
+		return;
+	}
+	bool decoded = is_open(ps->id) && decode_entry(t);
+	if (decoded && tamper_check_open(t, &ev)) {
+		decode_proc(&ev, t);
+		emit(&ev);
 		resume(t, 0);
 		return;
 	}
@@ -188,7 +253,7 @@ static void on_seccomp(struct task *t)
 		resume(t, 0);
 		return;
 	}
-	if (ruled_out) { /* already decoded to look at the path */
+	if (decoded) { /* the entry is already in ev */
 		decode_proc(&ev, t);
 		emit(&ev);
 	} else {

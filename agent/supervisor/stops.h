@@ -9,7 +9,7 @@
 
 struct stops_config {
 	bool results_all;
-	pid_t self_pid;   /* the supervisor, for tamper checks */
+	vigil_sc_set traced;  /* what the filter traces (seccomp_build's set) */
 	vigil_sc_set results; /* syscalls whose result a rule reads: take their exit stop */
 	const struct prefilter *open_paths; /* for opens in results: only these paths */
 };

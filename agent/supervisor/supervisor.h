@@ -21,6 +21,8 @@ struct sup_options {
 	int verbosity;
 	bool syscalls_given;       /* --syscalls: the rules do not choose the set */
 	bool no_rules;             /* --no-rules */
+	bool keep_ptrace;          /* --keep-cap SYS_PTRACE: the program keeps CAP_SYS_PTRACE */
+	bool allow_io_uring;       /* --allow-io-uring: io_uring_setup is not refused */
 	char *rule_args[140];      /* rule options for the analyzer, NULL-terminated */
 	int n_rule_args;
 	char **program;            /* argv of the program, NULL-terminated */

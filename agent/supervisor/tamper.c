@@ -1,4 +1,10 @@
-/* tamper.c — refusing and reporting attempts to escape or attack vigil. */
+/*
+ * tamper.c — refusing and reporting attempts to escape or attack vigil.
+ *
+ * Refused syscalls do not run: the tracer skips them and sets their
+ * result (EPERM), and an event with vigil.tamper says who tried what.
+ * The application is never killed for it.
+ */
 #include <errno.h>
 #include <linux/sched.h>
 #include <signal.h>
@@ -11,60 +17,72 @@
 
 #include "vigil/log.h"
 #include "vigil/syscalls.h"
-#include "supervisor/analyzer_ctl.h"
+#include "supervisor/seccomp_vet.h"
+#include "supervisor/signal_all.h"
 #include "supervisor/tamper.h"
 #include "supervisor/tracee_mem.h"
+#include "supervisor/vigil_procs.h"
 
-/* Make the stopped syscall fail with -err without running it. */
-static bool refuse(struct task *t, int err)
+static bool io_uring_allowed;
+
+void tamper_allow_io_uring(bool allow)
+{
+	io_uring_allowed = allow;
+}
+
+/* Make the stopped syscall return `result` without running it. */
+static bool skip_syscall(struct task *t, long result)
 {
 #if defined(__x86_64__)
 	struct user_regs_struct regs;
 	if (ptrace(PTRACE_GETREGS, t->tid, NULL, &regs) != 0)
 		return false;
 	regs.orig_rax = (unsigned long long)-1; /* skip the syscall */
-	regs.rax = (unsigned long long)-err;
+	regs.rax = (unsigned long long)result;
 	return ptrace(PTRACE_SETREGS, t->tid, NULL, &regs) == 0;
 #else
 	/* No register rewrite here yet: kill rather than let it through. */
-	(void)err;
+	(void)result;
 	kill(t->tid, SIGKILL);
 	return true;
 #endif
 }
 
-static bool is_vigil_pid(long pid)
+static bool refuse(struct task *t, int err)
 {
-	return pid > 0 && (pid == getpid() || pid == analyzer_pid());
+	return skip_syscall(t, -err);
 }
 
-/* The pid behind a pidfd of the tracee, from /proc/PID/fdinfo. */
-static long pidfd_target(struct task *t, int fd)
+/* kill(pid, sig): pid > 0 one process, 0 the caller's group, < -1 a group. */
+static bool kill_aims_at_vigil(const struct task *t, int pid)
 {
-	char path[64], line[128];
-	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)t->proc->pid, fd);
-	FILE *f = fopen(path, "re");
-	long pid = -1;
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Pid: %ld", &pid) == 1)
-			break;
-	fclose(f);
-	return pid;
+	if (pid > 0)
+		return vigil_owns_pid(pid);
+	if (pid == 0)
+		return vigil_owns_pgrp(getpgid(t->tid));
+	return pid < -1 && vigil_owns_pgrp(-(long)pid);
 }
 
-/* Which vigil process, if any, a signal/ptrace/vm-write syscall aims at. */
-static bool aims_at_vigil(struct task *t)
+/* The syscall (in the tamper family) reaches a vigil process. */
+static bool aims_at_vigil(const struct task *t)
 {
 	const uint64_t *a = t->pending.args;
 	switch (t->pending.id) {
-	case VIGIL_SC_KILL:
-	case VIGIL_SC_TKILL: return a[1] != 0 && is_vigil_pid((int)a[0]);
-	case VIGIL_SC_TGKILL: return a[2] != 0 && is_vigil_pid((int)a[0]);
-	case VIGIL_SC_PIDFD_SEND_SIGNAL: return a[1] != 0 && is_vigil_pid(pidfd_target(t, (int)a[0]));
-	case VIGIL_SC_PTRACE: return is_vigil_pid((int)a[1]);
-	case VIGIL_SC_PROCESS_VM_WRITEV: return is_vigil_pid((int)a[0]);
+	case VIGIL_SC_KILL: return a[1] != 0 && kill_aims_at_vigil(t, (int)a[0]);
+	case VIGIL_SC_TKILL: return a[1] != 0 && vigil_owns_pid((int)a[0]);
+	case VIGIL_SC_TGKILL:
+		return a[2] != 0 && (vigil_owns_pid((int)a[0]) || vigil_owns_pid((int)a[1]));
+	case VIGIL_SC_RT_SIGQUEUEINFO: return a[1] != 0 && vigil_owns_pid((int)a[0]);
+	case VIGIL_SC_RT_TGSIGQUEUEINFO:
+		return a[2] != 0 && (vigil_owns_pid((int)a[0]) || vigil_owns_pid((int)a[1]));
+	case VIGIL_SC_PIDFD_SEND_SIGNAL:
+		return a[1] != 0 && vigil_owns_pid(vigil_fd_target_pid(t->tid, (int)a[0]));
+	case VIGIL_SC_PIDFD_GETFD: return vigil_owns_pid(vigil_fd_target_pid(t->tid, (int)a[0]));
+	case VIGIL_SC_PTRACE: return vigil_owns_pid((int)a[1]);
+	case VIGIL_SC_PROCESS_VM_READV:
+	case VIGIL_SC_PROCESS_VM_WRITEV:
+	case VIGIL_SC_PIDFD_OPEN: return vigil_owns_pid((int)a[0]);
+	case VIGIL_SC_KCMP: return vigil_owns_pid((int)a[0]) || vigil_owns_pid((int)a[1]);
 	default: return false;
 	}
 }
@@ -74,6 +92,10 @@ static enum vigil_tamper tamper_kind(int id)
 	switch (id) {
 	case VIGIL_SC_PTRACE: return VIGIL_TAMPER_PTRACE_VIGIL;
 	case VIGIL_SC_PROCESS_VM_WRITEV: return VIGIL_TAMPER_VM_WRITE_VIGIL;
+	case VIGIL_SC_PROCESS_VM_READV: return VIGIL_TAMPER_VM_READ_VIGIL;
+	case VIGIL_SC_PIDFD_OPEN:
+	case VIGIL_SC_PIDFD_GETFD: return VIGIL_TAMPER_PIDFD_VIGIL;
+	case VIGIL_SC_KCMP: return VIGIL_TAMPER_KCMP_VIGIL;
 	default: return VIGIL_TAMPER_SIGNAL_VIGIL;
 	}
 }
@@ -93,24 +115,89 @@ static bool clone_untraced(struct task *t)
 	return false;
 }
 
+/* seccomp(2) / prctl(PR_SET_SECCOMP): a filter that could hide syscalls is refused. */
+static bool check_seccomp(struct task *t)
+{
+	switch (seccomp_vet(t)) {
+	case SECCOMP_VET_ALLOW: return false;
+	case SECCOMP_VET_EINVAL: return refuse(t, EINVAL);
+	case SECCOMP_VET_EFAULT: return refuse(t, EFAULT);
+	case SECCOMP_VET_HOSTILE: break;
+	}
+	LOG_WARN("process %d tried to install a seccomp filter that could hide syscalls from "
+		 "vigil (SECCOMP_RET_TRACE, SECCOMP_RET_USER_NOTIF or a computed return): refused",
+		 (int)t->tid);
+	stops_emit_tamper(t, VIGIL_TAMPER_SECCOMP_FILTER);
+	return refuse(t, EPERM);
+}
+
+/* kill(-1, sig): delivered to the program's processes only (signal_all.h). */
+static bool check_kill_all(struct task *t)
+{
+	if (t->pending.id != VIGIL_SC_KILL || (int)t->pending.args[0] != -1)
+		return false;
+	return skip_syscall(t, signal_all_traced(t, (int)t->pending.args[1]));
+}
+
+static bool check_io_uring(struct task *t)
+{
+	if (io_uring_allowed) {
+		stops_emit_plain(t);
+		return false;
+	}
+	LOG_WARN("process %d called io_uring_setup: refused (io_uring opens files and connects "
+		 "without syscalls vigil sees; --allow-io-uring permits it)", (int)t->tid);
+	stops_emit_tamper(t, VIGIL_TAMPER_IO_URING);
+	return refuse(t, EPERM);
+}
+
 bool tamper_check_entry(struct task *t)
 {
 	int id = t->pending.id;
-	if (id == VIGIL_SC_IO_URING_SETUP) {
-		stops_emit_tamper(t, VIGIL_TAMPER_IO_URING);
-		return false;
-	}
+	if (id == VIGIL_SC_IO_URING_SETUP)
+		return check_io_uring(t);
+	if (id == VIGIL_SC_SECCOMP || id == VIGIL_SC_PRCTL)
+		return check_seccomp(t);
 	if (clone_untraced(t)) {
 		LOG_WARN("process %d tried clone with CLONE_UNTRACED: refused", (int)t->tid);
 		stops_emit_tamper(t, VIGIL_TAMPER_CLONE_UNTRACED);
 		return refuse(t, EPERM);
 	}
-	if ((vigil_syscall_flags(id) & VIGIL_SC_TAMPER) && aims_at_vigil(t)) {
+	if (!(vigil_syscall_flags(id) & VIGIL_SC_TAMPER))
+		return false;
+	if (check_kill_all(t))
+		return true;
+	if (aims_at_vigil(t)) {
 		LOG_WARN("process %d aimed %s at vigil: refused", (int)t->tid, vigil_syscall_name(id));
 		stops_emit_tamper(t, tamper_kind(id));
 		return refuse(t, EPERM);
 	}
+	/* A traced process cannot trace: every tracee already has its tracer,
+	 * and vigil's own processes are refused above. The kernel would say
+	 * EPERM too; saying it here makes it hold for every request. */
+	if (id == VIGIL_SC_PTRACE) {
+		stops_emit_plain(t);
+		return refuse(t, EPERM);
+	}
 	return false;
+}
+
+bool tamper_check_open(struct task *t, struct vigil_event *ev)
+{
+	const char *name = vigil_str_ptr(ev, ev->fd.name);
+	char path[VIGIL_PATH_MAX];
+	/* Arena strings are not NUL-terminated: copy before looking. */
+	if (!name || ev->fd.name.len >= sizeof(path) || ev->fd.name.len < 6 ||
+	    memcmp(name, "/proc/", 6) != 0)
+		return false;
+	memcpy(path, name, ev->fd.name.len);
+	path[ev->fd.name.len] = '\0';
+	if (!vigil_owns_proc_path(path))
+		return false;
+	LOG_WARN("process %d opened %s (vigil's own memory, environment or descriptors): refused",
+		 (int)t->tid, path);
+	ev->tamper = VIGIL_TAMPER_PROC_VIGIL;
+	return refuse(t, EPERM);
 }
 
 void tamper_check_clone3_exit(struct task *t, long res)
