@@ -429,7 +429,12 @@ int main(int argc, char **argv)
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
 	struct analyzer_options o;
-	if (analyzer_options_parse(argc, argv, &o) != 0) {
+	int parsed = analyzer_options_parse(argc, argv, &o);
+	if (parsed == -2) {
+		tell_supervisor(NULL, &o, false);
+		return 2;
+	}
+	if (parsed != 0) {
 		fprintf(stderr, "vigil-analyzer is started by vigil; it is not a command\n");
 		return 2;
 	}
