@@ -46,7 +46,7 @@ static int env_fim_paths(struct vigil_config *c, char *err, size_t errlen)
 	return rc;
 }
 
-static int env_rules(struct vigil_config *c)
+static int env_rules(struct vigil_config *c, char *err, size_t errlen)
 {
 	const char *v = getenv("VIGIL_RULES");
 	if (!v || !*v)
@@ -57,19 +57,24 @@ static int env_rules(struct vigil_config *c)
 	char *copy = strdup(v), *save = NULL;
 	if (!copy)
 		return -1;
-	for (char *p = strtok_r(copy, ",", &save); p && c->n_rules < CONFIG_MAX_RULES;
-	     p = strtok_r(NULL, ",", &save))
-		if (!(c->rules[c->n_rules++] = strdup(p)))
-			break;
+	int rc = 0;
+	for (char *p = strtok_r(copy, ",", &save); p && rc == 0; p = strtok_r(NULL, ",", &save)) {
+		if (c->n_rules >= CONFIG_MAX_RULES) {
+			snprintf(err, errlen, "VIGIL_RULES: more than %d rules files (the limit)", CONFIG_MAX_RULES);
+			rc = -1;
+		} else if (!(c->rules[c->n_rules++] = strdup(p))) {
+			rc = -1;
+		}
+	}
 	free(copy);
-	return 0;
+	return rc;
 }
 
 int config_from_env(struct vigil_config *c, char *err, size_t errlen)
 {
 	snprintf(err, errlen, "out of memory");
 	struct fim_config *f = &c->fim;
-	if (env_rules(c) || env_string("VIGIL_PRIORITY", &c->priority) ||
+	if (env_rules(c, err, errlen) || env_string("VIGIL_PRIORITY", &c->priority) ||
 	    env_string("VIGIL_RULE_MATCHING", &c->rule_matching) || env_string("VIGIL_FIM_DB", &f->db_path))
 		return -1;
 	if (vigil_env_uint("VIGIL_FIM_RECONCILE_INTERVAL_S", 0, 7 * 86400, &f->reconcile_s, err, errlen) ||

@@ -54,6 +54,18 @@ static int load_file_and_profile(struct vigil_config *c, const struct analyzer_o
 	return rc;
 }
 
+/* A --fim path that is not there is a typo, not a file to wait for. */
+static int check_fim_flags(const struct analyzer_options *o)
+{
+	struct stat st;
+	for (int i = 0; i < o->n_fim_paths; i++)
+		if (lstat(o->fim_paths[i], &st) != 0) {
+			LOG_ERR("--fim %s: %s", o->fim_paths[i], strerror(errno));
+			return -1;
+		}
+	return 0;
+}
+
 static int apply_flags(struct vigil_config *c, const struct analyzer_options *o)
 {
 	if (o->n_rules) { /* --rules replaces the configured list */
@@ -88,6 +100,8 @@ int analyzer_config_setup(struct vigil_config *c, const struct analyzer_options 
 		LOG_ERR("%s", err);
 		return -1;
 	}
+	if (check_fim_flags(o) != 0)
+		return -1;
 	if (apply_flags(c, o) != 0) {
 		LOG_ERR("out of memory");
 		return -1;

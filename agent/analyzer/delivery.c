@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "analyzer/delivery.h"
+#include "ship/spool.h"
 #include "aws/ecs_meta.h"
 #include "aws/keyprov.h"
 #include "ship/ship.h"
@@ -113,6 +114,17 @@ static int check_files(const struct ship_config *sc)
 	if (https && sc->ca_file[0] && access(sc->ca_file, R_OK) != 0) {
 		LOG_ERR("http.ca_file: %s: %s", sc->ca_file, strerror(errno));
 		return -1;
+	}
+	/* An explicit spool that cannot be used stops the start, as the http
+	 * sink would refuse it later (docs/troubleshooting.md). */
+	if (https && sc->spool_dir[0] && sc->spool_max_bytes) {
+		char err[512];
+		int fd = spool_dir_open(sc->spool_dir, err, sizeof(err));
+		if (fd < 0) {
+			LOG_ERR("%s", err);
+			return -1;
+		}
+		close(fd);
 	}
 	return 0;
 }

@@ -35,6 +35,8 @@ void evloop_cancel_timer(struct evloop *l, uint64_t id);
 
 /* Milliseconds on the monotonic clock the timers use. */
 uint64_t evloop_now_ms(void);
+/* Nanoseconds since the epoch: for the time of events vigil makes itself. */
+uint64_t evloop_wall_ns(void);
 
 /*
  * Wait for at most `max_wait_ms` (-1: until something happens), run what is

@@ -12,13 +12,6 @@
 
 static void schedule(struct fim_live *f);
 
-static uint64_t wall_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* Start the event from the attributed syscall event (its process fields and
  * their strings), or empty. */
 static void start_event(struct fim_live *f, const char *path)
@@ -39,7 +32,7 @@ static void start_event(struct fim_live *f, const char *path)
 		ev->strs_used = 0;
 	}
 	ev->type = VIGIL_SC_FIM;
-	ev->ts_ns = wall_ns();
+	ev->ts_ns = evloop_wall_ns();
 	ev->num = 0; /* not from the channel: its numbers (and their gaps) are the tracer's */
 }
 
@@ -127,9 +120,15 @@ static void on_notice(const struct fim_notice *n, void *arg)
 {
 	struct fim_live *f = arg;
 	switch (n->kind) {
-	case FIM_NOTICE_WATCH_LIMIT: watch_limit_alert(f, n); break;
+	case FIM_NOTICE_WATCH_LIMIT:
+		watch_limit_alert(f, n);
+		if (f->on_degraded)
+			f->on_degraded(f->on_event_arg);
+		break;
 	case FIM_NOTICE_OVERFLOW:
 		LOG_WARN("fim: the inotify queue overflowed; rescanning the watched trees");
+		if (f->on_degraded)
+			f->on_degraded(f->on_event_arg);
 		break;
 	case FIM_NOTICE_BASELINE_DONE:
 		LOG_INFO("fim: baseline of %llu entries in %llu ms", (unsigned long long)n->entries,

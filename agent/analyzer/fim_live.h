@@ -25,6 +25,8 @@ struct fim_live {
 	/* optional: every FIM event also goes here (--events-out) */
 	void (*on_event)(const struct vigil_event *ev, void *arg);
 	void *on_event_arg;
+	/* optional: FIM's degradation state changed (fim_monitor_stats) */
+	void (*on_degraded)(void *arg);
 };
 
 /* Starts watching per cfg (which must outlive it). 0, or -1 (logged). */

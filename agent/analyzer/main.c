@@ -26,6 +26,8 @@
 #include "analyzer/evloop.h"
 #include "analyzer/fim_live.h"
 #include "analyzer/handoff.h"
+#include "analyzer/heartbeat.h"
+#include "analyzer/loss.h"
 #include "analyzer/options.h"
 #include "analyzer/context.h"
 #include "analyzer/ndjson.h"
@@ -66,6 +68,12 @@ struct analyzer {
 	struct delivery *delivery;
 	uint64_t progress_timer;
 	uint64_t crash_alerts;       /* alerts a killed predecessor held in memory */
+	struct progress_rec inherited; /* what the predecessor recorded */
+	enum progress_state inherited_state;
+	struct loss loss;            /* loss reports (loss.h) */
+	uint64_t loss_timer;
+	struct vigil_event *health;  /* scratch: health events of our own */
+	uint64_t since_beat;         /* channel events since the last heartbeat */
 	bool keep_config;
 	int rc;
 };
@@ -76,7 +84,8 @@ static void store_progress(struct analyzer *a)
 {
 	if (!a->progress || !a->out_last_num)
 		return;
-	struct progress_rec r = {a->out_last_num, a->lost, a->out_size, 0};
+	struct progress_rec r = {a->out_last_num, a->lost, a->out_size, 0, a->loss.rep_dropped,
+				 a->loss.rep_lost, a->loss.rep_restarts, a->loss.rep_ms};
 	if (a->delivery)
 		r.alerts_in_memory = delivery_in_memory(a->delivery);
 	progress_store(a->progress, &r);
@@ -128,21 +137,22 @@ static void flush_out(struct analyzer *a)
  */
 static void truncate_unrecorded(struct analyzer *a)
 {
-	struct progress_rec r;
-	uint64_t size;
-	if (!a->progress || !progress_load(a->progress, &r) || !r.out_size)
+	char why[160];
+	uint64_t max_tail = a->out.max; /* the most one flush writes */
+	if (a->inherited_state != PROGRESS_OK || !a->inherited.out_size)
 		return;
-	if (!out_file_size(a->out_fd, &size) || size <= r.out_size)
-		return;
-	if (ftruncate(a->out_fd, (off_t)r.out_size) != 0)
+	int r = progress_check_cut(a->out_fd, a->inherited.out_size, max_tail, why, sizeof(why));
+	if (r < 0)
+		LOG_WARN("--events-out is left as it is, not cut back to the recorded end of the last "
+			 "event: %s", why);
+	else if (r == 0 && ftruncate(a->out_fd, (off_t)a->inherited.out_size) != 0)
 		LOG_WARN("cannot cut --events-out back to its last complete event: %s", strerror(errno));
 }
 
 static void count_gap(struct analyzer *a, uint64_t num)
 {
-	struct progress_rec r;
-	if (a->expected_num == 0 && a->progress && progress_load(a->progress, &r) && r.last_num)
-		a->expected_num = r.last_num + 1;
+	if (a->expected_num == 0 && a->inherited.last_num)
+		a->expected_num = a->inherited.last_num + 1;
 	if (a->expected_num && num > a->expected_num)
 		a->lost += num - a->expected_num;
 	a->expected_num = num + 1;
@@ -164,15 +174,76 @@ static void write_event(struct analyzer *a, const struct vigil_event *ev)
 		flush_out(a);
 }
 
+static void on_loss_timer(void *arg);
+static void flush_all(struct analyzer *a);
+
+/* What only the analyzer knows, on a health event: losses, FIM's state,
+ * and whether the event is a loss report; a report still owed is timed. */
+static void complete_health(struct analyzer *a, struct vigil_health *h, bool force)
+{
+	h->events_lost = a->lost; /* losses are known here, not in the supervisor */
+	struct fim_monitor_stats st = {0};
+	if (a->fim.mon)
+		fim_monitor_stats(a->fim.mon, &st);
+	h->fim_unwatched = st.unwatched_trees;
+	h->fim_overflows = st.overflows;
+	loss_update(&a->loss, h, evloop_now_ms(), force);
+	if (loss_pending(&a->loss) && !a->loss_timer && a->loop)
+		a->loss_timer = evloop_add_timer(a->loop, loss_due_ms(&a->loss, evloop_now_ms()),
+						 on_loss_timer, a);
+}
+
+/*
+ * A health event of our own (evt.num 0: not from the channel), with the
+ * latest counters: a loss report the supervisor's events did not make (the
+ * minute is over, or we exit), or a change of FIM's state.
+ */
+static void own_health(struct analyzer *a, bool force)
+{
+	struct vigil_event *ev = a->health;
+	if (!ev)
+		return;
+	vigil_event_init(ev, VIGIL_EV_HEALTH);
+	ev->type = VIGIL_SC_HEALTH;
+	ev->ts_ns = evloop_wall_ns();
+	ev->proc.pid = getppid();
+	ev->health = a->loss.seen;
+	complete_health(a, &ev->health, force);
+	vigil_event_seal(ev);
+	if (a->engine)
+		engine_eval(a->engine, ev, &a->ctx, alerts_on_match, &a->alerts);
+	write_event(a, ev);
+}
+
+static void on_loss_timer(void *arg)
+{
+	struct analyzer *a = arg;
+	a->loss_timer = 0;
+	if (loss_pending(&a->loss))
+		own_health(a, false);
+	flush_all(a);
+}
+
+static void on_fim_degraded(void *arg)
+{
+	own_health(arg, false);
+}
+
 static int on_event(struct vigil_event *ev, void *ctx)
 {
 	struct analyzer *a = ctx;
 	if (ev->kind == VIGIL_EV_END)
 		return 1;
+	if (++a->since_beat >= 1024) { /* a flood keeps the loop here: beat from inside */
+		a->since_beat = 0;
+		heartbeat_beat();
+	}
 	count_gap(a, ev->num);
-	if (ev->kind == VIGIL_EV_HEALTH) /* losses are known here, not in the supervisor */
-		ev->health.events_lost = a->lost;
-	else {
+	if (ev->kind == VIGIL_EV_HEALTH) {
+		complete_health(a, &ev->health, false);
+		if (a->engine)
+			engine_eval(a->engine, ev, &a->ctx, alerts_on_match, &a->alerts);
+	} else {
 		fim_live_observe(&a->fim, ev);
 		if (a->engine) {
 			tracking_observe(&a->tracking, ev);
@@ -242,8 +313,11 @@ static int open_events_out(struct analyzer *a, const char *path)
 {
 	if (!path)
 		return 0;
+	/* Read access too: a cut back is checked against the bytes before it. */
 	a->out_fd = strcmp(path, "-") == 0 ? dup(STDOUT_FILENO)
-					   : open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+					   : open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (a->out_fd < 0 && errno == EACCES && strcmp(path, "-") != 0) /* write-only for us */
+		a->out_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	if (a->out_fd < 0) {
 		LOG_ERR("cannot open --events-out %s: %s", path, strerror(errno));
 		return -1;
@@ -291,14 +365,21 @@ static int run(struct analyzer *a, const struct analyzer_options *o)
 			LOG_ERR("fim: live monitoring is off (see above)");
 		a->fim.on_event = a->out_fd >= 0 ? on_fim_event : NULL;
 		a->fim.on_event_arg = a;
+		a->fim.on_degraded = on_fim_degraded;
 	}
+	heartbeat_startup_end();
+	heartbeat_loop_start(a->loop);
 	int rc = evloop_run(a->loop) != 0 ? -1 : a->rc;
 	fim_live_flush(&a->fim);
+	if (loss_pending(&a->loss)) /* a report still owed goes out now, not never */
+		own_health(a, true);
 	flush_all(a);
 	/* what the supervisor waits for us, less a margin for the rest of the exit */
 	delivery_finish(a->delivery, o->drain_ms > 1000 ? o->drain_ms - 500 : o->drain_ms / 2);
 	a->keep_config = fim_live_stop(&a->fim);
 	evloop_cancel_timer(a->loop, a->progress_timer);
+	evloop_cancel_timer(a->loop, a->loss_timer);
+	heartbeat_loop_stop(a->loop);
 	store_progress(a); /* after the drain: what is left is spooled or counted */
 	delivery_free(a->delivery);
 	a->delivery = NULL;
@@ -306,6 +387,25 @@ static int run(struct analyzer *a, const struct analyzer_options *o)
 	receiver_free(&a->rx);
 	evloop_free(a->loop);
 	return rc;
+}
+
+/* What a predecessor recorded, checked before anything relies on it. */
+static void inherit_progress(struct analyzer *a)
+{
+	char why[160] = "";
+	struct progress_rec *pr = &a->inherited;
+	a->inherited_state = a->progress ? progress_load(a->progress, pr, why, sizeof(why)) : PROGRESS_NONE;
+	if (a->inherited_state == PROGRESS_REJECTED)
+		LOG_WARN("the progress record left by the previous analyzer is not sound (%s): "
+			 "--events-out is not cut, and losses at this restart may be uncounted", why);
+	a->lost = pr->lost; /* losses are counted across generations */
+	a->out_last_num = pr->last_num;
+	a->crash_alerts = pr->alerts_in_memory;
+	a->loss = (struct loss){.rep_dropped = pr->rep_dropped, .rep_lost = pr->rep_lost,
+				.rep_restarts = pr->rep_restarts, .rep_ms = pr->rep_ms};
+	a->loss.seen.events_dropped = pr->rep_dropped; /* nothing owed until an event says so */
+	a->loss.seen.events_lost = pr->rep_lost;
+	a->loss.seen.analyzer_restarts = pr->rep_restarts;
 }
 
 int main(int argc, char **argv)
@@ -330,7 +430,12 @@ int main(int argc, char **argv)
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
 	struct analyzer_options o;
-	if (analyzer_options_parse(argc, argv, &o) != 0) {
+	int parsed = analyzer_options_parse(argc, argv, &o);
+	if (parsed == -2) {
+		tell_supervisor(NULL, &o, false);
+		return 2;
+	}
+	if (parsed != 0) {
 		fprintf(stderr, "vigil-analyzer is started by vigil; it is not a command\n");
 		return 2;
 	}
@@ -339,14 +444,12 @@ int main(int argc, char **argv)
 		return 2;
 	static struct analyzer a = {.out_fd = -1};
 	strbuf_init(&a.out, OUT_FLUSH_BYTES + 512 * 1024);
+	a.health = malloc(sizeof(*a.health));
 	if (o.progress_fd >= 0)
 		a.progress = progress_map(o.progress_fd);
-	struct progress_rec pr;
-	if (a.progress && progress_load(a.progress, &pr)) {
-		a.lost = pr.lost; /* losses are counted across generations */
-		a.out_last_num = pr.last_num;
-		a.crash_alerts = pr.alerts_in_memory;
-	}
+	heartbeat_init(a.progress); /* as soon as the page is there */
+	heartbeat_startup_begin();
+	inherit_progress(&a);
 	bool ok = analyzer_config_setup(&a.cfg, &o, o.syscalls_fd < 0) == 0 && setup_rules(&a, &o, &a.cfg) == 0;
 	tell_supervisor(&a, &o, ok);
 	if (!ok)
@@ -368,6 +471,7 @@ int main(int argc, char **argv)
 		_exit(rc == 0 && !a.write_failed ? 0 : 1);
 	}
 	config_free(&a.cfg);
+	free(a.health);
 	if (a.write_failed)
 		rc = -1;
 	if (a.rx.st.invalid)

@@ -215,6 +215,12 @@ static void health_fields(struct strbuf *sb, const struct vigil_health *h)
 	kv_int(sb, "vigil.analyzer_restarts", (long long)h->analyzer_restarts);
 	kv_int(sb, "vigil.read_errors", (long long)h->read_errors);
 	kv_int(sb, "vigil.tracees", (long long)h->tracee_count);
+	kv_int(sb, "vigil.events_dropped_new", (long long)h->dropped_new);
+	kv_int(sb, "vigil.events_lost_new", (long long)h->lost_new);
+	kv_int(sb, "vigil.analyzer_restarts_new", (long long)h->restarts_new);
+	kv_bool(sb, "vigil.fim_degraded", h->fim_unwatched > 0);
+	kv_int(sb, "vigil.fim_unwatched", (long long)h->fim_unwatched);
+	kv_int(sb, "vigil.fim_overflows", (long long)h->fim_overflows);
 }
 
 /* One side of a FIM change: the recorded ("fim.prev_") or current ("fim.") state. */

@@ -34,7 +34,8 @@ enum field {
 	F_EXE, F_EXEPATH, F_ARGS, F_CMDLINE, F_CWD, F_TTY, F_SID, F_VPGID, F_PNAME, F_PCMDLINE,
 	F_PEXEPATH, F_PEXE, F_ANAME, F_APID, F_MEMFD, F_START, F_UID, F_USER_NAME, F_LOGINUID, F_GID, F_CAPS,
 	F_CAPS_PRM, F_CAPS_INH,
-	F_DROPPED, F_LOST, F_RESTARTS, F_READ_ERRORS, F_TRACEES, F_COUNT
+	F_DROPPED, F_LOST, F_RESTARTS, F_READ_ERRORS, F_TRACEES, F_DROPPED_NEW, F_LOST_NEW,
+	F_RESTARTS_NEW, F_FIM_DEGRADED, F_FIM_UNWATCHED, F_FIM_OVERFLOWS, F_COUNT
 };
 _Static_assert(F_COUNT <= 64, "fields are a 64-bit set");
 
@@ -66,6 +67,9 @@ static const struct {
 	FLD("thread.cap_inheritable", F_CAPS_INH), FLD("vigil.events_dropped", F_DROPPED),
 	FLD("vigil.events_lost", F_LOST), FLD("vigil.analyzer_restarts", F_RESTARTS),
 	FLD("vigil.read_errors", F_READ_ERRORS), FLD("vigil.tracees", F_TRACEES),
+	FLD("vigil.events_dropped_new", F_DROPPED_NEW), FLD("vigil.events_lost_new", F_LOST_NEW),
+	FLD("vigil.analyzer_restarts_new", F_RESTARTS_NEW), FLD("vigil.fim_degraded", F_FIM_DEGRADED),
+	FLD("vigil.fim_unwatched", F_FIM_UNWATCHED), FLD("vigil.fim_overflows", F_FIM_OVERFLOWS),
 #undef FLD
 };
 #define N_FIELDS (sizeof(fields) / sizeof(fields[0]))
@@ -627,6 +631,12 @@ static int apply(struct rd *rd, const char *key, size_t klen, const struct json_
 	case F_RESTARTS: INT(0, LLONG_MAX, ev->health.analyzer_restarts); break;
 	case F_READ_ERRORS: INT(0, LLONG_MAX, ev->health.read_errors); break;
 	case F_TRACEES: INT(0, LLONG_MAX, ev->health.tracee_count); break;
+	case F_DROPPED_NEW: INT(0, LLONG_MAX, ev->health.dropped_new); break;
+	case F_LOST_NEW: INT(0, LLONG_MAX, ev->health.lost_new); break;
+	case F_RESTARTS_NEW: INT(0, LLONG_MAX, ev->health.restarts_new); break;
+	case F_FIM_UNWATCHED: INT(0, LLONG_MAX, ev->health.fim_unwatched); break;
+	case F_FIM_OVERFLOWS: INT(0, LLONG_MAX, ev->health.fim_overflows); break;
+	case F_FIM_DEGRADED: r = want_bool(rd, k, v, &b); break; /* derived from fim_unwatched */
 	case F_NONE: case F_COUNT: break;
 	}
 #undef INT

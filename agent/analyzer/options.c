@@ -5,10 +5,13 @@
 #include "analyzer/options.h"
 #include "vigil/log.h"
 
-static int push(char **list, int *n, char *v)
+/* Past the limit, say it: the caller's error would read as a bad option. */
+static int push(char **list, int *n, char *v, const char *flag)
 {
-	if (*n >= ANALYZER_MAX_LIST)
-		return -1;
+	if (*n >= ANALYZER_MAX_LIST) {
+		LOG_ERR("at most %d %s options are accepted", ANALYZER_MAX_LIST, flag);
+		return -2;
+	}
 	list[(*n)++] = v;
 	return 0;
 }
@@ -49,14 +52,14 @@ int analyzer_options_parse(int argc, char **argv, struct analyzer_options *o)
 		else if (strcmp(a, "--verbosity") == 0)
 			vigil_log_verbosity = (int)strtol(argv[++i], NULL, 10);
 		else if (strcmp(a, "--rules") == 0) {
-			if (push(o->rules, &o->n_rules, argv[++i]))
-				return -1;
+			if (push(o->rules, &o->n_rules, argv[++i], "--rules"))
+				return -2;
 		} else if (strcmp(a, "--fim") == 0) {
-			if (push(o->fim_paths, &o->n_fim_paths, argv[++i]))
-				return -1;
+			if (push(o->fim_paths, &o->n_fim_paths, argv[++i], "--fim"))
+				return -2;
 		} else if (strcmp(a, "--output") == 0) {
-			if (push(o->outputs, &o->n_outputs, argv[++i]))
-				return -1;
+			if (push(o->outputs, &o->n_outputs, argv[++i], "--output"))
+				return -2;
 		} else if (strcmp(a, "--drain-ms") == 0)
 			o->drain_ms = (unsigned)strtoul(argv[++i], NULL, 10);
 		else if (strcmp(a, "--priority") == 0)

@@ -21,6 +21,7 @@ struct analyzer_options {
 };
 
 /* 0, or -1 on an unknown or incomplete option. */
+/* 0; -1 not a command line from vigil; -2 a limit was passed (logged). */
 int analyzer_options_parse(int argc, char **argv, struct analyzer_options *o);
 
 #endif

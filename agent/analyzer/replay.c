@@ -3,7 +3,9 @@
  *
  * Reads events back (ndjson_read.c), evaluates them with the same engine
  * the live analyzer uses, and prints alerts as Falco JSON lines on stdout.
- * A line that does not parse is reported with its number and skipped.
+ * A line that does not parse is reported with its number and skipped, and
+ * makes the exit status 1: a replay that did not see every event must not
+ * pass for a clean one in a script or CI.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -18,8 +20,10 @@
 #include "analyzer/rules_paths.h"
 #include "analyzer/tracking.h"
 
+#define REPLAY_MAX_RULES 64
+
 struct replay_opts {
-	char *rules[64];
+	char *rules[REPLAY_MAX_RULES];
 	int n_rules;
 	const char *events;
 	const char *priority;
@@ -30,7 +34,10 @@ static int parse(int argc, char **argv, struct replay_opts *o)
 {
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		if (strcmp(a, "--rules") == 0 && v && o->n_rules < 64)
+		if (strcmp(a, "--rules") == 0 && v && o->n_rules >= REPLAY_MAX_RULES) {
+			fprintf(stderr, "vigil: replay: at most %d --rules options are accepted\n", REPLAY_MAX_RULES);
+			return -2;
+		} else if (strcmp(a, "--rules") == 0 && v)
 			o->rules[o->n_rules++] = argv[++i];
 		else if ((strcmp(a, "-p") == 0 || strcmp(a, "--priority") == 0) && v)
 			o->priority = argv[++i];
@@ -67,7 +74,10 @@ static int configure(struct engine *e, const struct replay_opts *o)
 int replay_main(int argc, char **argv)
 {
 	struct replay_opts o = {0};
-	if (parse(argc, argv, &o) != 0) {
+	int parsed = parse(argc, argv, &o);
+	if (parsed == -2)
+		return 2;
+	if (parsed != 0) {
 		fputs("usage: vigil replay [--rules FILE]... [-p PRIORITY] [--rule-matching first|all] "
 		      "EVENTS.ndjson\n", stderr);
 		return 2;
@@ -118,5 +128,5 @@ int replay_main(int argc, char **argv)
 	engine_free(e);
 	if (in != stdin)
 		fclose(in);
-	return out.failed ? 1 : 0;
+	return out.failed || bad ? 1 : 0;
 }

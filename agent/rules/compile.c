@@ -233,6 +233,10 @@ int compile_rule(const struct ruleset *rs, const struct rules_rule *r, struct co
 	}
 	out->cond = cond;
 	out->any_type = !expr_event_types(cond, &out->types);
+	/* Tamper checks are traced whenever vigil runs, on whatever syscall
+	 * they catch: a rule on vigil.tamper sees them all without making
+	 * every syscall traced (docs/rules.md). */
+	out->tamper_watch = out->any_type && expr_uses_field(cond, "vigil.tamper");
 	out->needs_result = expr_uses_result(cond);
 	out->needs_writes = expr_uses_field(cond, "proc.is_exe_upper_layer");
 	/* fd.l4proto, and the type of a dup'ed socket, are learned from socket calls. */

@@ -20,6 +20,7 @@ struct compiled_rule {
 	struct output_fmt *output;
 	vigil_sc_set types;           /* evt.type values it can match */
 	bool any_type;                /* no evt.type restriction: every event */
+	bool tamper_watch;            /* any_type on vigil.tamper: widens nothing traced */
 	bool needs_result;            /* reads evt.res/rawres/dir, fd.num or fd.connected/name_changed: needs the exit stop */
 	bool needs_writes;            /* reads proc.is_exe_upper_layer: file writes must be traced */
 	bool needs_sockets;           /* reads fd.l4proto: socket creation must be traced */

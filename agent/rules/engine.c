@@ -195,7 +195,9 @@ static void add_all(vigil_sc_set *set, const int *ids, size_t n)
 bool engine_syscalls(const struct engine *e, vigil_sc_set *set)
 {
 	memset(set, 0, sizeof(*set));
-	bool restricted = e->any_type.n == 0;
+	bool restricted = true;
+	for (size_t i = 0; i < e->any_type.n; i++)
+		restricted = restricted && e->rules[e->any_type.rules[i]].tamper_watch;
 	for (int t = 1; t < VIGIL_SC_COUNT; t++)
 		if (e->by_type[t].n || !restricted)
 			vigil_sc_set_add(set, t);
@@ -216,7 +218,7 @@ void engine_result_syscalls(const struct engine *e, vigil_sc_set *set)
 		if (!r->enabled || !r->needs_result || r->src->priority > e->min_priority)
 			continue;
 		for (size_t w = 0; w < sizeof(set->bits) / sizeof(set->bits[0]); w++)
-			set->bits[w] |= r->any_type ? ~0ull : r->types.bits[w];
+			set->bits[w] |= r->any_type && !r->tamper_watch ? ~0ull : r->types.bits[w];
 	}
 }
 

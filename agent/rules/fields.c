@@ -122,6 +122,22 @@ static const struct field_def table[] = {
 	Y("fim.prev_mtime", FT_STR, FA_NONE, F_FIM_PREV_MTIME, "modification time recorded"),
 	Y("fim.target", FT_STR, FA_NONE, F_FIM_TARGET, "symlink target now"),
 	Y("fim.prev_target", FT_STR, FA_NONE, F_FIM_PREV_TARGET, "symlink target recorded"),
+	/* vigil's own state (evt.source = vigil, and vigil.tamper on syscalls; docs/events.md). */
+	Y("vigil.tamper", FT_STR, FA_NONE, F_VIGIL_TAMPER, "attempt to escape or attack vigil (ptrace_vigil, ...)"),
+	Y("vigil.events_dropped", FT_INT, FA_NONE, F_VIGIL_DROPPED, "events dropped so far (queue full)"),
+	Y("vigil.events_lost", FT_INT, FA_NONE, F_VIGIL_LOST, "events lost so far with a killed analyzer"),
+	Y("vigil.analyzer_restarts", FT_INT, FA_NONE, F_VIGIL_RESTARTS, "analyzer restarts so far"),
+	Y("vigil.read_errors", FT_INT, FA_NONE, F_VIGIL_READ_ERRORS, "tracee memory reads that failed"),
+	Y("vigil.tracees", FT_INT, FA_NONE, F_VIGIL_TRACEES, "processes traced now"),
+	Y("vigil.events_dropped_new", FT_INT, FA_NONE, F_VIGIL_DROPPED_NEW,
+	  "loss report: events dropped since the previous report (0: no report due)"),
+	Y("vigil.events_lost_new", FT_INT, FA_NONE, F_VIGIL_LOST_NEW, "loss report: events lost since the previous one"),
+	Y("vigil.analyzer_restarts_new", FT_INT, FA_NONE, F_VIGIL_RESTARTS_NEW,
+	  "loss report: analyzer restarts since the previous one"),
+	Y("vigil.fim_degraded", FT_BOOL, FA_NONE, F_VIGIL_FIM_DEGRADED,
+	  "FIM is not real-time everywhere: the watch limit left trees to periodic scans"),
+	Y("vigil.fim_unwatched", FT_INT, FA_NONE, F_VIGIL_FIM_UNWATCHED, "trees scanned periodically, not watched"),
+	Y("vigil.fim_overflows", FT_INT, FA_NONE, F_VIGIL_FIM_OVERFLOWS, "inotify queue overflows (rescanned)"),
 	/* Falco fields vigil does not produce (yet): rules using them load disabled. */
 
 	N("fd.proto", FT_STR, FA_NONE, "protocol"),

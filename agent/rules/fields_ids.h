@@ -23,6 +23,9 @@ enum field_id {
 	F_FIM_MODE, F_FIM_PREV_MODE, F_FIM_UID, F_FIM_PREV_UID, F_FIM_GID, F_FIM_PREV_GID,
 	F_FIM_SIZE, F_FIM_PREV_SIZE, F_FIM_INODE, F_FIM_PREV_INODE, F_FIM_MTIME, F_FIM_PREV_MTIME,
 	F_FIM_TARGET, F_FIM_PREV_TARGET,
+	F_VIGIL_TAMPER, F_VIGIL_DROPPED, F_VIGIL_LOST, F_VIGIL_RESTARTS, F_VIGIL_READ_ERRORS,
+	F_VIGIL_TRACEES, F_VIGIL_DROPPED_NEW, F_VIGIL_LOST_NEW, F_VIGIL_RESTARTS_NEW,
+	F_VIGIL_FIM_DEGRADED, F_VIGIL_FIM_UNWATCHED, F_VIGIL_FIM_OVERFLOWS,
 	F_UNSUPPORTED,
 };
 
@@ -30,5 +33,7 @@ struct vigil_event;
 struct field_value;
 /* fim.* values (fields_fim.c). */
 void field_extract_fim(int id, const struct vigil_event *ev, struct field_value *v);
+/* vigil.* values (fields_vigil.c). */
+void field_extract_vigil(int id, const struct vigil_event *ev, struct field_value *v);
 
 #endif

@@ -78,6 +78,10 @@ void channel_push(struct vigil_event *ev)
 	/* Health and end markers may exceed the bound by a batch: they carry
 	 * the drop counts, so dropping them would make the loss silent. */
 	bool vital = ev->kind == VIGIL_EV_HEALTH || ev->kind == VIGIL_EV_END;
+	if (!vital && n_batches > max_batches) { /* that batch is kept for the vital ones */
+		dropped++;
+		return;
+	}
 	if (!tail || tail->len + padded > BATCH_BYTES) {
 		if ((n_batches >= max_batches && !(vital && n_batches <= max_batches)) || !new_batch()) {
 			dropped++;

@@ -139,6 +139,12 @@ struct vigil_health {
 	uint64_t analyzer_restarts;
 	uint64_t read_errors;      /* tracee memory that could not be read */
 	uint64_t tracee_count;     /* processes currently traced */
+	/* Filled in by the analyzer (the supervisor sends 0). The *_new counts
+	 * are a loss report: what changed since the previous report, non-zero
+	 * only on the event that carries the report (docs/events.md). */
+	uint64_t dropped_new, lost_new, restarts_new;
+	uint64_t fim_unwatched;    /* trees the inotify watch limit left to periodic scans */
+	uint64_t fim_overflows;    /* inotify queue overflows in this analyzer's life */
 };
 
 /*

@@ -155,7 +155,10 @@ static void build_procexit(struct vigil_event *e, int exit_kind, int res)
 static void build_health(struct vigil_event *e)
 {
 	start(e, VIGIL_EV_HEALTH, VIGIL_SC_HEALTH);
-	e->health = (struct vigil_health){5, 6, 1, 2, 17};
+	e->health = (struct vigil_health){.events_dropped = 5, .events_lost = 6, .analyzer_restarts = 1,
+					  .read_errors = 2, .tracee_count = 17, .dropped_new = 3,
+					  .lost_new = 4, .restarts_new = 1, .fim_unwatched = 2,
+					  .fim_overflows = 9};
 }
 
 static void build_tamper(struct vigil_event *e)

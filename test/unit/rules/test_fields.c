@@ -178,6 +178,33 @@ static void test_socket_state(void **state)
 	assert_absent("fd.connected");
 }
 
+/* vigil.tamper on the attempt only; the counters on health events only. */
+static void test_vigil_fields(void **state)
+{
+	(void)state;
+	make_open();
+	assert_absent("vigil.tamper");
+	assert_absent("vigil.events_dropped");
+	ev.tamper = VIGIL_TAMPER_PROC_VIGIL;
+	assert_str("vigil.tamper", NULL, "proc_vigil");
+	vigil_event_init(&ev, VIGIL_EV_HEALTH);
+	ev.type = VIGIL_SC_HEALTH;
+	ev.health = (struct vigil_health){.events_dropped = 70, .events_lost = 3, .analyzer_restarts = 2,
+					  .dropped_new = 40, .lost_new = 1, .fim_overflows = 5};
+	assert_absent("vigil.tamper");
+	assert_int("vigil.events_dropped", NULL, 70);
+	assert_int("vigil.events_lost", NULL, 3);
+	assert_int("vigil.analyzer_restarts", NULL, 2);
+	assert_int("vigil.events_dropped_new", NULL, 40);
+	assert_int("vigil.events_lost_new", NULL, 1);
+	assert_int("vigil.analyzer_restarts_new", NULL, 0);
+	assert_int("vigil.fim_degraded", NULL, 0);
+	assert_int("vigil.fim_overflows", NULL, 5);
+	ev.health.fim_unwatched = 2;
+	assert_int("vigil.fim_degraded", NULL, 1);
+	assert_int("vigil.fim_unwatched", NULL, 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -186,6 +213,7 @@ int main(void)
 		cmocka_unit_test(test_any_ancestor),
 		cmocka_unit_test(test_socket_roles),
 		cmocka_unit_test(test_socket_state),
+		cmocka_unit_test(test_vigil_fields),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
