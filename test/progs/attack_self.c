@@ -137,33 +137,42 @@ static int attack_memory(void)
 	return 0;
 }
 
-/* Signals of every kind at the analyzer; then kill(-1) from a process with a child. */
+/* Signals of every kind at the analyzer and at a thread of vigil's (the
+ * supervisor's signal thread when the analyzer has none); then kill(-1)
+ * from a process with a child of its own. */
 static int attack_signals(void)
 {
 	pid_t sup = getppid(), an = find_analyzer(sup), tid = other_thread(an);
+	pid_t tgid = an;
+	if (tid <= 0) {
+		tid = other_thread(sup);
+		tgid = sup;
+	}
 	siginfo_t si = {.si_code = SI_QUEUE, .si_signo = SIGSTOP};
 	si.si_pid = getpid();
 	vt_report("{\"analyzer\":%d,\"thread\":%d,\"kill\":%d,\"tkill\":%d,\"tgkill\":%d,"
 		  "\"sigqueue\":%d,\"tgsigqueue\":%d,\"kill_group\":%d,\"kill_sup\":%d}",
 		  (int)an, (int)tid, ERR_OF(kill(an, SIGSTOP)),
 		  tid > 0 ? ERR_OF(syscall(SYS_tkill, tid, SIGSTOP)) : -1,
-		  tid > 0 ? ERR_OF(syscall(SYS_tgkill, an, tid, SIGSTOP)) : -1,
+		  tid > 0 ? ERR_OF(syscall(SYS_tgkill, tgid, tid, SIGSTOP)) : -1,
 		  ERR_OF(syscall(SYS_rt_sigqueueinfo, an, SIGSTOP, &si)),
-		  tid > 0 ? ERR_OF(syscall(SYS_rt_tgsigqueueinfo, an, tid, SIGSTOP, &si)) : -1,
-		  ERR_OF(kill(-getpgid(sup), SIGSTOP)), ERR_OF(kill(sup, SIGSTOP)));
+		  tid > 0 ? ERR_OF(syscall(SYS_rt_tgsigqueueinfo, tgid, tid, SIGSTOP, &si)) : -1,
+		  getpgid(sup) > 1 ? ERR_OF(kill(-getpgid(sup), SIGSTOP)) : -1, /* 0: outside our pid ns */
+		  ERR_OF(kill(sup, SIGSTOP)));
 	pid_t child = fork();
 	if (child == 0) {
 		pause();
 		_exit(0);
 	}
 	usleep(100000);
-	int rc = ERR_OF(kill(-1, SIGTERM));
-	int status = 0;
-	waitpid(child, &status, 0);
+	int rc = ERR_OF(kill(-1, SIGSTOP));
 	usleep(100000);
-	vt_report("{\"kill_all\":%d,\"child_signalled\":%d,\"analyzer_state\":\"%c\","
+	char child_state = state_of(child);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	vt_report("{\"kill_all\":%d,\"child_state\":\"%c\",\"analyzer_state\":\"%c\","
 		  "\"supervisor_state\":\"%c\"}",
-		  rc, WIFSIGNALED(status) ? WTERMSIG(status) : 0, state_of(an), state_of(sup));
+		  rc, child_state, state_of(an), state_of(sup));
 	return 0;
 }
 
