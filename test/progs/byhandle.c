@@ -5,9 +5,7 @@
  * handle opened (or -errno) and the bytes read from it.
  * Exit 77 when the filesystem or the kernel has no handles.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+/* _GNU_SOURCE comes from CMakeLists.txt. */
 #include <fcntl.h>
 #include "vt_common.h"
 

@@ -8,9 +8,7 @@
  * {"pid":P,"fd":FD,"sent":N,"accepted":0|1}.
  * Exit 77 when the namespace cannot be made.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+/* _GNU_SOURCE comes from CMakeLists.txt. */
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <net/if.h>

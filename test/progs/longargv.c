@@ -18,6 +18,18 @@
 #endif
 #include "vt_common.h"
 
+/* dst[0..n-1] = PREFIX followed by i on `digits` digits (arg00000, ...). */
+static void numbered_args(char **dst, long n, const char *prefix, int digits)
+{
+    size_t size = strlen(prefix) + (size_t)digits + 1;
+    for (long i = 0; i < n; i++) {
+        dst[i] = malloc(size);
+        if (!dst[i])
+            vt_die("malloc");
+        snprintf(dst[i], size, "%s%0*ld", prefix, digits, i);
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -35,12 +47,7 @@ int main(int argc, char **argv)
         args = calloc((size_t)nargs + 2, sizeof *args);
         if (!args)
             vt_die("calloc");
-        for (long i = 0; i < nargs; i++) {
-            args[i + 1] = malloc(16);
-            if (!args[i + 1])
-                vt_die("malloc");
-            snprintf(args[i + 1], 16, "arg%05ld", i);
-        }
+        numbered_args(args + 1, nargs, "arg", 5);
     } else if (strcmp(mode, "big") == 0) {
         if (count < 1 || count > (64L << 20))
             return VT_EXIT_SETUP;
@@ -75,12 +82,7 @@ int main(int argc, char **argv)
         args = calloc((size_t)nargs + 2, sizeof *args);
         if (!args)
             vt_die("calloc");
-        for (long i = 0; i < npad; i++) {
-            args[i + 1] = malloc(24);
-            if (!args[i + 1])
-                vt_die("malloc");
-            snprintf(args[i + 1], 24, "/nonexistent/pad%06ld", i);
-        }
+        numbered_args(args + 1, npad, "/nonexistent/pad", 6);
         for (long i = 0; i < ntail; i++)
             args[npad + 1 + i] = argv[4 + i];
     } else {

@@ -9,9 +9,7 @@
  * where same=1 when the innocent name now reads as /etc/shadow.
  * Exit 77 when the kernel refuses the namespace or the API.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+/* _GNU_SOURCE comes from CMakeLists.txt. */
 #include <fcntl.h>
 #include <linux/mount.h>
 #include <sched.h>

@@ -12,9 +12,7 @@
  * started in a child (the application spawning it): /bin/sh -c true.
  * Reports {"pid":P,"child":C,"status":S}; only the child's stdio moves.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+/* _GNU_SOURCE comes from CMakeLists.txt. */
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>

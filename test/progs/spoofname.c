@@ -5,9 +5,7 @@
  * rule must report: a name is not vigil's identity.
  * Reports {"pid":P,"child":C,"status":S} from the renamed process.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+/* _GNU_SOURCE comes from CMakeLists.txt. */
 #include <libgen.h>
 #include <sys/wait.h>
 #include "vt_common.h"
