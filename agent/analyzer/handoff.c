@@ -12,12 +12,31 @@
 
 #define HANDOFF_MAX (256u * 1024u) /* the supervisor reads at most this much */
 
+/*
+ * sendto/sendmsg/sendmmsg are data-path calls, as hot as write: vigil never
+ * traps them whole for rules. A rule that names them gets their connecting
+ * form, the sends with MSG_FASTOPEN, which the filter picks out in the
+ * kernel when connect is traced (seccomp_filter.c). So Falco's outbound
+ * macro, which names them, costs nothing on plain sends.
+ */
+static void narrow_sends(vigil_sc_set *set)
+{
+	static const int sends[] = {VIGIL_SC_SENDTO, VIGIL_SC_SENDMSG, VIGIL_SC_SENDMMSG};
+	for (size_t i = 0; i < sizeof(sends) / sizeof(sends[0]); i++) {
+		if (!vigil_sc_set_has(set, sends[i]))
+			continue;
+		vigil_sc_set_del(set, sends[i]);
+		vigil_sc_set_add(set, VIGIL_SC_CONNECT);
+	}
+}
+
 void handoff_write_syscalls(int fd, const struct engine *e, const vigil_sc_set *extra)
 {
 	vigil_sc_set set, results;
 	bool restricted = engine_syscalls(e, &set);
 	for (size_t w = 0; extra && w < sizeof(set.bits) / sizeof(set.bits[0]); w++)
 		set.bits[w] |= extra->bits[w];
+	narrow_sends(&set);
 	engine_result_syscalls(e, &results);
 	struct strbuf sb;
 	strbuf_init(&sb, HANDOFF_MAX);

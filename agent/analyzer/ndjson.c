@@ -138,6 +138,14 @@ static void proc_fields(struct strbuf *sb, const struct vigil_event *ev)
 	}
 	strbuf_addc(sb, ']');
 	kv_bool(sb, "proc.is_exe_from_memfd", p->is_exe_from_memfd);
+	kv_str(sb, ev, "proc.stdin.type", p->stdin_type);
+	kv_str(sb, ev, "proc.stdin.name", p->stdin_name);
+	kv_str(sb, ev, "proc.stdout.type", p->stdout_type);
+	kv_str(sb, ev, "proc.stdout.name", p->stdout_name);
+	if (p->vflags & VIGIL_PROC_PARENT_VIGIL) /* written when true; absent reads as false */
+		kv_bool(sb, "vigil.is_entrypoint", true);
+	if (p->vflags & VIGIL_PROC_ARGS_TRUNCATED)
+		kv_bool(sb, "vigil.args_truncated", true);
 	if (p->start_ns)
 		kv_int(sb, "proc.start_ts", (long long)p->start_ns);
 	kv_int(sb, "user.uid", p->uid);
@@ -318,8 +326,7 @@ void ndjson_event(struct strbuf *sb, const struct vigil_event *ev)
 		snprintf(k, sizeof(k), "evt.arg.%.*s", (int)ks.len, vigil_str_ptr(ev, ks));
 		kv_str(sb, ev, k, ev->evargs[i].val);
 	}
-	if (ev->type == VIGIL_SC_OPEN || ev->type == VIGIL_SC_OPENAT ||
-	    ev->type == VIGIL_SC_OPENAT2 || ev->type == VIGIL_SC_CREAT) {
+	if (vigil_sc_opens_file(ev->type)) {
 		kv_bool(sb, "evt.is_open_read", ev->open_flags & VIGIL_OPEN_READ);
 		kv_bool(sb, "evt.is_open_write", ev->open_flags & VIGIL_OPEN_WRITE);
 		kv_bool(sb, "evt.is_open_exec", ev->open_flags & VIGIL_OPEN_EXEC);

@@ -32,7 +32,8 @@ enum field {
 	F_FD_NAME, F_FD_TYPE, F_FD_TYPECHAR, F_FD_SOCKFAMILY, F_FD_DIRECTORY, F_FD_FILENAME,
 	F_FD_DIP, F_FD_DPORT, F_FD_SIP, F_FD_SPORT, F_FD_L4PROTO, F_PID, F_TID, F_PPID, F_NAME,
 	F_EXE, F_EXEPATH, F_ARGS, F_CMDLINE, F_CWD, F_TTY, F_SID, F_VPGID, F_PNAME, F_PCMDLINE,
-	F_PEXEPATH, F_PEXE, F_ANAME, F_APID, F_MEMFD, F_START, F_UID, F_USER_NAME, F_LOGINUID, F_GID, F_CAPS,
+	F_PEXEPATH, F_PEXE, F_ANAME, F_APID, F_MEMFD, F_STDIN_TYPE, F_STDIN_NAME, F_STDOUT_TYPE,
+	F_STDOUT_NAME, F_ENTRYPOINT, F_ARGS_TRUNCATED, F_START, F_UID, F_USER_NAME, F_LOGINUID, F_GID, F_CAPS,
 	F_CAPS_PRM, F_CAPS_INH,
 	F_DROPPED, F_LOST, F_RESTARTS, F_READ_ERRORS, F_TRACEES, F_DROPPED_NEW, F_LOST_NEW,
 	F_RESTARTS_NEW, F_FIM_DEGRADED, F_FIM_UNWATCHED, F_FIM_OVERFLOWS, F_COUNT
@@ -61,7 +62,10 @@ static const struct {
 	FLD("proc.pname", F_PNAME), FLD("proc.pcmdline", F_PCMDLINE),
 	FLD("proc.pexepath", F_PEXEPATH), FLD("proc.pexe", F_PEXE), FLD("proc.aname", F_ANAME),
 	FLD("proc.apid", F_APID),
-	FLD("proc.is_exe_from_memfd", F_MEMFD), FLD("proc.start_ts", F_START), FLD("user.uid", F_UID),
+	FLD("proc.is_exe_from_memfd", F_MEMFD), FLD("proc.stdin.type", F_STDIN_TYPE),
+	FLD("proc.stdin.name", F_STDIN_NAME), FLD("proc.stdout.type", F_STDOUT_TYPE),
+	FLD("proc.stdout.name", F_STDOUT_NAME), FLD("vigil.is_entrypoint", F_ENTRYPOINT),
+	FLD("vigil.args_truncated", F_ARGS_TRUNCATED), FLD("proc.start_ts", F_START), FLD("user.uid", F_UID),
 	FLD("user.name", F_USER_NAME), FLD("user.loginuid", F_LOGINUID), FLD("group.gid", F_GID),
 	FLD("thread.cap_effective", F_CAPS), FLD("thread.cap_permitted", F_CAPS_PRM),
 	FLD("thread.cap_inheritable", F_CAPS_INH), FLD("vigil.events_dropped", F_DROPPED),
@@ -611,6 +615,15 @@ static int apply(struct rd *rd, const char *key, size_t klen, const struct json_
 	case F_MEMFD:
 		if (!(r = want_bool(rd, k, v, &b)))
 			p->is_exe_from_memfd = b;
+		break;
+	case F_STDIN_TYPE: STR(p->stdin_type); break;
+	case F_STDIN_NAME: STR(p->stdin_name); break;
+	case F_STDOUT_TYPE: STR(p->stdout_type); break;
+	case F_STDOUT_NAME: STR(p->stdout_name); break;
+	case F_ENTRYPOINT:
+	case F_ARGS_TRUNCATED:
+		if (!(r = want_bool(rd, k, v, &b)) && b)
+			p->vflags |= f == F_ENTRYPOINT ? VIGIL_PROC_PARENT_VIGIL : VIGIL_PROC_ARGS_TRUNCATED;
 		break;
 	case F_CAPS:
 	case F_CAPS_PRM:

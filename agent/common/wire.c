@@ -68,7 +68,8 @@ void vigil_event_init(struct vigil_event *ev, enum vigil_event_kind kind)
 	ev->proc.loginuid = -1;
 	vigil_str *strs[] = {&ev->proc.name, &ev->proc.exe, &ev->proc.exepath, &ev->proc.args,
 			     &ev->proc.cwd, &ev->proc.pname, &ev->proc.pexepath, &ev->proc.pcmdline,
-			     &ev->proc.pexe, &ev->fd.name};
+			     &ev->proc.pexe, &ev->fd.name, &ev->proc.stdin_type,
+			     &ev->proc.stdin_name, &ev->proc.stdout_type, &ev->proc.stdout_name};
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
 		*strs[i] = no_str;
 	for (int i = 0; i < VIGIL_MAX_ANCESTORS; i++)
@@ -155,7 +156,9 @@ int vigil_event_validate(const struct vigil_event *ev, size_t received)
 		return -1;
 	const vigil_str strs[] = {ev->proc.name, ev->proc.exe, ev->proc.exepath, ev->proc.args,
 				  ev->proc.cwd, ev->proc.pname, ev->proc.pexepath,
-				  ev->proc.pcmdline, ev->proc.pexe, ev->fd.name};
+				  ev->proc.pcmdline, ev->proc.pexe, ev->fd.name,
+				  ev->proc.stdin_type, ev->proc.stdin_name, ev->proc.stdout_type,
+				  ev->proc.stdout_name};
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
 		if (!str_ok(ev, strs[i]))
 			return -1;

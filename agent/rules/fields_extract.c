@@ -21,12 +21,6 @@
 #include "vigil/strbuf.h"
 #include "vigil/syscalls.h"
 
-static bool is_open(int type)
-{
-	return type == VIGIL_SC_OPEN || type == VIGIL_SC_OPENAT || type == VIGIL_SC_OPENAT2 ||
-	       type == VIGIL_SC_CREAT;
-}
-
 static void evt_arg(const struct field_ref *ref, const struct vigil_event *ev, struct field_value *v)
 {
 	for (int i = 0; i < ev->n_evargs; i++) {
@@ -177,7 +171,10 @@ static void sock_side(const struct vigil_event *ev, bool remote, bool want_port,
 
 static bool is_client(const struct vigil_event *ev)
 {
-	return ev->type == VIGIL_SC_CONNECT;
+	/* A send with a destination connects (TCP Fast Open) or addresses a
+	 * datagram: the caller is the client either way. */
+	return ev->type == VIGIL_SC_CONNECT || ev->type == VIGIL_SC_SENDTO ||
+	       ev->type == VIGIL_SC_SENDMSG || ev->type == VIGIL_SC_SENDMMSG;
 }
 
 /*
@@ -274,6 +271,12 @@ static void extract_proc(int id, const struct field_ref *ref, const struct vigil
 			set_bool(v, ctx->was_written(ctx->written_state, vigil_str_ptr(ev, p->exepath),
 						     p->exepath.len));
 		break;
+	case F_PROC_STDIN_TYPE: set_vstr(v, ev, p->stdin_type); break;
+	case F_PROC_STDIN_NAME: set_vstr(v, ev, p->stdin_name); break;
+	case F_PROC_STDOUT_TYPE: set_vstr(v, ev, p->stdout_type); break;
+	case F_PROC_STDOUT_NAME: set_vstr(v, ev, p->stdout_name); break;
+	case F_VIGIL_IS_ENTRYPOINT: set_bool(v, p->vflags & VIGIL_PROC_PARENT_VIGIL); break;
+	case F_VIGIL_ARGS_TRUNCATED: set_bool(v, p->vflags & VIGIL_PROC_ARGS_TRUNCATED); break;
 	case F_THREAD_TID: set_int(v, p->tid); break;
 	case F_THREAD_CAP_EFFECTIVE:
 	case F_THREAD_CAP_PERMITTED:
@@ -312,7 +315,7 @@ static void extract_evt(int id, const struct field_ref *ref, const struct vigil_
 	case F_EVT_IS_OPEN_EXEC: {
 		unsigned bit = id == F_EVT_IS_OPEN_READ ? VIGIL_OPEN_READ
 			       : id == F_EVT_IS_OPEN_WRITE ? VIGIL_OPEN_WRITE : VIGIL_OPEN_EXEC;
-		set_bool(v, is_open(ev->type) && (ev->open_flags & bit));
+		set_bool(v, vigil_sc_opens_file(ev->type) && (ev->open_flags & bit));
 		break;
 	}
 	case F_EVT_SOURCE:

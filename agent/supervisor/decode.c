@@ -69,6 +69,17 @@ void decode_proc(struct vigil_event *ev, struct task *t)
 		a = a->parent ? a->parent : (a != root_proc ? root_proc : NULL);
 	}
 	vp->n_ancestors = (uint8_t)n;
+	/* By pid, never by name: only the program vigil started has the
+	 * supervisor's own entry as its parent (a guessed parent does not count). */
+	if (p->parent == root_proc && root_proc && !p->parent_guessed)
+		vp->vflags |= VIGIL_PROC_PARENT_VIGIL;
+	if (img && img->args_truncated)
+		vp->vflags |= VIGIL_PROC_ARGS_TRUNCATED;
+	/* The exec event (emit_exec fills type and result first): the fds the
+	 * new image starts with. */
+	if ((ev->type == VIGIL_SC_EXECVE || ev->type == VIGIL_SC_EXECVEAT) && ev->has_res &&
+	    ev->res == 0)
+		decode_exec_stdio(ev, p->pid);
 }
 
 /* Lexically remove "." and ".." and duplicate slashes from an absolute path. */

@@ -18,7 +18,7 @@
 #include "supervisor/tracee_mem.h"
 
 /* Read a path argument and store it resolved under `key` (and fd.name). */
-static bool path_arg(struct vigil_event *ev, struct task *t, const char *key, long dirfd,
+bool decode_path_arg(struct vigil_event *ev, struct task *t, const char *key, long dirfd,
 		     uint64_t addr, bool set_fd_name)
 {
 	char raw[VIGIL_PATH_MAX], abs[VIGIL_PATH_MAX];
@@ -92,8 +92,29 @@ static void decode_open(struct vigil_event *ev, struct task *t, long dirfd, uint
 	ev->fd.type = (flags & O_DIRECTORY) ? VIGIL_FD_DIRECTORY : VIGIL_FD_FILE;
 }
 
-/* An fd argument: evt.arg.KEY, fd.num, and fd.name from /proc/PID/fd. */
-static void fd_arg(struct vigil_event *ev, struct task *t, const char *key, long fd)
+/*
+ * open_by_handle_at(mount_fd, handle, flags) opens a file by its handle,
+ * with no path to read at entry: the name is the kernel's, read from
+ * /proc/PID/fd/N of the new fd at the exit stop (VIGIL_SC_RESULT).
+ */
+static void decode_open_by_handle(struct vigil_event *ev, struct task *t, const uint64_t *a,
+				  bool has_res, long res)
+{
+	char path[VIGIL_PATH_MAX];
+	vigil_event_arg_int(ev, "mountfd", (int)a[0]);
+	open_flags_arg(ev, a[2], 0);
+	ev->fd.type = VIGIL_FD_FILE;
+	if (!has_res || res < 0)
+		return;
+	ev->fd.num = res;
+	if (procinfo_fd_path(t->proc->pid, (int)res, path, sizeof(path)) == 0) {
+		ev->fd.name = vigil_event_cstr(ev, path);
+		if (path[0] != '/')
+			ev->fd.type = VIGIL_FD_OTHER;
+	}
+}
+
+void decode_fd_arg(struct vigil_event *ev, struct task *t, const char *key, long fd)
 {
 	char path[VIGIL_PATH_MAX];
 	vigil_event_arg_int(ev, key, (int)fd);
@@ -102,16 +123,6 @@ static void fd_arg(struct vigil_event *ev, struct task *t, const char *key, long
 		ev->fd.name = vigil_event_cstr(ev, path);
 		ev->fd.type = path[0] == '/' ? VIGIL_FD_FILE : VIGIL_FD_OTHER;
 	}
-}
-
-static void sockaddr_arg(struct vigil_event *ev, struct task *t, uint64_t addr, uint64_t len,
-			 bool is_peer)
-{
-	unsigned char sa[128];
-	if (len > sizeof(sa))
-		len = sizeof(sa);
-	if (addr && len >= 2 && tracee_read(t->tid, addr, sa, len) == 0)
-		decode_sockaddr(ev, sa, len, is_peer);
 }
 
 static void id_args(struct vigil_event *ev, const char *const keys[], const uint64_t *a, int n)
@@ -143,8 +154,8 @@ static const char *ptrace_request_name(long req)
 static void decode_rename(struct vigil_event *ev, struct task *t, long olddir, uint64_t oldp,
 			  long newdir, uint64_t newp)
 {
-	path_arg(ev, t, "oldpath", olddir, oldp, false);
-	path_arg(ev, t, "newpath", newdir, newp, true);
+	decode_path_arg(ev, t, "oldpath", olddir, oldp, false);
+	decode_path_arg(ev, t, "newpath", newdir, newp, true);
 }
 
 static void decode_symlink(struct vigil_event *ev, struct task *t, uint64_t target, long dir,
@@ -153,7 +164,7 @@ static void decode_symlink(struct vigil_event *ev, struct task *t, uint64_t targ
 	char raw[VIGIL_PATH_MAX];
 	if (tracee_read_str(t->tid, target, raw, sizeof(raw)) >= 0)
 		vigil_event_arg_cstr(ev, "target", raw);
-	path_arg(ev, t, "linkpath", dir, linkp, true);
+	decode_path_arg(ev, t, "linkpath", dir, linkp, true);
 }
 
 static void decode_socket(struct vigil_event *ev, const uint64_t *a)
@@ -172,16 +183,6 @@ static void decode_socket(struct vigil_event *ev, const uint64_t *a)
 	ev->fd.family = (uint16_t)a[0];
 }
 
-static void decode_mount(struct vigil_event *ev, struct task *t, const uint64_t *a)
-{
-	char buf[VIGIL_PATH_MAX];
-	static const char *const keys[] = {"dev", "dir", "type"};
-	for (int i = 0; i < 3; i++)
-		if (a[i] && tracee_read_str(t->tid, a[i], buf, sizeof(buf)) >= 0)
-			vigil_event_arg_cstr(ev, keys[i], buf);
-	vigil_event_arg_int(ev, "flags", (long long)a[3]);
-}
-
 static void decode_module(struct vigil_event *ev, struct task *t, uint64_t uargs)
 {
 	char buf[256];
@@ -194,13 +195,13 @@ static bool decode_path_ops(struct vigil_event *ev, struct task *t, int id, cons
 {
 	long cwd = AT_FDCWD;
 	switch (id) {
-	case VIGIL_SC_UNLINK: path_arg(ev, t, "path", cwd, a[0], true); break;
+	case VIGIL_SC_UNLINK: decode_path_arg(ev, t, "path", cwd, a[0], true); break;
 	case VIGIL_SC_RMDIR:
-		path_arg(ev, t, "path", cwd, a[0], true);
+		decode_path_arg(ev, t, "path", cwd, a[0], true);
 		ev->fd.type = VIGIL_FD_DIRECTORY;
 		break;
 	case VIGIL_SC_UNLINKAT:
-		path_arg(ev, t, "name", (long)a[0], a[1], true);
+		decode_path_arg(ev, t, "name", (long)a[0], a[1], true);
 		vigil_event_arg_int(ev, "flags", (int)a[2]);
 		break;
 	case VIGIL_SC_RENAME:
@@ -211,30 +212,30 @@ static bool decode_path_ops(struct vigil_event *ev, struct task *t, int id, cons
 	case VIGIL_SC_SYMLINK: decode_symlink(ev, t, a[0], cwd, a[1]); break;
 	case VIGIL_SC_SYMLINKAT: decode_symlink(ev, t, a[0], (long)a[1], a[2]); break;
 	case VIGIL_SC_MKDIR:
-		path_arg(ev, t, "path", cwd, a[0], true), mode_arg(ev, "mode", a[1]);
+		decode_path_arg(ev, t, "path", cwd, a[0], true), mode_arg(ev, "mode", a[1]);
 		ev->fd.type = VIGIL_FD_DIRECTORY;
 		break;
 	case VIGIL_SC_MKDIRAT:
-		path_arg(ev, t, "path", (long)a[0], a[1], true), mode_arg(ev, "mode", a[2]);
+		decode_path_arg(ev, t, "path", (long)a[0], a[1], true), mode_arg(ev, "mode", a[2]);
 		ev->fd.type = VIGIL_FD_DIRECTORY;
 		break;
-	case VIGIL_SC_CHMOD: path_arg(ev, t, "filename", cwd, a[0], true), mode_arg(ev, "mode", a[1]); break;
+	case VIGIL_SC_CHMOD: decode_path_arg(ev, t, "filename", cwd, a[0], true), mode_arg(ev, "mode", a[1]); break;
 	case VIGIL_SC_FCHMODAT:
 	case VIGIL_SC_FCHMODAT2:
-		path_arg(ev, t, "filename", (long)a[0], a[1], true), mode_arg(ev, "mode", a[2]);
+		decode_path_arg(ev, t, "filename", (long)a[0], a[1], true), mode_arg(ev, "mode", a[2]);
 		break;
-	case VIGIL_SC_FCHMOD: fd_arg(ev, t, "fd", (long)a[0]), mode_arg(ev, "mode", a[1]); break;
+	case VIGIL_SC_FCHMOD: decode_fd_arg(ev, t, "fd", (long)a[0]), mode_arg(ev, "mode", a[1]); break;
 	case VIGIL_SC_CHOWN:
 	case VIGIL_SC_LCHOWN:
-		path_arg(ev, t, "path", cwd, a[0], true);
+		decode_path_arg(ev, t, "path", cwd, a[0], true);
 		id_args(ev, (const char *const[]){"uid", "gid"}, a + 1, 2);
 		break;
 	case VIGIL_SC_FCHOWNAT:
-		path_arg(ev, t, "path", (long)a[0], a[1], true);
+		decode_path_arg(ev, t, "path", (long)a[0], a[1], true);
 		id_args(ev, (const char *const[]){"uid", "gid"}, a + 2, 2);
 		break;
 	case VIGIL_SC_FCHOWN:
-		fd_arg(ev, t, "fd", (long)a[0]);
+		decode_fd_arg(ev, t, "fd", (long)a[0]);
 		id_args(ev, (const char *const[]){"uid", "gid"}, a + 1, 2);
 		break;
 	default: return false;
@@ -253,7 +254,7 @@ static bool decode_net_ops(struct vigil_event *ev, struct task *t, int id, const
 	case VIGIL_SC_BIND:
 		vigil_event_arg_int(ev, "fd", (int)a[0]);
 		ev->fd.num = (int)a[0];
-		sockaddr_arg(ev, t, a[1], a[2], id == VIGIL_SC_CONNECT);
+		decode_sockaddr_at(ev, t, a[1], a[2], id == VIGIL_SC_CONNECT);
 		break;
 	case VIGIL_SC_ACCEPT:
 	case VIGIL_SC_ACCEPT4:
@@ -262,14 +263,17 @@ static bool decode_net_ops(struct vigil_event *ev, struct task *t, int id, const
 			uint32_t len = 0;
 			ev->fd.num = res;
 			if (a[1] && a[2] && tracee_read(t->tid, a[2], &len, sizeof(len)) == 0)
-				sockaddr_arg(ev, t, a[1], len, true); /* the peer: remote */
+				decode_sockaddr_at(ev, t, a[1], len, true); /* the peer: remote */
 		}
 		break;
 	case VIGIL_SC_LISTEN:
-		fd_arg(ev, t, "fd", (long)a[0]);
+		decode_fd_arg(ev, t, "fd", (long)a[0]);
 		vigil_event_arg_int(ev, "backlog", (int)a[1]);
 		ev->fd.type = VIGIL_FD_OTHER;
 		break;
+	case VIGIL_SC_SENDTO:
+	case VIGIL_SC_SENDMSG:
+	case VIGIL_SC_SENDMMSG: decode_send(ev, t, id, a); break;
 	case VIGIL_SC_SOCKET:
 		decode_socket(ev, a);
 		if (has_res && res >= 0)
@@ -305,19 +309,18 @@ static bool decode_misc_ops(struct vigil_event *ev, struct task *t, int id, cons
 			vigil_event_arg_cstr(ev, "name", buf);
 		vigil_event_arg_int(ev, "flags", (int)a[1]);
 		break;
-	case VIGIL_SC_MOUNT: decode_mount(ev, t, a); break;
 	case VIGIL_SC_UMOUNT2:
-		path_arg(ev, t, "name", AT_FDCWD, a[0], false);
+		decode_path_arg(ev, t, "name", AT_FDCWD, a[0], false);
 		vigil_event_arg_int(ev, "flags", (int)a[1]);
 		break;
 	case VIGIL_SC_INIT_MODULE: decode_module(ev, t, a[2]); break;
-	case VIGIL_SC_FINIT_MODULE: fd_arg(ev, t, "fd", (long)a[0]), decode_module(ev, t, a[1]); break;
+	case VIGIL_SC_FINIT_MODULE: decode_fd_arg(ev, t, "fd", (long)a[0]), decode_module(ev, t, a[1]); break;
 	case VIGIL_SC_BPF: vigil_event_arg_int(ev, "cmd", (int)a[0]); break;
-	case VIGIL_SC_DUP: fd_arg(ev, t, "fd", (long)a[0]), ev->fd.num = -1; break;
+	case VIGIL_SC_DUP: decode_fd_arg(ev, t, "fd", (long)a[0]), ev->fd.num = -1; break;
 	case VIGIL_SC_DUP2:
 	case VIGIL_SC_DUP3:
 		vigil_event_arg_int(ev, "newfd", (int)a[1]);
-		fd_arg(ev, t, "oldfd", (long)a[0]);
+		decode_fd_arg(ev, t, "oldfd", (long)a[0]);
 		ev->fd.num = (int)a[1];
 		break;
 	case VIGIL_SC_IO_URING_SETUP: vigil_event_arg_int(ev, "entries", (int)a[0]); break;
@@ -350,9 +353,10 @@ bool decode_syscall(struct vigil_event *ev, struct task *t, bool has_res, long r
 		decode_open(ev, t, (long)a[0], a[1], how.flags, how.mode);
 		break;
 	}
+	case VIGIL_SC_OPEN_BY_HANDLE_AT: decode_open_by_handle(ev, t, a, has_res, res); break;
 	default:
 		if (!decode_path_ops(ev, t, ps->id, a) && !decode_net_ops(ev, t, ps->id, a, has_res, res) &&
-		    !decode_misc_ops(ev, t, ps->id, a))
+		    !decode_mount_ops(ev, t, ps->id, a) && !decode_misc_ops(ev, t, ps->id, a))
 			return false;
 	}
 	bool opens = ps->id == VIGIL_SC_OPEN || ps->id == VIGIL_SC_OPENAT ||

@@ -1,12 +1,15 @@
 /* decode_net.c — socket addresses into fd.sip/dip/sport/dport/name. */
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
+#include "vigil/syscalls.h"
 #include "supervisor/decode.h"
+#include "supervisor/tracee_mem.h"
 
 const char *decode_af_name(int family)
 {
@@ -78,4 +81,78 @@ void decode_sockaddr(struct vigil_event *ev, const void *sa, size_t len, bool is
 	} else if (family == AF_PACKET) {
 		ev->fd.type = VIGIL_FD_PACKET;
 	}
+}
+
+void decode_sockaddr_at(struct vigil_event *ev, struct task *t, uint64_t addr, uint64_t len,
+			bool is_peer)
+{
+	unsigned char sa[128];
+	if (len > sizeof(sa))
+		len = sizeof(sa);
+	if (addr && len >= 2 && tracee_read(t->tid, addr, sa, len) == 0)
+		decode_sockaddr(ev, sa, len, is_peer);
+}
+
+/* Send flags the way Falco prints flag sets (MSG_FASTOPEN|MSG_NOSIGNAL). */
+static void send_flags_arg(struct vigil_event *ev, uint64_t flags)
+{
+	static const struct { unsigned bit; const char *name; } names[] = {
+		{MSG_OOB, "MSG_OOB"}, {MSG_DONTROUTE, "MSG_DONTROUTE"}, {MSG_DONTWAIT, "MSG_DONTWAIT"},
+		{MSG_EOR, "MSG_EOR"}, {MSG_CONFIRM, "MSG_CONFIRM"}, {MSG_NOSIGNAL, "MSG_NOSIGNAL"},
+		{MSG_MORE, "MSG_MORE"}, {MSG_ZEROCOPY, "MSG_ZEROCOPY"}, {MSG_FASTOPEN, "MSG_FASTOPEN"},
+	};
+	char buf[160] = "0"; /* every name together: ~110 bytes */
+	size_t n = 0;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!((uint32_t)flags & names[i].bit))
+			continue;
+		size_t l = strlen(names[i].name);
+		if (n)
+			buf[n++] = '|';
+		memcpy(buf + n, names[i].name, l);
+		n += l;
+	}
+	vigil_event_arg(ev, "flags", buf, n ? n : 1);
+}
+
+/*
+ * msg_name and msg_namelen of the msghdr at addr (for sendmmsg, the first
+ * mmsghdr starts with one): pointers are 4 bytes wide for i386 and x32
+ * callers, whose kernel entry reads the compat layout.
+ */
+static bool msghdr_name(struct task *t, uint64_t addr, uint64_t *name, uint64_t *len)
+{
+	if (t->pending.arch == VIGIL_ARCH_I386 || t->pending.arch == VIGIL_ARCH_X32) {
+		uint32_t head[2];
+		if (tracee_read(t->tid, addr, head, sizeof(head)) != 0)
+			return false;
+		*name = head[0], *len = head[1];
+		return true;
+	}
+	struct { uint64_t name; uint32_t namelen; } head;
+	if (tracee_read(t->tid, addr, &head, sizeof(head)) != 0)
+		return false;
+	*name = head.name, *len = head.namelen;
+	return true;
+}
+
+/*
+ * A send with MSG_FASTOPEN connects inside the call (TCP Fast Open), so
+ * the destination becomes fd.dip/fd.dport exactly as for connect; evt.type
+ * stays sendto/sendmsg/sendmmsg, the rules' macro names them (rules.md).
+ */
+void decode_send(struct vigil_event *ev, struct task *t, int id, const uint64_t *a)
+{
+	uint64_t name = 0, len = 0;
+	vigil_event_arg_int(ev, "fd", (int)a[0]);
+	ev->fd.num = (int)a[0];
+	if (id == VIGIL_SC_SENDTO) {
+		name = a[4], len = a[5];
+		send_flags_arg(ev, a[3]);
+	} else {
+		send_flags_arg(ev, id == VIGIL_SC_SENDMSG ? a[2] : a[3]);
+		if (!a[1] || !msghdr_name(t, a[1], &name, &len))
+			return;
+	}
+	decode_sockaddr_at(ev, t, name, len, true);
 }

@@ -41,7 +41,7 @@ static uint64_t stack_pointer(pid_t tid)
 #endif
 }
 
-ssize_t exec_read_args(pid_t tid, char *buf, size_t size)
+ssize_t exec_read_args(pid_t tid, char *buf, size_t size, bool *truncated)
 {
 	uint64_t head[2]; /* argc, argv[0] */
 	uint64_t sp = stack_pointer(tid);
@@ -63,5 +63,6 @@ ssize_t exec_read_args(pid_t tid, char *buf, size_t size)
 		nuls++;
 	}
 	buf[len] = '\0';
+	*truncated = nuls < head[0]; /* the bound came before the last argument's end */
 	return (ssize_t)len;
 }

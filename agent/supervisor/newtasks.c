@@ -44,7 +44,10 @@ static struct task *adopt(pid_t tid)
 	if (leader)
 		return task_add(tid, leader->proc, NULL);
 	struct task *parent = ppid > 0 ? task_find(ppid) : NULL;
-	return task_add(tid, NULL, parent ? parent->proc : root_proc);
+	struct task *t = task_add(tid, NULL, parent ? parent->proc : root_proc);
+	if (t && !parent)
+		t->proc->parent_guessed = true; /* not vigil's child: see decode_proc */
+	return t;
 }
 
 static void start(struct task *t)

@@ -107,9 +107,15 @@ struct proc_image *procinfo_read_image(pid_t pid, const char *filename, bool at_
 			buf[--n] = '\0';
 		img->name = strdup(n >= 0 ? buf : "");
 	}
-	ssize_t n = at_exec_event ? exec_read_args(pid, buf, sizeof(buf)) : -1;
-	if (n < 0)
+	bool cut = false;
+	ssize_t n = at_exec_event ? exec_read_args(pid, buf, sizeof(buf), &cut) : -1;
+	if (n < 0) {
 		n = read_proc_file(pid, "cmdline", buf, sizeof(buf));
+		cut = n == (ssize_t)sizeof(buf) - 1; /* filled: more may follow */
+	}
+	/* Rules cannot see past the bound; vigil.args_truncated lets them know
+	 * (padding before a pattern must not hide it silently). */
+	img->args_truncated = n > 0 && cut;
 	if (n > 0)
 		split_cmdline(img, buf, (size_t)n);
 	img->exepath = read_link(pid, "exe");

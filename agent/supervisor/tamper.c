@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
+#include <sys/socket.h>
 #include <sys/user.h>
 #include <unistd.h>
 
@@ -212,18 +213,26 @@ void tamper_check_clone3_exit(struct task *t, long res)
 
 bool tamper_unpack_socketcall(struct task *t)
 {
-	static const int calls[] = {
-		[1] = VIGIL_SC_SOCKET, [2] = VIGIL_SC_BIND, [3] = VIGIL_SC_CONNECT,
-		[4] = VIGIL_SC_LISTEN, [5] = VIGIL_SC_ACCEPT, [18] = VIGIL_SC_ACCEPT4,
+	/* call -> syscall, argument count, and for sends the flags' index:
+	 * only a send with MSG_FASTOPEN (it connects) is an event. */
+	static const struct { int id, nargs, flags_at; } calls[] = {
+		[1] = {VIGIL_SC_SOCKET, 3, -1}, [2] = {VIGIL_SC_BIND, 3, -1},
+		[3] = {VIGIL_SC_CONNECT, 3, -1}, [4] = {VIGIL_SC_LISTEN, 2, -1},
+		[5] = {VIGIL_SC_ACCEPT, 3, -1}, [11] = {VIGIL_SC_SENDTO, 6, 3},
+		[16] = {VIGIL_SC_SENDMSG, 3, 2}, [18] = {VIGIL_SC_ACCEPT4, 4, -1},
+		[20] = {VIGIL_SC_SENDMMSG, 4, 3},
 	};
 	uint64_t call = t->pending.args[0];
-	if (call >= sizeof(calls) / sizeof(calls[0]) || calls[call] == 0)
+	if (call >= sizeof(calls) / sizeof(calls[0]) || calls[call].id == 0)
 		return false;
-	uint32_t args[4] = {0};
-	if (tracee_read(t->tid, t->pending.args[1], args, sizeof(args)) != 0)
+	uint32_t args[6] = {0};
+	int n = calls[call].nargs;
+	if (tracee_read(t->tid, t->pending.args[1], args, (size_t)n * sizeof(args[0])) != 0)
 		return false;
-	t->pending.id = calls[call];
-	for (int i = 0; i < 4; i++)
+	if (calls[call].flags_at >= 0 && !(args[calls[call].flags_at] & MSG_FASTOPEN))
+		return false;
+	t->pending.id = calls[call].id;
+	for (int i = 0; i < 6; i++)
 		t->pending.args[i] = args[i];
 	return true;
 }

@@ -112,10 +112,19 @@ struct vigil_proc {
 	uint64_t start_ns;  /* when the process was created (proc.duration); 0 unknown */
 	uint8_t is_exe_from_memfd;
 	uint8_t n_ancestors;
+	uint8_t vflags;     /* VIGIL_PROC_* (vigil.entrypoint, vigil.args_truncated) */
+	uint8_t pad[1];
 	vigil_str name, exe, exepath, args, cwd;
 	vigil_str pname, pexepath, pcmdline, pexe;
+	/* proc.stdin.* / proc.stdout.*: read at a successful exec only (the
+	 * fds the new image starts with); absent on every other event. */
+	vigil_str stdin_type, stdin_name, stdout_type, stdout_name;
 	struct vigil_ancestor ancestors[VIGIL_MAX_ANCESTORS];
 };
+
+/* vigil_proc.vflags */
+#define VIGIL_PROC_PARENT_VIGIL 0x01u   /* the parent is vigil's supervisor, by pid */
+#define VIGIL_PROC_ARGS_TRUNCATED 0x02u /* argv was longer than proc.args keeps */
 
 /* The file descriptor an event is about (fd.*). */
 struct vigil_fd {

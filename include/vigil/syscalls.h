@@ -92,7 +92,7 @@
 	X(SENDTO, "sendto", VIGIL_SC_ARGCOND)                                       \
 	X(SENDMSG, "sendmsg", VIGIL_SC_ARGCOND)                                     \
 	X(SENDMMSG, "sendmmsg", VIGIL_SC_ARGCOND)                                   \
-	X(OPEN_BY_HANDLE_AT, "open_by_handle_at", 0)
+	X(OPEN_BY_HANDLE_AT, "open_by_handle_at", VIGIL_SC_RESULT)
 
 /* Always traced: the process tree and cwd cannot be followed without them. */
 #define VIGIL_SC_TREE 0x01u
@@ -141,6 +141,13 @@ static inline void vigil_sc_set_del(vigil_sc_set *s, int id)
 static inline bool vigil_sc_set_has(const vigil_sc_set *s, int id)
 {
 	return (s->bits[id / 64] >> (id % 64)) & 1u;
+}
+
+/* Syscalls that open a file by path or handle (evt.is_open_read/write/exec). */
+static inline bool vigil_sc_opens_file(int id)
+{
+	return id == VIGIL_SC_OPEN || id == VIGIL_SC_OPENAT || id == VIGIL_SC_OPENAT2 ||
+	       id == VIGIL_SC_CREAT || id == VIGIL_SC_OPEN_BY_HANDLE_AT;
 }
 
 const char *vigil_syscall_name(int id);

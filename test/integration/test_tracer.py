@@ -557,6 +557,7 @@ def test_long_argv_truncated(vigil_bin, progs_dir, tmp_path, kind, count):
     args = ev.get("proc.args")
     assert isinstance(args, str) and args, f"proc.args missing: {brief(ev)}"
     assert len(args) < len(full), f"proc.args not truncated ({len(args)} chars)"
+    assert ev.get("vigil.args_truncated") is True, f"truncation not marked: {brief(ev)}"
     n = min(len(args), 100)
     assert args[:n] == full[:n], f"proc.args is not a prefix of argv: {args[:200]!r}"
     longest = max(len(line) for line in run.raw.split(b"\n"))
@@ -590,6 +591,7 @@ def test_weird_argv_is_valid_json(vigil_bin, progs_dir, tmp_path):
     want = 'quote"back\\slash new\nline\ttab\x01\x1f bad-utf8-'
     assert args.startswith(want), f"proc.args {args!r} does not start with {want!r}"
     assert "ok-\u00e9t\u00e9" in args, f"valid UTF-8 argument mangled: {args!r}"
+    assert "vigil.args_truncated" not in ev, "a short argv marked as truncated"
 
 
 # --------------------------------------------------------------------------

@@ -3,6 +3,10 @@
  * longargv big SIZE  execve("/bin/true", ["/bin/true", SIZE bytes of 'x'])
  * longargv weird     execve("/bin/true", args holding quotes, backslashes,
  *                    control characters and bytes that are not UTF-8)
+ * longargv pad SIZE PROG ARG...
+ *                    execve(PROG, [PROG, SIZE bytes of padding arguments
+ *                    ("/nonexistent/padNNNNNN"), ARG...]): what hides a
+ *                    pattern behind the part of argv vigil keeps
  *
  * Reports {"pid":P,"argc":N,"args_len":L} before the exec, where L is the
  * length of argv[1..] joined by single spaces (proc.args untruncated).  If the
@@ -14,10 +18,22 @@
 #endif
 #include "vt_common.h"
 
+/* dst[0..n-1] = PREFIX followed by i on `digits` digits (arg00000, ...). */
+static void numbered_args(char **dst, long n, const char *prefix, int digits)
+{
+    size_t size = strlen(prefix) + (size_t)digits + 1;
+    for (long i = 0; i < n; i++) {
+        dst[i] = malloc(size);
+        if (!dst[i])
+            vt_die("malloc");
+        snprintf(dst[i], size, "%s%0*ld", prefix, digits, i);
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: longargv many N | big SIZE | weird\n");
+        fprintf(stderr, "usage: longargv many N | big SIZE | weird | pad SIZE PROG ARG...\n");
         return VT_EXIT_SETUP;
     }
     const char *mode = argv[1];
@@ -31,12 +47,7 @@ int main(int argc, char **argv)
         args = calloc((size_t)nargs + 2, sizeof *args);
         if (!args)
             vt_die("calloc");
-        for (long i = 0; i < nargs; i++) {
-            args[i + 1] = malloc(16);
-            if (!args[i + 1])
-                vt_die("malloc");
-            snprintf(args[i + 1], 16, "arg%05ld", i);
-        }
+        numbered_args(args + 1, nargs, "arg", 5);
     } else if (strcmp(mode, "big") == 0) {
         if (count < 1 || count > (64L << 20))
             return VT_EXIT_SETUP;
@@ -63,17 +74,29 @@ int main(int argc, char **argv)
         args[3] = a3;
         args[4] = a4;
         args[5] = a5;
+    } else if (strcmp(mode, "pad") == 0 && argc > 3) {
+        if (count < 1 || count > (1L << 20))
+            return VT_EXIT_SETUP;
+        long npad = count / 24 + 1, ntail = argc - 4;
+        nargs = npad + ntail;
+        args = calloc((size_t)nargs + 2, sizeof *args);
+        if (!args)
+            vt_die("calloc");
+        numbered_args(args + 1, npad, "/nonexistent/pad", 6);
+        for (long i = 0; i < ntail; i++)
+            args[npad + 1 + i] = argv[4 + i];
     } else {
         fprintf(stderr, "unknown mode %s\n", mode);
         return VT_EXIT_SETUP;
     }
-    args[0] = "/bin/true";
+    const char *path = strcmp(mode, "pad") == 0 ? argv[3] : "/bin/true";
+    args[0] = (char *)path;
     size_t len = 0;
     for (long i = 1; i <= nargs; i++)
         len += strlen(args[i]) + (i > 1 ? 1 : 0);
     vt_report("{\"pid\":%d,\"argc\":%ld,\"args_len\":%zu}", (int)getpid(), nargs + 1, len);
     char *const env[] = {NULL};
-    execve("/bin/true", args, env);
+    execve(path, args, env);
     vt_report("{\"exec_res\":%d}", -errno);
     return 0;
 }
