@@ -33,11 +33,8 @@ struct proc {
 	bool ids_stale;      /* uid/gid/caps need a re-read (exec, set*id) */
 	bool session_stale;  /* sid/pgid/tty/loginuid need a re-read (setsid, setpgid) */
 	bool cwd_stale;
-<<<<<<< HEAD
 	bool foreign_trace_reported; /* a stop no filter of vigil's asked for was reported */
-=======
 	bool parent_guessed; /* the creator was never seen: `parent` is a fallback */
->>>>>>> issue9-evasion
 	struct proc *parent;
 	struct proc_image *image;
 	char *cwd;      /* with a trailing '/', as proc.cwd shows it */
