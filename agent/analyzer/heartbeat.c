@@ -5,25 +5,18 @@
 #include <string.h>
 #include <time.h>
 
-#include "analyzer/evloop.h"
 #include "analyzer/heartbeat.h"
 #include "vigil/heartbeat.h"
 #include "vigil/log.h"
 
-/* Half the promised interval: a timer that runs late still beats in time. */
+/* Half the promised interval: a thread scheduled late still beats in time. */
 #define BEAT_MS (VIGIL_HEARTBEAT_INTERVAL_MS / 2)
+#define STEP_MS 10
 
 static uint64_t *beat_page;
-static pthread_t startup_thread;
-static bool startup_running;
-static int startup_stop; /* atomic */
-static uint64_t loop_timer;
-
-void heartbeat_init(uint64_t *page)
-{
-	beat_page = page;
-	heartbeat_beat();
-}
+static pthread_t thread;
+static bool running;
+static int stop_flag; /* atomic */
 
 void heartbeat_beat(void)
 {
@@ -35,13 +28,12 @@ void heartbeat_beat(void)
 	__atomic_store_n(&beat_page[VIGIL_HEARTBEAT_WORD], ns ? ns : 1, __ATOMIC_RELEASE);
 }
 
-/* Polls the stop flag often, so that ending the start-up never waits a beat. */
-static void *startup_beats(void *arg)
+/* Polls the stop flag often, so that stopping never waits a whole beat. */
+static void *beats(void *arg)
 {
 	(void)arg;
-	struct timespec step = {0, 10 * 1000000L};
-	for (unsigned ms = 0; ms < HEARTBEAT_STARTUP_MAX_MS && !__atomic_load_n(&startup_stop, __ATOMIC_ACQUIRE);
-	     ms += 10) {
+	struct timespec step = {0, STEP_MS * 1000000L};
+	for (unsigned ms = 0; !__atomic_load_n(&stop_flag, __ATOMIC_ACQUIRE); ms += STEP_MS) {
 		if (ms % BEAT_MS == 0)
 			heartbeat_beat();
 		nanosleep(&step, NULL);
@@ -49,41 +41,24 @@ static void *startup_beats(void *arg)
 	return NULL;
 }
 
-void heartbeat_startup_begin(void)
+void heartbeat_start(uint64_t *page)
 {
-	if (!beat_page || startup_running)
-		return;
-	__atomic_store_n(&startup_stop, 0, __ATOMIC_RELEASE);
-	int err = pthread_create(&startup_thread, NULL, startup_beats, NULL);
-	if (err) /* the supervisor allows a first beat VIGIL_HEARTBEAT_FIRST_MS late */
-		LOG_WARN("heartbeat during start-up: %s", strerror(err));
-	startup_running = err == 0;
-}
-
-void heartbeat_startup_end(void)
-{
-	if (!startup_running)
-		return;
-	__atomic_store_n(&startup_stop, 1, __ATOMIC_RELEASE);
-	pthread_join(startup_thread, NULL);
-	startup_running = false;
+	beat_page = page;
 	heartbeat_beat();
+	if (!beat_page || running)
+		return;
+	__atomic_store_n(&stop_flag, 0, __ATOMIC_RELEASE);
+	int err = pthread_create(&thread, NULL, beats, NULL);
+	if (err) /* the supervisor will take us for frozen and restart us */
+		LOG_WARN("heartbeat thread: %s", strerror(err));
+	running = err == 0;
 }
 
-static void on_beat(void *arg)
+void heartbeat_stop(void)
 {
-	heartbeat_beat();
-	loop_timer = evloop_add_timer(arg, BEAT_MS, on_beat, arg);
-}
-
-void heartbeat_loop_start(struct evloop *loop)
-{
-	if (beat_page)
-		on_beat(loop);
-}
-
-void heartbeat_loop_stop(struct evloop *loop)
-{
-	evloop_cancel_timer(loop, loop_timer);
-	loop_timer = 0;
+	if (!running)
+		return;
+	__atomic_store_n(&stop_flag, 1, __ATOMIC_RELEASE);
+	pthread_join(thread, NULL);
+	running = false;
 }

@@ -73,7 +73,6 @@ struct analyzer {
 	struct loss loss;            /* loss reports (loss.h) */
 	uint64_t loss_timer;
 	struct vigil_event *health;  /* scratch: health events of our own */
-	uint64_t since_beat;         /* channel events since the last heartbeat */
 	bool keep_config;
 	int rc;
 };
@@ -234,10 +233,6 @@ static int on_event(struct vigil_event *ev, void *ctx)
 	struct analyzer *a = ctx;
 	if (ev->kind == VIGIL_EV_END)
 		return 1;
-	if (++a->since_beat >= 1024) { /* a flood keeps the loop here: beat from inside */
-		a->since_beat = 0;
-		heartbeat_beat();
-	}
 	count_gap(a, ev->num);
 	if (ev->kind == VIGIL_EV_HEALTH) {
 		complete_health(a, &ev->health, false);
@@ -367,8 +362,6 @@ static int run(struct analyzer *a, const struct analyzer_options *o)
 		a->fim.on_event_arg = a;
 		a->fim.on_degraded = on_fim_degraded;
 	}
-	heartbeat_startup_end();
-	heartbeat_loop_start(a->loop);
 	int rc = evloop_run(a->loop) != 0 ? -1 : a->rc;
 	fim_live_flush(&a->fim);
 	if (loss_pending(&a->loss)) /* a report still owed goes out now, not never */
@@ -379,7 +372,6 @@ static int run(struct analyzer *a, const struct analyzer_options *o)
 	a->keep_config = fim_live_stop(&a->fim);
 	evloop_cancel_timer(a->loop, a->progress_timer);
 	evloop_cancel_timer(a->loop, a->loss_timer);
-	heartbeat_loop_stop(a->loop);
 	store_progress(a); /* after the drain: what is left is spooled or counted */
 	delivery_free(a->delivery);
 	a->delivery = NULL;
@@ -447,8 +439,7 @@ int main(int argc, char **argv)
 	a.health = malloc(sizeof(*a.health));
 	if (o.progress_fd >= 0)
 		a.progress = progress_map(o.progress_fd);
-	heartbeat_init(a.progress); /* as soon as the page is there */
-	heartbeat_startup_begin();
+	heartbeat_start(a.progress); /* as soon as the page is there */
 	inherit_progress(&a);
 	bool ok = analyzer_config_setup(&a.cfg, &o, o.syscalls_fd < 0) == 0 && setup_rules(&a, &o, &a.cfg) == 0;
 	tell_supervisor(&a, &o, ok);

@@ -38,7 +38,14 @@ enum field {
 	F_DROPPED, F_LOST, F_RESTARTS, F_READ_ERRORS, F_TRACEES, F_DROPPED_NEW, F_LOST_NEW,
 	F_RESTARTS_NEW, F_FIM_DEGRADED, F_FIM_UNWATCHED, F_FIM_OVERFLOWS, F_COUNT
 };
-_Static_assert(F_COUNT <= 64, "fields are a 64-bit set");
+_Static_assert(F_COUNT <= 128, "fields are a 128-bit set");
+
+/* A set of field ids. */
+struct fset {
+	uint64_t w[2];
+};
+#define FSET_HAS(s, f) (((s).w[(f) / 64] >> ((f) % 64)) & 1u)
+#define FSET_ADD(s, f) ((s).w[(f) / 64] |= 1ull << ((f) % 64))
 
 /* In the writer's order: lookups start after the previous hit. */
 static const struct {
@@ -90,7 +97,7 @@ struct rd {
 	struct ndjson_read_error *err;
 	bool fast, failed;
 	unsigned hint;            /* fields[] index to try first */
-	uint64_t keys, seen;      /* fields present (duplicates) / with a non-null value */
+	struct fset keys, seen;   /* fields present (duplicates) / with a non-null value */
 	uint32_t fim_keys;        /* fim.* present (duplicates) */
 	int dir;                  /* evt.dir: -1 absent, 0 '>', 1 '<' */
 	int status_arg, sig_arg;  /* evargs index of evt.arg.status / evt.arg.sig, or -1 */
@@ -525,12 +532,12 @@ static int apply(struct rd *rd, const char *key, size_t klen, const struct json_
 			       : unknown_key(rd, key, klen);
 	int f = fields[idx].id;
 	const char *k = fields[idx].name; /* NUL-terminated, unlike key */
-	if (rd->keys & (1ull << f))
+	if (FSET_HAS(rd->keys, f))
 		return rd->fast ? 1 : fail(rd, k, "duplicate key");
-	rd->keys |= 1ull << f;
+	FSET_ADD(rd->keys, f);
 	if (v->t == JF_NULL) /* a field with no value, as Falco's <NA> */
 		return 0;
-	rd->seen |= 1ull << f;
+	FSET_ADD(rd->seen, f);
 	int r = 0;
 #define INT(lo, hi, dst) do { if (!(r = want_int(rd, k, v, lo, hi, &n))) (dst) = n; } while (0)
 #define STR(dst) do { if (!(r = want_str(rd, k, v))) (dst) = put(rd, v->s, v->len); } while (0)
@@ -697,18 +704,18 @@ static int take_ip(struct rd *rd, const char *k, int af, const uint8_t *ip, uint
 static int finish(struct rd *rd)
 {
 	struct vigil_event *ev = rd->ev;
-	if (!(rd->seen & (1ull << F_EVT_TYPE)))
+	if (!FSET_HAS(rd->seen, F_EVT_TYPE))
 		return fail(rd, "evt.type", "missing");
 	ev->kind = ev->type == VIGIL_SC_PROCEXIT ? VIGIL_EV_PROCEXIT
 		   : ev->type == VIGIL_SC_HEALTH ? VIGIL_EV_HEALTH
 		   : ev->type == VIGIL_SC_FIM	 ? VIGIL_EV_FIM : VIGIL_EV_SYSCALL;
 	if (ev->kind == VIGIL_EV_FIM && !vigil_str_present(ev->fim.path))
 		return fail(rd, "fim.path", "missing");
-	if (!(rd->seen & (1ull << F_EVT_RAWTIME)) && rd->time_s &&
+	if (!FSET_HAS(rd->seen, F_EVT_RAWTIME) && rd->time_s &&
 	    !parse_rfc3339(rd->time_s, rd->time_len, &ev->ts_ns))
 		return fail(rd, "evt.time", "expected an RFC 3339 time");
 	ev->has_res = rd->dir >= 0 ? (uint8_t)rd->dir
-				   : ev->kind == VIGIL_EV_SYSCALL && (rd->seen & (1ull << F_EVT_RES));
+				   : ev->kind == VIGIL_EV_SYSCALL && FSET_HAS(rd->seen, F_EVT_RES);
 	if (rd->n_aname >= 0 && rd->n_apid >= 0 && rd->n_aname != rd->n_apid)
 		return fail(rd, "proc.apid", "%d entries, but proc.aname has %d", rd->n_apid, rd->n_aname);
 	int n = rd->n_aname > rd->n_apid ? rd->n_aname : rd->n_apid;
