@@ -140,7 +140,7 @@ static int attack_memory(void)
 /* Signals of every kind at the analyzer and at a thread of vigil's (the
  * supervisor's signal thread when the analyzer has none); then kill(-1)
  * from a process with a child of its own. */
-static int attack_signals(void)
+static int attack_signals(bool kill_all)
 {
 	pid_t sup = getppid(), an = find_analyzer(sup), tid = other_thread(an);
 	pid_t tgid = an;
@@ -159,6 +159,8 @@ static int attack_signals(void)
 		  tid > 0 ? ERR_OF(syscall(SYS_rt_tgsigqueueinfo, tgid, tid, SIGSTOP, &si)) : -1,
 		  getpgid(sup) > 1 ? ERR_OF(kill(-getpgid(sup), SIGSTOP)) : -1, /* 0: outside our pid ns */
 		  ERR_OF(kill(sup, SIGSTOP)));
+	if (!kill_all) /* kill(-1) reaches every process of the user: only in a pid namespace */
+		return 0;
 	pid_t child = fork();
 	if (child == 0) {
 		pause();
@@ -228,8 +230,9 @@ static void *flipper(void *arg)
 {
 	(void)arg;
 	while (!race_done) {
-		race_prog[2].k = SECCOMP_RET_TRACE | 1;
-		race_prog[2].k = SECCOMP_RET_ALLOW;
+		/* Atomic stores: plain ones would be merged into the last. */
+		__atomic_store_n(&race_prog[2].k, SECCOMP_RET_TRACE | 1, __ATOMIC_RELAXED);
+		__atomic_store_n(&race_prog[2].k, SECCOMP_RET_ALLOW, __ATOMIC_RELAXED);
 	}
 	return NULL;
 }
@@ -305,7 +308,7 @@ int main(int argc, char **argv)
 	if (strcmp(a, "memory") == 0)
 		return attack_memory();
 	if (strcmp(a, "signals") == 0)
-		return attack_signals();
+		return attack_signals(argc > 2 && strcmp(argv[2], "all") == 0);
 	if (strcmp(a, "seccomp") == 0)
 		return attack_seccomp();
 	if (strcmp(a, "seccomp-race") == 0 && argc > 3)
@@ -316,6 +319,6 @@ int main(int argc, char **argv)
 		return attack_io_uring();
 	if (strcmp(a, "sleep-read") == 0 && argc > 2)
 		return sleep_then_read(atoi(argv[2]));
-	fprintf(stderr, "usage: attack_self memory|signals|seccomp|seccomp-race DIR N|caps|io_uring|sleep-read S\n");
+	fprintf(stderr, "usage: attack_self memory|signals [all]|seccomp|seccomp-race DIR N|caps|io_uring|sleep-read S\n");
 	return VT_EXIT_SETUP;
 }
