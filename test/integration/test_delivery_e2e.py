@@ -143,9 +143,21 @@ def analyzer_pids(vigil_pid):
     return pids
 
 
+VIGILS_OWN = ("vigil health", "Vigil events dropped or lost")
+
+
+def truth_alerts(path):
+    return [json.loads(l) for l in Path(path).read_text().splitlines() if l.startswith("{")]
+
+
 def truth_uuids(path):
-    return {json.loads(l)["uuid"] for l in Path(path).read_text().splitlines()
-            if l.startswith("{") and '"vigil health"' not in l}
+    """The application's alerts (not vigil's reports on itself)."""
+    return {a["uuid"] for a in truth_alerts(path) if a["rule"] not in VIGILS_OWN}
+
+
+def restart_reported(path):
+    return any(a["rule"] == "Vigil events dropped or lost" and
+               a["output_fields"]["vigil.analyzer_restarts_new"] >= 1 for a in truth_alerts(path))
 
 
 def test_key_rotated_in_ssm_is_refetched_after_401(vigil_bin, tmp_path):
@@ -225,6 +237,7 @@ def test_kill9_of_the_analyzer_during_an_outage_loses_nothing_spooled(vigil_bin,
         got = set(rx.state()["uuids"])
         assert len(want) == 20, len(want)
         assert want <= got, f"lost: {len(want - got)}\n{err}"
+        assert restart_reported(truth), "the analyzer's restart raised no alert"
         assert rx.state()["errors"] == []
     finally:
         rx.stop()
@@ -258,6 +271,7 @@ def test_alerts_in_a_killed_analyzers_memory_are_counted(vigil_bin, tmp_path):
         counted = st["last_counters"].get("dropped_crash", 0)
         received = len(set(st["uuids"]) & truth_uuids(truth))
         assert counted == 7 and received == 0, (counted, received, err)
+        assert restart_reported(truth), "the analyzer's restart raised no alert"
         assert "7 alerts were in the memory" in err
     finally:
         rx.stop()

@@ -47,8 +47,11 @@ def main(result_path, n, code):
         left = [g for g in left if proc_status(g) is not None]
         time.sleep(0.05)
     leftover = {g: (proc_status(g) or {}).get("State", "gone") for g in left}
+    # comm, not the exe link: vigil is non-dumpable and the program has no
+    # CAP_SYS_PTRACE, so /proc/1/exe is closed to it (as it should be).
     try:
-        pid1_exe = os.path.basename(os.readlink("/proc/1/exe"))
+        with open("/proc/1/comm") as f:
+            pid1_exe = f.read().strip()
     except OSError as e:
         pid1_exe = "error: %s" % e
     facts = {"pid": os.getpid(), "ppid": os.getppid(), "grandchildren": gpids,
