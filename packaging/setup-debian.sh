@@ -8,7 +8,7 @@ packages=(
   libyaml-dev libjansson-dev libcurl4-openssl-dev zlib1g-dev libssl-dev libseccomp-dev
   libcmocka-dev libclang-rt-14-dev
   python3 python3-pytest python3-botocore python3-h2 openssl
-  tini strace busybox-static podman runc uidmap hyperfine libcap2-bin aide
+  tini strace busybox-static podman runc uidmap hyperfine libcap2-bin aide man-db
 )
 
 missing=()

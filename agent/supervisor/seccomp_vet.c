@@ -11,6 +11,7 @@
  */
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -68,7 +69,10 @@ static int read_fprog(const struct task *t, uint64_t addr, unsigned *len, uint64
 	return 0;
 }
 
-static enum seccomp_verdict vet_program(const struct task *t, uint64_t fprog_addr)
+/* listener: the caller asked for SECCOMP_FILTER_FLAG_NEW_LISTENER. The
+ * program is read first, so that libseccomp's probes (a NULL program,
+ * expecting EFAULT) get the kernel's answer and no tamper report. */
+static enum seccomp_verdict vet_program(const struct task *t, uint64_t fprog_addr, bool listener)
 {
 	static struct sock_filter insns[BPF_MAXINSNS];
 	unsigned len;
@@ -79,6 +83,8 @@ static enum seccomp_verdict vet_program(const struct task *t, uint64_t fprog_add
 		return SECCOMP_VET_EINVAL;
 	if (tracee_read(t->tid, filter, insns, len * sizeof(insns[0])) != 0)
 		return SECCOMP_VET_EFAULT;
+	if (listener)
+		return SECCOMP_VET_HOSTILE;
 	return program_harmless(insns, len) ? SECCOMP_VET_ALLOW : SECCOMP_VET_HOSTILE;
 }
 
@@ -88,12 +94,10 @@ enum seccomp_verdict seccomp_vet(const struct task *t)
 	if (t->pending.id == VIGIL_SC_SECCOMP) {
 		if ((uint32_t)a[0] != SECCOMP_SET_MODE_FILTER)
 			return SECCOMP_VET_ALLOW; /* strict mode, queries: nothing to hide behind */
-		if (a[1] & SECCOMP_FILTER_FLAG_NEW_LISTENER)
-			return SECCOMP_VET_HOSTILE;
-		return vet_program(t, a[2]);
+		return vet_program(t, a[2], a[1] & SECCOMP_FILTER_FLAG_NEW_LISTENER);
 	}
 	if (t->pending.id == VIGIL_SC_PRCTL && (uint32_t)a[0] == PR_SET_SECCOMP &&
 	    (uint32_t)a[1] == SECCOMP_MODE_FILTER)
-		return vet_program(t, a[2]);
+		return vet_program(t, a[2], false);
 	return SECCOMP_VET_ALLOW;
 }

@@ -248,3 +248,21 @@ def test_frozen_analyzer_is_restarted_and_alerting_goes_on(vigil_bin, progs_dir,
     assert "Vigil read of sensitive file" in rules, rules
     losses = [a for a in alerts if a["rule"] == "Vigil events dropped or lost"]
     assert losses and sum(a["output_fields"]["vigil.analyzer_restarts_new"] for a in losses) >= 1, losses
+
+
+def test_a_real_libseccomp_sandbox_keeps_working(vigil_bin, tmp_path):
+    """man-db sandboxes its formatters with a 455-instruction libseccomp
+    filter (ALLOW list, default KILL/ERRNO), and probes the kernel first with
+    NULL programs expecting EFAULT: all of it must behave as without vigil."""
+    if not shutil.which("man"):
+        pytest.skip("man-db is not installed")
+    page = tmp_path / "vigiltest.1"
+    page.write_text(".TH VIGILTEST 1\n.SH NAME\nvigiltest \\- sandboxed formatting works\n")
+    ev = tmp_path / "man.ndjson"
+    env = {"MANPAGER": "cat", "MAN_KEEP_FORMATTING": ""}
+    run = _run([vigil_bin, "--no-rules", "--events-out", ev, "--", "man", "-l", page],
+               tmp_path, "man", env=env, events_out=ev)
+    assert run.rc == 0, run.describe()
+    assert b"sandboxed formatting works" in run.stdout
+    assert not tampers(type("R", (), {"events": parse_ndjson(run.raw)})()), \
+        "man-db's plain filter was taken for a hostile one"
