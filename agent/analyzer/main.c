@@ -415,7 +415,8 @@ int main(int argc, char **argv)
 		return aws_cli_main(argc - 1, argv + 1);
 	prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive the supervisor */
 	/* It may hold the API key and AWS credentials: no core dump, and no
-	 * ptrace or /proc/PID/mem from processes of the same user. */
+	 * ptrace or /proc/PID/mem from processes of the same user that lack
+	 * CAP_SYS_PTRACE, as the program does (supervisor/privs.h). */
 	prctl(PR_SET_DUMPABLE, 0);
 	signal(SIGINT, SIG_IGN);
 	signal(SIGTERM, SIG_IGN);
