@@ -219,8 +219,6 @@ static void on_seccomp(struct task *t)
 		return;
 	}
 	struct pending_syscall *ps = &t->pending;
-	if (ps->id == VIGIL_SC_SOCKETCALL && !tamper_unpack_socketcall(t))
-		ps->id = VIGIL_SC_UNKNOWN;
 	if (!stop_is_ours(ps, data)) {
 		on_foreign_trace(t);
 		if (!traced_by_filter(ps->id)) { /* not ours to decode: untouched */
@@ -228,6 +226,9 @@ static void on_seccomp(struct task *t)
 			return;
 		}
 	}
+	/* After the check: the filter's data names socketcall, not the call inside. */
+	if (ps->id == VIGIL_SC_SOCKETCALL && !tamper_unpack_socketcall(t))
+		ps->id = VIGIL_SC_UNKNOWN;
 	unsigned flags = vigil_syscall_flags(ps->id);
 	if (ps->id == VIGIL_SC_UNKNOWN) { /* x32 or foreign ABI we do not decode */
 		resume(t, 0);

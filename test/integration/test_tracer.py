@@ -716,6 +716,14 @@ def test_foreign_arch_traced_or_refused(vigil_bin, progs_dir, tmp_path, arch, pr
         want_flags = {"i386": "O_WRONLY|O_CREAT", "x32": "O_WRONLY|O_CREAT"}[arch]
         assert set(str(opens[0].get("evt.arg.flags")).split("|")) == set(want_flags.split("|")), (
             f"{arch} open flags as passed are {want_flags}: {brief(opens[0])}")
+        if arch == "i386":  # the socket calls' multiplexer, unpacked
+            assert after[0]["socket_res"] >= 0, after[0]
+            socks = [e for e in evs(run.events, pid=pid, type="socket") if e.get("evt.arch") == "i386"]
+            assert socks and socks[0].get("evt.res") == after[0]["socket_res"], \
+                f"no i386 socket event for socketcall:\n{show(evs(run.events, pid=pid))}"
+        # vigil's own filter asked for every one of these stops
+        assert not [e for e in run.events if e.get("vigil.tamper") == "foreign_trace"], \
+            show([e for e in run.events if e.get("vigil.tamper")])
     else:  # refused: killed, with a tamper event, and nothing opened
         assert tamper, (f"process stopped after the {arch} call (rc {run.rc}) with no "
                         f"foreign_arch tamper event\n{run.describe()}")

@@ -2,7 +2,8 @@
  * foreign_arch probe          i386 getpid via int $0x80; exit 77 if unsupported
  * foreign_arch i386 PATH      i386 open(PATH, O_WRONLY|O_CREAT, 0644) via
  *                             int $0x80 (PATH in the low 4 GiB, MAP_32BIT),
- *                             then i386 getpid and close
+ *                             then i386 getpid and close, and an i386
+ *                             socketcall(SYS_SOCKET, {AF_INET, SOCK_STREAM, 0})
  * foreign_arch x32probe       x32 getpid; exit 77 if the kernel lacks x32
  * foreign_arch x32 PATH       x32 openat(AT_FDCWD, PATH, O_WRONLY|O_CREAT)
  *
@@ -61,7 +62,7 @@ int main(int argc, char **argv)
     }
     const char *path = argv[2];
     size_t len = strlen(path) + 1;
-    if (len > 4096)
+    if (len > 2048)
         return VT_EXIT_SETUP;
     char *low = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
     if (low == MAP_FAILED)
@@ -70,12 +71,19 @@ int main(int argc, char **argv)
         vt_die("MAP_32BIT mapping above 4 GiB");
     memcpy(low, path, len);
     vt_report("{\"pid\":%d,\"path\":%s,\"ptr\":%lu}", (int)getpid(), vt_q(path), (unsigned long)low);
-    long fd, g;
+    long fd, g, sock = 0;
     if (strcmp(mode, "i386") == 0) {
         fd = int80(5, (long)(unsigned long)low, O_WRONLY | O_CREAT, 0644); /* i386 open */
         g = int80(20, 0, 0, 0);                                           /* i386 getpid */
         if (fd >= 0)
             int80(6, fd, 0, 0); /* i386 close */
+        unsigned int *sargs = (unsigned int *)(low + 2048); /* socketcall's argument block */
+        sargs[0] = 2; /* AF_INET */
+        sargs[1] = 1; /* SOCK_STREAM */
+        sargs[2] = 0;
+        sock = int80(102, 1 /* SYS_SOCKET */, (long)(unsigned long)sargs, 0);
+        if (sock >= 0)
+            int80(6, sock, 0, 0);
     } else if (strcmp(mode, "x32") == 0) {
         fd = vt_res(syscall(X32_BIT | SYS_openat, AT_FDCWD, low, O_WRONLY | O_CREAT, 0644));
         g = vt_res(syscall(X32_BIT | SYS_getpid));
@@ -85,7 +93,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "unknown mode %s\n", mode);
         return VT_EXIT_SETUP;
     }
-    vt_report("{\"open_res\":%ld,\"getpid_res\":%ld}", fd, g);
+    vt_report("{\"open_res\":%ld,\"getpid_res\":%ld,\"socket_res\":%ld}", fd, g, sock);
     return 0;
 }
 
