@@ -6,6 +6,7 @@
  * a 64-bit x86 process can issue them (int 0x80, the x32 bit) and the
  * seccomp filter must not let them through untraced.
  */
+#include <stdbool.h>
 #include <string.h>
 #include <sys/syscall.h>
 
@@ -113,6 +114,8 @@ struct sc_nr {
 };
 
 /* Native numbers, where this architecture has the syscall at all. */
+_Static_assert(VIGIL_SC_COUNT <= 256, "syscall ids fit a byte (native_direct)");
+
 static const struct sc_nr native_nrs[] = {
 #define N(sys, id) {__NR_##sys, VIGIL_SC_##id},
 	N(execve, EXECVE) N(execveat, EXECVEAT) N(clone, CLONE)
@@ -241,8 +244,35 @@ static int lookup(const struct sc_nr *t, int n, long nr)
 	return VIGIL_SC_UNKNOWN;
 }
 
+/*
+ * Every traced stop asks this (the filter's data is not trusted), so the
+ * native ABI gets a direct table, built on first use; numbers are dense
+ * below 512 on x86_64 and aarch64.
+ */
+#define NATIVE_DIRECT 512
+static unsigned char native_direct[NATIVE_DIRECT];
+static bool native_direct_ready;
+
+static int native_lookup(long nr)
+{
+	if (!native_direct_ready) {
+		for (int i = 0; i < COUNT(native_nrs); i++)
+			if (native_nrs[i].nr >= 0 && native_nrs[i].nr < NATIVE_DIRECT)
+				native_direct[native_nrs[i].nr] = (unsigned char)native_nrs[i].id;
+		native_direct_ready = true;
+	}
+	return nr >= 0 && nr < NATIVE_DIRECT ? native_direct[nr] : VIGIL_SC_UNKNOWN;
+}
+
 int vigil_syscall_from_nr(int arch, long nr)
 {
+#if defined(__x86_64__)
+	if (arch == VIGIL_ARCH_X86_64)
+		return native_lookup(nr);
+#elif defined(__aarch64__)
+	if (arch == VIGIL_ARCH_AARCH64)
+		return native_lookup(nr);
+#endif
 #if defined(__x86_64__)
 	if (arch == VIGIL_ARCH_X32) {
 		long base = nr & ~0x40000000L;
