@@ -28,6 +28,5 @@ bool channel_idle(void);         /* nothing queued on our side */
 uint64_t channel_unanalysed_events(void);
 uint64_t channel_dropped(void);
 uint64_t channel_last_num(void);
-uint64_t now_ns(void);
 
 #endif

@@ -1,8 +1,8 @@
 /* proctable.c — tasks by tid (chained hash), procs by reference count. */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "vigil/clock.h"
 #include "supervisor/proctable.h"
 
 struct task_node {
@@ -132,9 +132,7 @@ struct proc *proc_new(pid_t pid, struct proc *parent)
 		return NULL;
 	p->pid = pid;
 	p->refs = 1;
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	p->start_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	p->start_ns = vigil_wall_ns(); /* a date: proc start time */
 	p->loginuid = -1;
 	p->cwd_stale = true;
 	p->ids_stale = true;

@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "vigil/clock.h"
 #include "vigil/log.h"
 #include "vigil/syscalls.h"
 #include "supervisor/analyzer_ctl.h"
@@ -63,7 +64,7 @@ static void emit(struct vigil_event *e)
 void stops_emit_tamper(struct task *t, enum vigil_tamper why)
 {
 	vigil_event_init(&ev, VIGIL_EV_SYSCALL);
-	ev.ts_ns = now_ns();
+	ev.ts_ns = vigil_wall_ns();
 	decode_proc(&ev, t);
 	decode_syscall(&ev, t, false, 0);
 	ev.tamper = (uint8_t)why;
@@ -97,7 +98,7 @@ static int audit_to_arch(uint32_t audit_arch, uint64_t nr)
 static void emit_syscall(struct task *t, bool has_res, long res)
 {
 	vigil_event_init(&ev, VIGIL_EV_SYSCALL);
-	ev.ts_ns = now_ns();
+	ev.ts_ns = vigil_wall_ns();
 	if (!decode_syscall(&ev, t, has_res, res))
 		return;
 	decode_proc(&ev, t);
@@ -114,7 +115,7 @@ static bool is_open(int id)
 static bool decode_entry(struct task *t)
 {
 	vigil_event_init(&ev, VIGIL_EV_SYSCALL);
-	ev.ts_ns = now_ns();
+	ev.ts_ns = vigil_wall_ns();
 	return decode_syscall(&ev, t, false, 0);
 }
 
@@ -290,7 +291,7 @@ static void on_syscall_exit(struct task *t)
 static void emit_exec(struct task *t, long res)
 {
 	vigil_event_init(&ev, VIGIL_EV_SYSCALL);
-	ev.ts_ns = now_ns();
+	ev.ts_ns = vigil_wall_ns();
 	ev.type = t->pending.id == VIGIL_SC_EXECVEAT ? VIGIL_SC_EXECVEAT : VIGIL_SC_EXECVE;
 	ev.arch = (uint8_t)t->pending.arch;
 	ev.has_res = 1;
@@ -340,7 +341,7 @@ static void on_exit_report(struct task *t, int status)
 	if (t->tid == t->proc->pid) {
 		t->proc->exited = true;
 		vigil_event_init(&ev, VIGIL_EV_PROCEXIT);
-		ev.ts_ns = now_ns();
+		ev.ts_ns = vigil_wall_ns();
 		ev.type = VIGIL_SC_PROCEXIT;
 		ev.arch = NATIVE_ARCH;
 		ev.has_res = 1;
@@ -371,7 +372,7 @@ static void on_new_child(struct task *t, int event)
 	if (ptrace(PTRACE_GETEVENTMSG, t->tid, NULL, &child) == 0 && child > 0) {
 		newtasks_from_event(t, (pid_t)child, event);
 		vigil_event_init(&ev, VIGIL_EV_SYSCALL);
-		ev.ts_ns = now_ns();
+		ev.ts_ns = vigil_wall_ns();
 		ev.type = (uint16_t)fork_syscall(t, event);
 		ev.arch = NATIVE_ARCH;
 		ev.has_res = 1;
@@ -398,7 +399,7 @@ bool stops_handle(pid_t pid, int status)
 	if (!WIFSTOPPED(status))
 		return t != NULL;
 	if (!t) { /* a new child whose creator's fork event has not come yet */
-		newtasks_park(pid, now_ns());
+		newtasks_park(pid, vigil_mono_ns());
 		return true;
 	}
 	int sig = WSTOPSIG(status), event = (unsigned)status >> 16;

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "vigil/clock.h"
 #include "vigil/log.h"
 #include "supervisor/analyzer_ctl.h"
 #include "supervisor/channel.h"
@@ -63,7 +64,7 @@ static void report_health(struct loop_state *s, uint64_t now, bool force)
 	if (!force && (!health_changed(s, &h) || now - s->last_health_ns < HEALTH_INTERVAL_NS))
 		return;
 	vigil_event_init(&health_ev, VIGIL_EV_HEALTH);
-	health_ev.ts_ns = now;
+	health_ev.ts_ns = vigil_wall_ns();
 	health_ev.type = VIGIL_SC_HEALTH;
 	health_ev.health = h;
 	health_ev.proc.pid = getpid();
@@ -111,7 +112,7 @@ static void start_draining(struct loop_state *s, const struct sup_options *o, ui
 	report_health(s, now, true);
 	static struct vigil_event end;
 	vigil_event_init(&end, VIGIL_EV_END);
-	end.ts_ns = now;
+	end.ts_ns = vigil_wall_ns();
 	channel_push(&end);
 	channel_flush(true, now);
 }
@@ -151,7 +152,7 @@ int tracer_run(const struct sup_options *o, pid_t child, bool traced)
 	if (sigfwd_start(child, o->group_forward) != 0)
 		return 1;
 	for (;;) {
-		uint64_t now = now_ns();
+		uint64_t now = vigil_mono_ns();
 		if (s.child_done && !s.draining)
 			start_draining(&s, o, now);
 		if (s.draining) {
