@@ -18,17 +18,15 @@
 #include "vigil/log.h"
 #include "supervisor/analyzer_ctl.h"
 #include "supervisor/channel.h"
-#include "supervisor/newtasks.h"
-#include "supervisor/proctable.h"
+#include "sensor/sensor.h"
 #include "supervisor/sigfwd.h"
-#include "supervisor/stops.h"
 #include "supervisor/supervisor.h"
-#include "supervisor/tracee_mem.h"
 
 #define HEALTH_INTERVAL_NS 1000000000ull
 #define MAX_SLEEP_NS 1000000000ull
 
 struct loop_state {
+	struct sensor *sensor;
 	pid_t child;
 	bool child_done;
 	int child_status;
@@ -40,13 +38,13 @@ struct loop_state {
 
 static struct vigil_event health_ev;
 
-static void current_health(struct vigil_health *h)
+static void current_health(const struct loop_state *s, struct vigil_health *h)
 {
 	memset(h, 0, sizeof(*h));
 	h->events_dropped = channel_dropped();
 	h->analyzer_restarts = analyzer_restarts();
-	h->read_errors = tracee_read_errors;
-	h->tracee_count = task_count();
+	h->read_errors = s->sensor->mem->errors;
+	h->tracee_count = s->sensor->ops->task_count(s->sensor);
 }
 
 static bool health_changed(const struct loop_state *s, const struct vigil_health *h)
@@ -60,7 +58,7 @@ static bool health_changed(const struct loop_state *s, const struct vigil_health
 static void report_health(struct loop_state *s, uint64_t now, bool force)
 {
 	struct vigil_health h;
-	current_health(&h);
+	current_health(s, &h);
 	if (!force && (!health_changed(s, &h) || now - s->last_health_ns < HEALTH_INTERVAL_NS))
 		return;
 	vigil_event_init(&health_ev, VIGIL_EV_HEALTH);
@@ -80,7 +78,7 @@ static void dispatch(struct loop_state *s, pid_t pid, int status)
 		analyzer_exited(status, s->draining);
 		return;
 	}
-	stops_handle(pid, status);
+	s->sensor->ops->dispatch(s->sensor, pid, status);
 	if (pid == s->child && gone) {
 		s->child_done = true;
 		s->child_status = status;
@@ -128,9 +126,9 @@ static uint64_t next_timer(struct loop_state *s, uint64_t now)
 	uint64_t sleep_ns = MAX_SLEEP_NS;
 	sleep_ns = min_nonzero(channel_flush_due(now), sleep_ns);
 	sleep_ns = min_nonzero(analyzer_restart_due(now), sleep_ns);
-	sleep_ns = min_nonzero(newtasks_due(now), sleep_ns);
+	sleep_ns = min_nonzero(s->sensor->ops->due(s->sensor, now), sleep_ns);
 	struct vigil_health h;
-	current_health(&h);
+	current_health(s, &h);
 	if (health_changed(s, &h)) /* a changed counter is reported within 1 s */
 		sleep_ns = min_nonzero(s->last_health_ns + HEALTH_INTERVAL_NS > now
 					       ? s->last_health_ns + HEALTH_INTERVAL_NS - now : 1,
@@ -145,10 +143,9 @@ static void drain_pause(void)
 	nanosleep(&ts, NULL);
 }
 
-int tracer_run(const struct sup_options *o, pid_t child, bool traced)
+int tracer_run(const struct sup_options *o, pid_t child, struct sensor *sensor)
 {
-	struct loop_state s = {.child = child};
-	(void)traced;
+	struct loop_state s = {.sensor = sensor, .child = child};
 	if (sigfwd_start(child, o->group_forward) != 0)
 		return 1;
 	for (;;) {
@@ -156,7 +153,7 @@ int tracer_run(const struct sup_options *o, pid_t child, bool traced)
 		if (s.child_done && !s.draining)
 			start_draining(&s, o, now);
 		if (s.draining) {
-			newtasks_expire(now);
+			sensor->ops->tick(sensor, now);
 			analyzer_tick(now);
 			channel_flush(true, now);
 			if (analyzer_finished() || now >= s.drain_deadline)
@@ -166,7 +163,7 @@ int tracer_run(const struct sup_options *o, pid_t child, bool traced)
 			continue;
 		}
 		report_health(&s, now, false);
-		newtasks_expire(now);
+		sensor->ops->tick(sensor, now);
 		analyzer_tick(now);
 		channel_flush(false, now);
 		sigfwd_wake_at(next_timer(&s, now));
