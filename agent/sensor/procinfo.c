@@ -203,15 +203,3 @@ int procinfo_read_cwd(struct proc *p)
 	return 0;
 }
 
-pid_t procinfo_ppid(pid_t pid)
-{
-	char stat[1024];
-	if (read_proc_file(pid, "stat", stat, sizeof(stat)) <= 0)
-		return -1;
-	const char *r = strrchr(stat, ')');
-	int ppid;
-	char state;
-	if (!r || sscanf(r + 1, " %c %d", &state, &ppid) != 2)
-		return -1;
-	return ppid;
-}

@@ -28,7 +28,5 @@ int procinfo_read_session(struct proc *p, pid_t tid);
 int procinfo_read_cwd(struct proc *p);
 /* readlink /proc/PID/fd/FD into buf (NUL-terminated); -1 if it cannot. */
 int procinfo_fd_path(pid_t pid, int fd, char *buf, size_t size);
-/* The parent pid as the kernel reports it, or -1. */
-pid_t procinfo_ppid(pid_t pid);
 
 #endif

@@ -194,11 +194,6 @@ pid_t analyzer_pid(void)
 	return pid;
 }
 
-bool analyzer_running(void)
-{
-	return pid > 0;
-}
-
 void analyzer_exited(int status, bool shutting_down)
 {
 	pid = -1;

@@ -133,11 +133,6 @@ uint64_t channel_flush_due(uint64_t now)
 	return age >= FLUSH_AGE_NS ? 1 : FLUSH_AGE_NS - age;
 }
 
-bool channel_idle(void)
-{
-	return !head || head->len == 0;
-}
-
 /* Events in one batch, framed as the analyzer frames them. */
 static uint64_t count_events(const char *msg, size_t len)
 {
@@ -169,7 +164,3 @@ uint64_t channel_dropped(void)
 	return dropped;
 }
 
-uint64_t channel_last_num(void)
-{
-	return next_num - 1;
-}

@@ -56,11 +56,6 @@ void decode_mode_arg(struct vigil_event *ev, const char *key, uint64_t mode);
 void decode_str_arg(struct vigil_event *ev, const struct decode_ctx *c, const char *key,
 		    uint64_t addr, size_t size);
 
-/* Socket addresses (net.c). */
-void decode_sockaddr(struct vigil_event *ev, const void *sa, size_t len, bool is_peer);
-const char *decode_af_name(int family);
-const char *decode_socktype_name(int type);
-
 #define DECODER(name) void decode_##name(struct vigil_event *ev, const struct decode_ctx *c)
 /* The decoders of the table (table.c), one per syscall or shape of arguments. */
 /* open.c */

@@ -10,7 +10,7 @@
 #include "vigil/syscalls.h"
 #include "sensor/decode/decode.h"
 
-const char *decode_af_name(int family)
+static const char *decode_af_name(int family)
 {
 	switch (family) {
 	case AF_UNIX: return "AF_UNIX";
@@ -22,7 +22,7 @@ const char *decode_af_name(int family)
 	}
 }
 
-const char *decode_socktype_name(int type)
+static const char *decode_socktype_name(int type)
 {
 	switch (type) {
 	case SOCK_STREAM: return "SOCK_STREAM";
@@ -43,7 +43,7 @@ static void set_name_ipport(struct vigil_event *ev, int family, const void *ip, 
 		ev->fd.name = vigil_event_str(ev, name, (size_t)n);
 }
 
-void decode_sockaddr(struct vigil_event *ev, const void *sa, size_t len, bool is_peer)
+static void decode_sockaddr(struct vigil_event *ev, const void *sa, size_t len, bool is_peer)
 {
 	sa_family_t family;
 	memcpy(&family, sa, sizeof(family));
