@@ -14,16 +14,15 @@
 
 #include "vigil/api_key.h"
 #include "vigil/log.h"
+#include "vigil/prefilter.h"
+#include "sensor/core.h"
+#include "sensor/procinfo.h"
+#include "sensor/ptrace/ptrace.h"
+#include "sensor/seccomp/filter.h"
 #include "supervisor/analyzer_ctl.h"
 #include "supervisor/channel.h"
-#include "supervisor/seccomp_filter.h"
-#include "supervisor/procinfo.h"
 #include "supervisor/rules_handoff.h"
-#include "vigil/prefilter.h"
-#include "supervisor/proctable.h"
-#include "supervisor/stops.h"
 #include "supervisor/supervisor.h"
-#include "supervisor/tamper.h"
 
 /* How long the analyzer may take to load the rules before the program starts. */
 #define RULES_LOAD_TIMEOUT_MS 10000
@@ -48,7 +47,7 @@ static struct proc *make_root(void)
 	struct proc *root = proc_new(getpid(), NULL);
 	if (!root)
 		return NULL;
-	struct proc_image *img = procinfo_read_image(getpid(), NULL, false);
+	struct proc_image *img = procinfo_read_image(getpid(), NULL, NULL);
 	proc_set_image(root, img);
 	image_unref(img);
 	procinfo_read_ids(root, getpid());
@@ -96,7 +95,7 @@ static int run(struct sup_options *o, const char *argv0)
 	if (init_signals(&st))
 		return 1;
 	init_subreaper();
-	if (proctable_init() || channel_open(o->queue_bytes))
+	if (channel_open(o->queue_bytes))
 		return 1;
 	/* The rules decide the traced set unless --syscalls or --no-rules. */
 	int handoff[2] = {-1, -1};
@@ -125,20 +124,25 @@ static int run(struct sup_options *o, const char *argv0)
 	struct proc *root = make_root();
 	if (!root)
 		return 1;
-	struct stops_config scfg = {o->results_all, o->syscalls, results, &open_paths};
-	stops_init(&scfg, root);
+	static struct sensor_core core; /* holds an event: too large for the stack */
+	struct core_config ccfg = {
+		.results_all = o->results_all, .allow_io_uring = o->allow_io_uring,
+		.traced = o->syscalls, .results = results, .open_paths = &open_paths,
+		.emit = channel_push, .analyzer_pid = analyzer_pid,
+	};
+	core_init(&core, &ccfg, root);
+	struct sensor *sensor = ptrace_sensor_new(&core);
+	if (!sensor)
+		return 1;
 	bool traced = false;
-	tamper_allow_io_uring(o->allow_io_uring);
 	if (o->allow_io_uring && !o->no_trace)
 		LOG_WARN("--allow-io-uring: file and network operations the program makes through "
 			 "io_uring rings are not seen by the rules (FIM still sees file changes)");
-	pid_t child = spawn_program(o, &st, &traced);
+	pid_t child = spawn_program(o, &st, sensor, &traced);
 	if (child < 0)
 		return 1;
 	close_own_memory();
-	if (traced)
-		stops_add_initial(child);
-	return tracer_run(o, child, traced);
+	return tracer_run(o, child, sensor);
 }
 
 int main(int argc, char **argv)

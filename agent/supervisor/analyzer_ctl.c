@@ -16,10 +16,10 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "vigil/api_key.h"
+#include "vigil/clock.h"
 #include "vigil/heartbeat.h"
 #include "vigil/log.h"
 #include "supervisor/analyzer_ctl.h"
@@ -122,13 +122,6 @@ static void exec_analyzer(char **argv, bool first)
 	_exit(121);
 }
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static int spawn(void)
 {
 	char *argv[MAX_ARGS], verbosity[16];
@@ -148,7 +141,7 @@ static int spawn(void)
 		return -1;
 	}
 	pid = child;
-	started_mono_ns = mono_ns();
+	started_mono_ns = vigil_mono_ns();
 	killed_as_hung = false;
 	return 0;
 }
@@ -163,7 +156,7 @@ static void check_heartbeat(void)
 {
 	if (pid <= 0 || !progress_page || killed_as_hung)
 		return;
-	uint64_t now = mono_ns();
+	uint64_t now = vigil_mono_ns();
 	uint64_t beat = __atomic_load_n(&progress_page[VIGIL_HEARTBEAT_WORD], __ATOMIC_ACQUIRE);
 	uint64_t since = beat ? beat : started_mono_ns;
 	uint64_t limit_ms = beat ? VIGIL_HEARTBEAT_TIMEOUT_MS : VIGIL_HEARTBEAT_FIRST_MS;
@@ -201,11 +194,6 @@ pid_t analyzer_pid(void)
 	return pid;
 }
 
-bool analyzer_running(void)
-{
-	return pid > 0;
-}
-
 void analyzer_exited(int status, bool shutting_down)
 {
 	pid = -1;
@@ -227,7 +215,7 @@ void analyzer_exited(int status, bool shutting_down)
 		LOG_WARN("analyzer killed by signal %d; restarting", WTERMSIG(status));
 	else
 		LOG_WARN("analyzer exited with status %d; restarting", WEXITSTATUS(status));
-	restart_at_ns = now_ns() + (shutting_down ? 1 : backoff_ns);
+	restart_at_ns = vigil_mono_ns() + (shutting_down ? 1 : backoff_ns);
 	backoff_ns = backoff_ns * 2 > RESTART_MAX_NS ? RESTART_MAX_NS : backoff_ns * 2;
 }
 

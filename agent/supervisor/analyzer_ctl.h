@@ -26,7 +26,6 @@ void analyzer_tick(uint64_t now_ns);
 /* Nanoseconds until a pending restart, 0 if none pending. */
 uint64_t analyzer_restart_due(uint64_t now_ns);
 uint64_t analyzer_restarts(void);
-bool analyzer_running(void);
 /* It exited cleanly after the end marker (or never could run at all). */
 bool analyzer_finished(void);
 

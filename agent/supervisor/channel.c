@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "vigil/clock.h"
 #include "vigil/log.h"
 #include "supervisor/channel.h"
 
@@ -25,13 +25,6 @@ static struct batch *head, *tail;   /* tail is the batch being filled */
 static struct batch *spare;         /* one recycled batch, to avoid malloc churn */
 static size_t n_batches, max_batches;
 static uint64_t next_num = 1, dropped, first_pending_ns;
-
-uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 int channel_open(size_t queue_max_bytes)
 {
@@ -93,7 +86,7 @@ void channel_push(struct vigil_event *ev)
 	if (padded > size)
 		memset(tail->data + tail->len + size, 0, padded - size);
 	if (tail->len == 0 && head == tail)
-		first_pending_ns = ev->ts_ns ? ev->ts_ns : now_ns();
+		first_pending_ns = vigil_mono_ns(); /* an age, not a date: never ev->ts_ns */
 	tail->len += padded;
 }
 
@@ -140,11 +133,6 @@ uint64_t channel_flush_due(uint64_t now)
 	return age >= FLUSH_AGE_NS ? 1 : FLUSH_AGE_NS - age;
 }
 
-bool channel_idle(void)
-{
-	return !head || head->len == 0;
-}
-
 /* Events in one batch, framed as the analyzer frames them. */
 static uint64_t count_events(const char *msg, size_t len)
 {
@@ -176,7 +164,3 @@ uint64_t channel_dropped(void)
 	return dropped;
 }
 
-uint64_t channel_last_num(void)
-{
-	return next_num - 1;
-}

@@ -22,12 +22,9 @@ void channel_push(struct vigil_event *ev);
 void channel_flush(bool force, uint64_t now_ns);
 /* Nanoseconds until pending events must be flushed; 0 = none pending. */
 uint64_t channel_flush_due(uint64_t now_ns);
-bool channel_idle(void);         /* nothing queued on our side */
 /* Once no analyzer will run again: how many events it never received
  * (still queued here or unread in the channel). Consumes the channel. */
 uint64_t channel_unanalysed_events(void);
 uint64_t channel_dropped(void);
-uint64_t channel_last_num(void);
-uint64_t now_ns(void);
 
 #endif

@@ -8,8 +8,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "vigil/clock.h"
 #include "vigil/log.h"
-#include "supervisor/channel.h"
 #include "supervisor/sigfwd.h"
 #include "supervisor/supervisor.h"
 
@@ -50,7 +50,7 @@ static void *thread_main(void *arg)
 			continue;
 		}
 		uint64_t at = atomic_load(&wake_at_ns);
-		if (at && now_ns() >= at && atomic_compare_exchange_strong(&wake_at_ns, &at, 0))
+		if (at && vigil_mono_ns() >= at && atomic_compare_exchange_strong(&wake_at_ns, &at, 0))
 			syscall(SYS_tgkill, getpid(), tracer_tid, WAKE_SIG);
 	}
 	return NULL;

@@ -17,7 +17,7 @@
 
 /* Start forwarding signals to `child` (its group with `group`). */
 int sigfwd_start(pid_t child, bool group);
-/* Ask to be woken (EINTR out of waitpid) at `at_ns` (CLOCK_REALTIME ns); 0 = never. */
+/* Ask to be woken (EINTR out of waitpid) at `at_ns` (CLOCK_MONOTONIC ns, vigil_mono_ns); 0 = never. */
 void sigfwd_wake_at(uint64_t at_ns);
 /* Forward a SIGRTMAX that came from outside and reached the tracer thread. */
 void sigfwd_forward_pending(void);

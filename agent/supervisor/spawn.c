@@ -2,28 +2,24 @@
  * spawn.c — start the program under the tracer.
  *
  * Order matters: the child must not install the seccomp filter before the
- * parent has seized it (a SECCOMP_RET_TRACE with no tracer fails the call
+ * sensor watches it (a SECCOMP_RET_TRACE with no tracer fails the call
  * with ENOSYS), so the child waits on a pipe for the parent's verdict: 'T'
  * traced (install the filter, exec), 'U' untraced (exec without filter,
- * the application must run even if tracing is impossible).
+ * the application must run even if tracing is impossible). The filter's
+ * action and the attaching are the sensor's (sensor_ops).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ptrace.h>
 #include <unistd.h>
 
 #include "vigil/log.h"
 #include "supervisor/privs.h"
-#include "supervisor/seccomp_filter.h"
+#include "sensor/seccomp/filter.h"
+#include "sensor/sensor.h"
 #include "supervisor/supervisor.h"
-
-#define SEIZE_OPTIONS                                                                       \
-	(PTRACE_O_TRACESECCOMP | PTRACE_O_TRACEEXEC | PTRACE_O_TRACEFORK |                  \
-	 PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE | PTRACE_O_EXITKILL |                      \
-	 PTRACE_O_TRACESYSGOOD)
 
 static struct seccomp_prog filter;
 
@@ -84,11 +80,12 @@ static void child_main(const struct sup_options *o, const struct init_state *st,
 	_exit(code);
 }
 
-pid_t spawn_program(const struct sup_options *o, const struct init_state *st, bool *traced)
+pid_t spawn_program(const struct sup_options *o, const struct init_state *st, struct sensor *sensor,
+		    bool *traced)
 {
 	int sync[2];
 	*traced = false;
-	if (!o->no_trace && seccomp_build(&o->syscalls, &filter) != 0) {
+	if (!o->no_trace && seccomp_build(&o->syscalls, sensor->ops->filter_action, &filter) != 0) {
 		LOG_ERR("the seccomp filter for this syscall set is too large");
 		return -1;
 	}
@@ -113,12 +110,12 @@ pid_t spawn_program(const struct sup_options *o, const struct init_state *st, bo
 	setpgid(child, child); /* also here, so -g cannot race the child's own setpgid */
 	char verdict = 'U';
 	if (!o->no_trace) {
-		if (ptrace(PTRACE_SEIZE, child, NULL, (void *)(long)SEIZE_OPTIONS) == 0) {
+		if (sensor->ops->attach(sensor, child) == 0) {
 			verdict = 'T';
 			*traced = true;
 		} else {
-			LOG_ERR("ptrace(PTRACE_SEIZE) failed (%s): add the SYS_PTRACE capability; "
-				"the program runs untraced", strerror(errno));
+			LOG_ERR("the %s sensor cannot watch the program (%s): add the SYS_PTRACE "
+				"capability; the program runs untraced", sensor->ops->name, strerror(errno));
 		}
 	}
 	if (write(sync[1], &verdict, 1) != 1)

@@ -10,6 +10,8 @@
 
 #include "vigil/syscalls.h"
 
+struct sensor;
+
 struct sup_options {
 	bool group_forward;        /* -g: signal the program's process group */
 	bool results_all;          /* --all-results: exit stop for every traced syscall */
@@ -44,10 +46,11 @@ void init_forward(pid_t child, int sig, bool group);
 /* 128+N for a signal death, the exit code otherwise. */
 int init_exit_code(int status);
 
-/* spawn.c: fork the program, seize it, install the filter, exec. */
-pid_t spawn_program(const struct sup_options *o, const struct init_state *st, bool *traced);
+/* spawn.c: fork the program, let the sensor attach, install the filter, exec. */
+pid_t spawn_program(const struct sup_options *o, const struct init_state *st, struct sensor *sensor,
+		    bool *traced);
 
 /* tracer.c: the main loop. Returns vigil's exit code. */
-int tracer_run(const struct sup_options *o, pid_t child, bool traced);
+int tracer_run(const struct sup_options *o, pid_t child, struct sensor *sensor);
 
 #endif

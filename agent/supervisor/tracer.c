@@ -14,20 +14,19 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "vigil/clock.h"
 #include "vigil/log.h"
 #include "supervisor/analyzer_ctl.h"
 #include "supervisor/channel.h"
-#include "supervisor/newtasks.h"
-#include "supervisor/proctable.h"
+#include "sensor/sensor.h"
 #include "supervisor/sigfwd.h"
-#include "supervisor/stops.h"
 #include "supervisor/supervisor.h"
-#include "supervisor/tracee_mem.h"
 
 #define HEALTH_INTERVAL_NS 1000000000ull
 #define MAX_SLEEP_NS 1000000000ull
 
 struct loop_state {
+	struct sensor *sensor;
 	pid_t child;
 	bool child_done;
 	int child_status;
@@ -39,13 +38,13 @@ struct loop_state {
 
 static struct vigil_event health_ev;
 
-static void current_health(struct vigil_health *h)
+static void current_health(const struct loop_state *s, struct vigil_health *h)
 {
 	memset(h, 0, sizeof(*h));
 	h->events_dropped = channel_dropped();
 	h->analyzer_restarts = analyzer_restarts();
-	h->read_errors = tracee_read_errors;
-	h->tracee_count = task_count();
+	h->read_errors = s->sensor->mem->errors;
+	h->tracee_count = s->sensor->ops->task_count(s->sensor);
 }
 
 static bool health_changed(const struct loop_state *s, const struct vigil_health *h)
@@ -59,11 +58,11 @@ static bool health_changed(const struct loop_state *s, const struct vigil_health
 static void report_health(struct loop_state *s, uint64_t now, bool force)
 {
 	struct vigil_health h;
-	current_health(&h);
+	current_health(s, &h);
 	if (!force && (!health_changed(s, &h) || now - s->last_health_ns < HEALTH_INTERVAL_NS))
 		return;
 	vigil_event_init(&health_ev, VIGIL_EV_HEALTH);
-	health_ev.ts_ns = now;
+	health_ev.ts_ns = vigil_wall_ns();
 	health_ev.type = VIGIL_SC_HEALTH;
 	health_ev.health = h;
 	health_ev.proc.pid = getpid();
@@ -79,7 +78,7 @@ static void dispatch(struct loop_state *s, pid_t pid, int status)
 		analyzer_exited(status, s->draining);
 		return;
 	}
-	stops_handle(pid, status);
+	s->sensor->ops->dispatch(s->sensor, pid, status);
 	if (pid == s->child && gone) {
 		s->child_done = true;
 		s->child_status = status;
@@ -111,7 +110,7 @@ static void start_draining(struct loop_state *s, const struct sup_options *o, ui
 	report_health(s, now, true);
 	static struct vigil_event end;
 	vigil_event_init(&end, VIGIL_EV_END);
-	end.ts_ns = now;
+	end.ts_ns = vigil_wall_ns();
 	channel_push(&end);
 	channel_flush(true, now);
 }
@@ -127,9 +126,9 @@ static uint64_t next_timer(struct loop_state *s, uint64_t now)
 	uint64_t sleep_ns = MAX_SLEEP_NS;
 	sleep_ns = min_nonzero(channel_flush_due(now), sleep_ns);
 	sleep_ns = min_nonzero(analyzer_restart_due(now), sleep_ns);
-	sleep_ns = min_nonzero(newtasks_due(now), sleep_ns);
+	sleep_ns = min_nonzero(s->sensor->ops->due(s->sensor, now), sleep_ns);
 	struct vigil_health h;
-	current_health(&h);
+	current_health(s, &h);
 	if (health_changed(s, &h)) /* a changed counter is reported within 1 s */
 		sleep_ns = min_nonzero(s->last_health_ns + HEALTH_INTERVAL_NS > now
 					       ? s->last_health_ns + HEALTH_INTERVAL_NS - now : 1,
@@ -144,18 +143,17 @@ static void drain_pause(void)
 	nanosleep(&ts, NULL);
 }
 
-int tracer_run(const struct sup_options *o, pid_t child, bool traced)
+int tracer_run(const struct sup_options *o, pid_t child, struct sensor *sensor)
 {
-	struct loop_state s = {.child = child};
-	(void)traced;
+	struct loop_state s = {.sensor = sensor, .child = child};
 	if (sigfwd_start(child, o->group_forward) != 0)
 		return 1;
 	for (;;) {
-		uint64_t now = now_ns();
+		uint64_t now = vigil_mono_ns();
 		if (s.child_done && !s.draining)
 			start_draining(&s, o, now);
 		if (s.draining) {
-			newtasks_expire(now);
+			sensor->ops->tick(sensor, now);
 			analyzer_tick(now);
 			channel_flush(true, now);
 			if (analyzer_finished() || now >= s.drain_deadline)
@@ -165,7 +163,7 @@ int tracer_run(const struct sup_options *o, pid_t child, bool traced)
 			continue;
 		}
 		report_health(&s, now, false);
-		newtasks_expire(now);
+		sensor->ops->tick(sensor, now);
 		analyzer_tick(now);
 		channel_flush(false, now);
 		sigfwd_wake_at(next_timer(&s, now));

@@ -22,10 +22,10 @@
 	X(FCHDIR, "fchdir", VIGIL_SC_TREE | VIGIL_SC_QUIET)      \
 	X(SETSID, "setsid", VIGIL_SC_TREE | VIGIL_SC_QUIET)      \
 	X(SETPGID, "setpgid", VIGIL_SC_TREE | VIGIL_SC_QUIET)    \
-	X(OPEN, "open", 0)                                       \
-	X(OPENAT, "openat", 0)                                   \
-	X(OPENAT2, "openat2", 0)                                 \
-	X(CREAT, "creat", 0)                                     \
+	X(OPEN, "open", VIGIL_SC_OPENS)                          \
+	X(OPENAT, "openat", VIGIL_SC_OPENS)                      \
+	X(OPENAT2, "openat2", VIGIL_SC_OPENS)                    \
+	X(CREAT, "creat", VIGIL_SC_OPENS)                        \
 	X(CONNECT, "connect", 0)                                 \
 	X(ACCEPT, "accept", VIGIL_SC_RESULT)                     \
 	X(ACCEPT4, "accept4", VIGIL_SC_RESULT)                   \
@@ -92,7 +92,7 @@
 	X(SENDTO, "sendto", VIGIL_SC_ARGCOND)                                       \
 	X(SENDMSG, "sendmsg", VIGIL_SC_ARGCOND)                                     \
 	X(SENDMMSG, "sendmmsg", VIGIL_SC_ARGCOND)                                   \
-	X(OPEN_BY_HANDLE_AT, "open_by_handle_at", VIGIL_SC_RESULT)
+	X(OPEN_BY_HANDLE_AT, "open_by_handle_at", VIGIL_SC_RESULT | VIGIL_SC_OPENS)
 
 /* Always traced: the process tree and cwd cannot be followed without them. */
 #define VIGIL_SC_TREE 0x01u
@@ -108,9 +108,12 @@
  * Traced only when an argument says so, checked by the filter in registers
  * (race-free): prctl(PR_SET_SECCOMP), and sendto/sendmsg/sendmmsg with
  * MSG_FASTOPEN (an outbound connection) when connect is traced. A rule that
- * names one of them traces it whole. See seccomp_filter.c.
+ * names one of them traces it whole. See agent/sensor/seccomp/filter.c.
  */
 #define VIGIL_SC_ARGCOND 0x20u
+/* Opens a file, by path or by handle (evt.is_open_read/write/exec, fd.name
+ * looked at before it runs: tamper checks, the open prefilter). */
+#define VIGIL_SC_OPENS 0x40u
 
 enum vigil_syscall {
 	VIGIL_SC_UNKNOWN = 0,
@@ -143,16 +146,15 @@ static inline bool vigil_sc_set_has(const vigil_sc_set *s, int id)
 	return (s->bits[id / 64] >> (id % 64)) & 1u;
 }
 
-/* Syscalls that open a file by path or handle (evt.is_open_read/write/exec). */
-static inline bool vigil_sc_opens_file(int id)
-{
-	return id == VIGIL_SC_OPEN || id == VIGIL_SC_OPENAT || id == VIGIL_SC_OPENAT2 ||
-	       id == VIGIL_SC_CREAT || id == VIGIL_SC_OPEN_BY_HANDLE_AT;
-}
-
 const char *vigil_syscall_name(int id);
 int vigil_syscall_by_name(const char *name); /* VIGIL_SC_UNKNOWN if none */
 unsigned vigil_syscall_flags(int id);
+
+/* Syscalls that open a file by path or handle (VIGIL_SC_OPENS). */
+static inline bool vigil_sc_opens_file(int id)
+{
+	return vigil_syscall_flags(id) & VIGIL_SC_OPENS;
+}
 
 /* The default event set (issue: everything the tracer can decode). */
 void vigil_sc_set_default(vigil_sc_set *s);

@@ -1,0 +1,32 @@
+/* procinfo.h — read a process's facts from /proc (never its environment). */
+#ifndef VIGIL_SENSOR_PROCINFO_H
+#define VIGIL_SENSOR_PROCINFO_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "sensor/proc.h"
+
+/* argv of a new image as a sensor read it at the exec (NUL-separated, as
+ * /proc/PID/cmdline has them; split in place). */
+struct exec_argv {
+	char *buf;
+	size_t len;
+	bool truncated; /* arguments were left out for want of room */
+};
+
+/* Build a fresh image for `pid` after exec: comm, argv, /proc/PID/exe.
+ * `filename` is the path given to exec (or NULL), from which comm follows.
+ * `argv`: the arguments when the sensor could read them (ptrace: from the
+ * new stack at the exec event), else NULL: /proc/PID/cmdline. */
+struct proc_image *procinfo_read_image(pid_t pid, const char *filename, struct exec_argv *argv);
+/* Refresh uid/gid/caps (/proc/PID/status): they change at exec and set*id. */
+int procinfo_read_ids(struct proc *p, pid_t tid);
+/* Refresh sid/pgid/tty/loginuid: they change at setsid/setpgid, never at exec. */
+int procinfo_read_session(struct proc *p, pid_t tid);
+/* Refresh the cwd (readlink /proc/PID/cwd). */
+int procinfo_read_cwd(struct proc *p);
+/* readlink /proc/PID/fd/FD into buf (NUL-terminated); -1 if it cannot. */
+int procinfo_fd_path(pid_t pid, int fd, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,125 @@
+/* newtasks.c — new tasks from fork/clone events, in either arrival order. */
+#include <linux/sched.h>
+#include <stdio.h>
+#include <sys/ptrace.h>
+#include <sys/stat.h>
+
+#include "vigil/syscalls.h"
+#include "sensor/ptrace/ptrace_int.h"
+
+#define PARK_TIMEOUT_NS 100000000ull /* then ask /proc */
+
+/* Who is this task, when no fork event told us: /proc/PID/status. */
+static struct task *adopt(struct ptrace_sensor *ps, pid_t tid)
+{
+	char path[64], buf[2048];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	FILE *f = fopen(path, "re");
+	pid_t tgid = tid, ppid = 0;
+	if (f) {
+		while (fgets(buf, sizeof(buf), f)) {
+			if (sscanf(buf, "Tgid: %d", &tgid) == 1)
+				continue;
+			if (sscanf(buf, "PPid: %d", &ppid) == 1)
+				break;
+		}
+		fclose(f);
+	}
+	struct task_table *tt = &ps->tasks;
+	struct task *leader = tgid != tid ? task_find(tt, tgid) : NULL;
+	if (leader)
+		return task_add(tt, tid, leader->st.proc, NULL);
+	struct task *parent = ppid > 0 ? task_find(tt, ppid) : NULL;
+	struct task *t = task_add(tt, tid, NULL, parent ? parent->st.proc : ps->base.core->root);
+	if (t && !parent)
+		t->st.proc->parent_guessed = true; /* not vigil's child: see decode_proc */
+	return t;
+}
+
+static void start(struct task *t)
+{
+	t->wait = TASK_RUNNING;
+	ptrace(PTRACE_CONT, t->st.tid, NULL, NULL);
+}
+
+void newtasks_park(struct ptrace_sensor *ps, pid_t pid, uint64_t now)
+{
+	if (ps->n_parked == PARK_MAX) { /* no room: identify it the slow way now */
+		struct task *t = adopt(ps, pid);
+		if (t)
+			start(t);
+		return;
+	}
+	ps->parked[ps->n_parked++] = (struct parked){pid, now};
+}
+
+bool newtasks_forget(struct ptrace_sensor *ps, pid_t pid)
+{
+	for (int i = 0; i < ps->n_parked; i++) {
+		if (ps->parked[i].pid == pid) {
+			ps->parked[i] = ps->parked[--ps->n_parked];
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Is `child` a thread of creator's process? clone3 told us its flags. */
+static bool is_thread(struct task *creator, pid_t child, int event)
+{
+	if (event != PTRACE_EVENT_CLONE)
+		return false;
+	/* Inside a clone3 we stopped at, its flags were read at entry. */
+	const struct sensor_record *r = &creator->st.rec;
+	if (creator->wait == TASK_IN_SYSCALL && r->id == VIGIL_SC_CLONE3 && r->clone3_flags_known)
+		return r->clone3_flags & CLONE_THREAD;
+	char path[64];
+	struct stat st;
+	snprintf(path, sizeof(path), "/proc/%d/task/%d", (int)creator->st.proc->pid, (int)child);
+	return stat(path, &st) == 0;
+}
+
+struct task *newtasks_from_event(struct ptrace_sensor *ps, struct task *creator, pid_t child,
+				 int event)
+{
+	struct task_table *tt = &ps->tasks;
+	struct task *t = task_find(tt, child);
+	if (t)
+		return t;
+	t = is_thread(creator, child, event) ? task_add(tt, child, creator->st.proc, NULL)
+					     : task_add(tt, child, NULL, creator->st.proc);
+	if (!t)
+		return NULL;
+	if (newtasks_forget(ps, child))
+		start(t); /* its first stop came first and is waiting for us */
+	else
+		t->wait = TASK_STARTUP;
+	return t;
+}
+
+void newtasks_expire(struct ptrace_sensor *ps, uint64_t now)
+{
+	for (int i = 0; i < ps->n_parked;) {
+		if (now - ps->parked[i].since < PARK_TIMEOUT_NS) {
+			i++;
+			continue;
+		}
+		pid_t pid = ps->parked[i].pid;
+		ps->parked[i] = ps->parked[--ps->n_parked];
+		struct task *t = adopt(ps, pid);
+		if (t)
+			start(t);
+	}
+}
+
+uint64_t newtasks_due(struct ptrace_sensor *ps, uint64_t now)
+{
+	uint64_t due = 0;
+	for (int i = 0; i < ps->n_parked; i++) {
+		uint64_t at = ps->parked[i].since + PARK_TIMEOUT_NS;
+		uint64_t d = at > now ? at - now : 1;
+		if (!due || d < due)
+			due = d;
+	}
+	return due;
+}

@@ -1,0 +1,70 @@
+/*
+ * ptrace_int.h — the ptrace sensor's own state: per-thread wait state,
+ * the task table, parked new tasks. Only agent/sensor/ptrace/ sees it.
+ */
+#ifndef VIGIL_SENSOR_PTRACE_INT_H
+#define VIGIL_SENSOR_PTRACE_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "sensor/core.h"
+#include "sensor/ptrace/newtasks.h"
+#include "sensor/proc.h"
+#include "sensor/sensor.h"
+
+enum task_wait {
+	TASK_RUNNING = 0,
+	TASK_STARTUP,       /* auto-attached, its first PTRACE_EVENT_STOP not seen yet */
+	TASK_IN_SYSCALL,    /* exit stop requested for st.rec */
+};
+
+struct task {
+	struct sensor_task st;  /* first: what the core sees */
+	enum task_wait wait;
+	struct task *next;      /* hash chain */
+};
+
+/* tasks.c: tasks by tid (chained hash). */
+struct task_table {
+	struct task **buckets;
+	size_t n_buckets, n_tasks;
+};
+
+int tasks_init(struct task_table *tt);
+struct task *task_find(struct task_table *tt, pid_t tid);
+/* Create a task (and, if `proc` is NULL, a fresh proc with `parent`). */
+struct task *task_add(struct task_table *tt, pid_t tid, struct proc *proc, struct proc *parent);
+void task_remove(struct task_table *tt, struct task *t);
+/* Move a task to a new tid (exec from a non-leader thread). */
+struct task *task_rekey(struct task_table *tt, struct task *t, pid_t new_tid);
+void tasks_foreach(struct task_table *tt, void (*fn)(struct sensor_task *t, void *ctx), void *ctx);
+
+/* mem.c: process_vm_readv, PTRACE_PEEKDATA where that is refused. */
+struct ptrace_mem {
+	struct sensor_mem base; /* first */
+	bool vm_readv_broken;
+};
+void ptrace_mem_init(struct ptrace_mem *pm);
+
+#define PARK_MAX 128
+
+struct parked {
+	pid_t pid;
+	uint64_t since; /* monotonic ns */
+};
+
+struct ptrace_sensor {
+	struct sensor base;  /* first */
+	struct ptrace_mem mem;
+	struct task_table tasks;
+	struct parked parked[PARK_MAX]; /* new children whose creator's event is pending */
+	int n_parked;
+};
+
+/* sensor.c: restart, skip a syscall with a result. */
+void ptrace_resume(struct task *t, int sig);
+bool ptrace_skip_syscall(pid_t tid, long result);
+
+#endif
