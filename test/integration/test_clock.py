@@ -1,90 +1,113 @@
-"""The supervisor's timers ignore steps of the wall clock.
+"""Deadlines follow the monotonic clock: a step of the wall clock moves none of them.
 
-A time namespace (unshare --time) can offset CLOCK_MONOTONIC but never
-CLOCK_REALTIME, and stepping the real wall clock would disturb the whole
-machine; so the step is made inside vigil only: a small LD_PRELOAD shim,
-built here, steps vigil's CLOCK_REALTIME back one hour every 10 ms (as NTP
-or a VM resume would, once) and leaves every other process alone, so every
-deadline the supervisor sets spans a step.
-
-A supervisor that timed its batch flush on the wall clock would wait an
-hour for the signal thread's wake-up: the event of an exec would reach the
-analyzer only when the program's next stop came (here: its exit, 5 s later). With monotonic deadlines it is there within ~20 ms.
+test/progs/libclockstep.so (LD_PRELOAD) steps CLOCK_REALTIME inside the
+processes of one run only, as an NTP step or a resumed VM would: a time
+namespace (unshare --time) can offset CLOCK_MONOTONIC but never
+CLOCK_REALTIME, and stepping the machine's clock would disturb everything
+else on it. Each test fails against a supervisor that times the deadline
+in question on the wall clock.
 """
 import os
-import shutil
+import signal
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
-SHIM = r"""
-#define _GNU_SOURCE
-#include <dlfcn.h>
-#include <string.h>
-#include <time.h>
-#include <unistd.h>
 
-static int (*real)(clockid_t, struct timespec *);
-static int active;
-static struct timespec t0;
-
-__attribute__((constructor)) static void init(void)
-{
-	char exe[4096];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	exe[n > 0 ? n : 0] = '\0';
-	const char *base = strrchr(exe, '/');
-	active = base && strcmp(base + 1, "vigil") == 0; /* the supervisor only */
-	real = (int (*)(clockid_t, struct timespec *))dlsym(RTLD_NEXT, "clock_gettime");
-	real(CLOCK_MONOTONIC, &t0);
-}
-
-int clock_gettime(clockid_t id, struct timespec *ts)
-{
-	int rc = real(id, ts);
-	if (rc != 0 || !active || (id != CLOCK_REALTIME && id != CLOCK_REALTIME_COARSE))
-		return rc;
-	struct timespec now;
-	real(CLOCK_MONOTONIC, &now);
-	long ms = (now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000;
-	ts->tv_sec -= 3600 * (ms / 10); /* stepped back an hour every 10 ms */
-	return rc;
-}
-"""
+@pytest.fixture
+def shim(progs_dir):
+    lib = progs_dir / "libclockstep.so"
+    if not lib.exists():
+        pytest.fail(f"{lib} is not built (cmake --build build)", pytrace=False)
+    return lib
 
 
-@pytest.fixture(scope="module")
-def step_shim(tmp_path_factory):
-    cc = shutil.which("cc") or shutil.which("gcc")
-    if not cc:
-        pytest.fail("a C compiler is needed to build the clock-step shim", pytrace=False)
-    d = tmp_path_factory.mktemp("clockshim")
-    (d / "shim.c").write_text(SHIM)
-    subprocess.run([cc, "-shared", "-fPIC", "-O2", "-o", d / "shim.so", d / "shim.c", "-ldl"],
-                   check=True)
-    return d / "shim.so"
+def wait_for(cond, timeout, what):
+    for _ in range(int(timeout * 20)):
+        if cond():
+            return
+        time.sleep(0.05)
+    pytest.fail(f"{what}: not within {timeout} s")
 
 
-def test_flush_wakeup_ignores_wall_clock_step(vigil_bin, step_shim, tmp_path):
+def analyzer_of(vigil_pid, not_pid, timeout=20):
+    found = []
+
+    def look():
+        for d in Path("/proc").iterdir():
+            try:
+                stat = (d / "stat").read_text() if d.name.isdigit() else ""
+            except OSError:
+                continue
+            if not stat:
+                continue
+            comm = stat[stat.index("(") + 1:stat.rindex(")")]
+            ppid = int(stat[stat.rindex(")") + 2:].split()[1])
+            if ppid == vigil_pid and comm.startswith("vigil-analyzer") and int(d.name) != not_pid:
+                found.append(int(d.name))
+                return True
+        return False
+    wait_for(look, timeout, "a (new) analyzer under vigil")
+    return found[0]
+
+
+def test_batch_flush_wakeup_ignores_wall_clock_steps(vigil_bin, shim, tmp_path):
+    """The supervisor's wall clock steps back an hour every 10 ms. After the
+    exec of `true` the program only sleeps: nothing but the supervisor's own
+    flush timer can send the exec event, which must come while it sleeps."""
     ev_path = tmp_path / "ev.ndjson"
-    env = dict(os.environ, LD_PRELOAD=str(step_shim))
-    # After the exec of `true` the program sleeps: nothing but vigil's own
-    # timer can flush the event.
-    argv = [str(vigil_bin), "--no-rules", "--syscalls", "execve", "--events-out", str(ev_path),
-            "--", "/bin/sh", "-c", "/bin/true; exec sleep 5"]
-    start = time.monotonic()
-    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    env = dict(os.environ, LD_PRELOAD=str(shim), CLOCKSTEP_SECONDS="-3600",
+               CLOCKSTEP_EVERY_MS="10", CLOCKSTEP_ONLY="vigil")
+    proc = subprocess.Popen([str(vigil_bin), "--no-rules", "--syscalls", "execve", "--events-out",
+                             str(ev_path), "--", "/bin/sh", "-c", "/bin/true; exec sleep 60"],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        seen = None
-        while time.monotonic() - start < 4.0:
-            if ev_path.exists() and b'"/bin/true"' in ev_path.read_bytes():
-                seen = time.monotonic() - start
-                break
-            time.sleep(0.05)
-        assert seen is not None, ("the exec of /bin/true was not flushed to the analyzer "
-                                  "within 4 s of a wall-clock step: a timer runs on CLOCK_REALTIME")
-        assert seen < 2.5
+        wait_for(lambda: ev_path.exists() and b'"/bin/true"' in ev_path.read_bytes(), 20,
+                 "the exec of /bin/true flushed while the program sleeps")
     finally:
         proc.kill()
         proc.wait(timeout=10)
+
+
+def test_wall_clock_step_does_not_cut_the_drain_short(vigil_bin, shim, tmp_path):
+    """The program exits while an alert cannot be delivered (endpoint down):
+    the analyzer may use the drain time to retry and spool. An hour's jump
+    forward of the wall clock during that must not end the drain at once."""
+    marker, done = tmp_path / "stepped", tmp_path / "done"
+    env = dict(os.environ, LD_PRELOAD=str(shim), CLOCKSTEP_MARKER=str(marker),
+               CLOCKSTEP_SECONDS="3600", VIGIL_API_KEY="k", VIGIL_SPOOL_DIR=str(tmp_path / "spool"),
+               VIGIL_HTTP_RETRY_INITIAL_MS="50", VIGIL_HTTP_RETRY_MAX_MS="200")
+    proc = subprocess.Popen([str(vigil_bin), "--drain-timeout", "4000", "-o", "http://127.0.0.1:9/",
+                             "--", "sh", "-c", f"cat /etc/shadow > /dev/null; touch {done}"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+    wait_for(done.exists, 30, "the program's end")
+    time.sleep(0.3)          # the program has exited: the drain deadline is set
+    marker.touch()           # now the wall clock is an hour ahead
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert "did not finish" not in err, f"a wall-clock step ended the drain early:\n{err}"
+
+
+def test_wall_clock_step_back_does_not_delay_a_restart(vigil_bin, shim, tmp_path):
+    """After a few crashes the next restart of the analyzer is due seconds
+    later (backoff 0.1 s doubling). The wall clock stepping back an hour
+    while it waits must not postpone it by an hour."""
+    marker = tmp_path / "stepped"
+    env = dict(os.environ, LD_PRELOAD=str(shim), CLOCKSTEP_MARKER=str(marker),
+               CLOCKSTEP_SECONDS="-3600")
+    proc = subprocess.Popen([str(vigil_bin), "--", "sh", "-c", "sleep 40"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        current = analyzer_of(proc.pid, None)
+        for _ in range(5):  # backoffs 0.1, 0.2, 0.4, 0.8, 1.6 s: the next is 3.2 s
+            os.kill(current, signal.SIGKILL)
+            current = analyzer_of(proc.pid, current)
+        os.kill(current, signal.SIGKILL)
+        time.sleep(0.3)   # reaped: its restart is scheduled 3.2 s from the kill
+        marker.touch()    # and the wall clock steps back an hour
+        analyzer_of(proc.pid, current, timeout=15)
+    finally:
+        proc.kill()
+        proc.communicate(timeout=30)
