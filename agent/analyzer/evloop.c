@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "analyzer/evloop.h"
+#include "vigil/clock.h"
 
 #define MAX_EVENTS 32
 
@@ -41,20 +41,6 @@ struct evloop {
 	struct timer *heap;
 	size_t nheap, heap_cap;
 };
-
-uint64_t evloop_now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
-uint64_t evloop_wall_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 struct evloop *evloop_new(void)
 {
@@ -175,7 +161,7 @@ uint64_t evloop_add_timer(struct evloop *l, uint64_t ms, evloop_timer_fn fn, voi
 		l->heap_cap = cap;
 	}
 	uint64_t id = l->next_timer_id++;
-	l->heap[l->nheap] = (struct timer){evloop_now_ms() + ms, id, fn, arg};
+	l->heap[l->nheap] = (struct timer){vigil_mono_ms() + ms, id, fn, arg};
 	heap_up(l->heap, l->nheap++);
 	return id;
 }
@@ -191,7 +177,7 @@ void evloop_cancel_timer(struct evloop *l, uint64_t id)
 static int run_timers(struct evloop *l)
 {
 	int ran = 0;
-	uint64_t now = evloop_now_ms();
+	uint64_t now = vigil_mono_ms();
 	while (l->nheap && l->heap[0].due <= now) {
 		struct timer t = l->heap[0];
 		l->heap[0] = l->heap[--l->nheap];
@@ -208,7 +194,7 @@ static int wait_ms(const struct evloop *l, int max_wait_ms)
 {
 	if (!l->nheap)
 		return max_wait_ms;
-	uint64_t now = evloop_now_ms(), due = l->heap[0].due;
+	uint64_t now = vigil_mono_ms(), due = l->heap[0].due;
 	uint64_t left = due > now ? due - now : 0;
 	if (max_wait_ms >= 0 && left > (uint64_t)max_wait_ms)
 		return max_wait_ms;

@@ -27,16 +27,12 @@ int evloop_mod_fd(struct evloop *l, int fd, uint32_t events);
 int evloop_del_fd(struct evloop *l, int fd);
 
 /*
- * A one-shot timer after `ms` milliseconds (monotonic clock). Returns an id
- * > 0, or 0 when out of memory. Cancelling an id that fired is harmless.
+ * A one-shot timer after `ms` milliseconds on the monotonic clock
+ * (vigil_mono_ms, vigil/clock.h). Returns an id > 0, or 0 when out of
+ * memory. Cancelling an id that fired is harmless.
  */
 uint64_t evloop_add_timer(struct evloop *l, uint64_t ms, evloop_timer_fn fn, void *arg);
 void evloop_cancel_timer(struct evloop *l, uint64_t id);
-
-/* Milliseconds on the monotonic clock the timers use. */
-uint64_t evloop_now_ms(void);
-/* Nanoseconds since the epoch: for the time of events vigil makes itself. */
-uint64_t evloop_wall_ns(void);
 
 /*
  * Wait for at most `max_wait_ms` (-1: until something happens), run what is

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "analyzer/fim_live.h"
+#include "vigil/clock.h"
 #include "vigil/log.h"
 #include "vigil/syscalls.h"
 
@@ -32,7 +33,7 @@ static void start_event(struct fim_live *f, const char *path)
 		ev->strs_used = 0;
 	}
 	ev->type = VIGIL_SC_FIM;
-	ev->ts_ns = evloop_wall_ns();
+	ev->ts_ns = vigil_wall_ns();
 	ev->num = 0; /* not from the channel: its numbers (and their gaps) are the tracer's */
 }
 

@@ -40,6 +40,7 @@
 #include "analyzer/rules_paths.h"
 #include "analyzer/tracking.h"
 #include "vigil/api_key.h"
+#include "vigil/clock.h"
 #include "vigil/prefilter.h"
 #include "vigil/log.h"
 #include "vigil/strbuf.h"
@@ -186,9 +187,9 @@ static void complete_health(struct analyzer *a, struct vigil_health *h, bool for
 		fim_monitor_stats(a->fim.mon, &st);
 	h->fim_unwatched = st.unwatched_trees;
 	h->fim_overflows = st.overflows;
-	loss_update(&a->loss, h, evloop_now_ms(), force);
+	loss_update(&a->loss, h, vigil_mono_ms(), force);
 	if (loss_pending(&a->loss) && !a->loss_timer && a->loop)
-		a->loss_timer = evloop_add_timer(a->loop, loss_due_ms(&a->loss, evloop_now_ms()),
+		a->loss_timer = evloop_add_timer(a->loop, loss_due_ms(&a->loss, vigil_mono_ms()),
 						 on_loss_timer, a);
 }
 
@@ -204,7 +205,7 @@ static void own_health(struct analyzer *a, bool force)
 		return;
 	vigil_event_init(ev, VIGIL_EV_HEALTH);
 	ev->type = VIGIL_SC_HEALTH;
-	ev->ts_ns = evloop_wall_ns();
+	ev->ts_ns = vigil_wall_ns();
 	ev->proc.pid = getppid();
 	ev->health = a->loss.seen;
 	complete_health(a, &ev->health, force);

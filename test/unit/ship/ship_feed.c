@@ -24,6 +24,7 @@
 #include "analyzer/evloop.h"
 #include "ship/body.h"
 #include "ship/ship.h"
+#include "vigil/clock.h"
 #include "vigil/log.h"
 
 struct feed {
@@ -87,7 +88,7 @@ static void start_drain(struct feed *f)
 	if (f->draining)
 		return;
 	f->draining = true;
-	ship_begin_drain(f->ship, evloop_now_ms() + f->drain_ms);
+	ship_begin_drain(f->ship, vigil_mono_ms() + f->drain_ms);
 }
 
 static void on_stdin(int fd, uint32_t revents, void *arg)
@@ -162,7 +163,7 @@ static void on_gen(void *arg)
 	if (f->draining)
 		return;
 	if (f->gen_rate) {
-		uint64_t due = (evloop_now_ms() - f->gen_start) * f->gen_rate / 1000;
+		uint64_t due = (vigil_mono_ms() - f->gen_start) * f->gen_rate / 1000;
 		generate(f, due);
 		evloop_add_timer(f->loop, 5, on_gen, f);
 	} else {
@@ -295,7 +296,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (f.gen_total) {
-		f.gen_start = evloop_now_ms();
+		f.gen_start = vigil_mono_ms();
 		evloop_add_timer(f.loop, 0, on_gen, &f);
 	} else {
 		fcntl(STDIN_FILENO, F_SETFL, fcntl(STDIN_FILENO, F_GETFL) | O_NONBLOCK);
