@@ -3,8 +3,8 @@
 #include <string.h>
 
 #include "analyzer/attribution.h"
-#include "analyzer/evloop.h"
 #include "vigil/clock.h"
+#include "vigil/evloop.h"
 
 struct attr_record {
 	uint64_t at_ms;

@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <time.h>
 
 #include "analyzer/fim_live.h"
@@ -191,8 +190,8 @@ int fim_live_start(struct fim_live *f, const struct fim_config *cfg, struct evlo
 		LOG_ERR("fim: cannot start inotify: %s", strerror(errno));
 		return -1;
 	}
-	if (evloop_add_fd(loop, fim_monitor_inotify_fd(f->mon), EPOLLIN, on_inotify, f) != 0 ||
-	    evloop_add_fd(loop, fim_monitor_scan_fd(f->mon), EPOLLIN, on_scan_done, f) != 0)
+	if (evloop_add_fd(loop, fim_monitor_inotify_fd(f->mon), VIGIL_EV_READ, on_inotify, f) != 0 ||
+	    evloop_add_fd(loop, fim_monitor_scan_fd(f->mon), VIGIL_EV_READ, on_scan_done, f) != 0)
 		return -1;
 	schedule(f);
 	return 0;

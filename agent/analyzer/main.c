@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -23,7 +22,6 @@
 #include "analyzer/alerts.h"
 #include "analyzer/config_setup.h"
 #include "analyzer/delivery.h"
-#include "analyzer/evloop.h"
 #include "analyzer/fim_live.h"
 #include "analyzer/handoff.h"
 #include "analyzer/heartbeat.h"
@@ -41,6 +39,7 @@
 #include "analyzer/tracking.h"
 #include "vigil/api_key.h"
 #include "vigil/clock.h"
+#include "vigil/evloop.h"
 #include "vigil/prefilter.h"
 #include "vigil/log.h"
 #include "vigil/strbuf.h"
@@ -343,7 +342,7 @@ static int run(struct analyzer *a, const struct analyzer_options *o)
 {
 	a->loop = evloop_new();
 	a->rx.fd = o->channel_fd;
-	if (!a->loop || evloop_add_fd(a->loop, o->channel_fd, EPOLLIN, on_channel, a) != 0) {
+	if (!a->loop || evloop_add_fd(a->loop, o->channel_fd, VIGIL_EV_READ, on_channel, a) != 0) {
 		LOG_ERR("cannot set up the event loop: %s", strerror(errno));
 		return 1;
 	}

@@ -3,10 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyzer/evloop.h"
 #include "ship/backoff.h"
 #include "ship/sink_http.h"
 #include "vigil/clock.h"
+#include "vigil/evloop.h"
 #include "vigil/log.h"
 
 #define KEY_POLL_MS 1000u

@@ -4,9 +4,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "analyzer/evloop.h"
 #include "ship/sink_http.h"
 #include "vigil/clock.h"
+#include "vigil/evloop.h"
 #include "vigil/log.h"
 
 /* Give back every request in flight (the deadline passed, or we are going away). */

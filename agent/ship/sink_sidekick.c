@@ -10,11 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyzer/evloop.h"
 #include "ship/backoff.h"
 #include "ship/http.h"
 #include "ship/mcurl.h"
 #include "vigil/clock.h"
+#include "vigil/evloop.h"
 #include "vigil/log.h"
 
 struct sk_item {

@@ -7,11 +7,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "analyzer/evloop.h"
 #include "ship/spool.h"
 #include "ship/spool_dir.h"
 #include "ship/spool_rec.h"
 #include "vigil/clock.h"
+#include "vigil/evloop.h"
 #include "vigil/log.h"
 
 #define REC_MAX (SPOOL_HDR_LEN + SPOOL_MAX_RAW + 65536u)

@@ -17,14 +17,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#include "analyzer/evloop.h"
 #include "ship/body.h"
 #include "ship/ship.h"
 #include "vigil/clock.h"
+#include "vigil/evloop.h"
 #include "vigil/log.h"
 
 struct feed {
@@ -249,7 +248,7 @@ static int watch_signals(struct feed *f)
 	if (sigprocmask(SIG_BLOCK, &set, NULL) != 0)
 		return -1;
 	int sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-	return sfd < 0 ? -1 : evloop_add_fd(f->loop, sfd, EPOLLIN, on_signal, f);
+	return sfd < 0 ? -1 : evloop_add_fd(f->loop, sfd, VIGIL_EV_READ, on_signal, f);
 }
 
 static void agent_info(struct ship_agent_info *a)
@@ -300,7 +299,7 @@ int main(int argc, char **argv)
 		evloop_add_timer(f.loop, 0, on_gen, &f);
 	} else {
 		fcntl(STDIN_FILENO, F_SETFL, fcntl(STDIN_FILENO, F_GETFL) | O_NONBLOCK);
-		if (evloop_add_fd(f.loop, STDIN_FILENO, EPOLLIN, on_stdin, &f) != 0)
+		if (evloop_add_fd(f.loop, STDIN_FILENO, VIGIL_EV_READ, on_stdin, &f) != 0)
 			return 1;
 	}
 	on_stats(&f);

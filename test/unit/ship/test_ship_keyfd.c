@@ -10,9 +10,9 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "analyzer/evloop.h"
 #include "ship/ship.h"
 #include "vigil/clock.h"
+#include "vigil/evloop.h"
 
 struct key {
 	int calls;

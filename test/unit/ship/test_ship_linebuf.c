@@ -11,9 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "analyzer/evloop.h"
 #include "ship/ship.h"
 #include "vigil/clock.h"
+#include "vigil/evloop.h"
 
 static int no_key(void *ctx, char *out, size_t cap)
 {
