@@ -40,6 +40,7 @@
 #include "vigil/api_key.h"
 #include "vigil/clock.h"
 #include "vigil/evloop.h"
+#include "vigil/handoff_wire.h"
 #include "vigil/prefilter.h"
 #include "vigil/log.h"
 #include "vigil/strbuf.h"
@@ -327,7 +328,7 @@ static void tell_supervisor(struct analyzer *a, const struct analyzer_options *o
 	if (o->syscalls_fd < 0)
 		return;
 	if (!ok) {
-		if (write(o->syscalls_fd, "ERROR\n", 6) < 0)
+		if (write(o->syscalls_fd, VIGIL_HANDOFF_ERROR, strlen(VIGIL_HANDOFF_ERROR)) < 0)
 			LOG_WARN("telling the supervisor: %s", strerror(errno));
 	} else if (a->engine) {
 		vigil_sc_set extra = {0};
