@@ -35,6 +35,7 @@
 #include "analyzer/fim_cli.h"
 #include "aws/aws_cli.h"
 #include "analyzer/rules_cli.h"
+#include "analyzer/rules_load.h"
 #include "analyzer/rules_paths.h"
 #include "analyzer/tracking.h"
 #include "vigil/api_key.h"
