@@ -14,14 +14,6 @@
 #include "rules/rules_internal.h"
 #include "vigil/textutil.h"
 
-/* A text keeps the style of its scalar: the rule engine's names for ydoc's. */
-_Static_assert((int)RULES_STYLE_PLAIN == YDOC_STYLE_PLAIN &&
-		       (int)RULES_STYLE_SINGLE_QUOTED == YDOC_STYLE_SINGLE_QUOTED &&
-		       (int)RULES_STYLE_DOUBLE_QUOTED == YDOC_STYLE_DOUBLE_QUOTED &&
-		       (int)RULES_STYLE_LITERAL == YDOC_STYLE_LITERAL &&
-		       (int)RULES_STYLE_FOLDED == YDOC_STYLE_FOLDED,
-	       "rules_style mirrors ydoc_style");
-
 struct segvec {
 	struct rules_text_seg *v;
 	size_t n, cap;
@@ -190,7 +182,7 @@ int rules_text_from_node(struct rules_text *t, const struct ynode *n, const char
 	memcpy(t->str, n->u.str, n->n);
 	t->str[n->n] = '\0';
 	t->len = n->n;
-	t->style = (enum rules_style)n->style; /* the same values: asserted above */
+	t->style = (enum ydoc_style)n->style;
 	struct segvec s = {0};
 	build_segments(&s, t->str, t->len, n, buf, len, file);
 	if (s.oom) {

@@ -29,6 +29,7 @@
 #include <stdio.h>
 
 #include "vigil/diag.h"
+#include "vigil/ydoc.h"
 
 /* The Falco engine version whose rules-file format this loader implements.
  * A file whose `required_engine_version` is newer loads with a warning. */
@@ -45,15 +46,6 @@
 
 /* ---- positions and texts ---- */
 
-/* How a YAML scalar was written. */
-enum rules_style {
-	RULES_STYLE_PLAIN,
-	RULES_STYLE_SINGLE_QUOTED,
-	RULES_STYLE_DOUBLE_QUOTED,
-	RULES_STYLE_LITERAL, /* | block */
-	RULES_STYLE_FOLDED,  /* > block */
-};
-
 /* From byte `off` of a text on, characters sit at pos, pos.col+1, ... on
  * one line, until the next segment. */
 struct rules_text_seg {
@@ -67,7 +59,7 @@ struct rules_text {
 	char *str; /* NUL-terminated */
 	size_t len;
 	struct vigil_pos pos;   /* of str[0] in the file (inside quotes, below a block header) */
-	enum rules_style style; /* of the scalar str starts with */
+	enum ydoc_style style; /* of the scalar str starts with */
 	struct rules_text_seg *segs; /* sorted by off; segs[0].off == 0 */
 	size_t nsegs;
 };

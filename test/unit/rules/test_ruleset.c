@@ -122,7 +122,7 @@ static void test_define(void **state)
 	assert_int_equal(m->pos.col, 3);
 	assert_int_equal(m->condition.pos.line, 4);
 	assert_int_equal(m->condition.pos.col, 14);
-	assert_int_equal(m->condition.style, RULES_STYLE_PLAIN);
+	assert_int_equal(m->condition.style, YDOC_STYLE_PLAIN);
 
 	const struct rules_rule *r = ruleset_find_rule(rs, "Shell run");
 	assert_non_null(r);
@@ -714,34 +714,34 @@ static void test_text_positions(void **state)
 	assert_int_equal(load(rs, "p.yaml", yaml, &d), 0);
 
 	const struct rules_text *t = &ruleset_find_macro(rs, "m_plain")->condition;
-	assert_int_equal(t->style, RULES_STYLE_PLAIN);
+	assert_int_equal(t->style, YDOC_STYLE_PLAIN);
 	expect_at(t, "evt.type", "p.yaml", 2, 14);
 	expect_at(t, "fd.name", "p.yaml", 2, 34);
 
 	t = &ruleset_find_macro(rs, "m_single")->condition;
 	assert_string_equal(t->str, "proc.name = 'it's' and x = 1");
-	assert_int_equal(t->style, RULES_STYLE_SINGLE_QUOTED);
+	assert_int_equal(t->style, YDOC_STYLE_SINGLE_QUOTED);
 	assert_int_equal(t->pos.col, 15); /* inside the quote */
 	expect_at(t, "it", "p.yaml", 4, 29);
 	expect_at(t, "and", "p.yaml", 4, 37);
 
 	t = &ruleset_find_macro(rs, "m_double")->condition;
 	assert_string_equal(t->str, "proc.name = \"a\" and\tfd.name = /t");
-	assert_int_equal(t->style, RULES_STYLE_DOUBLE_QUOTED);
+	assert_int_equal(t->style, YDOC_STYLE_DOUBLE_QUOTED);
 	expect_at(t, "\"a", "p.yaml", 6, 27); /* an escape maps to its backslash */
 	expect_at(t, "and", "p.yaml", 6, 33);
 	expect_at(t, "fd.name", "p.yaml", 6, 38);
 
 	t = &ruleset_find_macro(rs, "m_literal")->condition;
 	assert_string_equal(t->str, "evt.type = open\n  and fd.name = x\n");
-	assert_int_equal(t->style, RULES_STYLE_LITERAL);
+	assert_int_equal(t->style, YDOC_STYLE_LITERAL);
 	assert_int_equal(t->pos.line, 9);
 	assert_int_equal(t->pos.col, 5);
 	expect_at(t, "and", "p.yaml", 10, 7);
 
 	t = &ruleset_find_macro(rs, "m_folded")->condition;
 	assert_string_equal(t->str, "evt.type = open and fd.name = x");
-	assert_int_equal(t->style, RULES_STYLE_FOLDED);
+	assert_int_equal(t->style, YDOC_STYLE_FOLDED);
 	expect_at(t, "evt", "p.yaml", 13, 5);
 	expect_at(t, "fd.name", "p.yaml", 14, 9);
 
@@ -1083,7 +1083,7 @@ static void test_upstream_all(void **state)
 			assert_string_equal(r->source, "syscall");
 			assert_true(r->enabled);
 			assert_string_equal(r->tags[0], "maturity_stable");
-			assert_int_equal(r->condition.style, RULES_STYLE_FOLDED);
+			assert_int_equal(r->condition.style, YDOC_STYLE_FOLDED);
 			assert_true(strstr(r->condition.str, "spawned_process and container") == r->condition.str);
 			assert_int_equal(r->condition.pos.line, 721);
 			assert_int_equal(r->condition.pos.col, 5);
