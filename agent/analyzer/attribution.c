@@ -3,7 +3,8 @@
 #include <string.h>
 
 #include "analyzer/attribution.h"
-#include "analyzer/evloop.h"
+#include "vigil/clock.h"
+#include "vigil/evloop.h"
 
 struct attr_record {
 	uint64_t at_ms;
@@ -96,7 +97,7 @@ void attribution_observe(struct attribution *a, const struct vigil_event *ev)
 {
 	if (!is_changing(ev))
 		return;
-	uint64_t now = evloop_now_ms();
+	uint64_t now = vigil_mono_ms();
 	prune(a, now);
 	remember(a, ev, vigil_str_ptr(ev, ev->fd.name), ev->fd.name.len, now);
 	for (int i = 0; i < ev->n_evargs; i++) {
@@ -111,5 +112,5 @@ void attribution_observe(struct attribution *a, const struct vigil_event *ev)
 const struct vigil_event *attribution_find(const struct attribution *a, const char *path)
 {
 	const struct attr_record *r = pathmap_get(&a->by_path, path);
-	return r && evloop_now_ms() - r->at_ms <= ATTRIBUTION_WINDOW_MS ? &r->ev : NULL;
+	return r && vigil_mono_ms() - r->at_ms <= ATTRIBUTION_WINDOW_MS ? &r->ev : NULL;
 }

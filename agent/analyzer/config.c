@@ -6,7 +6,7 @@
 #include "analyzer/config.h"
 #include "analyzer/config_fim.h"
 #include "analyzer/rules_paths.h"
-#include "rules/rules_internal.h"
+#include "vigil/ydoc.h"
 
 #define CONFIG_MAX_BYTES (1024 * 1024)
 
@@ -56,7 +56,7 @@ int config_add_ship(struct vigil_config *c, const char *key, const char *val, co
 }
 
 /* Delivery keys: scalars become "section.key" pairs, lists repeat the key. */
-static void take_ship(struct vigil_config *c, struct rules_dctx *dc, const char *prefix,
+static void take_ship(struct vigil_config *c, struct vigil_dctx *dc, const char *prefix,
 		      const struct ynode *n)
 {
 	char where[600];
@@ -76,16 +76,16 @@ static void take_ship(struct vigil_config *c, struct rules_dctx *dc, const char 
 	}
 }
 
-static void take_rules(struct vigil_config *c, struct rules_dctx *dc, const struct ynode *n)
+static void take_rules(struct vigil_config *c, struct vigil_dctx *dc, const struct ynode *n)
 {
 	const struct ynode *const *items = n->kind == YN_SEQ ? (const struct ynode *const *)n->u.kids : &n;
 	uint32_t count = n->kind == YN_SEQ ? n->n : 1;
 	for (uint32_t i = 0; i < count; i++) {
 		if (items[i]->kind != YN_SCALAR || items[i]->null) {
-			rules_dctx_add(dc, RULES_DIAG_ERROR, items[i]->line, items[i]->col, "rules",
+			vigil_dctx_add(dc, VIGIL_DIAG_ERROR, items[i]->line, items[i]->col, "rules",
 				       "expected a rules file path");
 		} else if (c->n_rules >= CONFIG_MAX_RULES) {
-			rules_dctx_add(dc, RULES_DIAG_ERROR, items[i]->line, items[i]->col, "rules",
+			vigil_dctx_add(dc, VIGIL_DIAG_ERROR, items[i]->line, items[i]->col, "rules",
 				       "more than %d rules files", CONFIG_MAX_RULES);
 		} else if (!(c->rules[c->n_rules++] = strdup(items[i]->u.str))) {
 			dc->oom = true;
@@ -93,10 +93,10 @@ static void take_rules(struct vigil_config *c, struct rules_dctx *dc, const stru
 	}
 }
 
-static void take_string(struct rules_dctx *dc, const char *key, const struct ynode *n, char **out)
+static void take_string(struct vigil_dctx *dc, const char *key, const struct ynode *n, char **out)
 {
 	if (n->kind != YN_SCALAR || n->null) {
-		rules_dctx_add(dc, RULES_DIAG_ERROR, n->line, n->col, key, "expected a value");
+		vigil_dctx_add(dc, VIGIL_DIAG_ERROR, n->line, n->col, key, "expected a value");
 		return;
 	}
 	free(*out);
@@ -112,11 +112,11 @@ static bool is_ship_section(const char *k)
 	return false;
 }
 
-static void take_top(struct vigil_config *c, struct rules_dctx *dc, const struct ynode *root)
+static void take_top(struct vigil_config *c, struct vigil_dctx *dc, const struct ynode *root)
 {
 	if (root->kind != YN_MAP) {
 		if (!root->null)
-			rules_dctx_add(dc, RULES_DIAG_ERROR, root->line, root->col, NULL,
+			vigil_dctx_add(dc, VIGIL_DIAG_ERROR, root->line, root->col, NULL,
 				       "the configuration must be a mapping of keys");
 		return;
 	}
@@ -134,36 +134,36 @@ static void take_top(struct vigil_config *c, struct rules_dctx *dc, const struct
 		else if (is_ship_section(key))
 			take_ship(c, dc, key, v);
 		else
-			rules_dctx_add(dc, RULES_DIAG_ERROR, k->line, k->col, key,
+			vigil_dctx_add(dc, VIGIL_DIAG_ERROR, k->line, k->col, key,
 				       "unknown key (expected rules, priority, rule_matching, fim, outputs, "
 				       "http, queue, spool, drain, file, health, api_key, falcosidekick)");
 	}
 }
 
 static int parse_with(struct vigil_config *c, const char *name, const char *buf, size_t len,
-		      struct rules_diag *diags,
-		      void (*take)(struct vigil_config *, struct rules_dctx *, const struct ynode *))
+		      struct vigil_diag *diags,
+		      void (*take)(struct vigil_config *, struct vigil_dctx *, const struct ynode *))
 {
-	struct rules_dctx dc = {diags, name, 0, 0, 0, false};
+	struct vigil_dctx dc = {diags, name, 0, 0, 0, false};
 	struct ydoc doc;
-	int rc = rules_ydoc_parse(buf, len, &dc, &doc);
+	int rc = ydoc_parse(buf, len, &dc, &doc);
 	if (rc == 0) {
 		if (doc.ndocs)
 			take(c, &dc, doc.docs[0]);
-		rules_ydoc_free(&doc);
+		ydoc_free(&doc);
 	}
 	if (dc.oom)
-		rules_dctx_add(&dc, RULES_DIAG_ERROR, 0, 0, NULL, "out of memory");
+		vigil_dctx_add(&dc, VIGIL_DIAG_ERROR, 0, 0, NULL, "out of memory");
 	return rc == 0 && dc.nerrors == 0 ? 0 : -1;
 }
 
 /* Read path and hand its first document to `take`. */
-static int load_with(struct vigil_config *c, const char *path, struct rules_diag *diags,
-		     void (*take)(struct vigil_config *, struct rules_dctx *, const struct ynode *))
+static int load_with(struct vigil_config *c, const char *path, struct vigil_diag *diags,
+		     void (*take)(struct vigil_config *, struct vigil_dctx *, const struct ynode *))
 {
-	struct rules_dctx dc = {diags, path, 0, 0, 0, false};
+	struct vigil_dctx dc = {diags, path, 0, 0, 0, false};
 	size_t len = 0;
-	char *buf = rules_read_file(path, "configuration file", CONFIG_MAX_BYTES, &len, &dc);
+	char *buf = ydoc_read_file(path, "configuration file", CONFIG_MAX_BYTES, &len, &dc);
 	if (!buf)
 		return -1;
 	int rc = parse_with(c, path, buf, len, diags, take);
@@ -172,39 +172,39 @@ static int load_with(struct vigil_config *c, const char *path, struct rules_diag
 }
 
 int config_load_buffer(struct vigil_config *c, const char *name, const char *buf, size_t len,
-		       struct rules_diag *diags)
+		       struct vigil_diag *diags)
 {
 	return parse_with(c, name, buf, len, diags, take_top);
 }
 
-int config_load_file(struct vigil_config *c, const char *path, struct rules_diag *diags)
+int config_load_file(struct vigil_config *c, const char *path, struct vigil_diag *diags)
 {
 	return load_with(c, path, diags, take_top);
 }
 
-static void take_profile(struct vigil_config *c, struct rules_dctx *dc, const struct ynode *root)
+static void take_profile(struct vigil_config *c, struct vigil_dctx *dc, const struct ynode *root)
 {
-	const struct ynode *fim = root->kind == YN_MAP ? rules_ymap_get(root, "fim", NULL) : NULL;
+	const struct ynode *fim = root->kind == YN_MAP ? ymap_get(root, "fim", NULL) : NULL;
 	if (!fim) {
-		rules_dctx_add(dc, RULES_DIAG_ERROR, root->line, root->col, NULL,
+		vigil_dctx_add(dc, VIGIL_DIAG_ERROR, root->line, root->col, NULL,
 			       "a FIM profile has one key, fim:");
 		return;
 	}
 	config_take_fim(c, dc, fim);
 }
 
-int config_load_profile(struct vigil_config *c, const char *name, struct rules_diag *diags)
+int config_load_profile(struct vigil_config *c, const char *name, struct vigil_diag *diags)
 {
 	for (const char *p = name; *p; p++)
 		if (!(*p >= 'a' && *p <= 'z') && !(*p >= '0' && *p <= '9') && *p != '-') {
-			rules_diag_add(diags, RULES_DIAG_ERROR, NULL, "fim.profile",
+			vigil_diag_add(diags, VIGIL_DIAG_ERROR, NULL, "fim.profile",
 				       "'%s' is not a profile name (letters, digits, '-')", name);
 			return -1;
 		}
 	char file[128], path[4096];
 	snprintf(file, sizeof(file), "fim/%s.yaml", name);
 	if (rules_bundled_path(file, path, sizeof(path)) != 0) {
-		rules_diag_add(diags, RULES_DIAG_ERROR, NULL, "fim.profile",
+		vigil_diag_add(diags, VIGIL_DIAG_ERROR, NULL, "fim.profile",
 			       "no profile '%s' (looked for %s beside the bundled rules)", name, file);
 		return -1;
 	}

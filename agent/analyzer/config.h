@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #include "fim/config.h"
-#include "rules/ruleset.h"
+#include "vigil/diag.h"
 
 #define CONFIG_MAX_RULES 64
 
@@ -36,12 +36,12 @@ struct vigil_config {
 void config_init(struct vigil_config *c);
 void config_free(struct vigil_config *c);
 /* Loads path into c; problems go to diags (file:line:col). 0, or -1. */
-int config_load_file(struct vigil_config *c, const char *path, struct rules_diag *diags);
+int config_load_file(struct vigil_config *c, const char *path, struct vigil_diag *diags);
 /* The same from memory (name stands for the file in messages). */
 int config_load_buffer(struct vigil_config *c, const char *name, const char *buf, size_t len,
-		       struct rules_diag *diags);
+		       struct vigil_diag *diags);
 /* Loads a FIM profile file's `fim:` section (rules/fim/NAME.yaml). 0 / -1. */
-int config_load_profile(struct vigil_config *c, const char *name, struct rules_diag *diags);
+int config_load_profile(struct vigil_config *c, const char *name, struct vigil_diag *diags);
 /* Appends a delivery key (used by the loader and by env/-o). 0 / -1. */
 int config_add_ship(struct vigil_config *c, const char *key, const char *val, const char *where);
 /* Applies VIGIL_* environment overrides; -1 with a message in err. */

@@ -14,14 +14,14 @@
 #include "fim/entry.h"
 #include "fim/scan.h"
 
-#define ERR(n, key, ...) rules_dctx_add(dc, RULES_DIAG_ERROR, (n)->line, (n)->col, key, __VA_ARGS__)
+#define ERR(n, key, ...) vigil_dctx_add(dc, VIGIL_DIAG_ERROR, (n)->line, (n)->col, key, __VA_ARGS__)
 
 static bool scalar(const struct ynode *n)
 {
 	return n->kind == YN_SCALAR && !n->null;
 }
 
-static int take_uint(struct rules_dctx *dc, const char *key, const struct ynode *n, unsigned max,
+static int take_uint(struct vigil_dctx *dc, const char *key, const struct ynode *n, unsigned max,
 		     unsigned *out)
 {
 	char *end;
@@ -35,7 +35,7 @@ static int take_uint(struct rules_dctx *dc, const char *key, const struct ynode 
 	return 0;
 }
 
-static bool take_bool(struct rules_dctx *dc, const char *key, const struct ynode *n, bool *out)
+static bool take_bool(struct vigil_dctx *dc, const char *key, const struct ynode *n, bool *out)
 {
 	if (scalar(n) && (strcmp(n->u.str, "true") == 0 || strcmp(n->u.str, "false") == 0)) {
 		*out = n->u.str[0] == 't';
@@ -46,7 +46,7 @@ static bool take_bool(struct rules_dctx *dc, const char *key, const struct ynode
 }
 
 /* A string or a list of strings, each passed to add. */
-static void take_strings(struct rules_dctx *dc, const char *key, const struct ynode *n,
+static void take_strings(struct vigil_dctx *dc, const char *key, const struct ynode *n,
 			 int (*add)(void *ctx, const char *s), void *ctx)
 {
 	const struct ynode *const *items = n->kind == YN_SEQ ? (const struct ynode *const *)n->u.kids : &n;
@@ -84,7 +84,7 @@ static int add_tag(void *ctx, const char *s)
 	return 0;
 }
 
-static void take_attrs(struct rules_dctx *dc, const struct ynode *n, struct fim_watch_cfg *w)
+static void take_attrs(struct vigil_dctx *dc, const struct ynode *n, struct fim_watch_cfg *w)
 {
 	uint32_t all = 0;
 	const struct ynode *const *items = n->kind == YN_SEQ ? (const struct ynode *const *)n->u.kids : &n;
@@ -102,9 +102,9 @@ static void take_attrs(struct rules_dctx *dc, const struct ynode *n, struct fim_
 	w->attrs = all;
 }
 
-static void take_path_map(struct vigil_config *c, struct rules_dctx *dc, const struct ynode *n)
+static void take_path_map(struct vigil_config *c, struct vigil_dctx *dc, const struct ynode *n)
 {
-	const struct ynode *p = rules_ymap_get(n, "path", NULL);
+	const struct ynode *p = ymap_get(n, "path", NULL);
 	if (!p || !scalar(p) || p->u.str[0] != '/') {
 		ERR(p ? p : n, "path", "each FIM path needs path: with an absolute path");
 		return;
@@ -134,7 +134,7 @@ static void take_path_map(struct vigil_config *c, struct rules_dctx *dc, const s
 	}
 }
 
-static void take_paths(struct vigil_config *c, struct rules_dctx *dc, const struct ynode *n)
+static void take_paths(struct vigil_config *c, struct vigil_dctx *dc, const struct ynode *n)
 {
 	if (n->kind != YN_SEQ) {
 		ERR(n, "paths", "expected a list of paths");
@@ -153,7 +153,7 @@ static void take_paths(struct vigil_config *c, struct rules_dctx *dc, const stru
 	}
 }
 
-static void take_profile(struct vigil_config *c, struct rules_dctx *dc, const struct ynode *n)
+static void take_profile(struct vigil_config *c, struct vigil_dctx *dc, const struct ynode *n)
 {
 	static int depth; /* a profile naming a profile: one level is plenty */
 	if (!scalar(n) || depth > 0) {
@@ -166,7 +166,7 @@ static void take_profile(struct vigil_config *c, struct rules_dctx *dc, const st
 	depth--;
 }
 
-void config_take_fim(struct vigil_config *c, struct rules_dctx *dc, const struct ynode *fim)
+void config_take_fim(struct vigil_config *c, struct vigil_dctx *dc, const struct ynode *fim)
 {
 	if (fim->kind != YN_MAP) {
 		ERR(fim, "fim", "expected a mapping (paths, profile, db, ...)");

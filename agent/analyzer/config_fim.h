@@ -3,8 +3,8 @@
 #define VIGIL_ANALYZER_CONFIG_FIM_H
 
 #include "analyzer/config.h"
-#include "rules/rules_internal.h"
+#include "vigil/ydoc.h"
 
-void config_take_fim(struct vigil_config *c, struct rules_dctx *dc, const struct ynode *fim);
+void config_take_fim(struct vigil_config *c, struct vigil_dctx *dc, const struct ynode *fim);
 
 #endif

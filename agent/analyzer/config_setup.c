@@ -40,8 +40,8 @@ static char *default_db_path(void)
 
 static int load_file_and_profile(struct vigil_config *c, const struct analyzer_options *o)
 {
-	struct rules_diag d;
-	rules_diag_init(&d);
+	struct vigil_diag d;
+	vigil_diag_init(&d);
 	const char *file = o->config ? o->config : getenv("VIGIL_CONFIG");
 	int rc = 0;
 	if (file && *file)
@@ -49,8 +49,8 @@ static int load_file_and_profile(struct vigil_config *c, const struct analyzer_o
 	const char *profile = getenv("VIGIL_FIM_PROFILE");
 	if (rc == 0 && profile && *profile)
 		rc = config_load_profile(c, profile, &d);
-	rules_diag_print(&d, stderr);
-	rules_diag_free(&d);
+	vigil_diag_print(&d, stderr);
+	vigil_diag_free(&d);
 	return rc;
 }
 

@@ -10,6 +10,7 @@
 #include "aws/ecs_meta.h"
 #include "aws/keyprov.h"
 #include "ship/ship.h"
+#include "vigil/clock.h"
 #include "vigil/log.h"
 
 #define META_POLL_MS 1000u
@@ -228,9 +229,9 @@ void delivery_finish(struct delivery *d, uint64_t budget_ms)
 {
 	if (d->drain_timeout_ms < budget_ms)
 		budget_ms = d->drain_timeout_ms;
-	uint64_t deadline = evloop_now_ms() + budget_ms;
+	uint64_t deadline = vigil_mono_ms() + budget_ms;
 	ship_begin_drain(d->ship, deadline);
-	while (!ship_drained(d->ship) && evloop_now_ms() < deadline)
+	while (!ship_drained(d->ship) && vigil_mono_ms() < deadline)
 		evloop_run_once(d->loop, 100);
 	ship_shutdown(d->ship);
 	struct ship_counters s;

@@ -10,8 +10,8 @@
 #include <stdint.h>
 
 #include "analyzer/config.h"
-#include "analyzer/evloop.h"
 #include "rules/fields.h"
+#include "vigil/evloop.h"
 
 struct delivery;
 

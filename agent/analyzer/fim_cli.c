@@ -55,12 +55,12 @@ static void free_opts(struct fim_opts *o)
 static int take_config(struct fim_opts *o, const char *file)
 {
 	static struct vigil_config c; /* its strings live as long as the command */
-	struct rules_diag d;
-	rules_diag_init(&d);
+	struct vigil_diag d;
+	vigil_diag_init(&d);
 	config_init(&c);
 	int rc = config_load_file(&c, file, &d);
-	rules_diag_print(&d, stderr);
-	rules_diag_free(&d);
+	vigil_diag_print(&d, stderr);
+	vigil_diag_free(&d);
 	if (rc != 0)
 		return -1;
 	for (size_t i = 0; i < c.fim.n_watches && o->n_paths < MAX_ARGS; i++) {

@@ -3,10 +3,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <time.h>
 
 #include "analyzer/fim_live.h"
+#include "vigil/clock.h"
 #include "vigil/log.h"
 #include "vigil/syscalls.h"
 
@@ -32,7 +32,7 @@ static void start_event(struct fim_live *f, const char *path)
 		ev->strs_used = 0;
 	}
 	ev->type = VIGIL_SC_FIM;
-	ev->ts_ns = evloop_wall_ns();
+	ev->ts_ns = vigil_wall_ns();
 	ev->num = 0; /* not from the channel: its numbers (and their gaps) are the tracer's */
 }
 
@@ -190,8 +190,8 @@ int fim_live_start(struct fim_live *f, const struct fim_config *cfg, struct evlo
 		LOG_ERR("fim: cannot start inotify: %s", strerror(errno));
 		return -1;
 	}
-	if (evloop_add_fd(loop, fim_monitor_inotify_fd(f->mon), EPOLLIN, on_inotify, f) != 0 ||
-	    evloop_add_fd(loop, fim_monitor_scan_fd(f->mon), EPOLLIN, on_scan_done, f) != 0)
+	if (evloop_add_fd(loop, fim_monitor_inotify_fd(f->mon), VIGIL_EV_READ, on_inotify, f) != 0 ||
+	    evloop_add_fd(loop, fim_monitor_scan_fd(f->mon), VIGIL_EV_READ, on_scan_done, f) != 0)
 		return -1;
 	schedule(f);
 	return 0;

@@ -8,9 +8,9 @@
 
 #include "analyzer/alerts.h"
 #include "analyzer/attribution.h"
-#include "analyzer/evloop.h"
 #include "fim/monitor.h"
 #include "rules/engine.h"
+#include "vigil/evloop.h"
 
 struct fim_live {
 	struct fim_monitor *mon;

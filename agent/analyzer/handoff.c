@@ -6,11 +6,8 @@
 #include <string.h>
 
 #include "analyzer/handoff.h"
+#include "vigil/handoff_wire.h"
 #include "vigil/log.h"
-#include "vigil/prefilter.h"
-#include "vigil/strbuf.h"
-
-#define HANDOFF_MAX (256u * 1024u) /* the supervisor reads at most this much */
 
 /*
  * sendto/sendmsg/sendmmsg are data-path calls, as hot as write: vigil never
@@ -32,41 +29,18 @@ static void narrow_sends(vigil_sc_set *set)
 
 void handoff_write_syscalls(int fd, const struct engine *e, const vigil_sc_set *extra)
 {
-	vigil_sc_set set, results;
-	bool restricted = engine_syscalls(e, &set);
-	for (size_t w = 0; extra && w < sizeof(set.bits) / sizeof(set.bits[0]); w++)
-		set.bits[w] |= extra->bits[w];
-	narrow_sends(&set);
-	engine_result_syscalls(e, &results);
+	struct vigil_handoff h;
+	h.all = !engine_syscalls(e, &h.set);
+	for (size_t w = 0; extra && w < sizeof(h.set.bits) / sizeof(h.set.bits[0]); w++)
+		h.set.bits[w] |= extra->bits[w];
+	narrow_sends(&h.set);
+	engine_result_syscalls(e, &h.results);
+	engine_open_prefilter(e, &h.open_paths); /* which opens need their result, by path */
 	struct strbuf sb;
-	strbuf_init(&sb, HANDOFF_MAX);
-	for (int pass = 0; pass < 2; pass++) {
-		const vigil_sc_set *s = pass ? &results : &set;
-		strbuf_adds(&sb, pass ? "RESULTS " : restricted ? "SYSCALLS " : "SYSCALLS *");
-		bool first = true;
-		for (int t = 1; t < VIGIL_SC_PROCEXIT && (pass || restricted); t++) {
-			if (!vigil_sc_set_has(s, t))
-				continue;
-			if (!first)
-				strbuf_addc(&sb, ',');
-			strbuf_adds(&sb, vigil_syscall_name(t));
-			first = false;
-		}
-		strbuf_addc(&sb, '\n');
-	}
-	struct prefilter pf;
-	engine_open_prefilter(e, &pf);
-	if (pf.active) { /* which opens need their result, by path */
-		strbuf_adds(&sb, "OPENPATHS\n");
-		for (size_t i = 0; i < pf.n; i++) {
-			strbuf_addc(&sb, pf.preds[i].op);
-			strbuf_add(&sb, pf.preds[i].s, pf.preds[i].len);
-			strbuf_addc(&sb, '\n');
-		}
-	}
-	prefilter_free(&pf);
-	if (sb.truncated || !sb.data || vigil_write_all(fd, sb.data, sb.len) != 0)
+	strbuf_init(&sb, VIGIL_HANDOFF_MAX);
+	if (vigil_handoff_encode(&sb, &h) != 0 || vigil_write_all(fd, sb.data, sb.len) != 0)
 		LOG_WARN("telling the supervisor the syscall set failed");
+	prefilter_free(&h.open_paths);
 	strbuf_free(&sb);
 }
 

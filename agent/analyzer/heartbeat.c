@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "analyzer/heartbeat.h"
+#include "vigil/clock.h"
 #include "vigil/heartbeat.h"
 #include "vigil/log.h"
 
@@ -22,9 +23,7 @@ void heartbeat_beat(void)
 {
 	if (!beat_page)
 		return;
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	uint64_t ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	uint64_t ns = vigil_mono_ns(); /* the supervisor compares it with its own monotonic clock */
 	__atomic_store_n(&beat_page[VIGIL_HEARTBEAT_WORD], ns ? ns : 1, __ATOMIC_RELEASE);
 }
 

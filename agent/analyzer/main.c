@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -23,7 +22,6 @@
 #include "analyzer/alerts.h"
 #include "analyzer/config_setup.h"
 #include "analyzer/delivery.h"
-#include "analyzer/evloop.h"
 #include "analyzer/fim_live.h"
 #include "analyzer/handoff.h"
 #include "analyzer/heartbeat.h"
@@ -37,9 +35,13 @@
 #include "analyzer/fim_cli.h"
 #include "aws/aws_cli.h"
 #include "analyzer/rules_cli.h"
+#include "analyzer/rules_load.h"
 #include "analyzer/rules_paths.h"
 #include "analyzer/tracking.h"
 #include "vigil/api_key.h"
+#include "vigil/clock.h"
+#include "vigil/evloop.h"
+#include "vigil/handoff_wire.h"
 #include "vigil/prefilter.h"
 #include "vigil/log.h"
 #include "vigil/strbuf.h"
@@ -186,9 +188,9 @@ static void complete_health(struct analyzer *a, struct vigil_health *h, bool for
 		fim_monitor_stats(a->fim.mon, &st);
 	h->fim_unwatched = st.unwatched_trees;
 	h->fim_overflows = st.overflows;
-	loss_update(&a->loss, h, evloop_now_ms(), force);
+	loss_update(&a->loss, h, vigil_mono_ms(), force);
 	if (loss_pending(&a->loss) && !a->loss_timer && a->loop)
-		a->loss_timer = evloop_add_timer(a->loop, loss_due_ms(&a->loss, evloop_now_ms()),
+		a->loss_timer = evloop_add_timer(a->loop, loss_due_ms(&a->loss, vigil_mono_ms()),
 						 on_loss_timer, a);
 }
 
@@ -204,7 +206,7 @@ static void own_health(struct analyzer *a, bool force)
 		return;
 	vigil_event_init(ev, VIGIL_EV_HEALTH);
 	ev->type = VIGIL_SC_HEALTH;
-	ev->ts_ns = evloop_wall_ns();
+	ev->ts_ns = vigil_wall_ns();
 	ev->proc.pid = getppid();
 	ev->health = a->loss.seen;
 	complete_health(a, &ev->health, force);
@@ -327,7 +329,7 @@ static void tell_supervisor(struct analyzer *a, const struct analyzer_options *o
 	if (o->syscalls_fd < 0)
 		return;
 	if (!ok) {
-		if (write(o->syscalls_fd, "ERROR\n", 6) < 0)
+		if (write(o->syscalls_fd, VIGIL_HANDOFF_ERROR, strlen(VIGIL_HANDOFF_ERROR)) < 0)
 			LOG_WARN("telling the supervisor: %s", strerror(errno));
 	} else if (a->engine) {
 		vigil_sc_set extra = {0};
@@ -342,7 +344,7 @@ static int run(struct analyzer *a, const struct analyzer_options *o)
 {
 	a->loop = evloop_new();
 	a->rx.fd = o->channel_fd;
-	if (!a->loop || evloop_add_fd(a->loop, o->channel_fd, EPOLLIN, on_channel, a) != 0) {
+	if (!a->loop || evloop_add_fd(a->loop, o->channel_fd, VIGIL_EV_READ, on_channel, a) != 0) {
 		LOG_ERR("cannot set up the event loop: %s", strerror(errno));
 		return 1;
 	}

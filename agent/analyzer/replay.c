@@ -17,6 +17,7 @@
 #include "analyzer/context.h"
 #include "analyzer/ndjson_read.h"
 #include "analyzer/replay.h"
+#include "analyzer/rules_load.h"
 #include "analyzer/rules_paths.h"
 #include "analyzer/tracking.h"
 

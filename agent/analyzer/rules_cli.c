@@ -11,6 +11,7 @@
 
 #include "analyzer/replay.h"
 #include "analyzer/rules_cli.h"
+#include "analyzer/rules_load.h"
 #include "analyzer/rules_paths.h"
 #include "vigil/strbuf.h"
 
@@ -24,7 +25,7 @@ static int usage(void)
 	return 2;
 }
 
-static void json_diag(struct strbuf *sb, const struct rules_diag_entry *e)
+static void json_diag(struct strbuf *sb, const struct vigil_diag_entry *e)
 {
 	strbuf_adds(sb, "{\"file\":");
 	strbuf_add_json_str(sb, e->file, strlen(e->file));
@@ -38,7 +39,7 @@ static void json_diag(struct strbuf *sb, const struct rules_diag_entry *e)
 	strbuf_addc(sb, '}');
 }
 
-static void json_report(const struct rules_diag *d, const struct engine *e, int rc)
+static void json_report(const struct vigil_diag *d, const struct engine *e, int rc)
 {
 	struct strbuf sb;
 	strbuf_init(&sb, 16 << 20);
@@ -48,7 +49,7 @@ static void json_report(const struct rules_diag *d, const struct engine *e, int 
 		strbuf_adds(&sb, level == 0 ? ",\"errors\":[" : ",\"warnings\":[");
 		bool first = true;
 		for (size_t i = 0; i < d->n; i++) {
-			if ((int)d->v[i].level != (level == 0 ? RULES_DIAG_ERROR : RULES_DIAG_WARNING))
+			if ((int)d->v[i].level != (level == 0 ? VIGIL_DIAG_ERROR : VIGIL_DIAG_WARNING))
 				continue;
 			if (!first)
 				strbuf_addc(&sb, ',');
@@ -72,18 +73,18 @@ static int validate(int argc, char **argv)
 	struct engine *e = engine_new();
 	if (!e)
 		return 2;
-	struct rules_diag d;
-	rules_diag_init(&d);
+	struct vigil_diag d;
+	vigil_diag_init(&d);
 	int rc = engine_load(e, (const char *const *)argv, (size_t)argc, &d);
 	if (json) {
 		json_report(&d, e, rc);
 	} else {
-		rules_diag_print(&d, stderr);
+		vigil_diag_print(&d, stderr);
 		printf("%s: %zu rules (%zu enabled), %zu error(s), %zu warning(s)\n",
 		       rc == 0 ? "ok" : "invalid", engine_rule_count(e), engine_enabled_count(e),
 		       d.nerrors, d.nwarnings);
 	}
-	rules_diag_free(&d);
+	vigil_diag_free(&d);
 	engine_free(e);
 	return rc == 0 ? 0 : 1;
 }

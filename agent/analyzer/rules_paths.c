@@ -1,4 +1,4 @@
-/* rules_paths.c — bundled rules discovery and loading with a summary. */
+/* rules_paths.c — where the bundled rules are (see rules_paths.h). */
 #include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
@@ -87,33 +87,4 @@ void rules_paths_free(char **paths)
 	for (char **p = paths; p && *p; p++)
 		free(*p);
 	free(paths);
-}
-
-int rules_load_reporting(struct engine *e, char *const *paths, size_t n, FILE *out, bool quiet)
-{
-	char **defaults = NULL;
-	if (n == 0) {
-		defaults = rules_paths_default();
-		if (!defaults) {
-			fprintf(out, "vigil: error: no rules given and no bundled rules found "
-				     "(set VIGIL_RULES_DIR or pass --rules FILE)\n");
-			return -1;
-		}
-		paths = defaults;
-		while (defaults[n])
-			n++;
-	}
-	struct rules_diag d;
-	rules_diag_init(&d);
-	int rc = engine_load(e, (const char *const *)paths, n, &d);
-	if (!quiet || d.nerrors)
-		rules_diag_print(&d, out);
-	size_t total = engine_rule_count(e), on = engine_enabled_count(e);
-	if (!quiet)
-		fprintf(out, "vigil: rules: %zu loaded from %zu file(s): %zu enabled, %zu disabled; "
-			     "%zu error(s), %zu warning(s)\n",
-			total, n, on, total - on, d.nerrors, d.nwarnings);
-	rules_diag_free(&d);
-	rules_paths_free(defaults);
-	return rc;
 }

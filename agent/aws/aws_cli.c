@@ -24,6 +24,7 @@
 #include "aws/http.h"
 #include "aws/keyprov.h"
 #include "aws/secret.h"
+#include "vigil/clock.h"
 #include "vigil/log.h"
 
 static int usage(void)
@@ -190,11 +191,9 @@ static int watch(const struct keyprov_config *cfg, unsigned seconds)
 		keyprov_stop(kp);
 		return 1;
 	}
-	struct timespec start, now;
-	clock_gettime(CLOCK_MONOTONIC, &start);
+	uint64_t start = vigil_mono_ms();
 	for (bool run = true; run;) {
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		long left = (long)seconds * 1000 - ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000);
+		long left = (long)seconds * 1000 - (long)(vigil_mono_ms() - start);
 		if (left <= 0)
 			break;
 		struct pollfd p[2] = {{keyprov_fd(kp), POLLIN, 0}, {sfd, POLLIN, 0}};

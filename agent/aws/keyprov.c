@@ -21,6 +21,7 @@
 #include "aws/http.h"
 #include "aws/keyprov.h"
 #include "aws/secret.h"
+#include "vigil/clock.h"
 #include "vigil/log.h"
 
 #define PERMANENT_RETRY_MAX_S 300 /* a fixed IAM policy is noticed within 5 minutes */
@@ -48,11 +49,14 @@ struct keyprov {
 	uint64_t last_fetch_ms;
 };
 
+/*
+ * The worker's deadlines (periodic fetch, backoff, the re-fetch rate limit)
+ * are monotonic milliseconds, so a step of the wall clock cannot delay a
+ * re-fetch by the size of the step; `cv` waits on the same clock.
+ */
 static uint64_t now_ms(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts); /* wall clock: credential expirations are wall-clock times */
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+	return vigil_mono_ms();
 }
 
 static void notify(struct keyprov *kp)
@@ -143,13 +147,24 @@ static uint64_t fetch_and_publish(struct keyprov *kp, unsigned *failures)
 	return now + (delay < 500 ? 500 : delay);
 }
 
+/* Credential refresh is due at a wall-clock time: that time as a monotonic deadline (0: none). */
+static uint64_t creds_due_ms(struct keyprov *kp)
+{
+	time_t due = keyprov_fetcher_creds_due(kp->fetcher);
+	if (!due)
+		return 0;
+	uint64_t due_wall_ms = (uint64_t)due * 1000u, wall_ms = vigil_wall_ns() / 1000000u;
+	uint64_t now = now_ms();
+	return due_wall_ms > wall_ms ? now + (due_wall_ms - wall_ms) : now;
+}
+
 /* The earliest of: periodic fetch, credential refresh, a rate-limited invalidation. */
 static uint64_t next_wakeup(struct keyprov *kp, uint64_t next_fetch)
 {
 	uint64_t t = next_fetch;
-	time_t due = keyprov_fetcher_creds_due(kp->fetcher);
-	if (due && (uint64_t)due * 1000u < t)
-		t = (uint64_t)due * 1000u;
+	uint64_t due = creds_due_ms(kp);
+	if (due && due < t)
+		t = due;
 	if (kp->invalidate) {
 		uint64_t allowed = kp->last_fetch_ms + (uint64_t)kp->cfg.min_refetch_s * 1000u;
 		if (allowed < t)
@@ -266,7 +281,11 @@ struct keyprov *keyprov_start(const struct keyprov_config *cfg, char *err, size_
 	}
 	kp->efd = -1;
 	pthread_mutex_init(&kp->mu, NULL);
-	pthread_cond_init(&kp->cv, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC); /* wait_until's deadlines are monotonic */
+	pthread_cond_init(&kp->cv, &ca);
+	pthread_condattr_destroy(&ca);
 	atomic_init(&kp->stop, false);
 	if (setup(kp, cfg, err, errlen) != 0 || start_thread(kp, err, errlen) != 0) {
 		destroy(kp);

@@ -20,18 +20,12 @@
 #include <unistd.h>
 
 #include "fim/monitor_internal.h"
+#include "vigil/clock.h"
 #include "vigil/log.h"
 
 #define READ_BUF (64u * 1024u)
 #define MAX_READS_PER_CALL 16 /* then let the loop serve the channel */
 #define SAVE_EVERY_MS 10000u
-
-uint64_t fim_now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 static void report_unwatched(struct fim_monitor *m)
 {
@@ -42,7 +36,7 @@ static void report_unwatched(struct fim_monitor *m)
 	m->notice(&n, m->arg);
 	m->unwatched_reported = m->w.n_unwatched;
 	if (!m->next_unwatched_ms)
-		m->next_unwatched_ms = fim_now_ms() + m->cfg->degraded_scan_s * 1000ull;
+		m->next_unwatched_ms = vigil_mono_ms() + m->cfg->degraded_scan_s * 1000ull;
 }
 
 /* A watched file (not a directory) is watched through its parent. */
@@ -94,7 +88,7 @@ struct fim_monitor *fim_monitor_start(const struct fim_config *cfg, fim_emit_fn 
 	m->overflow_every = t ? strtoull(t, NULL, 10) : 0;
 	m->drop_events = getenv("VIGIL_TEST_FIM_DROP_EVENTS") != NULL;
 	fim_rewatch_all(m);
-	uint64_t now = fim_now_ms();
+	uint64_t now = vigil_mono_ms();
 	if (cfg->reconcile_s)
 		m->next_reconcile_ms = now + cfg->reconcile_s * 1000ull;
 	m->next_save_ms = now + SAVE_EVERY_MS;
@@ -114,7 +108,7 @@ int fim_monitor_scan_fd(const struct fim_monitor *m)
 
 void fim_mark_dirty(struct fim_monitor *m, const char *path)
 {
-	uint64_t now = fim_now_ms();
+	uint64_t now = vigil_mono_ms();
 	struct dirty *d = pathmap_get(&m->dirty, path);
 	if (d) {
 		d->last_ms = now;

@@ -45,7 +45,6 @@ struct fim_monitor {
 	struct fim_monitor_stats st;
 };
 
-uint64_t fim_now_ms(void);
 /* monitor_apply.c: bring one path's recorded state up to date, emitting the change. */
 void fim_apply_path(struct fim_monitor *m, const char *path, enum vigil_fim_detector by);
 /* Mark everything in a directory tree that just appeared as changed. */

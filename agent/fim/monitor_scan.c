@@ -18,6 +18,7 @@
 #include "fim/monitor_internal.h"
 #include "fim/scan.h"
 #include "fim/walk.h"
+#include "vigil/clock.h"
 #include "vigil/log.h"
 
 /* Keep only the entries some watch reports (include globs, depth). */
@@ -86,7 +87,7 @@ void fim_scan_start(struct fim_monitor *m, enum scan_kind kind)
 			m->n_scan_roots++;
 	memset(&m->scan_result, 0, sizeof(m->scan_result));
 	m->scan_kind = kind;
-	m->scan_started_ms = fim_now_ms();
+	m->scan_started_ms = vigil_mono_ms();
 	m->scanning = true;
 	if (pthread_create(&m->thread, NULL, scan_thread, m) != 0) {
 		LOG_WARN("fim: cannot start a scan thread: %s", strerror(errno));
@@ -173,7 +174,7 @@ static void apply_baseline(struct fim_monitor *m)
 	fim_db_free(&db);
 	m->ready = true;
 	struct fim_notice n = {.kind = FIM_NOTICE_BASELINE_DONE, .entries = fim_state_count(&m->state),
-			       .ms = fim_now_ms() - m->scan_started_ms};
+			       .ms = vigil_mono_ms() - m->scan_started_ms};
 	if (m->notice)
 		m->notice(&n, m->arg);
 }

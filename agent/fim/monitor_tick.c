@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "fim/monitor_internal.h"
+#include "vigil/clock.h"
 
 static uint64_t due_at(const struct fim_monitor *m, const struct dirty *d)
 {
@@ -46,7 +47,7 @@ static void process_dirty(struct fim_monitor *m, bool all)
 {
 	if (!m->ready || !m->dirty.live)
 		return;
-	struct due_scan s = {m, fim_now_ms(), 0, NULL, 0, all};
+	struct due_scan s = {m, vigil_mono_ms(), 0, NULL, 0, all};
 	pathmap_each(&m->dirty, find_due, &s);
 	/* Parents before children: a new directory is recorded before its files. */
 	qsort(s.ready, s.n, sizeof(*s.ready), cmp_path);
@@ -74,7 +75,7 @@ static uint64_t next_dirty_ms(const struct fim_monitor *m)
 
 int fim_monitor_next_ms(const struct fim_monitor *m)
 {
-	uint64_t now = fim_now_ms(), next = 0;
+	uint64_t now = vigil_mono_ms(), next = 0;
 	uint64_t cands[] = {m->ready ? next_dirty_ms(m) : 0, m->next_reconcile_ms,
 			    m->w.n_unwatched ? m->next_unwatched_ms : 0, m->state_changed ? m->next_save_ms : 0};
 	for (size_t i = 0; i < sizeof(cands) / sizeof(cands[0]); i++)
@@ -88,7 +89,7 @@ int fim_monitor_next_ms(const struct fim_monitor *m)
 void fim_monitor_tick(struct fim_monitor *m)
 {
 	process_dirty(m, false);
-	uint64_t now = fim_now_ms();
+	uint64_t now = vigil_mono_ms();
 	if (m->next_reconcile_ms && now >= m->next_reconcile_ms && !m->scanning && m->ready) {
 		m->next_reconcile_ms = now + m->cfg->reconcile_s * 1000ull;
 		fim_scan_start(m, SCAN_RECONCILE);

@@ -20,7 +20,7 @@
 
 struct cctx {
 	const struct ruleset *rs;
-	struct rules_diag *diags;
+	struct vigil_diag *diags;
 	const char *item;                          /* "rule 'x'" */
 	const char *macro_stack[MAX_MACRO_DEPTH];  /* cycle detection */
 	int depth;
@@ -32,14 +32,14 @@ static void error_at(struct cctx *c, const struct rules_text *t, size_t off, con
 
 static void error_at(struct cctx *c, const struct rules_text *t, size_t off, const char *fmt, ...)
 {
-	struct rules_pos pos = t->pos;
+	struct vigil_pos pos = t->pos;
 	rules_text_locate(t, off, &pos);
 	char msg[400];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	rules_diag_add(c->diags, RULES_DIAG_ERROR, &pos, c->item, "%s", msg);
+	vigil_diag_add(c->diags, VIGIL_DIAG_ERROR, &pos, c->item, "%s", msg);
 }
 
 static const enum expr_op op_map[] = {
@@ -208,7 +208,7 @@ static void disable(struct compiled_rule *out, const char *why, const char *what
 }
 
 int compile_rule(const struct ruleset *rs, const struct rules_rule *r, struct compiled_rule *out,
-		 struct rules_diag *diags)
+		 struct vigil_diag *diags)
 {
 	char item[300], err[256];
 	snprintf(item, sizeof(item), "rule '%s'", r->name);
@@ -225,7 +225,7 @@ int compile_rule(const struct ruleset *rs, const struct rules_rule *r, struct co
 		cond = expr_and(cond, expr_not(exc));
 	out->output = output_compile(r->output.str, r->output.len, err, sizeof(err));
 	if (!out->output)
-		rules_diag_add(diags, RULES_DIAG_ERROR, &r->output.pos, item, "output: %s", err);
+		vigil_diag_add(diags, VIGIL_DIAG_ERROR, &r->output.pos, item, "output: %s", err);
 	if (!cond || !out->output || (diags && diags->nerrors > errors_before)) {
 		expr_free(cond);
 		disable(out, "does not compile", NULL);
@@ -258,12 +258,12 @@ int compile_rule(const struct ruleset *rs, const struct rules_rule *r, struct co
 	}
 	if (!fim && strcmp(r->source, "syscall") != 0) {
 		if (r->enabled)
-			rules_diag_add(diags, RULES_DIAG_WARNING, &r->pos, item,
+			vigil_diag_add(diags, VIGIL_DIAG_WARNING, &r->pos, item,
 				     "source '%s' is not available in vigil: rule disabled", r->source);
 		disable(out, "source not available:", r->source);
 	} else if (c.unsupported) {
 		if (r->enabled)
-			rules_diag_add(diags, RULES_DIAG_WARNING, &r->condition.pos, item,
+			vigil_diag_add(diags, VIGIL_DIAG_WARNING, &r->condition.pos, item,
 				     "needs field %s, which vigil does not produce: rule disabled",
 				     c.unsupported->name);
 		disable(out, "needs field", c.unsupported->name);

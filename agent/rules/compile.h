@@ -31,7 +31,7 @@ struct compiled_rule {
 /* Compile one rule; errors and warnings go to diags. Returns 0, or -1 on an
  * error (the rule then has no condition and is disabled). */
 int compile_rule(const struct ruleset *rs, const struct rules_rule *r, struct compiled_rule *out,
-		 struct rules_diag *diags);
+		 struct vigil_diag *diags);
 void compiled_rule_free(struct compiled_rule *r);
 
 #endif

@@ -15,15 +15,15 @@
 #include "rules/compile_internal.h"
 
 struct ectx {
-	struct rules_diag *diags;
+	struct vigil_diag *diags;
 	const char *item;
 	const struct rules_exception *x;
 	const struct field_def **unsupported;
 };
 
-static struct expr *fail(struct ectx *c, const struct rules_pos *pos, const char *msg)
+static struct expr *fail(struct ectx *c, const struct vigil_pos *pos, const char *msg)
 {
-	rules_diag_add(c->diags, RULES_DIAG_ERROR, pos, c->item, "exception '%s': %s", c->x->name, msg);
+	vigil_diag_add(c->diags, VIGIL_DIAG_ERROR, pos, c->item, "exception '%s': %s", c->x->name, msg);
 	return NULL;
 }
 
@@ -109,7 +109,7 @@ static struct expr *single_form(struct ectx *c)
 }
 
 struct expr *compile_exceptions(const struct ruleset *rs, const struct rules_rule *r,
-				struct rules_diag *diags, const char *item,
+				struct vigil_diag *diags, const char *item,
 				const struct field_def **unsupported)
 {
 	(void)rs;

@@ -11,7 +11,7 @@
  * in *unsupported if it is still NULL.
  */
 struct expr *compile_exceptions(const struct ruleset *rs, const struct rules_rule *r,
-				struct rules_diag *diags, const char *item,
+				struct vigil_diag *diags, const char *item,
 				const struct field_def **unsupported);
 
 #endif

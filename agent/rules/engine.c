@@ -89,7 +89,7 @@ static int build_index(struct engine *e)
 	return 0;
 }
 
-static int compile_all(struct engine *e, struct rules_diag *diags)
+static int compile_all(struct engine *e, struct vigil_diag *diags)
 {
 	clear_compiled(e);
 	size_t n = ruleset_rule_count(e->rs);
@@ -106,7 +106,7 @@ static int compile_all(struct engine *e, struct rules_diag *diags)
 	return rc;
 }
 
-int engine_load(struct engine *e, const char *const *paths, size_t n, struct rules_diag *diags)
+int engine_load(struct engine *e, const char *const *paths, size_t n, struct vigil_diag *diags)
 {
 	int rc = 0;
 	for (size_t i = 0; i < n; i++)
@@ -116,7 +116,7 @@ int engine_load(struct engine *e, const char *const *paths, size_t n, struct rul
 }
 
 int engine_load_buffer(struct engine *e, const char *name, const char *buf, size_t len,
-		       struct rules_diag *diags)
+		       struct vigil_diag *diags)
 {
 	int rc = ruleset_load_buffer(e->rs, name, buf, len, diags);
 	return compile_all(e, diags) != 0 ? -1 : rc;

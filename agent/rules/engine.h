@@ -22,10 +22,10 @@ void engine_free(struct engine *e);
 
 /* Load rules files in order, then compile. 0 when every file loaded and
  * every rule compiled; -1 otherwise (details in diags). */
-int engine_load(struct engine *e, const char *const *paths, size_t n, struct rules_diag *diags);
+int engine_load(struct engine *e, const char *const *paths, size_t n, struct vigil_diag *diags);
 /* Same from memory (tests, fuzzing). */
 int engine_load_buffer(struct engine *e, const char *name, const char *buf, size_t len,
-		       struct rules_diag *diags);
+		       struct vigil_diag *diags);
 
 /* Rules below this priority never fire (Falco's -p / priority config). */
 void engine_set_min_priority(struct engine *e, enum rules_priority p);

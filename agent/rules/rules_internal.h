@@ -9,85 +9,8 @@
 #include <stdint.h>
 
 #include "rules/ruleset.h"
-
-/* ---- bump allocator: one per parsed file, freed at once ---- */
-
-struct rules_arena_chunk;
-struct rules_arena {
-	struct rules_arena_chunk *head;
-};
-void *rules_arena_alloc(struct rules_arena *a, size_t n); /* NULL on ENOMEM */
-void rules_arena_free(struct rules_arena *a);
-
-/* ---- string -> index map (borrowed keys; open addressing) ---- */
-
-struct rules_strmap_slot {
-	const char *key;
-	size_t val;
-};
-struct rules_strmap {
-	struct rules_strmap_slot *slots;
-	size_t cap, n;
-};
-/* 0 and *val set if found, -1 if not. */
-int rules_strmap_get(const struct rules_strmap *m, const char *key, size_t *val);
-/* Insert or overwrite; -1 on ENOMEM. */
-int rules_strmap_put(struct rules_strmap *m, const char *key, size_t val);
-void rules_strmap_free(struct rules_strmap *m);
-
-/* ---- diagnostics sink for one load call ---- */
-
-struct rules_dctx {
-	struct rules_diag *d; /* may be NULL */
-	const char *file;
-	size_t nerrors, nwarnings, kept;
-	bool oom;
-};
-void rules_dctx_add(struct rules_dctx *dc, enum rules_diag_level lvl, uint32_t line, uint32_t col,
-		    const char *item, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
-void rules_dctx_vadd(struct rules_dctx *dc, enum rules_diag_level lvl, uint32_t line, uint32_t col,
-		     const char *item, const char *fmt, va_list ap) __attribute__((format(printf, 6, 0)));
-
-/* ---- reading a file (ruleset.c) ---- */
-
-/* The whole regular file `path`, at most `max` bytes, read to EOF (it may
- * change size meanwhile); NUL not appended. Errors go to dc as
- * "cannot open <what>: ...". Returns a malloc'd buffer, or NULL. */
-char *rules_read_file(const char *path, const char *what, size_t max, size_t *len,
-		      struct rules_dctx *dc);
-
-/* ---- YAML document tree (rules_ydoc.c) ---- */
-
-enum ynode_kind { YN_SCALAR, YN_SEQ, YN_MAP };
-
-struct ynode {
-	uint8_t kind;  /* enum ynode_kind */
-	uint8_t style; /* enum rules_style, scalars */
-	bool null;     /* plain "", "~", "null": no value */
-	uint32_t line, col;   /* 1-based start */
-	uint32_t start, end;  /* byte range in the source */
-	uint32_t n;           /* scalar: bytes; seq: items; map: key/value pairs */
-	uint64_t weight;      /* nodes in the subtree, aliased subtrees included */
-	union {
-		char *str;            /* scalar, NUL-terminated, no NUL inside */
-		struct ynode **kids;  /* seq: n items; map: 2n (key, value, ...) */
-	} u;
-};
-
-struct ydoc {
-	struct ynode **docs; /* root of each YAML document (never NULL) */
-	size_t ndocs;
-	struct rules_arena arena;
-};
-
-/* Parse buf with libyaml into trees. Syntax errors, limits, duplicate
- * keys, non-string keys and unknown aliases are reported through dc;
- * returns 0 if none, -1 otherwise (doc is freed then). */
-int rules_ydoc_parse(const char *buf, size_t len, struct rules_dctx *dc, struct ydoc *doc);
-void rules_ydoc_free(struct ydoc *doc);
-
-/* Map lookup: the value for key (NULL if absent); *keynode gets the key. */
-const struct ynode *rules_ymap_get(const struct ynode *map, const char *key, const struct ynode **keynode);
+#include "vigil/strmap.h"
+#include "vigil/ydoc.h"
 
 /* ---- texts (rules_text.c) ---- */
 
@@ -120,10 +43,10 @@ void rules_plugin_req_clear(struct rules_plugin_req *p);
 /* Check values of an exception against its fields/comps (shape and arity);
  * on error, fills msg and *at and returns -1. */
 int rules_exception_check_values(const struct rules_exception *shape, const struct rules_value *values,
-				 size_t nvalues, char *msg, size_t msglen, struct rules_pos *at);
+				 size_t nvalues, char *msg, size_t msglen, struct vigil_pos *at);
 /* Fill default comps for present fields and check fields/comps agree. */
 int rules_exception_check_shape(struct rules_exception *e, char *msg, size_t msglen,
-				struct rules_pos *at);
+				struct vigil_pos *at);
 bool rules_is_operator(const char *op);
 /* Add the strings of `add` not yet in *tags (copies); -1 on ENOMEM. */
 int rules_tags_merge(char ***tags, size_t *ntags, char *const *add, size_t nadd);
@@ -159,7 +82,7 @@ enum rkey {
 struct ritem {
 	enum ritem_kind kind;
 	enum ritem_mode mode;
-	struct rules_pos pos;
+	struct vigil_pos pos;
 	char *label;              /* "rule 'x'" for messages */
 	uint32_t present;         /* enum rkey bits */
 	uint32_t ov_append, ov_replace;
@@ -181,7 +104,7 @@ struct rules_rd {
 	const char *file;
 	const char *buf;
 	size_t len;
-	struct rules_dctx *dc;
+	struct vigil_dctx *dc;
 	const char *label; /* item being read, for messages */
 	bool err;          /* this item had an error */
 	bool oom;
@@ -198,7 +121,7 @@ void ry_err(struct rules_rd *r, const struct ynode *n, const char *fmt, ...)
 void ry_warn(struct rules_rd *r, const struct ynode *n, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void ry_oom(struct rules_rd *r, const struct ynode *n);
-struct rules_pos ry_pos(const struct rules_rd *r, const struct ynode *n);
+struct vigil_pos ry_pos(const struct rules_rd *r, const struct ynode *n);
 const char *ry_kind_name(const struct ynode *n); /* "a list", "no value", ... */
 /* " (did you mean 'x'?)" for the closest of names (NULL-terminated), or "". */
 void ry_suggest(char *out, size_t outlen, const char *key, const char *const *names);
@@ -228,7 +151,7 @@ int ry_append_flag(struct rules_rd *r, const struct ynode *item, const struct yn
  * `file`, which must outlive them). 0 if the file had no error (fn's
  * errors included), -1 otherwise. */
 int rules_yaml_read(const char *file, const char *buf, size_t len, rules_item_fn *fn, void *ctx,
-		    struct rules_dctx *dc);
+		    struct vigil_dctx *dc);
 
 /* ---- the rule set's storage (ruleset.c), used by rules_merge.c ---- */
 
@@ -238,7 +161,7 @@ struct rules_entries {
 	void **v;      /* struct rules_list / rules_macro / rules_rule *, definition order */
 	uint32_t *gen; /* load generation that made each copy */
 	size_t n, cap;
-	struct rules_strmap idx; /* name -> slot */
+	struct vigil_strmap idx; /* name -> slot */
 };
 
 struct rules_undo {
@@ -258,7 +181,7 @@ struct ruleset {
 	size_t nplugins;
 	bool has_engine;
 	uint32_t engine[3];
-	struct rules_pos engine_pos;
+	struct vigil_pos engine_pos;
 	char engine_str[40];
 	struct rules_undo *undo; /* entries replaced during the current load */
 	size_t nundo, undo_cap;
@@ -277,7 +200,7 @@ void *rules_set_writable(struct ruleset *rs, enum rules_kind k, size_t slot);
 void rules_set_engine_fmt(struct ruleset *rs);
 
 /* Apply one item (rules_merge.c); errors go to dc. Moves what it keeps out of it. */
-void rules_merge_item(struct ruleset *rs, struct rules_dctx *dc, struct ritem *it);
+void rules_merge_item(struct ruleset *rs, struct vigil_dctx *dc, struct ritem *it);
 
 /* "x.y.z" with each part a decimal number that fits in 32 bits. */
 bool rules_parse_semver(const char *s, uint32_t out[3]);

@@ -223,7 +223,7 @@ void rules_plugin_req_clear(struct rules_plugin_req *p)
 /* ---- exception checks ---- */
 
 int rules_exception_check_shape(struct rules_exception *e, char *msg, size_t msglen,
-				struct rules_pos *at)
+				struct vigil_pos *at)
 {
 	struct rules_value *f = &e->fields, *c = &e->comps;
 	bool has_comps = c->is_list || c->str;
@@ -289,7 +289,7 @@ oom:
 }
 
 int rules_exception_check_values(const struct rules_exception *shape, const struct rules_value *values,
-				 size_t nvalues, char *msg, size_t msglen, struct rules_pos *at)
+				 size_t nvalues, char *msg, size_t msglen, struct vigil_pos *at)
 {
 	const struct rules_value *f = &shape->fields, *c = &shape->comps;
 	for (size_t i = 0; i < nvalues; i++) {
@@ -332,16 +332,16 @@ int rules_exception_check_values(const struct rules_exception *shape, const stru
 
 int rules_tags_merge(char ***tags, size_t *ntags, char *const *add, size_t nadd)
 {
-	struct rules_strmap seen = {0};
+	struct vigil_strmap seen = {0};
 	bool use_map = *ntags + nadd > 32; /* small sets: a scan is cheaper */
 	for (size_t i = 0; use_map && i < *ntags; i++)
-		if (rules_strmap_put(&seen, (*tags)[i], i) != 0)
+		if (vigil_strmap_put(&seen, (*tags)[i], i) != 0)
 			goto oom;
 	for (size_t i = 0; i < nadd; i++) {
 		size_t idx;
 		bool dup = false;
 		if (use_map)
-			dup = rules_strmap_get(&seen, add[i], &idx) == 0;
+			dup = vigil_strmap_get(&seen, add[i], &idx) == 0;
 		for (size_t k = 0; !use_map && !dup && k < *ntags; k++)
 			dup = !strcmp((*tags)[k], add[i]);
 		if (dup)
@@ -353,12 +353,12 @@ int rules_tags_merge(char ***tags, size_t *ntags, char *const *add, size_t nadd)
 		if (!(v[*ntags] = strdup(add[i])))
 			goto oom;
 		(*ntags)++;
-		if (use_map && rules_strmap_put(&seen, v[*ntags - 1], *ntags - 1) != 0)
+		if (use_map && vigil_strmap_put(&seen, v[*ntags - 1], *ntags - 1) != 0)
 			goto oom;
 	}
-	rules_strmap_free(&seen);
+	vigil_strmap_free(&seen);
 	return 0;
 oom:
-	rules_strmap_free(&seen);
+	vigil_strmap_free(&seen);
 	return -1;
 }

@@ -24,17 +24,17 @@
 
 struct ap {
 	struct ruleset *rs;
-	struct rules_dctx *dc;
+	struct vigil_dctx *dc;
 	const struct ritem *it;
 };
 
-static void ap_err(struct ap *a, const struct rules_pos *at, const char *fmt, ...)
+static void ap_err(struct ap *a, const struct vigil_pos *at, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-static void ap_err(struct ap *a, const struct rules_pos *at, const char *fmt, ...)
+static void ap_err(struct ap *a, const struct vigil_pos *at, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	rules_dctx_vadd(a->dc, RULES_DIAG_ERROR, at->line, at->col, a->it->label, fmt, ap);
+	vigil_dctx_vadd(a->dc, VIGIL_DIAG_ERROR, at->line, at->col, a->it->label, fmt, ap);
 	va_end(ap);
 }
 
@@ -147,7 +147,7 @@ static void apply_macro(struct ap *a, struct ritem *it)
 static void append_exceptions(struct ap *a, struct rules_rule *r, struct rules_rule *upd)
 {
 	char msg[256];
-	struct rules_pos at;
+	struct vigil_pos at;
 	for (size_t i = 0; i < upd->nexceptions; i++) {
 		struct rules_exception *e = &upd->exceptions[i];
 		struct rules_exception *prev = NULL;
@@ -362,7 +362,7 @@ static void apply_plugins(struct ap *a, struct ritem *it)
 
 /* ---- loading ---- */
 
-void rules_merge_item(struct ruleset *rs, struct rules_dctx *dc, struct ritem *it)
+void rules_merge_item(struct ruleset *rs, struct vigil_dctx *dc, struct ritem *it)
 {
 	struct ap a = { rs, dc, it };
 	switch (it->kind) {

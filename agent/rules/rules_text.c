@@ -114,10 +114,10 @@ static void build_segments(struct segvec *s, const char *val, size_t vlen, const
 			   const char *buf, size_t len, const char *file)
 {
 	struct walk w = { buf, n->start, n->end < len ? n->end : len, n->line, n->col };
-	if (n->style == RULES_STYLE_SINGLE_QUOTED || n->style == RULES_STYLE_DOUBLE_QUOTED) {
+	if (n->style == YDOC_STYLE_SINGLE_QUOTED || n->style == YDOC_STYLE_DOUBLE_QUOTED) {
 		if (w.p < w.end)
 			raw_step(&w);
-	} else if (n->style == RULES_STYLE_LITERAL || n->style == RULES_STYLE_FOLDED) {
+	} else if (n->style == YDOC_STYLE_LITERAL || n->style == YDOC_STYLE_FOLDED) {
 		while (w.p < w.end && buf[w.p] != '\n' && buf[w.p] != '\r')
 			raw_step(&w);
 	}
@@ -135,7 +135,7 @@ static void build_segments(struct segvec *s, const char *val, size_t vlen, const
 	} while (0)
 	while (i < vlen && w.p < w.end) {
 		char v = val[i], r = buf[w.p];
-		if (n->style == RULES_STYLE_DOUBLE_QUOTED && r == '\\') {
+		if (n->style == YDOC_STYLE_DOUBLE_QUOTED && r == '\\') {
 			size_t rl, vl;
 			escape_len(buf + w.p, w.end - w.p, &rl, &vl);
 			if (vl)
@@ -145,7 +145,7 @@ static void build_segments(struct segvec *s, const char *val, size_t vlen, const
 				raw_step(&w);
 			continue;
 		}
-		if (n->style == RULES_STYLE_SINGLE_QUOTED && r == '\'' && v == '\'' && w.p + 1 < w.end &&
+		if (n->style == YDOC_STYLE_SINGLE_QUOTED && r == '\'' && v == '\'' && w.p + 1 < w.end &&
 		    buf[w.p + 1] == '\'') {
 			MAP_HERE();
 			i++;
@@ -182,7 +182,7 @@ int rules_text_from_node(struct rules_text *t, const struct ynode *n, const char
 	memcpy(t->str, n->u.str, n->n);
 	t->str[n->n] = '\0';
 	t->len = n->n;
-	t->style = (enum rules_style)n->style;
+	t->style = (enum ydoc_style)n->style;
 	struct segvec s = {0};
 	build_segments(&s, t->str, t->len, n, buf, len, file);
 	if (s.oom) {
@@ -197,7 +197,7 @@ int rules_text_from_node(struct rules_text *t, const struct ynode *n, const char
 	return 0;
 }
 
-bool rules_text_locate(const struct rules_text *t, size_t off, struct rules_pos *out)
+bool rules_text_locate(const struct rules_text *t, size_t off, struct vigil_pos *out)
 {
 	if (!t->nsegs)
 		return false;
@@ -253,7 +253,7 @@ void rules_text_trim(struct rules_text *t)
 	while (end > lead && is_ws(t->str[end - 1]))
 		end--;
 	if (lead && t->nsegs) {
-		struct rules_pos p0;
+		struct vigil_pos p0;
 		rules_text_locate(t, lead, &p0);
 		size_t k = 0;
 		while (k < t->nsegs && t->segs[k].off <= lead)

@@ -32,7 +32,7 @@ static void set_label(struct rules_rd *r, struct ritem *it, const char *kind, co
 /* The name under `key`; sets the label. NULL (reported) if bad. */
 static char *read_name(struct rules_rd *r, const struct ynode *item, const char *key, struct ritem *it)
 {
-	const struct ynode *v = rules_ymap_get(item, key, NULL);
+	const struct ynode *v = ymap_get(item, key, NULL);
 	set_label(r, it, key, NULL);
 	char *name = ry_string(r, key, v);
 	if (name)
@@ -47,7 +47,7 @@ static void read_mode(struct rules_rd *r, const struct ynode *item, const struct
 {
 	const struct ynode *akey = NULL, *v;
 	int append = ry_append_flag(r, item, &akey);
-	if ((v = rules_ymap_get(item, "override", NULL))) {
+	if ((v = ymap_get(item, "override", NULL))) {
 		if (append > 0)
 			ry_err(r, akey, "'append' and 'override' cannot be used together");
 		ry_override(r, v, keys, keys[0].bit, keys[0].bit, it);
@@ -67,10 +67,10 @@ static void read_list(struct rules_rd *r, const struct ynode *item, struct ritem
 	ry_check_keys(r, item, allowed);
 	const char *name = it->list.name;
 	if (name && strpbrk(name, "()\"' \t\r\n=,"))
-		ry_err(r, rules_ymap_get(item, "list", NULL),
+		ry_err(r, ymap_get(item, "list", NULL),
 		       "invalid list name: it may not contain spaces, quotes, parentheses, '=' or ','");
 	const struct ynode *v;
-	if ((v = rules_ymap_get(item, "items", NULL))) {
+	if ((v = ymap_get(item, "items", NULL))) {
 		it->present |= RK_ITEMS;
 		ry_strlist(r, "items", v, &it->list.items, &it->list.nitems);
 	} else {
@@ -94,11 +94,11 @@ static void read_macro(struct rules_rd *r, const struct ynode *item, struct rite
 			ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
 			     *c == '_';
 		if (!ok)
-			ry_err(r, rules_ymap_get(item, "macro", NULL),
+			ry_err(r, ymap_get(item, "macro", NULL),
 			       "invalid macro name: it must start with a letter and hold only letters, digits and '_'");
 	}
 	const struct ynode *v;
-	if ((v = rules_ymap_get(item, "condition", NULL))) {
+	if ((v = ymap_get(item, "condition", NULL))) {
 		it->present |= RK_CONDITION;
 		ry_text(r, "condition", v, &it->macro.condition);
 	} else {
@@ -126,7 +126,7 @@ static void read_rule_values(struct rules_rd *r, const struct ynode *item, struc
 {
 	struct rules_rule *rule = &it->rule;
 	for (const struct rules_keyinfo *ki = rule_keys; ki->name; ki++) {
-		const struct ynode *v = rules_ymap_get(item, ki->name, NULL);
+		const struct ynode *v = ymap_get(item, ki->name, NULL);
 		if (!v)
 			continue;
 		it->present |= ki->bit;
@@ -186,10 +186,10 @@ static void read_rule(struct rules_rd *r, const struct ynode *item, struct ritem
 	int append = ry_append_flag(r, item, &akey);
 	uint32_t has = 0;
 	for (const struct rules_keyinfo *ki = rule_keys; ki->name; ki++)
-		if (rules_ymap_get(item, ki->name, NULL))
+		if (ymap_get(item, ki->name, NULL))
 			has |= ki->bit;
 
-	if ((ov = rules_ymap_get(item, "override", &okey))) {
+	if ((ov = ymap_get(item, "override", &okey))) {
 		it->mode = RM_OVERRIDE;
 		if (append > 0)
 			ry_err(r, akey, "'append' and 'override' cannot be used together");
@@ -197,7 +197,7 @@ static void read_rule(struct rules_rd *r, const struct ynode *item, struct ritem
 		if (ov->kind == YN_MAP)
 			ry_check_override_keys(r, item, ov, rule_keys, RULE_REPLACEABLE, it);
 		const struct ynode *k;
-		if (rules_ymap_get(item, "source", &k))
+		if (ymap_get(item, "source", &k))
 			ry_err(r, k, "key 'source' cannot be overridden; redefine the rule instead");
 		/* exceptions replaced are definitions; appended ones may add values */
 		read_rule_values(r, item, it, !(it->ov_append & RK_EXCEPTIONS));
@@ -208,7 +208,7 @@ static void read_rule(struct rules_rd *r, const struct ynode *item, struct ritem
 		for (const struct rules_keyinfo *ki = rule_keys; ki->name; ki++) {
 			const struct ynode *k;
 			if ((ki->bit & has) && !(ki->bit & (RK_CONDITION | RK_EXCEPTIONS)) &&
-			    rules_ymap_get(item, ki->name, &k))
+			    ymap_get(item, ki->name, &k))
 				ry_err(r, k,
 				       "key '%s' cannot be used with 'append: true', which appends only 'condition' and 'exceptions' (use 'override')",
 				       ki->name);
@@ -222,13 +222,13 @@ static void read_rule(struct rules_rd *r, const struct ynode *item, struct ritem
 		it->mode = RM_ENABLE;
 		for (const struct rules_keyinfo *ki = rule_keys; ki->name; ki++) {
 			const struct ynode *k;
-			if ((ki->bit & has) && ki->bit != RK_ENABLED && rules_ymap_get(item, ki->name, &k))
+			if ((ki->bit & has) && ki->bit != RK_ENABLED && ymap_get(item, ki->name, &k))
 				ry_err(r, k,
 				       "key '%s' needs a full rule definition (condition, output, desc, priority) or an 'override'",
 				       ki->name);
 		}
 		const struct ynode *k;
-		rules_ymap_get(item, "enabled", &k);
+		ymap_get(item, "enabled", &k);
 		ry_warn(r, k, "'enabled' alone is deprecated; use 'override: {enabled: replace}'");
 		read_rule_values(r, item, it, true);
 		return;
@@ -247,7 +247,7 @@ static void read_engine_version(struct rules_rd *r, const struct ynode *item, st
 	it->kind = RI_ENGINE;
 	set_label(r, it, "required_engine_version", NULL);
 	ry_check_keys(r, item, allowed);
-	const struct ynode *v = rules_ymap_get(item, "required_engine_version", NULL);
+	const struct ynode *v = ymap_get(item, "required_engine_version", NULL);
 	if (v->kind != YN_SCALAR || v->null) {
 		ry_err(r, v, "must be a number or a version 'x.y.z', got %s",
 		       ry_kind_name(v));
@@ -293,12 +293,12 @@ static bool read_plugin_req(struct rules_rd *r, const struct ynode *m, bool alt,
 	}
 	ry_check_keys(r, m, alt ? allowed_alt : allowed);
 	const struct ynode *v;
-	if (!(v = rules_ymap_get(m, "name", NULL)) || !(p->name = ry_string(r, "name", v))) {
+	if (!(v = ymap_get(m, "name", NULL)) || !(p->name = ry_string(r, "name", v))) {
 		if (!v)
 			ry_err(r, m, "plugin requirement is missing required key 'name'");
 		return false;
 	}
-	if (!(v = rules_ymap_get(m, "version", NULL))) {
+	if (!(v = ymap_get(m, "version", NULL))) {
 		ry_err(r, m, "plugin requirement '%.100s' is missing required key 'version'", p->name);
 		return false;
 	}
@@ -309,7 +309,7 @@ static bool read_plugin_req(struct rules_rd *r, const struct ynode *m, bool alt,
 		ry_err(r, v, "invalid version '%.100s' for plugin '%.100s' (expected x.y.z)", p->version, p->name);
 		return false;
 	}
-	if (!alt && (v = rules_ymap_get(m, "alternatives", NULL))) {
+	if (!alt && (v = ymap_get(m, "alternatives", NULL))) {
 		if (v->kind != YN_SEQ) {
 			ry_err(r, v, "key 'alternatives' must be a list, got %s", ry_kind_name(v));
 			return false;
@@ -335,7 +335,7 @@ static void read_plugin_versions(struct rules_rd *r, const struct ynode *item, s
 	it->kind = RI_PLUGINS;
 	set_label(r, it, "required_plugin_versions", NULL);
 	ry_check_keys(r, item, allowed);
-	const struct ynode *v = rules_ymap_get(item, "required_plugin_versions", NULL);
+	const struct ynode *v = ymap_get(item, "required_plugin_versions", NULL);
 	if (v->kind != YN_SEQ) {
 		ry_err(r, v, "must be a list of plugin requirements, got %s", ry_kind_name(v));
 		return;
@@ -415,7 +415,7 @@ static void read_item(struct rules_rd *r, const struct ynode *item, rules_item_f
 }
 
 int rules_yaml_read(const char *file, const char *buf, size_t len, rules_item_fn *fn, void *ctx,
-		    struct rules_dctx *dc)
+		    struct vigil_dctx *dc)
 {
 	struct ydoc doc;
 	size_t errors = dc->nerrors;
@@ -423,10 +423,10 @@ int rules_yaml_read(const char *file, const char *buf, size_t len, rules_item_fn
 		buf += 3;
 		len -= 3;
 	} else if (len >= 2 && (!memcmp(buf, "\xff\xfe", 2) || !memcmp(buf, "\xfe\xff", 2))) {
-		rules_dctx_add(dc, RULES_DIAG_ERROR, 0, 0, NULL, "rules files must be UTF-8, this one is UTF-16");
+		vigil_dctx_add(dc, VIGIL_DIAG_ERROR, 0, 0, NULL, "rules files must be UTF-8, this one is UTF-16");
 		return -1;
 	}
-	if (rules_ydoc_parse(buf, len, dc, &doc) != 0)
+	if (ydoc_parse(buf, len, dc, &doc) != 0)
 		return -1;
 	struct rules_rd r = { .file = file, .buf = buf, .len = len, .dc = dc, .errors_before = errors };
 	for (size_t d = 0; d < doc.ndocs; d++) {
@@ -442,6 +442,6 @@ int rules_yaml_read(const char *file, const char *buf, size_t len, rules_item_fn
 		for (uint32_t i = 0; i < root->n && !r.oom; i++)
 			read_item(&r, root->u.kids[i], fn, ctx);
 	}
-	rules_ydoc_free(&doc);
+	ydoc_free(&doc);
 	return dc->nerrors != errors ? -1 : 0;
 }

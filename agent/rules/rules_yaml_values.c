@@ -15,7 +15,7 @@ void ry_err(struct rules_rd *r, const struct ynode *n, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	rules_dctx_vadd(r->dc, RULES_DIAG_ERROR, n->line, n->col, r->label, fmt, ap);
+	vigil_dctx_vadd(r->dc, VIGIL_DIAG_ERROR, n->line, n->col, r->label, fmt, ap);
 	va_end(ap);
 	r->err = true;
 }
@@ -24,7 +24,7 @@ void ry_warn(struct rules_rd *r, const struct ynode *n, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	rules_dctx_vadd(r->dc, RULES_DIAG_WARNING, n->line, n->col, r->label, fmt, ap);
+	vigil_dctx_vadd(r->dc, VIGIL_DIAG_WARNING, n->line, n->col, r->label, fmt, ap);
 	va_end(ap);
 }
 
@@ -35,9 +35,9 @@ void ry_oom(struct rules_rd *r, const struct ynode *n)
 	r->oom = true;
 }
 
-struct rules_pos ry_pos(const struct rules_rd *r, const struct ynode *n)
+struct vigil_pos ry_pos(const struct rules_rd *r, const struct ynode *n)
 {
-	struct rules_pos p = { r->file, n->line, n->col };
+	struct vigil_pos p = { r->file, n->line, n->col };
 	return p;
 }
 
@@ -288,19 +288,19 @@ static bool read_exception(struct rules_rd *r, const struct ynode *ex, bool full
 	r->err = false;
 	ry_check_keys(r, ex, exception_keys);
 	const struct ynode *k, *v;
-	if (!(v = rules_ymap_get(ex, "name", &k)))
+	if (!(v = ymap_get(ex, "name", &k)))
 		ry_err(r, ex, "exception is missing required key 'name'");
 	else
 		e->name = ry_string(r, "name", v);
-	if ((v = rules_ymap_get(ex, "fields", &k))) {
+	if ((v = ymap_get(ex, "fields", &k))) {
 		if (get_value(r, "'fields'", v, 1, &e->fields) && e->fields.is_list && v->n == 0)
 			ry_err(r, v, "'fields' must not be an empty list");
 	} else if (full && e->name) {
 		ry_err(r, ex, "exception '%.100s' is missing required key 'fields'", e->name);
 	}
-	if ((v = rules_ymap_get(ex, "comps", &k)))
+	if ((v = ymap_get(ex, "comps", &k)))
 		get_value(r, "'comps'", v, 1, &e->comps);
-	if ((v = rules_ymap_get(ex, "values", &k))) {
+	if ((v = ymap_get(ex, "values", &k))) {
 		if (v->kind != YN_SEQ) {
 			ry_err(r, v, "'values' must be a list, got %s", ry_kind_name(v));
 		} else if (v->n) {
@@ -317,10 +317,10 @@ static bool read_exception(struct rules_rd *r, const struct ynode *ex, bool full
 	}
 	if (!r->err && full) {
 		char msg[256];
-		struct rules_pos at;
+		struct vigil_pos at;
 		if (rules_exception_check_shape(e, msg, sizeof(msg), &at) != 0 ||
 		    rules_exception_check_values(e, e->values, e->nvalues, msg, sizeof(msg), &at) != 0) {
-			rules_dctx_add(r->dc, RULES_DIAG_ERROR, at.line, at.col, r->label,
+			vigil_dctx_add(r->dc, VIGIL_DIAG_ERROR, at.line, at.col, r->label,
 				       "exception '%.100s': %s", e->name, msg);
 			r->err = true;
 		}
@@ -349,7 +349,7 @@ void ry_exceptions(struct rules_rd *r, const struct ynode *v, bool full, struct 
 		ry_oom(r, v);
 		return;
 	}
-	struct rules_strmap names = {0};
+	struct vigil_strmap names = {0};
 	for (uint32_t i = 0; i < v->n; i++) {
 		struct rules_exception *e = &rule->exceptions[rule->nexceptions];
 		if (!read_exception(r, v->u.kids[i], full, e)) {
@@ -357,13 +357,13 @@ void ry_exceptions(struct rules_rd *r, const struct ynode *v, bool full, struct 
 			continue;
 		}
 		size_t first;
-		if (rules_strmap_get(&names, e->name, &first) == 0)
+		if (vigil_strmap_get(&names, e->name, &first) == 0)
 			ry_err(r, v->u.kids[i], "exception '%.100s' is defined twice in this item", e->name);
-		else if (rules_strmap_put(&names, e->name, rule->nexceptions) != 0)
+		else if (vigil_strmap_put(&names, e->name, rule->nexceptions) != 0)
 			ry_oom(r, v);
 		rule->nexceptions++;
 	}
-	rules_strmap_free(&names);
+	vigil_strmap_free(&names);
 }
 
 /* ---- override ---- */
@@ -410,18 +410,18 @@ void ry_check_override_keys(struct rules_rd *r, const struct ynode *item, const 
 {
 	uint32_t named = it->ov_append | it->ov_replace;
 	for (const struct rules_keyinfo *ki = keys; ki->name; ki++) /* named, if with a bad op */
-		if (rules_ymap_get(ovnode, ki->name, NULL))
+		if (ymap_get(ovnode, ki->name, NULL))
 			named |= ki->bit;
 	for (const struct rules_keyinfo *ki = keys; ki->name; ki++) {
 		if (!(ki->bit & overridable))
 			continue;
 		const struct ynode *k;
-		bool present = rules_ymap_get(item, ki->name, &k) != NULL;
+		bool present = ymap_get(item, ki->name, &k) != NULL;
 		if (present && !(named & ki->bit))
 			ry_err(r, k, "key '%s' has no entry under 'override' (say append or replace)", ki->name);
 		if (!present && (named & ki->bit)) {
 			const struct ynode *ok;
-			rules_ymap_get(ovnode, ki->name, &ok);
+			ymap_get(ovnode, ki->name, &ok);
 			ry_err(r, ok, "override names '%s' but the item has no '%s'", ki->name, ki->name);
 		}
 	}
@@ -430,7 +430,7 @@ void ry_check_override_keys(struct rules_rd *r, const struct ynode *item, const 
 /* `append: true` -> 1, false -> 0, absent -> 0, bad -> -1. */
 int ry_append_flag(struct rules_rd *r, const struct ynode *item, const struct ynode **key)
 {
-	const struct ynode *v = rules_ymap_get(item, "append", key);
+	const struct ynode *v = ymap_get(item, "append", key);
 	bool b = false;
 	if (!v)
 		return 0;

@@ -72,7 +72,7 @@ void ruleset_free(struct ruleset *rs)
 			rules_set_entry_free((enum rules_kind)k, rs->e[k].v[i]);
 		free(rs->e[k].v);
 		free(rs->e[k].gen);
-		rules_strmap_free(&rs->e[k].idx);
+		vigil_strmap_free(&rs->e[k].idx);
 	}
 	for (size_t i = 0; i < rs->nplugins; i++)
 		rules_plugin_req_clear(&rs->plugins[i]);
@@ -88,7 +88,7 @@ void ruleset_free(struct ruleset *rs)
 
 int rules_set_find(const struct ruleset *rs, enum rules_kind k, const char *name, size_t *slot)
 {
-	return rules_strmap_get(&rs->e[k].idx, name, slot);
+	return vigil_strmap_get(&rs->e[k].idx, name, slot);
 }
 
 /* Put p in slot (replacing what is there) or, slot == n, at the end. */
@@ -108,7 +108,7 @@ int rules_set_put(struct ruleset *rs, enum rules_kind k, size_t slot, void *p)
 			e->gen = g;
 			e->cap = cap;
 		}
-		if (rules_strmap_put(&e->idx, rules_set_entry_name(k, p), slot) != 0)
+		if (vigil_strmap_put(&e->idx, rules_set_entry_name(k, p), slot) != 0)
 			return -1;
 		e->v[e->n] = p;
 		e->gen[e->n++] = rs->gen;
@@ -124,7 +124,7 @@ int rules_set_put(struct ruleset *rs, enum rules_kind k, size_t slot, void *p)
 			rs->undo_cap = cap;
 		}
 	}
-	if (rules_strmap_put(&e->idx, rules_set_entry_name(k, p), slot) != 0)
+	if (vigil_strmap_put(&e->idx, rules_set_entry_name(k, p), slot) != 0)
 		return -1;
 	if (e->gen[slot] == rs->gen) {
 		rules_set_entry_free(k, e->v[slot]); /* made earlier in this same load */
@@ -161,7 +161,7 @@ struct txn {
 	size_t nplugins;
 	bool has_engine;
 	uint32_t engine[3];
-	struct rules_pos engine_pos;
+	struct vigil_pos engine_pos;
 	uint32_t seq;
 };
 
@@ -210,7 +210,7 @@ static void txn_rollback(struct ruleset *rs, const struct txn *t)
 			memset(e->idx.slots, 0, e->idx.cap * sizeof(*e->idx.slots));
 		e->idx.n = 0;
 		for (size_t i = 0; i < e->n; i++)
-			rules_strmap_put(&e->idx, rules_set_entry_name((enum rules_kind)k, e->v[i]), i);
+			vigil_strmap_put(&e->idx, rules_set_entry_name((enum rules_kind)k, e->v[i]), i);
 	}
 	while (rs->nplugins > t->nplugins)
 		rules_plugin_req_clear(&rs->plugins[--rs->nplugins]);
@@ -239,7 +239,7 @@ static const char *intern_file(struct ruleset *rs, const char *name)
 
 struct merge_ctx {
 	struct ruleset *rs;
-	struct rules_dctx *dc;
+	struct vigil_dctx *dc;
 };
 
 static void merge_one(void *ctx, struct ritem *it)
@@ -249,17 +249,17 @@ static void merge_one(void *ctx, struct ritem *it)
 }
 
 int ruleset_load_buffer(struct ruleset *rs, const char *name, const char *buf, size_t len,
-			struct rules_diag *diags)
+			struct vigil_diag *diags)
 {
-	struct rules_dctx dc = { .d = diags, .file = name ? name : "<rules>" };
+	struct vigil_dctx dc = { .d = diags, .file = name ? name : "<rules>" };
 	if (len > RULES_MAX_FILE_BYTES) {
-		rules_dctx_add(&dc, RULES_DIAG_ERROR, 0, 0, NULL, "rules file larger than %u bytes",
+		vigil_dctx_add(&dc, VIGIL_DIAG_ERROR, 0, 0, NULL, "rules file larger than %u bytes",
 			       RULES_MAX_FILE_BYTES);
 		return -1;
 	}
 	const char *file = intern_file(rs, dc.file);
 	if (!file) {
-		rules_dctx_add(&dc, RULES_DIAG_ERROR, 0, 0, NULL, "out of memory");
+		vigil_dctx_add(&dc, VIGIL_DIAG_ERROR, 0, 0, NULL, "out of memory");
 		return -1;
 	}
 	struct txn t;
@@ -274,66 +274,11 @@ int ruleset_load_buffer(struct ruleset *rs, const char *name, const char *buf, s
 	return 0;
 }
 
-/* Reports msg; frees buf and closes fd. */
-static char *read_fail(struct rules_dctx *dc, char *buf, int fd, const char *msg)
+int ruleset_load_file(struct ruleset *rs, const char *path, struct vigil_diag *diags)
 {
-	rules_dctx_add(dc, RULES_DIAG_ERROR, 0, 0, NULL, "%s", msg);
-	free(buf);
-	if (fd >= 0)
-		close(fd);
-	return NULL;
-}
-
-char *rules_read_file(const char *path, const char *what, size_t max, size_t *len_out,
-		      struct rules_dctx *dc)
-{
-	char msg[512];
-	char *buf = NULL;
-#define FAIL(...) (snprintf(msg, sizeof(msg), __VA_ARGS__), read_fail(dc, buf, fd, msg))
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return FAIL("cannot open %s: %s", what, strerror(errno));
-	struct stat st;
-	if (fstat(fd, &st) != 0)
-		return FAIL("cannot stat %s: %s", what, strerror(errno));
-	if (!S_ISREG(st.st_mode))
-		return FAIL("cannot read %s: not a regular file", what);
-	if ((uint64_t)st.st_size > max)
-		return FAIL("%s larger than %zu bytes", what, max);
-	size_t cap = (size_t)st.st_size + 1, len = 0;
-	buf = malloc(cap);
-	if (!buf)
-		return FAIL("out of memory");
-	for (;;) { /* the file may change size under us: read to EOF, bounded */
-		if (len == cap) {
-			if (cap > max)
-				return FAIL("%s larger than %zu bytes", what, max);
-			char *nb = realloc(buf, cap * 2);
-			if (!nb)
-				return FAIL("out of memory");
-			buf = nb;
-			cap *= 2;
-		}
-		ssize_t n = read(fd, buf + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return FAIL("cannot read %s: %s", what, strerror(errno));
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-#undef FAIL
-	close(fd);
-	*len_out = len;
-	return buf;
-}
-
-int ruleset_load_file(struct ruleset *rs, const char *path, struct rules_diag *diags)
-{
-	struct rules_dctx dc = { .d = diags, .file = path };
+	struct vigil_dctx dc = { .d = diags, .file = path };
 	size_t len = 0;
-	char *buf = rules_read_file(path, "rules file", RULES_MAX_FILE_BYTES, &len, &dc);
+	char *buf = ydoc_read_file(path, "rules file", RULES_MAX_FILE_BYTES, &len, &dc);
 	if (!buf)
 		return -1;
 	int rc = ruleset_load_buffer(rs, path, buf, len, diags);
@@ -362,7 +307,7 @@ ACCESSORS(rule, rules_rule, RS_RULE)
 ACCESSORS(macro, rules_macro, RS_MACRO)
 ACCESSORS(list, rules_list, RS_LIST)
 
-const char *ruleset_required_engine_version(const struct ruleset *rs, struct rules_pos *pos)
+const char *ruleset_required_engine_version(const struct ruleset *rs, struct vigil_pos *pos)
 {
 	if (!rs->has_engine)
 		return NULL;

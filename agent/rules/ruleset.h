@@ -28,6 +28,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "vigil/diag.h"
+#include "vigil/ydoc.h"
+
 /* The Falco engine version whose rules-file format this loader implements.
  * A file whose `required_engine_version` is newer loads with a warning. */
 #define RULES_ENGINE_VERSION_MAJOR 0
@@ -37,34 +40,17 @@
 
 /* Limits on untrusted input; going past one is a load error. */
 #define RULES_MAX_FILE_BYTES (16u << 20)   /* one rules file */
-#define RULES_MAX_SCALAR_BYTES (64u << 10) /* one YAML scalar */
-#define RULES_MAX_DEPTH 32                 /* nested sequences/mappings */
-#define RULES_MAX_NODES (1u << 20)         /* YAML nodes per file, aliases expanded */
-#define RULES_MAX_DIAGS 100                /* diagnostics kept per load call */
+/* (and the YAML limits of vigil/ydoc.h, VIGIL_MAX_DIAGS of vigil/diag.h) */
 #define RULES_MAX_TAGS 256                 /* tags of one rule */
 #define RULES_MAX_EXCEPTIONS 256           /* exceptions of one rule */
 
 /* ---- positions and texts ---- */
 
-struct rules_pos {
-	const char *file; /* owned by the rule set (or the diagnostics list) */
-	uint32_t line, col;
-};
-
-/* How a YAML scalar was written. */
-enum rules_style {
-	RULES_STYLE_PLAIN,
-	RULES_STYLE_SINGLE_QUOTED,
-	RULES_STYLE_DOUBLE_QUOTED,
-	RULES_STYLE_LITERAL, /* | block */
-	RULES_STYLE_FOLDED,  /* > block */
-};
-
 /* From byte `off` of a text on, characters sit at pos, pos.col+1, ... on
  * one line, until the next segment. */
 struct rules_text_seg {
 	size_t off;
-	struct rules_pos pos;
+	struct vigil_pos pos;
 };
 
 /* A condition or output: the scalar's value (after YAML unquoting and
@@ -72,8 +58,8 @@ struct rules_text_seg {
 struct rules_text {
 	char *str; /* NUL-terminated */
 	size_t len;
-	struct rules_pos pos;   /* of str[0] in the file (inside quotes, below a block header) */
-	enum rules_style style; /* of the scalar str starts with */
+	struct vigil_pos pos;   /* of str[0] in the file (inside quotes, below a block header) */
+	enum ydoc_style style; /* of the scalar str starts with */
 	struct rules_text_seg *segs; /* sorted by off; segs[0].off == 0 */
 	size_t nsegs;
 };
@@ -82,18 +68,18 @@ struct rules_text {
  * after the last character). Exact for plain, single-quoted and block
  * scalars; for double-quoted ones an escape maps to its backslash.
  * Returns false if t has no position map. */
-bool rules_text_locate(const struct rules_text *t, size_t off, struct rules_pos *out);
+bool rules_text_locate(const struct rules_text *t, size_t off, struct vigil_pos *out);
 
 /* ---- lists, macros, rules ---- */
 
 struct rules_str {
 	char *str;
-	struct rules_pos pos;
+	struct vigil_pos pos;
 };
 
 struct rules_list {
 	char *name;
-	struct rules_pos pos;    /* of the item that last (re)defined it */
+	struct vigil_pos pos;    /* of the item that last (re)defined it */
 	struct rules_str *items; /* an item may be the name of another list */
 	size_t nitems;
 	uint32_t visibility; /* load sequence number of the last change (Falco's "visibility") */
@@ -101,7 +87,7 @@ struct rules_list {
 
 struct rules_macro {
 	char *name;
-	struct rules_pos pos;
+	struct vigil_pos pos;
 	struct rules_text condition;
 	uint32_t visibility;
 };
@@ -109,7 +95,7 @@ struct rules_macro {
 /* An exception's fields, comps or one of its values: a string or a list.
  * (Inside a loaded rule, fields and comps are always set.) */
 struct rules_value {
-	struct rules_pos pos;
+	struct vigil_pos pos;
 	bool is_list;
 	char *str;                 /* !is_list; NULL if the key was absent */
 	struct rules_value *items; /* is_list */
@@ -123,7 +109,7 @@ struct rules_value {
  * (default "in") and each value a string. */
 struct rules_exception {
 	char *name;
-	struct rules_pos pos;
+	struct vigil_pos pos;
 	struct rules_value fields;
 	struct rules_value comps;
 	struct rules_value *values;
@@ -143,7 +129,7 @@ enum rules_priority {
 
 struct rules_rule {
 	char *name;
-	struct rules_pos pos; /* of the item that last fully defined it */
+	struct vigil_pos pos; /* of the item that last fully defined it */
 	struct rules_text condition;
 	struct rules_text output; /* trimmed, as Falco does */
 	char *desc;
@@ -163,7 +149,7 @@ struct rules_rule {
 struct rules_plugin_req {
 	char *name;
 	char *version;
-	struct rules_pos pos;
+	struct vigil_pos pos;
 	struct rules_plugin_req *alternatives;
 	size_t nalternatives;
 };
@@ -172,40 +158,6 @@ struct rules_plugin_req {
 const char *rules_priority_name(enum rules_priority p);
 /* Case-insensitive; accepts "info" for informational. */
 bool rules_priority_parse(const char *s, enum rules_priority *out);
-
-/* ---- diagnostics ---- */
-
-enum rules_diag_level { RULES_DIAG_ERROR, RULES_DIAG_WARNING };
-
-struct rules_diag_entry {
-	enum rules_diag_level level;
-	char *file;          /* never NULL */
-	uint32_t line, col;  /* 0 when the message is about the whole file */
-	char *item;          /* "rule 'Terminal shell in container'", or NULL */
-	char *msg;
-};
-
-/* Append-only list of messages, filled by the load calls; may be shared
- * by several loads. */
-struct rules_diag {
-	struct rules_diag_entry *v;
-	size_t n, cap;
-	size_t nerrors, nwarnings;
-	size_t dropped; /* messages past RULES_MAX_DIAGS per load, or lost to ENOMEM */
-};
-
-void rules_diag_init(struct rules_diag *d);
-void rules_diag_free(struct rules_diag *d);
-/* "file:line:col: error: rule 'x': message" into buf (always NUL-terminated);
- * returns the length it wanted, like snprintf. */
-size_t rules_diag_format(const struct rules_diag_entry *e, char *buf, size_t size);
-/* Append one diagnostic at pos (NULL: about no place in particular); used
- * by the rule compiler, which reports after loading. Lost to ENOMEM: counted
- * in `dropped`. */
-void rules_diag_add(struct rules_diag *d, enum rules_diag_level level, const struct rules_pos *pos,
-		    const char *item, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-/* Every entry, one line each. */
-void rules_diag_print(const struct rules_diag *d, FILE *out);
 
 /* ---- the rule set ---- */
 
@@ -217,11 +169,11 @@ void ruleset_free(struct ruleset *rs);
 /* Load one rules file on top of what is loaded. 0 on success (warnings may
  * have been added to diags), -1 if the file had errors and nothing of it
  * was applied. diags may be NULL. */
-int ruleset_load_file(struct ruleset *rs, const char *path, struct rules_diag *diags);
+int ruleset_load_file(struct ruleset *rs, const char *path, struct vigil_diag *diags);
 /* Same for a buffer; `name` is used in positions and messages. The buffer
  * need not be NUL-terminated. */
 int ruleset_load_buffer(struct ruleset *rs, const char *name, const char *buf, size_t len,
-			struct rules_diag *diags);
+			struct vigil_diag *diags);
 
 /* Definition order (a replaced item keeps its first place). */
 size_t ruleset_rule_count(const struct ruleset *rs);
@@ -238,7 +190,7 @@ const struct rules_list *ruleset_find_list(const struct ruleset *rs, const char 
 
 /* Highest `required_engine_version` of the loaded files as "x.y.z", or NULL
  * if none asked for one; *pos (if given) is where it was asked. */
-const char *ruleset_required_engine_version(const struct ruleset *rs, struct rules_pos *pos);
+const char *ruleset_required_engine_version(const struct ruleset *rs, struct vigil_pos *pos);
 
 /* `required_plugin_versions` entries of all loaded files, in load order. */
 size_t ruleset_plugin_req_count(const struct ruleset *rs);

@@ -4,6 +4,7 @@
 #include <sys/random.h>
 
 #include "ship/backoff.h"
+#include "vigil/clock.h"
 
 uint64_t backoff_ceiling_ms(uint64_t initial_ms, uint64_t max_ms, unsigned attempt)
 {
@@ -63,9 +64,8 @@ uint64_t ship_random64(void)
 		return r;
 	/* No entropy yet (early boot): jitter only needs to differ between agents. */
 	static uint64_t x;
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	x ^= (uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15ull + (uint64_t)ts.tv_sec;
+	uint64_t ns = vigil_mono_ns();
+	x ^= (ns % 1000000000u) * 0x9e3779b97f4a7c15ull + ns / 1000000000u;
 	x ^= x << 13;
 	x ^= x >> 7;
 	x ^= x << 17;

@@ -1,9 +1,9 @@
 /* body.c — batch bodies: agent and task objects, counters, the alerts array. */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "ship/body.h"
+#include "vigil/clock.h"
 
 /* "key":"value" (comma first unless it opens the object). */
 static void field_str(struct strbuf *sb, bool first, const char *key, const char *v)
@@ -99,10 +99,8 @@ uint64_t ship_counters_lost(const struct ship_counters *c)
 void body_build(struct strbuf *out, const struct sbatch *b, const struct ship_agent_info *agent,
 		const struct ship_counters *c)
 {
-	struct timespec ts;
 	char when[40];
-	clock_gettime(CLOCK_REALTIME, &ts);
-	vigil_fmt_rfc3339(when, (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec);
+	vigil_fmt_rfc3339(when, vigil_wall_ns());
 	strbuf_reset(out);
 	strbuf_addc(out, '{');
 	agent_json(out, agent, c);

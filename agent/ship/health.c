@@ -1,11 +1,11 @@
 /* health.c — the periodic `vigil health` alert: counters in Falco's alert format. */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "ship/batch.h"
 #include "ship/body.h"
 #include "ship/health.h"
+#include "vigil/clock.h"
 
 #define PRIO_WARNING 4
 #define PRIO_INFORMATIONAL 6
@@ -13,10 +13,8 @@
 int health_alert(struct strbuf *out, const struct ship_counters *c, uint64_t lost_before,
 		 const char *hostname)
 {
-	struct timespec ts;
 	char when[40], uuid[SHIP_UUID_LEN + 1];
-	clock_gettime(CLOCK_REALTIME, &ts);
-	vigil_fmt_rfc3339(when, (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec);
+	vigil_fmt_rfc3339(when, vigil_wall_ns());
 	ship_uuid(uuid);
 	uint64_t lost = ship_counters_lost(c);
 	/* New losses since the last report make it a warning someone should look at. */

@@ -1,9 +1,8 @@
 /* mcurl.c — curl multi sockets and its timer mapped onto evloop fds and timers. */
 #include <stdlib.h>
-#include <sys/epoll.h>
 
-#include "analyzer/evloop.h"
 #include "ship/mcurl.h"
+#include "vigil/evloop.h"
 #include "vigil/log.h"
 
 struct mcurl {
@@ -34,11 +33,11 @@ static void on_fd(int fd, uint32_t revents, void *arg)
 {
 	struct mcurl *m = arg;
 	int flags = 0, running;
-	if (revents & EPOLLIN)
+	if (revents & VIGIL_EV_READ)
 		flags |= CURL_CSELECT_IN;
-	if (revents & EPOLLOUT)
+	if (revents & VIGIL_EV_WRITE)
 		flags |= CURL_CSELECT_OUT;
-	if (revents & (EPOLLERR | EPOLLHUP))
+	if (revents & (VIGIL_EV_ERROR | VIGIL_EV_HANGUP))
 		flags |= CURL_CSELECT_ERR;
 	curl_multi_socket_action(m->multi, fd, flags, &running);
 	reap(m);
@@ -64,7 +63,7 @@ static int sock_cb(CURL *easy, curl_socket_t s, int what, void *userp, void *soc
 		curl_multi_assign(m->multi, s, NULL);
 		return 0;
 	}
-	uint32_t ev = (what & CURL_POLL_IN ? EPOLLIN : 0u) | (what & CURL_POLL_OUT ? EPOLLOUT : 0u);
+	uint32_t ev = (what & CURL_POLL_IN ? VIGIL_EV_READ : 0u) | (what & CURL_POLL_OUT ? VIGIL_EV_WRITE : 0u);
 	if (socketp)
 		return evloop_mod_fd(m->loop, s, ev) == 0 ? 0 : -1;
 	if (evloop_add_fd(m->loop, s, ev, on_fd, m) != 0) {

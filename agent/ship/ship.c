@@ -4,14 +4,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <unistd.h>
 
-#include "analyzer/evloop.h"
 #include "ship/body.h"
 #include "ship/health.h"
 #include "ship/internal.h"
 #include "ship/mcurl.h"
+#include "vigil/evloop.h"
 #include "vigil/log.h"
 
 struct ship {
@@ -122,7 +121,7 @@ static int ship_setup(struct ship *s, const struct ship_key_source *key, char *e
 	if (add_sinks(s, err, errlen))
 		return -1;
 	if (ctx->has_key && key->fd >= 0) {
-		if (evloop_add_fd(ctx->loop, key->fd, EPOLLIN, on_key_fd, s) != 0) {
+		if (evloop_add_fd(ctx->loop, key->fd, VIGIL_EV_READ, on_key_fd, s) != 0) {
 			snprintf(err, errlen, "http: watching the key source: %s", strerror(errno));
 			return -1;
 		}

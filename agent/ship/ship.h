@@ -151,7 +151,7 @@ struct ship *ship_new(const struct ship_config *c, struct evloop *loop,
  */
 void ship_submit(struct ship *s, const char *alert_json, size_t len, int priority);
 
-/* Stop accepting new batches lazily: flush everything by deadline_ms (evloop_now_ms clock),
+/* Stop accepting new batches lazily: flush everything by deadline_ms (vigil_mono_ms clock),
  * then spool what is left. Poll ship_drained() from the loop. */
 void ship_begin_drain(struct ship *s, uint64_t deadline_ms);
 bool ship_drained(struct ship *s);

@@ -14,8 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "analyzer/evloop.h"
 #include "ship/internal.h"
+#include "vigil/evloop.h"
 #include "vigil/log.h"
 #include "vigil/strbuf.h"
 

@@ -3,9 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyzer/evloop.h"
 #include "ship/backoff.h"
 #include "ship/sink_http.h"
+#include "vigil/clock.h"
+#include "vigil/evloop.h"
 #include "vigil/log.h"
 
 #define KEY_POLL_MS 1000u
@@ -168,7 +169,7 @@ void http_submit(struct sink *k, const char *json, size_t len, int prio)
 			ctx->c.dropped_queue_full++;
 			return;
 		}
-		s->pending->created_ms = evloop_now_ms();
+		s->pending->created_ms = vigil_mono_ms();
 		uint64_t age = ctx->draining ? 0 : ctx->cfg.batch_max_age_ms;
 		s->age_timer = evloop_add_timer(ctx->loop, age, on_age, s);
 	}
@@ -340,7 +341,7 @@ static void enter_backoff(struct http_sink *s, int64_t retry_after, const char *
 	if (s->retry_timer)
 		evloop_cancel_timer(ctx->loop, s->retry_timer);
 	s->retry_timer = evloop_add_timer(ctx->loop, delay, on_retry, s);
-	s->retry_due = evloop_now_ms() + delay;
+	s->retry_due = vigil_mono_ms() + delay;
 	http_spool_queue(s);
 }
 

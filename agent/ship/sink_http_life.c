@@ -4,8 +4,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "analyzer/evloop.h"
 #include "ship/sink_http.h"
+#include "vigil/clock.h"
+#include "vigil/evloop.h"
 #include "vigil/log.h"
 
 /* Give back every request in flight (the deadline passed, or we are going away). */
@@ -57,7 +58,7 @@ static void http_begin_drain(struct sink *k)
 {
 	struct http_sink *s = (struct http_sink *)k;
 	struct ship_ctx *ctx = k->ctx;
-	uint64_t now = evloop_now_ms();
+	uint64_t now = vigil_mono_ms();
 	http_seal(s);
 	if (s->state != ST_UP)
 		http_spool_queue(s);

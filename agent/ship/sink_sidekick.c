@@ -10,10 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyzer/evloop.h"
 #include "ship/backoff.h"
 #include "ship/http.h"
 #include "ship/mcurl.h"
+#include "vigil/clock.h"
+#include "vigil/evloop.h"
 #include "vigil/log.h"
 
 struct sk_item {
@@ -257,7 +258,7 @@ static void on_deadline(void *arg)
 static void sk_begin_drain(struct sink *k)
 {
 	struct sk_sink *s = (struct sk_sink *)k;
-	uint64_t now = evloop_now_ms(), dl = k->ctx->deadline_ms;
+	uint64_t now = vigil_mono_ms(), dl = k->ctx->deadline_ms;
 	if (s->drain_timer)
 		evloop_cancel_timer(k->ctx->loop, s->drain_timer);
 	s->drain_timer = evloop_add_timer(k->ctx->loop, dl > now ? dl - now : 0, on_deadline, s);

@@ -7,10 +7,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "analyzer/evloop.h"
 #include "ship/spool.h"
 #include "ship/spool_dir.h"
 #include "ship/spool_rec.h"
+#include "vigil/clock.h"
+#include "vigil/evloop.h"
 #include "vigil/log.h"
 
 #define REC_MAX (SPOOL_HDR_LEN + SPOOL_MAX_RAW + 65536u)
@@ -322,14 +323,14 @@ static void write_failed(struct spool *s, const struct sbatch *b)
 		LOG_WARN("spool: writing batch %s: %s; alerts stay in memory (up to queue.max_bytes, "
 			 "then the least severe are dropped and counted); retrying every %u ms",
 			 b->id, strerror(s->write_errno), WRITE_PAUSE_MS);
-	s->paused_until_ms = evloop_now_ms() + WRITE_PAUSE_MS;
+	s->paused_until_ms = vigil_mono_ms() + WRITE_PAUSE_MS;
 }
 
 int spool_put(struct spool *s, struct sbatch *b)
 {
 	if (b->spooled)
 		return 0;
-	if (s->paused_until_ms && evloop_now_ms() < s->paused_until_ms) {
+	if (s->paused_until_ms && vigil_mono_ms() < s->paused_until_ms) {
 		errno = s->write_errno;
 		return -1;
 	}

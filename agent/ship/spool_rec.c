@@ -1,9 +1,9 @@
 /* spool_rec.c — encode and check spool records (little-endian, two CRC-32s). */
 #include <string.h>
-#include <time.h>
 
 #include "ship/gzip.h"
 #include "ship/spool_rec.h"
+#include "vigil/clock.h"
 
 static void put32(unsigned char *p, uint32_t v)
 {
@@ -49,13 +49,11 @@ int spool_rec_encode(const struct sbatch *b, struct strbuf *rec, struct strbuf *
 	if (raw_payload(b, tmp))
 		return -1;
 	unsigned char h[SPOOL_HDR_LEN] = {0};
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
 	memcpy(h, SPOOL_MAGIC, 8);
 	put32(h + 8, SPOOL_HDR_LEN);
 	put32(h + 12, (uint32_t)b->n);
 	put64(h + 16, b->seq);
-	put64(h + 24, (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u);
+	put64(h + 24, vigil_wall_ns() / 1000000u); /* a date on disk, kept across reboots: wall */
 	put32(h + 32, (uint32_t)tmp->len);
 	for (size_t i = 0; i < b->n; i++) {
 		unsigned char *cnt = h + 44 + 4 * b->a[i].prio;

@@ -18,16 +18,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(buf, data, size);
 	struct vigil_config c;
-	struct rules_diag d;
+	struct vigil_diag d;
 	config_init(&c);
-	rules_diag_init(&d);
+	vigil_diag_init(&d);
 	int rc = config_load_buffer(&c, "fuzz.yaml", buf, size, &d);
 	if (rc != 0 && d.nerrors == 0 && d.dropped == 0)
 		abort(); /* rejected without saying why */
 	for (size_t i = 0; i < c.fim.n_watches; i++)
 		if (!c.fim.watches[i].path || c.fim.watches[i].path[0] != '/')
 			abort(); /* a watch must be an absolute path */
-	rules_diag_free(&d);
+	vigil_diag_free(&d);
 	config_free(&c);
 	free(buf);
 	return 0;

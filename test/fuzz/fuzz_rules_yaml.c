@@ -1,5 +1,5 @@
 /* fuzz_rules_yaml.c — libFuzzer target for the rules-file loader
- * (agent/rules/rules_ydoc.c, rules_yaml.c, rules_text.c, ruleset.c).
+ * (agent/common/ydoc.c, agent/rules/rules_yaml.c, rules_text.c, ruleset.c).
  *
  * The input is loaded twice into one rule set, as two files, so that the
  * second load exercises replacing, appending and overriding what the first
@@ -26,7 +26,7 @@
  * set and never go back within one segment. */
 static void walk_text(const struct rules_text *t)
 {
-	struct rules_pos pos;
+	struct vigil_pos pos;
 	size_t step = t->len / 512 + 1;
 	for (size_t off = 0; off <= t->len; off += step) {
 		if (!rules_text_locate(t, off, &pos) || !pos.file || pos.line == 0 || pos.col == 0)
@@ -42,10 +42,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ruleset *rs = ruleset_new();
-	struct rules_diag d;
+	struct vigil_diag d;
 	if (!rs)
 		return 0;
-	rules_diag_init(&d);
+	vigil_diag_init(&d);
 	ruleset_load_buffer(rs, "a.yaml", (const char *)data, size, &d);
 	ruleset_load_buffer(rs, "b.yaml", (const char *)data, size, &d);
 
@@ -65,8 +65,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	char line[512];
 	for (size_t i = 0; i < d.n; i++)
-		rules_diag_format(&d.v[i], line, sizeof(line));
-	rules_diag_free(&d);
+		vigil_diag_format(&d.v[i], line, sizeof(line));
+	vigil_diag_free(&d);
 	ruleset_free(rs);
 	return 0;
 }

@@ -64,7 +64,7 @@ static void noop_match(const struct compiled_rule *r, const struct vigil_event *
 	(void)arg;
 }
 
-static struct engine *load(const char *const *paths, size_t n, struct rules_diag *d, int *rc)
+static struct engine *load(const char *const *paths, size_t n, struct vigil_diag *d, int *rc)
 {
 	struct engine *e = engine_new();
 	if (!e) {
@@ -84,8 +84,8 @@ static int cmd_load(int runs, const char *const *paths, size_t n)
 	if (!t)
 		return 1;
 	for (int i = 0; i < runs; i++) {
-		struct rules_diag d;
-		rules_diag_init(&d);
+		struct vigil_diag d;
+		vigil_diag_init(&d);
 		double t0 = now_s();
 		struct engine *e = load(paths, n, &d, &rc);
 		if (i == 0) {
@@ -96,7 +96,7 @@ static int cmd_load(int runs, const char *const *paths, size_t n)
 		t[i] = (now_s() - t0) * 1e3;
 		errors = d.nerrors;
 		warnings = d.nwarnings;
-		rules_diag_free(&d);
+		vigil_diag_free(&d);
 	}
 	double lo = t[0], hi = t[0];
 	for (int i = 1; i < runs; i++) {
@@ -149,14 +149,14 @@ static int keep(struct event_array *a, const struct vigil_event *ev)
 
 static struct engine *load_checked(const char *const *paths, size_t n, bool verbose)
 {
-	struct rules_diag d;
-	rules_diag_init(&d);
+	struct vigil_diag d;
+	vigil_diag_init(&d);
 	int rc;
 	double t0 = now_s();
 	struct engine *e = load(paths, n, &d, &rc);
 	double load_ms = (now_s() - t0) * 1e3;
 	if (rc != 0 && d.nerrors) {
-		rules_diag_print(&d, stderr);
+		vigil_diag_print(&d, stderr);
 		fputs("bench_engine: rules failed to load\n", stderr);
 		exit(1);
 	}
@@ -164,7 +164,7 @@ static struct engine *load_checked(const char *const *paths, size_t n, bool verb
 	if (verbose)
 		printf("rules=%zu\nenabled=%zu\nwarnings=%zu\nload_ms=%.1f\n", engine_rule_count(e),
 		       engine_enabled_count(e), d.nwarnings, load_ms);
-	rules_diag_free(&d);
+	vigil_diag_free(&d);
 	return e;
 }
 

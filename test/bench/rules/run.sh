@@ -111,7 +111,7 @@ log "compiling bench_engine.c against $BUILD"
 cc -O2 -std=gnu17 -Wall -Wextra -I"$REPO/include" -I"$REPO/agent" -o "$WORK/bench_engine" \
 	"$HERE/bench_engine.c" "$REPO/agent/analyzer/ndjson_read.c" \
 	"$REPO/agent/analyzer/json_flat.c" "$REPO/agent/analyzer/context.c" \
-	"$BUILD/libvigil_rules.a" "$BUILD/libvigil_common.a" -lyaml -ljansson ||
+	"$BUILD/libvigil_rules.a" "$BUILD/libvigil_ydoc.a" "$BUILD/libvigil_common.a" -lyaml -ljansson ||
 	die "cannot compile bench_engine.c"
 
 # ------------------------------------------------------------ workload

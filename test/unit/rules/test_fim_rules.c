@@ -54,10 +54,10 @@ static struct vigil_event *fim_event(const char *path, enum vigil_fim_action act
 static struct engine *load(const char *text)
 {
 	struct engine *e = engine_new();
-	struct rules_diag d;
-	rules_diag_init(&d);
+	struct vigil_diag d;
+	vigil_diag_init(&d);
 	assert_int_equal(engine_load_buffer(e, "t.yaml", text, strlen(text), &d), 0);
-	rules_diag_free(&d);
+	vigil_diag_free(&d);
 	return e;
 }
 
@@ -97,11 +97,11 @@ static void test_bundled_priorities(void **state)
 	snprintf(path, sizeof(path), "%s/vigil_fim_rules.yaml", dir);
 	struct engine *e = engine_new();
 	const char *paths[] = {path};
-	struct rules_diag d;
-	rules_diag_init(&d);
+	struct vigil_diag d;
+	vigil_diag_init(&d);
 	assert_int_equal(engine_load(e, paths, 1, &d), 0);
 	assert_int_equal(d.nerrors + d.nwarnings, 0);
-	rules_diag_free(&d);
+	vigil_diag_free(&d);
 	static const struct {
 		const char *path;
 		int priority;

@@ -1,5 +1,5 @@
 /* Unit tests: loading Falco rules files into a merged rule set
- * (agent/rules/ruleset.c, rules_yaml.c, rules_ydoc.c, rules_text.c). */
+ * (agent/rules/ruleset.c, rules_yaml.c, rules_text.c; agent/common/ydoc.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "rules/ruleset.h"
+#include "vigil/ydoc.h"
 
 /* ---- helpers ---- */
 
@@ -27,24 +28,24 @@ static const char *env_dir(const char *var, const char *fallback)
 	return d && *d ? d : fallback;
 }
 
-static int load(struct ruleset *rs, const char *name, const char *yaml, struct rules_diag *d)
+static int load(struct ruleset *rs, const char *name, const char *yaml, struct vigil_diag *d)
 {
 	return ruleset_load_buffer(rs, name, yaml, strlen(yaml), d);
 }
 
 /* Entry i formatted, with the directory part of the file name dropped. */
-static const char *diag_str(const struct rules_diag *d, size_t i)
+static const char *diag_str(const struct vigil_diag *d, size_t i)
 {
 	static char buf[1024];
-	struct rules_diag_entry e = d->v[i];
+	struct vigil_diag_entry e = d->v[i];
 	const char *slash = strrchr(e.file, '/');
 	if (slash)
 		e.file = (char *)slash + 1;
-	rules_diag_format(&e, buf, sizeof(buf));
+	vigil_diag_format(&e, buf, sizeof(buf));
 	return buf;
 }
 
-static const char *first_of(const struct rules_diag *d, enum rules_diag_level lvl)
+static const char *first_of(const struct vigil_diag *d, enum vigil_diag_level lvl)
 {
 	for (size_t i = 0; i < d->n; i++)
 		if (d->v[i].level == lvl)
@@ -56,16 +57,16 @@ static const char *first_of(const struct rules_diag *d, enum rules_diag_level lv
 static void expect_error(const char *yaml, const char *want)
 {
 	struct ruleset *rs = ruleset_new();
-	struct rules_diag d;
-	rules_diag_init(&d);
+	struct vigil_diag d;
+	vigil_diag_init(&d);
 	int rc = load(rs, "t.yaml", yaml, &d);
-	if (rc != -1 || strcmp(first_of(&d, RULES_DIAG_ERROR), want) != 0) {
-		rules_diag_print(&d, stderr);
+	if (rc != -1 || strcmp(first_of(&d, VIGIL_DIAG_ERROR), want) != 0) {
+		vigil_diag_print(&d, stderr);
 		fprintf(stderr, "want: %s\n", want);
 	}
 	assert_int_equal(rc, -1);
-	assert_string_equal(first_of(&d, RULES_DIAG_ERROR), want);
-	rules_diag_free(&d);
+	assert_string_equal(first_of(&d, VIGIL_DIAG_ERROR), want);
+	vigil_diag_free(&d);
 	ruleset_free(rs);
 }
 
@@ -75,7 +76,7 @@ static void expect_at(const struct rules_text *t, const char *token, const char 
 {
 	const char *p = strstr(t->str, token);
 	assert_non_null(p);
-	struct rules_pos pos;
+	struct vigil_pos pos;
 	assert_true(rules_text_locate(t, (size_t)(p - t->str), &pos));
 	if (pos.line != line || pos.col != col || strcmp(pos.file, file) != 0)
 		fprintf(stderr, "token '%s': got %s:%u:%u want %s:%u:%u\n", token, pos.file, pos.line, pos.col,
@@ -103,8 +104,8 @@ static void test_define(void **state)
 {
 	(void)state;
 	struct ruleset *rs = ruleset_new();
-	struct rules_diag d;
-	rules_diag_init(&d);
+	struct vigil_diag d;
+	vigil_diag_init(&d);
 	assert_int_equal(load(rs, "base.yaml", base_rule, &d), 0);
 	assert_int_equal(d.n, 0);
 
@@ -121,7 +122,7 @@ static void test_define(void **state)
 	assert_int_equal(m->pos.col, 3);
 	assert_int_equal(m->condition.pos.line, 4);
 	assert_int_equal(m->condition.pos.col, 14);
-	assert_int_equal(m->condition.style, RULES_STYLE_PLAIN);
+	assert_int_equal(m->condition.style, YDOC_STYLE_PLAIN);
 
 	const struct rules_rule *r = ruleset_find_rule(rs, "Shell run");
 	assert_non_null(r);
@@ -141,7 +142,7 @@ static void test_define(void **state)
 	assert_null(ruleset_rule_at(rs, 1));
 	assert_null(ruleset_find_rule(rs, "shell run"));
 	ruleset_free(rs);
-	rules_diag_free(&d);
+	vigil_diag_free(&d);
 }
 
 static void test_priorities(void **state)
@@ -173,8 +174,8 @@ static void test_redefine_keeps_order(void **state)
 {
 	(void)state;
 	struct ruleset *rs = ruleset_new();
-	struct rules_diag d;
-	rules_diag_init(&d);
+	struct vigil_diag d;
+	vigil_diag_init(&d);
 	assert_int_equal(load(rs, "a.yaml",
 			      "- rule: A\n  desc: a\n  condition: evt.type = open\n  output: a\n  priority: info\n"
 			      "- rule: B\n  desc: b\n  condition: evt.type = close\n  output: b\n  priority: info\n"
@@ -211,7 +212,7 @@ static void test_redefine_keeps_order(void **state)
 	/* visibility grows with every change, in load order */
 	assert_true(ruleset_list_at(rs, 0)->visibility > ruleset_list_at(rs, 1)->visibility);
 	ruleset_free(rs);
-	rules_diag_free(&d);
+	vigil_diag_free(&d);
 }
 
 /* ---- append: true (deprecated) ---- */
@@ -220,8 +221,8 @@ static void test_append_flag(void **state)
 {
 	(void)state;
 	struct ruleset *rs = ruleset_new();
-	struct rules_diag d;
-	rules_diag_init(&d);
+	struct vigil_diag d;
+	vigil_diag_init(&d);
 	assert_int_equal(load(rs, "base.yaml", base_rule, &d), 0);
 	assert_int_equal(load(rs, "local.yaml",
 			      "- list: shells\n  items: [zsh]\n  append: true\n"
@@ -231,7 +232,7 @@ static void test_append_flag(void **state)
 			 0);
 	assert_int_equal(d.nerrors, 0);
 	assert_int_equal(d.nwarnings, 3);
-	assert_string_equal(first_of(&d, RULES_DIAG_WARNING),
+	assert_string_equal(first_of(&d, VIGIL_DIAG_WARNING),
 			    "local.yaml:3:3: warning: list 'shells': 'append' is deprecated; use 'override' instead");
 
 	const struct rules_list *l = ruleset_find_list(rs, "shells");
@@ -248,7 +249,7 @@ static void test_append_flag(void **state)
 	expect_at(&r->condition, "proc.name", "base.yaml", 7, 26);
 	expect_at(&r->condition, "user.name", "local.yaml", 8, 22);
 	ruleset_free(rs);
-	rules_diag_free(&d);
+	vigil_diag_free(&d);
 }
 
 static const char exc_rule[] =
@@ -273,8 +274,8 @@ static void test_exceptions(void **state)
 {
 	(void)state;
 	struct ruleset *rs = ruleset_new();
-	struct rules_diag d;
-	rules_diag_init(&d);
+	struct vigil_diag d;
+	vigil_diag_init(&d);
 	assert_int_equal(load(rs, "e.yaml", exc_rule, &d), 0);
 	const struct rules_rule *r = ruleset_find_rule(rs, "R");
 	assert_int_equal(r->nexceptions, 3);
@@ -334,22 +335,22 @@ static void test_exceptions(void **state)
 			      "    exceptions: append\n",
 			      &d),
 			 -1);
-	assert_string_equal(first_of(&d, RULES_DIAG_ERROR),
+	assert_string_equal(first_of(&d, VIGIL_DIAG_ERROR),
 			    "x.yaml:4:15: error: rule 'R': exception 'names' exists: only 'values' can be appended to it, not 'fields'");
 	assert_int_equal(ruleset_find_rule(rs, "R")->exceptions[1].nvalues, 2);
 
 	/* values of the wrong arity appended to an existing exception */
-	rules_diag_free(&d);
+	vigil_diag_free(&d);
 	assert_int_equal(load(rs, "y.yaml",
 			      "- rule: R\n  exceptions:\n    - name: pairs\n      values:\n        - [only_one]\n"
 			      "  override:\n    exceptions: append\n",
 			      &d),
 			 -1);
-	assert_string_equal(first_of(&d, RULES_DIAG_ERROR),
+	assert_string_equal(first_of(&d, VIGIL_DIAG_ERROR),
 			    "y.yaml:5:11: error: rule 'R': exception 'pairs': each value must be a list of 2 entries, one per field");
 
 	/* override replace swaps the whole list */
-	rules_diag_free(&d);
+	vigil_diag_free(&d);
 	assert_int_equal(load(rs, "z.yaml",
 			      "- rule: R\n  exceptions:\n    - name: only\n      fields: proc.name\n      values: [q]\n"
 			      "  override:\n    exceptions: replace\n",
@@ -359,7 +360,7 @@ static void test_exceptions(void **state)
 	assert_int_equal(r->nexceptions, 1);
 	assert_string_equal(r->exceptions[0].name, "only");
 	ruleset_free(rs);
-	rules_diag_free(&d);
+	vigil_diag_free(&d);
 }
 
 static void test_exception_errors(void **state)
@@ -393,16 +394,16 @@ static void test_exception_errors(void **state)
 
 	/* appending a brand-new exception needs fields and values */
 	struct ruleset *rs = ruleset_new();
-	struct rules_diag d;
-	rules_diag_init(&d);
+	struct vigil_diag d;
+	vigil_diag_init(&d);
 	assert_int_equal(load(rs, "e.yaml", exc_rule, &d), 0);
 	assert_int_equal(load(rs, "n.yaml", "- rule: R\n  append: true\n  exceptions:\n    - name: fresh\n      values: [x]\n",
 			      &d),
 			 -1);
-	assert_string_equal(first_of(&d, RULES_DIAG_ERROR),
+	assert_string_equal(first_of(&d, VIGIL_DIAG_ERROR),
 			    "n.yaml:4:7: error: rule 'R': new exception 'fresh' needs 'fields' (rule 'R' has no exception of that name)");
 	ruleset_free(rs);
-	rules_diag_free(&d);
+	vigil_diag_free(&d);
 }
 
 /* ---- override ---- */
@@ -411,8 +412,8 @@ static void test_override(void **state)
 {
 	(void)state;
 	struct ruleset *rs = ruleset_new();
-	struct rules_diag d;
-	rules_diag_init(&d);
+	struct vigil_diag d;
+	vigil_diag_init(&d);
 	assert_int_equal(load(rs, "base.yaml", base_rule, &d), 0);
 	assert_int_equal(load(rs, "local.yaml",
 			      "- list: shells\n  items: [zsh]\n  override:\n    items: append\n"
@@ -461,7 +462,7 @@ static void test_override(void **state)
 	assert_string_equal(r->tags[0], "only");
 	assert_true(r->enabled);
 	ruleset_free(rs);
-	rules_diag_free(&d);
+	vigil_diag_free(&d);
 }
 
 static void test_override_errors(void **state)
@@ -502,8 +503,8 @@ static void test_enable_disable(void **state)
 {
 	(void)state;
 	struct ruleset *rs = ruleset_new();
-	struct rules_diag d;
-	rules_diag_init(&d);
+	struct vigil_diag d;
+	vigil_diag_init(&d);
 	assert_int_equal(load(rs, "a.yaml",
 			      "- rule: Off\n  desc: d\n  condition: evt.type = open\n  output: o\n  priority: info\n"
 			      "  enabled: false\n",
@@ -512,7 +513,7 @@ static void test_enable_disable(void **state)
 	assert_false(ruleset_find_rule(rs, "Off")->enabled);
 	assert_int_equal(load(rs, "b.yaml", "- rule: Off\n  enabled: true\n", &d), 0);
 	assert_true(ruleset_find_rule(rs, "Off")->enabled);
-	assert_string_equal(first_of(&d, RULES_DIAG_WARNING),
+	assert_string_equal(first_of(&d, VIGIL_DIAG_WARNING),
 			    "b.yaml:2:3: warning: rule 'Off': 'enabled' alone is deprecated; use 'override: {enabled: replace}'");
 	assert_int_equal(load(rs, "c.yaml", "- rule: Off\n  enabled: no\n", &d), 0);
 	assert_false(ruleset_find_rule(rs, "Off")->enabled);
@@ -525,7 +526,7 @@ static void test_enable_disable(void **state)
 	expect_error("- rule: Ghost\n  enabled: false\n  tags: [x]\n",
 		     "t.yaml:3:3: error: rule 'Ghost': key 'tags' needs a full rule definition (condition, output, desc, priority) or an 'override'");
 	ruleset_free(rs);
-	rules_diag_free(&d);
+	vigil_diag_free(&d);
 }
 
 /* ---- undefined targets, sources, atomic files ---- */
@@ -562,8 +563,8 @@ static void test_source(void **state)
 {
 	(void)state;
 	struct ruleset *rs = ruleset_new();
-	struct rules_diag d;
-	rules_diag_init(&d);
+	struct vigil_diag d;
+	vigil_diag_init(&d);
 	assert_int_equal(load(rs, "a.yaml",
 			      "- rule: K\n  desc: d\n  condition: ka.verb = create\n  output: o\n  priority: info\n"
 			      "  source: k8s_audit\n",
@@ -573,10 +574,10 @@ static void test_source(void **state)
 	assert_int_equal(load(rs, "b.yaml",
 			      "- rule: K\n  desc: d\n  condition: evt.type = open\n  output: o\n  priority: info\n", &d),
 			 -1);
-	assert_string_equal(first_of(&d, RULES_DIAG_ERROR),
+	assert_string_equal(first_of(&d, VIGIL_DIAG_ERROR),
 			    "b.yaml:1:3: error: rule 'K': rule redefined with a different source ('syscall', it was 'k8s_audit')");
 	ruleset_free(rs);
-	rules_diag_free(&d);
+	vigil_diag_free(&d);
 }
 
 /* A file with an error leaves the set exactly as it was. */
@@ -584,8 +585,8 @@ static void test_file_is_atomic(void **state)
 {
 	(void)state;
 	struct ruleset *rs = ruleset_new();
-	struct rules_diag d;
-	rules_diag_init(&d);
+	struct vigil_diag d;
+	vigil_diag_init(&d);
 	assert_int_equal(load(rs, "base.yaml", base_rule, &d), 0);
 	const char *bad = "- list: shells\n  items: [zsh]\n  override:\n    items: append\n"
 			  "- macro: spawned\n  condition: or evt.type = execveat\n  override:\n    condition: append\n"
@@ -633,7 +634,7 @@ static void test_file_is_atomic(void **state)
 	assert_string_equal(ruleset_rule_at(rs, 0)->name, "Shell run");
 	assert_non_null(ruleset_find_rule(rs, "New rule"));
 	ruleset_free(rs);
-	rules_diag_free(&d);
+	vigil_diag_free(&d);
 }
 
 /* ---- versions ---- */
@@ -642,18 +643,18 @@ static void test_versions(void **state)
 {
 	(void)state;
 	struct ruleset *rs = ruleset_new();
-	struct rules_diag d;
-	rules_diag_init(&d);
+	struct vigil_diag d;
+	vigil_diag_init(&d);
 	assert_int_equal(load(rs, "a.yaml", "- required_engine_version: 9\n", &d), 0);
 	assert_string_equal(ruleset_required_engine_version(rs, NULL), "0.9.0");
 	assert_int_equal(load(rs, "b.yaml", "- required_engine_version: 0.31.0\n- required_engine_version: 12\n", &d), 0);
-	struct rules_pos pos;
+	struct vigil_pos pos;
 	assert_string_equal(ruleset_required_engine_version(rs, &pos), "0.31.0");
 	assert_string_equal(pos.file, "b.yaml");
 	assert_int_equal(pos.line, 1);
 	assert_int_equal(d.n, 0);
 	assert_int_equal(load(rs, "c.yaml", "- required_engine_version: 0.58.1\n", &d), 0);
-	assert_string_equal(first_of(&d, RULES_DIAG_WARNING),
+	assert_string_equal(first_of(&d, VIGIL_DIAG_WARNING),
 			    "c.yaml:1:28: warning: required_engine_version: rules require engine version 0.58.1, newer than the 0.57.0 this loader implements; some may not load");
 	assert_string_equal(ruleset_required_engine_version(rs, NULL), "0.58.1");
 	expect_error("- required_engine_version: [1]\n",
@@ -677,7 +678,7 @@ static void test_versions(void **state)
 	expect_error("- required_plugin_versions:\n    - name: json\n",
 		     "t.yaml:2:7: error: required_plugin_versions: plugin requirement 'json' is missing required key 'version'");
 	ruleset_free(rs);
-	rules_diag_free(&d);
+	vigil_diag_free(&d);
 }
 
 /* ---- text positions ---- */
@@ -708,39 +709,39 @@ static void test_text_positions(void **state)
 		"  condition: \"a = \\u00e9\\x41 and b = \\\n"              /* 20 */
 		"    c\"\n";                                                /* 21 */
 	struct ruleset *rs = ruleset_new();
-	struct rules_diag d;
-	rules_diag_init(&d);
+	struct vigil_diag d;
+	vigil_diag_init(&d);
 	assert_int_equal(load(rs, "p.yaml", yaml, &d), 0);
 
 	const struct rules_text *t = &ruleset_find_macro(rs, "m_plain")->condition;
-	assert_int_equal(t->style, RULES_STYLE_PLAIN);
+	assert_int_equal(t->style, YDOC_STYLE_PLAIN);
 	expect_at(t, "evt.type", "p.yaml", 2, 14);
 	expect_at(t, "fd.name", "p.yaml", 2, 34);
 
 	t = &ruleset_find_macro(rs, "m_single")->condition;
 	assert_string_equal(t->str, "proc.name = 'it's' and x = 1");
-	assert_int_equal(t->style, RULES_STYLE_SINGLE_QUOTED);
+	assert_int_equal(t->style, YDOC_STYLE_SINGLE_QUOTED);
 	assert_int_equal(t->pos.col, 15); /* inside the quote */
 	expect_at(t, "it", "p.yaml", 4, 29);
 	expect_at(t, "and", "p.yaml", 4, 37);
 
 	t = &ruleset_find_macro(rs, "m_double")->condition;
 	assert_string_equal(t->str, "proc.name = \"a\" and\tfd.name = /t");
-	assert_int_equal(t->style, RULES_STYLE_DOUBLE_QUOTED);
+	assert_int_equal(t->style, YDOC_STYLE_DOUBLE_QUOTED);
 	expect_at(t, "\"a", "p.yaml", 6, 27); /* an escape maps to its backslash */
 	expect_at(t, "and", "p.yaml", 6, 33);
 	expect_at(t, "fd.name", "p.yaml", 6, 38);
 
 	t = &ruleset_find_macro(rs, "m_literal")->condition;
 	assert_string_equal(t->str, "evt.type = open\n  and fd.name = x\n");
-	assert_int_equal(t->style, RULES_STYLE_LITERAL);
+	assert_int_equal(t->style, YDOC_STYLE_LITERAL);
 	assert_int_equal(t->pos.line, 9);
 	assert_int_equal(t->pos.col, 5);
 	expect_at(t, "and", "p.yaml", 10, 7);
 
 	t = &ruleset_find_macro(rs, "m_folded")->condition;
 	assert_string_equal(t->str, "evt.type = open and fd.name = x");
-	assert_int_equal(t->style, RULES_STYLE_FOLDED);
+	assert_int_equal(t->style, YDOC_STYLE_FOLDED);
 	expect_at(t, "evt", "p.yaml", 13, 5);
 	expect_at(t, "fd.name", "p.yaml", 14, 9);
 
@@ -759,7 +760,7 @@ static void test_text_positions(void **state)
 	expect_at(t, "c", "p.yaml", 21, 5);
 
 	/* the end of a text maps just past its last character */
-	struct rules_pos end;
+	struct vigil_pos end;
 	t = &ruleset_find_macro(rs, "m_plain")->condition;
 	assert_true(rules_text_locate(t, t->len, &end));
 	assert_int_equal(end.line, 2);
@@ -776,7 +777,7 @@ static void test_text_positions(void **state)
 	expect_at(t, "file", "o.yaml", 5, 5);
 	expect_at(t, "%fd.name", "o.yaml", 6, 6);
 	ruleset_free(rs);
-	rules_diag_free(&d);
+	vigil_diag_free(&d);
 }
 
 /* ---- YAML-level: anchors, documents, empties, limits ---- */
@@ -785,8 +786,8 @@ static void test_yaml_features(void **state)
 {
 	(void)state;
 	struct ruleset *rs = ruleset_new();
-	struct rules_diag d;
-	rules_diag_init(&d);
+	struct vigil_diag d;
+	vigil_diag_init(&d);
 	assert_int_equal(load(rs, "empty.yaml", "", &d), 0);
 	assert_int_equal(load(rs, "comments.yaml", "# nothing here\n\n", &d), 0);
 	assert_int_equal(load(rs, "nulls.yaml", "-\n- list: a\n  items: []\n-\n", &d), 0);
@@ -803,11 +804,11 @@ static void test_yaml_features(void **state)
 	assert_int_equal(ruleset_find_rule(rs, "R")->ntags, 2);
 	assert_int_equal(d.n, 0);
 	ruleset_free(rs);
-	rules_diag_free(&d);
+	vigil_diag_free(&d);
 
 	/* a UTF-8 byte order mark and CRLF line ends */
 	rs = ruleset_new();
-	rules_diag_init(&d);
+	vigil_diag_init(&d);
 	assert_int_equal(load(rs, "crlf.yaml",
 			      "\xef\xbb\xbf- macro: m\r\n  condition: >\r\n    evt.type = open\r\n    and x = 1\r\n",
 			      &d),
@@ -817,7 +818,7 @@ static void test_yaml_features(void **state)
 	expect_at(&m->condition, "evt", "crlf.yaml", 3, 5);
 	expect_at(&m->condition, "x = 1", "crlf.yaml", 4, 9);
 	ruleset_free(rs);
-	rules_diag_free(&d);
+	vigil_diag_free(&d);
 
 	expect_error("- list: l\n  items: &a [x, *a]\n", "t.yaml:2:17: error: unknown alias '*a'");
 	expect_error("- list: l\n  items: [\xff]\n", "t.yaml:2:11: error: YAML syntax error: invalid leading UTF-8 octet");
@@ -839,7 +840,7 @@ static void test_limits(void **state)
 {
 	(void)state;
 	/* a scalar over 64 KiB */
-	size_t big = RULES_MAX_SCALAR_BYTES + 1;
+	size_t big = YDOC_MAX_SCALAR_BYTES + 1;
 	char *buf = malloc(big + 64);
 	int n = snprintf(buf, 64, "- macro: m\n  condition: ");
 	memset(buf + n, 'a', big);
@@ -865,14 +866,14 @@ static void test_limits(void **state)
 
 	/* not a regular file, missing file */
 	struct ruleset *rs = ruleset_new();
-	struct rules_diag d;
-	rules_diag_init(&d);
+	struct vigil_diag d;
+	vigil_diag_init(&d);
 	assert_int_equal(ruleset_load_file(rs, "/", &d), -1);
 	assert_string_equal(diag_str(&d, 0), ": error: cannot read rules file: not a regular file");
 	assert_int_equal(ruleset_load_file(rs, "/nonexistent/rules.yaml", &d), -1);
 	assert_string_equal(diag_str(&d, 1), "rules.yaml: error: cannot open rules file: No such file or directory");
 	ruleset_free(rs);
-	rules_diag_free(&d);
+	vigil_diag_free(&d);
 }
 
 /* Many small updates to one entry stay linear (no copy per append). */
@@ -963,13 +964,13 @@ static void test_bad_files(void **state)
 	const char *dir = env_dir("VIGIL_TEST_DATA", "test/unit/rules/data");
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct ruleset *rs = ruleset_new();
-		struct rules_diag d;
-		rules_diag_init(&d);
+		struct vigil_diag d;
+		vigil_diag_init(&d);
 		snprintf(path, sizeof(path), "%s/ruleset/%s", dir, cases[i].file);
 		int rc = ruleset_load_file(rs, path, &d);
-		const char *got = first_of(&d, RULES_DIAG_ERROR);
+		const char *got = first_of(&d, VIGIL_DIAG_ERROR);
 		if (rc != -1 || d.nerrors != cases[i].nerrors || strcmp(got, cases[i].want) != 0) {
-			rules_diag_print(&d, stderr);
+			vigil_diag_print(&d, stderr);
 			fprintf(stderr, "want: %s\n", cases[i].want);
 		}
 		assert_int_equal(rc, -1);
@@ -977,7 +978,7 @@ static void test_bad_files(void **state)
 		assert_string_equal(got, cases[i].want);
 		/* nothing of a bad file is loaded */
 		assert_int_equal(ruleset_rule_count(rs) + ruleset_macro_count(rs) + ruleset_list_count(rs), 0);
-		rules_diag_free(&d);
+		vigil_diag_free(&d);
 		ruleset_free(rs);
 	}
 }
@@ -985,28 +986,28 @@ static void test_bad_files(void **state)
 static void test_diag_format(void **state)
 {
 	(void)state;
-	struct rules_diag_entry e = { RULES_DIAG_WARNING, "f.yaml", 3, 7, "rule 'x'", "hello" };
+	struct vigil_diag_entry e = { VIGIL_DIAG_WARNING, "f.yaml", 3, 7, "rule 'x'", "hello" };
 	char buf[64];
-	assert_int_equal(rules_diag_format(&e, buf, sizeof(buf)), strlen("f.yaml:3:7: warning: rule 'x': hello"));
+	assert_int_equal(vigil_diag_format(&e, buf, sizeof(buf)), strlen("f.yaml:3:7: warning: rule 'x': hello"));
 	assert_string_equal(buf, "f.yaml:3:7: warning: rule 'x': hello");
 	e.item = NULL;
 	e.line = 0;
-	e.level = RULES_DIAG_ERROR;
-	rules_diag_format(&e, buf, sizeof(buf));
+	e.level = VIGIL_DIAG_ERROR;
+	vigil_diag_format(&e, buf, sizeof(buf));
 	assert_string_equal(buf, "f.yaml: error: hello");
-	/* a diag list keeps at most RULES_MAX_DIAGS per load */
+	/* a diag list keeps at most VIGIL_MAX_DIAGS per load */
 	char yaml[8192];
 	size_t n = 0;
 	for (int i = 0; i < 150; i++)
 		n += (size_t)snprintf(yaml + n, sizeof(yaml) - n, "- list: l%d\n  items: x\n", i);
 	struct ruleset *rs = ruleset_new();
-	struct rules_diag d;
-	rules_diag_init(&d);
+	struct vigil_diag d;
+	vigil_diag_init(&d);
 	assert_int_equal(load(rs, "many.yaml", yaml, &d), -1);
-	assert_int_equal(d.n, RULES_MAX_DIAGS);
+	assert_int_equal(d.n, VIGIL_MAX_DIAGS);
 	assert_int_equal(d.dropped, 50);
 	ruleset_free(rs);
-	rules_diag_free(&d);
+	vigil_diag_free(&d);
 }
 
 /* ---- upstream Falco rules ---- */
@@ -1019,21 +1020,21 @@ static struct ruleset *load_upstream(const char *const *files, size_t n, struct 
 {
 	const char *dir = env_dir("VIGIL_UPSTREAM_RULES", "../shared/upstream/falco-rules");
 	struct ruleset *rs = ruleset_new();
-	struct rules_diag d;
-	rules_diag_init(&d);
+	struct vigil_diag d;
+	vigil_diag_init(&d);
 	char path[4096];
 	double t0 = now_ms();
 	for (size_t i = 0; i < n; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
 		int rc = ruleset_load_file(rs, path, &d);
 		if (rc != 0 || d.n)
-			rules_diag_print(&d, stderr);
+			vigil_diag_print(&d, stderr);
 		assert_int_equal(rc, 0);
 	}
 	*ms = now_ms() - t0;
 	assert_int_equal(d.nerrors, 0);
 	assert_int_equal(d.nwarnings, 0);
-	rules_diag_free(&d);
+	vigil_diag_free(&d);
 	c->rules = ruleset_rule_count(rs);
 	c->macros = ruleset_macro_count(rs);
 	c->lists = ruleset_list_count(rs);
@@ -1082,7 +1083,7 @@ static void test_upstream_all(void **state)
 			assert_string_equal(r->source, "syscall");
 			assert_true(r->enabled);
 			assert_string_equal(r->tags[0], "maturity_stable");
-			assert_int_equal(r->condition.style, RULES_STYLE_FOLDED);
+			assert_int_equal(r->condition.style, YDOC_STYLE_FOLDED);
 			assert_true(strstr(r->condition.str, "spawned_process and container") == r->condition.str);
 			assert_int_equal(r->condition.pos.line, 721);
 			assert_int_equal(r->condition.pos.col, 5);

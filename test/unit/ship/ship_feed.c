@@ -17,13 +17,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#include "analyzer/evloop.h"
 #include "ship/body.h"
 #include "ship/ship.h"
+#include "vigil/clock.h"
+#include "vigil/evloop.h"
 #include "vigil/log.h"
 
 struct feed {
@@ -87,7 +87,7 @@ static void start_drain(struct feed *f)
 	if (f->draining)
 		return;
 	f->draining = true;
-	ship_begin_drain(f->ship, evloop_now_ms() + f->drain_ms);
+	ship_begin_drain(f->ship, vigil_mono_ms() + f->drain_ms);
 }
 
 static void on_stdin(int fd, uint32_t revents, void *arg)
@@ -162,7 +162,7 @@ static void on_gen(void *arg)
 	if (f->draining)
 		return;
 	if (f->gen_rate) {
-		uint64_t due = (evloop_now_ms() - f->gen_start) * f->gen_rate / 1000;
+		uint64_t due = (vigil_mono_ms() - f->gen_start) * f->gen_rate / 1000;
 		generate(f, due);
 		evloop_add_timer(f->loop, 5, on_gen, f);
 	} else {
@@ -248,7 +248,7 @@ static int watch_signals(struct feed *f)
 	if (sigprocmask(SIG_BLOCK, &set, NULL) != 0)
 		return -1;
 	int sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-	return sfd < 0 ? -1 : evloop_add_fd(f->loop, sfd, EPOLLIN, on_signal, f);
+	return sfd < 0 ? -1 : evloop_add_fd(f->loop, sfd, VIGIL_EV_READ, on_signal, f);
 }
 
 static void agent_info(struct ship_agent_info *a)
@@ -295,11 +295,11 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (f.gen_total) {
-		f.gen_start = evloop_now_ms();
+		f.gen_start = vigil_mono_ms();
 		evloop_add_timer(f.loop, 0, on_gen, &f);
 	} else {
 		fcntl(STDIN_FILENO, F_SETFL, fcntl(STDIN_FILENO, F_GETFL) | O_NONBLOCK);
-		if (evloop_add_fd(f.loop, STDIN_FILENO, EPOLLIN, on_stdin, &f) != 0)
+		if (evloop_add_fd(f.loop, STDIN_FILENO, VIGIL_EV_READ, on_stdin, &f) != 0)
 			return 1;
 	}
 	on_stats(&f);

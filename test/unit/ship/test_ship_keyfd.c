@@ -10,8 +10,9 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "analyzer/evloop.h"
 #include "ship/ship.h"
+#include "vigil/clock.h"
+#include "vigil/evloop.h"
 
 struct key {
 	int calls;
@@ -30,8 +31,8 @@ static int get(void *ctx, char *out, size_t cap)
 
 static void run_for(struct evloop *l, uint64_t ms)
 {
-	uint64_t end = evloop_now_ms() + ms;
-	while (evloop_now_ms() < end)
+	uint64_t end = vigil_mono_ms() + ms;
+	while (vigil_mono_ms() < end)
 		evloop_run_once(l, 10);
 }
 

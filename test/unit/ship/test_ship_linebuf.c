@@ -11,8 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "analyzer/evloop.h"
 #include "ship/ship.h"
+#include "vigil/clock.h"
+#include "vigil/evloop.h"
 
 static int no_key(void *ctx, char *out, size_t cap)
 {
@@ -22,8 +23,8 @@ static int no_key(void *ctx, char *out, size_t cap)
 
 static void run_for(struct evloop *l, uint64_t ms)
 {
-	uint64_t end = evloop_now_ms() + ms;
-	while (evloop_now_ms() < end)
+	uint64_t end = vigil_mono_ms() + ms;
+	while (vigil_mono_ms() < end)
 		evloop_run_once(l, 10);
 }
 

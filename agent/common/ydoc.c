@@ -1,7 +1,7 @@
-/* rules_ydoc.c — libyaml events to a small document tree, with limits.
+/* ydoc.c — libyaml events to a small document tree, with limits.
  *
- * libyaml's parser is event based; this file turns the events of one rules
- * file into trees of scalars, sequences and mappings (allocated in one
+ * libyaml's parser is event based; this file turns the events of one YAML
+ * file (a rules file, vigil.yaml) into trees of scalars, sequences and mappings (allocated in one
  * arena) so that items can be checked key by key. Untrusted input is
  * bounded: scalar size, nesting depth, and the node count with every alias
  * counted as a full copy of what it names (so "billion laughs" documents
@@ -12,7 +12,48 @@
 #include <string.h>
 #include <yaml.h>
 
-#include "rules/rules_internal.h"
+#include "vigil/strmap.h"
+#include "vigil/ydoc.h"
+
+/* ---- a bump allocator: the nodes of one document, freed at once ---- */
+
+struct ydoc_arena_chunk {
+	struct ydoc_arena_chunk *next;
+	size_t used, cap;
+	_Alignas(16) unsigned char data[];
+};
+
+#define ARENA_CHUNK (64u << 10)
+
+static void *arena_alloc(struct ydoc_arena *a, size_t n)
+{
+	n = (n + 15) & ~(size_t)15;
+	struct ydoc_arena_chunk *c = a->head;
+	if (!c || c->cap - c->used < n) {
+		size_t cap = n > ARENA_CHUNK ? n : ARENA_CHUNK;
+		c = malloc(sizeof(*c) + cap);
+		if (!c)
+			return NULL;
+		c->used = 0;
+		c->cap = cap;
+		c->next = a->head;
+		a->head = c;
+	}
+	void *p = c->data + c->used;
+	c->used += n;
+	return p;
+}
+
+static void arena_free(struct ydoc_arena *a)
+{
+	struct ydoc_arena_chunk *c = a->head;
+	while (c) {
+		struct ydoc_arena_chunk *next = c->next;
+		free(c);
+		c = next;
+	}
+	a->head = NULL;
+}
 
 struct frame {
 	struct ynode *node; /* NULL for the document frame */
@@ -25,11 +66,11 @@ struct builder {
 	const unsigned char *buf;
 	size_t len;
 	size_t chr, byte; /* char index -> byte offset cursor */
-	struct rules_dctx *dc;
+	struct vigil_dctx *dc;
 	struct ydoc *doc;
-	struct frame stack[RULES_MAX_DEPTH + 2];
+	struct frame stack[YDOC_MAX_DEPTH + 2];
 	size_t depth;
-	struct rules_strmap anchors; /* name -> index in anchor_nodes */
+	struct vigil_strmap anchors; /* name -> index in anchor_nodes */
 	struct ynode **anchor_nodes;
 	char **anchor_names;
 	size_t nanchors, anchors_cap;
@@ -71,20 +112,20 @@ static uint32_t to_byte(struct builder *b, size_t chr)
 
 static void fail(struct builder *b, const yaml_mark_t *m, const char *msg)
 {
-	rules_dctx_add(b->dc, RULES_DIAG_ERROR, (uint32_t)m->line + 1, (uint32_t)m->column + 1, NULL, "%s",
+	vigil_dctx_add(b->dc, VIGIL_DIAG_ERROR, (uint32_t)m->line + 1, (uint32_t)m->column + 1, NULL, "%s",
 		       msg);
 	b->failed = true;
 }
 
 static void fail_oom(struct builder *b)
 {
-	rules_dctx_add(b->dc, RULES_DIAG_ERROR, 0, 0, NULL, "out of memory");
+	vigil_dctx_add(b->dc, VIGIL_DIAG_ERROR, 0, 0, NULL, "out of memory");
 	b->failed = true;
 }
 
 static struct ynode *new_node(struct builder *b, enum ynode_kind kind, const yaml_mark_t *start)
 {
-	struct ynode *n = rules_arena_alloc(&b->doc->arena, sizeof(*n));
+	struct ynode *n = arena_alloc(&b->doc->arena, sizeof(*n));
 	if (!n) {
 		fail_oom(b);
 		return NULL;
@@ -101,7 +142,7 @@ static struct ynode *new_node(struct builder *b, enum ynode_kind kind, const yam
 static int remember_anchor(struct builder *b, const char *name, struct ynode *n)
 {
 	size_t idx;
-	if (rules_strmap_get(&b->anchors, name, &idx) == 0) {
+	if (vigil_strmap_get(&b->anchors, name, &idx) == 0) {
 		b->anchor_nodes[idx] = n; /* YAML lets a later anchor reuse a name */
 		return 0;
 	}
@@ -122,7 +163,7 @@ static int remember_anchor(struct builder *b, const char *name, struct ynode *n)
 		return -1;
 	b->anchor_names[b->nanchors] = copy;
 	b->anchor_nodes[b->nanchors] = n;
-	if (rules_strmap_put(&b->anchors, copy, b->nanchors) != 0) {
+	if (vigil_strmap_put(&b->anchors, copy, b->nanchors) != 0) {
 		free(copy);
 		return -1;
 	}
@@ -135,7 +176,7 @@ static void attach(struct builder *b, struct ynode *n, const yaml_mark_t *at)
 {
 	struct frame *f = &b->stack[b->depth - 1];
 	if (f->node && f->node->kind == YN_MAP && f->nkids % 2 == 0 && n->kind != YN_SCALAR) {
-		rules_dctx_add(b->dc, RULES_DIAG_ERROR, n->line, n->col, NULL, "mapping keys must be strings");
+		vigil_dctx_add(b->dc, VIGIL_DIAG_ERROR, n->line, n->col, NULL, "mapping keys must be strings");
 		b->failed = true;
 		return;
 	}
@@ -158,9 +199,9 @@ static void attach(struct builder *b, struct ynode *n, const yaml_mark_t *at)
 
 static bool push_frame(struct builder *b, struct ynode *n, const yaml_char_t *anchor, const yaml_mark_t *at)
 {
-	if (b->depth >= RULES_MAX_DEPTH + 1) {
-		rules_dctx_add(b->dc, RULES_DIAG_ERROR, (uint32_t)at->line + 1, (uint32_t)at->column + 1,
-			       NULL, "nesting deeper than %d levels", RULES_MAX_DEPTH);
+	if (b->depth >= YDOC_MAX_DEPTH + 1) {
+		vigil_dctx_add(b->dc, VIGIL_DIAG_ERROR, (uint32_t)at->line + 1, (uint32_t)at->column + 1,
+			       NULL, "nesting deeper than %d levels", YDOC_MAX_DEPTH);
 		b->failed = true;
 		return false;
 	}
@@ -188,7 +229,7 @@ static void check_duplicates(struct builder *b, struct ynode *map)
 {
 	size_t n = map->n;
 	struct ynode **k = map->u.kids;
-	struct rules_strmap seen = {0};
+	struct vigil_strmap seen = {0};
 	for (size_t i = 0; i < n; i++) {
 		const struct ynode *key = k[2 * i];
 		const struct ynode *first = NULL;
@@ -198,21 +239,21 @@ static void check_duplicates(struct builder *b, struct ynode *map)
 					first = k[2 * j];
 		} else {
 			size_t idx;
-			if (rules_strmap_get(&seen, key->u.str, &idx) == 0)
+			if (vigil_strmap_get(&seen, key->u.str, &idx) == 0)
 				first = k[2 * idx];
-			else if (rules_strmap_put(&seen, key->u.str, i) != 0) {
+			else if (vigil_strmap_put(&seen, key->u.str, i) != 0) {
 				fail_oom(b);
 				break;
 			}
 		}
 		if (first) {
-			rules_dctx_add(b->dc, RULES_DIAG_ERROR, key->line, key->col, NULL,
+			vigil_dctx_add(b->dc, VIGIL_DIAG_ERROR, key->line, key->col, NULL,
 				       "duplicate key '%.200s' (first at line %u, column %u)", key->u.str,
 				       first->line, first->col);
 			b->dup = true;
 		}
 	}
-	rules_strmap_free(&seen);
+	vigil_strmap_free(&seen);
 }
 
 static void end_container(struct builder *b, const yaml_event_t *ev)
@@ -222,17 +263,17 @@ static void end_container(struct builder *b, const yaml_event_t *ev)
 	uint64_t w = 1;
 	for (size_t i = 0; i < f->nkids; i++)
 		w += f->kids[i]->weight;
-	if (w > RULES_MAX_NODES) {
-		rules_dctx_add(b->dc, RULES_DIAG_ERROR, n->line, n->col, NULL,
+	if (w > YDOC_MAX_NODES) {
+		vigil_dctx_add(b->dc, VIGIL_DIAG_ERROR, n->line, n->col, NULL,
 			       "document too large: more than %u nodes (aliases count in full)",
-			       RULES_MAX_NODES);
+			       YDOC_MAX_NODES);
 		b->failed = true;
 		return;
 	}
 	n->weight = w;
 	n->end = to_byte(b, ev->end_mark.index);
 	if (f->nkids) {
-		n->u.kids = rules_arena_alloc(&b->doc->arena, f->nkids * sizeof(*n->u.kids));
+		n->u.kids = arena_alloc(&b->doc->arena, f->nkids * sizeof(*n->u.kids));
 		if (!n->u.kids) {
 			fail_oom(b);
 			return;
@@ -261,10 +302,10 @@ static bool is_null_plain(const char *s)
 static void on_scalar(struct builder *b, const yaml_event_t *ev)
 {
 	size_t len = ev->data.scalar.length;
-	if (len > RULES_MAX_SCALAR_BYTES) {
-		rules_dctx_add(b->dc, RULES_DIAG_ERROR, (uint32_t)ev->start_mark.line + 1,
+	if (len > YDOC_MAX_SCALAR_BYTES) {
+		vigil_dctx_add(b->dc, VIGIL_DIAG_ERROR, (uint32_t)ev->start_mark.line + 1,
 			       (uint32_t)ev->start_mark.column + 1, NULL,
-			       "string longer than %u bytes", RULES_MAX_SCALAR_BYTES);
+			       "string longer than %u bytes", YDOC_MAX_SCALAR_BYTES);
 		b->failed = true;
 		return;
 	}
@@ -275,7 +316,7 @@ static void on_scalar(struct builder *b, const yaml_event_t *ev)
 	struct ynode *n = new_node(b, YN_SCALAR, &ev->start_mark);
 	if (!n)
 		return;
-	n->u.str = rules_arena_alloc(&b->doc->arena, len + 1);
+	n->u.str = arena_alloc(&b->doc->arena, len + 1);
 	if (!n->u.str) {
 		fail_oom(b);
 		return;
@@ -285,13 +326,13 @@ static void on_scalar(struct builder *b, const yaml_event_t *ev)
 	n->n = (uint32_t)len;
 	n->end = to_byte(b, ev->end_mark.index);
 	switch (ev->data.scalar.style) {
-	case YAML_SINGLE_QUOTED_SCALAR_STYLE: n->style = RULES_STYLE_SINGLE_QUOTED; break;
-	case YAML_DOUBLE_QUOTED_SCALAR_STYLE: n->style = RULES_STYLE_DOUBLE_QUOTED; break;
-	case YAML_LITERAL_SCALAR_STYLE: n->style = RULES_STYLE_LITERAL; break;
-	case YAML_FOLDED_SCALAR_STYLE: n->style = RULES_STYLE_FOLDED; break;
-	default: n->style = RULES_STYLE_PLAIN; break;
+	case YAML_SINGLE_QUOTED_SCALAR_STYLE: n->style = YDOC_STYLE_SINGLE_QUOTED; break;
+	case YAML_DOUBLE_QUOTED_SCALAR_STYLE: n->style = YDOC_STYLE_DOUBLE_QUOTED; break;
+	case YAML_LITERAL_SCALAR_STYLE: n->style = YDOC_STYLE_LITERAL; break;
+	case YAML_FOLDED_SCALAR_STYLE: n->style = YDOC_STYLE_FOLDED; break;
+	default: n->style = YDOC_STYLE_PLAIN; break;
 	}
-	n->null = n->style == RULES_STYLE_PLAIN && is_null_plain(n->u.str);
+	n->null = n->style == YDOC_STYLE_PLAIN && is_null_plain(n->u.str);
 	if (ev->data.scalar.anchor && remember_anchor(b, (const char *)ev->data.scalar.anchor, n) != 0) {
 		fail_oom(b);
 		return;
@@ -303,8 +344,8 @@ static void on_alias(struct builder *b, const yaml_event_t *ev)
 {
 	const char *name = (const char *)ev->data.alias.anchor;
 	size_t idx;
-	if (rules_strmap_get(&b->anchors, name, &idx) != 0) {
-		rules_dctx_add(b->dc, RULES_DIAG_ERROR, (uint32_t)ev->start_mark.line + 1,
+	if (vigil_strmap_get(&b->anchors, name, &idx) != 0) {
+		vigil_dctx_add(b->dc, VIGIL_DIAG_ERROR, (uint32_t)ev->start_mark.line + 1,
 			       (uint32_t)ev->start_mark.column + 1, NULL, "unknown alias '*%.200s'", name);
 		b->failed = true;
 		return;
@@ -354,14 +395,14 @@ static void syntax_error(struct builder *b, const yaml_parser_t *p)
 				col++;
 			}
 		}
-		rules_dctx_add(b->dc, RULES_DIAG_ERROR, line, col, NULL, "YAML syntax error: %s", problem);
+		vigil_dctx_add(b->dc, VIGIL_DIAG_ERROR, line, col, NULL, "YAML syntax error: %s", problem);
 	} else if (p->context) {
-		rules_dctx_add(b->dc, RULES_DIAG_ERROR, (uint32_t)p->problem_mark.line + 1,
+		vigil_dctx_add(b->dc, VIGIL_DIAG_ERROR, (uint32_t)p->problem_mark.line + 1,
 			       (uint32_t)p->problem_mark.column + 1, NULL,
 			       "YAML syntax error: %s (%s at line %zu, column %zu)", problem, p->context,
 			       p->context_mark.line + 1, p->context_mark.column + 1);
 	} else {
-		rules_dctx_add(b->dc, RULES_DIAG_ERROR, (uint32_t)p->problem_mark.line + 1,
+		vigil_dctx_add(b->dc, VIGIL_DIAG_ERROR, (uint32_t)p->problem_mark.line + 1,
 			       (uint32_t)p->problem_mark.column + 1, NULL, "YAML syntax error: %s", problem);
 	}
 	b->failed = true;
@@ -402,12 +443,12 @@ static void on_event(struct builder *b, const yaml_event_t *ev)
 	}
 }
 
-int rules_ydoc_parse(const char *buf, size_t len, struct rules_dctx *dc, struct ydoc *doc)
+int ydoc_parse(const char *buf, size_t len, struct vigil_dctx *dc, struct ydoc *doc)
 {
 	memset(doc, 0, sizeof(*doc));
 	struct builder *b = calloc(1, sizeof(*b));
 	if (!b) {
-		rules_dctx_add(dc, RULES_DIAG_ERROR, 0, 0, NULL, "out of memory");
+		vigil_dctx_add(dc, VIGIL_DIAG_ERROR, 0, 0, NULL, "out of memory");
 		return -1;
 	}
 	b->buf = (const unsigned char *)buf;
@@ -418,7 +459,7 @@ int rules_ydoc_parse(const char *buf, size_t len, struct rules_dctx *dc, struct 
 	yaml_parser_t p;
 	if (!yaml_parser_initialize(&p)) {
 		free(b);
-		rules_dctx_add(dc, RULES_DIAG_ERROR, 0, 0, NULL, "out of memory");
+		vigil_dctx_add(dc, VIGIL_DIAG_ERROR, 0, 0, NULL, "out of memory");
 		return -1;
 	}
 	yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);
@@ -443,24 +484,24 @@ int rules_ydoc_parse(const char *buf, size_t len, struct rules_dctx *dc, struct 
 		free(b->anchor_names[i]);
 	free(b->anchor_names);
 	free(b->anchor_nodes);
-	rules_strmap_free(&b->anchors);
+	vigil_strmap_free(&b->anchors);
 	bool bad = b->failed || b->dup;
 	free(b);
 	if (bad) {
-		rules_ydoc_free(doc);
+		ydoc_free(doc);
 		return -1;
 	}
 	return 0;
 }
 
-void rules_ydoc_free(struct ydoc *doc)
+void ydoc_free(struct ydoc *doc)
 {
 	free(doc->docs);
-	rules_arena_free(&doc->arena);
+	arena_free(&doc->arena);
 	memset(doc, 0, sizeof(*doc));
 }
 
-const struct ynode *rules_ymap_get(const struct ynode *map, const char *key, const struct ynode **keynode)
+const struct ynode *ymap_get(const struct ynode *map, const char *key, const struct ynode **keynode)
 {
 	for (uint32_t i = 0; i < map->n; i++) {
 		if (strcmp(map->u.kids[2 * i]->u.str, key) == 0) {

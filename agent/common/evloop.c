@@ -1,20 +1,20 @@
 /*
- * evloop.c — epoll for fds, a binary heap for timers.
+ * evloop.c — the fd table and a binary heap for timers, above a backend
+ * that waits (evloop_backend.h; epoll in evloop_epoll.c).
  *
  * Both tables are small (a handful of fds, a few dozen timers), so fds are
  * found by a linear scan and a cancelled timer is just marked dead in the
- * heap. Each registration carries a generation number in the epoll data, so
- * an event that epoll reported for an fd removed (and perhaps reused) by an
+ * heap. Each registration carries a generation number in its backend tag,
+ * so an event reported for an fd removed (and perhaps reused) by an
  * earlier callback in the same round is recognised and skipped.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "analyzer/evloop.h"
+#include "common/evloop_backend.h"
+#include "vigil/clock.h"
+#include "vigil/evloop.h"
 
 #define MAX_EVENTS 32
 
@@ -32,7 +32,7 @@ struct timer {
 };
 
 struct evloop {
-	int epfd;
+	struct evloop_backend *be;
 	bool stop;
 	uint32_t next_gen;
 	uint64_t next_timer_id;
@@ -42,27 +42,13 @@ struct evloop {
 	size_t nheap, heap_cap;
 };
 
-uint64_t evloop_now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
-uint64_t evloop_wall_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 struct evloop *evloop_new(void)
 {
 	struct evloop *l = calloc(1, sizeof(*l));
 	if (!l)
 		return NULL;
-	l->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (l->epfd < 0) {
+	l->be = evb_new();
+	if (!l->be) {
 		free(l);
 		return NULL;
 	}
@@ -74,10 +60,16 @@ void evloop_free(struct evloop *l)
 {
 	if (!l)
 		return;
-	close(l->epfd);
+	evb_free(l->be);
 	free(l->fds);
 	free(l->heap);
 	free(l);
+}
+
+/* The backend tag of a registration: its generation above the fd. */
+static uint64_t tag(int fd, uint32_t gen)
+{
+	return ((uint64_t)gen << 32) | (uint32_t)fd;
 }
 
 static struct fd_entry *find_fd(struct evloop *l, int fd)
@@ -103,8 +95,7 @@ int evloop_add_fd(struct evloop *l, int fd, uint32_t events, evloop_fd_fn fn, vo
 		l->fds_cap = cap;
 	}
 	uint32_t gen = ++l->next_gen;
-	struct epoll_event ev = {.events = events, .data.u64 = ((uint64_t)gen << 32) | (uint32_t)fd};
-	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev) != 0)
+	if (evb_add(l->be, fd, events, tag(fd, gen)) != 0)
 		return -1;
 	l->fds[l->nfds++] = (struct fd_entry){fd, gen, fn, arg};
 	return 0;
@@ -117,8 +108,7 @@ int evloop_mod_fd(struct evloop *l, int fd, uint32_t events)
 		errno = ENOENT;
 		return -1;
 	}
-	struct epoll_event ev = {.events = events, .data.u64 = ((uint64_t)e->gen << 32) | (uint32_t)fd};
-	return epoll_ctl(l->epfd, EPOLL_CTL_MOD, fd, &ev);
+	return evb_mod(l->be, fd, events, tag(fd, e->gen));
 }
 
 int evloop_del_fd(struct evloop *l, int fd)
@@ -128,8 +118,7 @@ int evloop_del_fd(struct evloop *l, int fd)
 		errno = ENOENT;
 		return -1;
 	}
-	/* The fd may already be closed (curl closes before telling us): ignore. */
-	(void)epoll_ctl(l->epfd, EPOLL_CTL_DEL, fd, NULL);
+	evb_del(l->be, fd);
 	*e = l->fds[--l->nfds];
 	return 0;
 }
@@ -175,7 +164,7 @@ uint64_t evloop_add_timer(struct evloop *l, uint64_t ms, evloop_timer_fn fn, voi
 		l->heap_cap = cap;
 	}
 	uint64_t id = l->next_timer_id++;
-	l->heap[l->nheap] = (struct timer){evloop_now_ms() + ms, id, fn, arg};
+	l->heap[l->nheap] = (struct timer){vigil_mono_ms() + ms, id, fn, arg};
 	heap_up(l->heap, l->nheap++);
 	return id;
 }
@@ -191,7 +180,7 @@ void evloop_cancel_timer(struct evloop *l, uint64_t id)
 static int run_timers(struct evloop *l)
 {
 	int ran = 0;
-	uint64_t now = evloop_now_ms();
+	uint64_t now = vigil_mono_ms();
 	while (l->nheap && l->heap[0].due <= now) {
 		struct timer t = l->heap[0];
 		l->heap[0] = l->heap[--l->nheap];
@@ -208,7 +197,7 @@ static int wait_ms(const struct evloop *l, int max_wait_ms)
 {
 	if (!l->nheap)
 		return max_wait_ms;
-	uint64_t now = evloop_now_ms(), due = l->heap[0].due;
+	uint64_t now = vigil_mono_ms(), due = l->heap[0].due;
 	uint64_t left = due > now ? due - now : 0;
 	if (max_wait_ms >= 0 && left > (uint64_t)max_wait_ms)
 		return max_wait_ms;
@@ -217,18 +206,18 @@ static int wait_ms(const struct evloop *l, int max_wait_ms)
 
 int evloop_run_once(struct evloop *l, int max_wait_ms)
 {
-	struct epoll_event evs[MAX_EVENTS];
-	int n = epoll_wait(l->epfd, evs, MAX_EVENTS, wait_ms(l, max_wait_ms));
+	struct evloop_fired evs[MAX_EVENTS];
+	int n = evb_wait(l->be, evs, MAX_EVENTS, wait_ms(l, max_wait_ms));
 	if (n < 0)
 		return errno == EINTR ? 0 : -1;
 	int ran = 0;
 	for (int i = 0; i < n; i++) {
-		int fd = (int)(uint32_t)evs[i].data.u64;
-		uint32_t gen = (uint32_t)(evs[i].data.u64 >> 32);
+		int fd = (int)(uint32_t)evs[i].tag;
+		uint32_t gen = (uint32_t)(evs[i].tag >> 32);
 		struct fd_entry *e = find_fd(l, fd);
 		if (!e || e->gen != gen)
 			continue; /* removed by an earlier callback this round */
-		e->fn(fd, evs[i].events, e->arg);
+		e->fn(fd, evs[i].revents, e->arg);
 		ran++;
 	}
 	return ran + run_timers(l);

@@ -1,17 +1,17 @@
-/* rules_diag.c — the diagnostics list filled while loading rules files. */
+/* diag.c — the diagnostics list filled while loading rules files and vigil.yaml (see diag.h). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "rules/rules_internal.h"
+#include "vigil/diag.h"
 
-void rules_diag_init(struct rules_diag *d)
+void vigil_diag_init(struct vigil_diag *d)
 {
 	memset(d, 0, sizeof(*d));
 }
 
-void rules_diag_free(struct rules_diag *d)
+void vigil_diag_free(struct vigil_diag *d)
 {
 	if (!d)
 		return;
@@ -24,9 +24,9 @@ void rules_diag_free(struct rules_diag *d)
 	memset(d, 0, sizeof(*d));
 }
 
-size_t rules_diag_format(const struct rules_diag_entry *e, char *buf, size_t size)
+size_t vigil_diag_format(const struct vigil_diag_entry *e, char *buf, size_t size)
 {
-	const char *lvl = e->level == RULES_DIAG_ERROR ? "error" : "warning";
+	const char *lvl = e->level == VIGIL_DIAG_ERROR ? "error" : "warning";
 	const char *item = e->item ? e->item : "";
 	const char *sep = e->item ? ": " : "";
 	int n;
@@ -38,11 +38,11 @@ size_t rules_diag_format(const struct rules_diag_entry *e, char *buf, size_t siz
 	return n < 0 ? 0 : (size_t)n;
 }
 
-void rules_diag_print(const struct rules_diag *d, FILE *out)
+void vigil_diag_print(const struct vigil_diag *d, FILE *out)
 {
 	char line[1024];
 	for (size_t i = 0; i < d->n; i++) {
-		rules_diag_format(&d->v[i], line, sizeof(line));
+		vigil_diag_format(&d->v[i], line, sizeof(line));
 		fprintf(out, "%s\n", line);
 	}
 	if (d->dropped)
@@ -50,18 +50,18 @@ void rules_diag_print(const struct rules_diag *d, FILE *out)
 }
 
 /* Append one entry; false on ENOMEM. */
-static bool diag_push(struct rules_diag *d, enum rules_diag_level lvl, const char *file, uint32_t line,
+static bool diag_push(struct vigil_diag *d, enum vigil_diag_level lvl, const char *file, uint32_t line,
 		      uint32_t col, const char *item, const char *msg)
 {
 	if (d->n == d->cap) {
 		size_t cap = d->cap ? d->cap * 2 : 16;
-		struct rules_diag_entry *v = realloc(d->v, cap * sizeof(*v));
+		struct vigil_diag_entry *v = realloc(d->v, cap * sizeof(*v));
 		if (!v)
 			return false;
 		d->v = v;
 		d->cap = cap;
 	}
-	struct rules_diag_entry *e = &d->v[d->n];
+	struct vigil_diag_entry *e = &d->v[d->n];
 	e->level = lvl;
 	e->line = line;
 	e->col = col;
@@ -78,7 +78,7 @@ static bool diag_push(struct rules_diag *d, enum rules_diag_level lvl, const cha
 	return true;
 }
 
-void rules_diag_add(struct rules_diag *d, enum rules_diag_level level, const struct rules_pos *pos,
+void vigil_diag_add(struct vigil_diag *d, enum vigil_diag_level level, const struct vigil_pos *pos,
 		    const char *item, const char *fmt, ...)
 {
 	if (!d)
@@ -93,22 +93,22 @@ void rules_diag_add(struct rules_diag *d, enum rules_diag_level level, const str
 		d->dropped++;
 		return;
 	}
-	if (level == RULES_DIAG_ERROR)
+	if (level == VIGIL_DIAG_ERROR)
 		d->nerrors++;
 	else
 		d->nwarnings++;
 }
 
-void rules_dctx_vadd(struct rules_dctx *dc, enum rules_diag_level lvl, uint32_t line, uint32_t col,
+void vigil_dctx_vadd(struct vigil_dctx *dc, enum vigil_diag_level lvl, uint32_t line, uint32_t col,
 		     const char *item, const char *fmt, va_list ap)
 {
-	if (lvl == RULES_DIAG_ERROR)
+	if (lvl == VIGIL_DIAG_ERROR)
 		dc->nerrors++;
 	else
 		dc->nwarnings++;
 	if (!dc->d)
 		return;
-	if (dc->kept >= RULES_MAX_DIAGS) {
+	if (dc->kept >= VIGIL_MAX_DIAGS) {
 		dc->d->dropped++;
 		return;
 	}
@@ -119,17 +119,17 @@ void rules_dctx_vadd(struct rules_dctx *dc, enum rules_diag_level lvl, uint32_t 
 		return;
 	}
 	dc->kept++;
-	if (lvl == RULES_DIAG_ERROR)
+	if (lvl == VIGIL_DIAG_ERROR)
 		dc->d->nerrors++;
 	else
 		dc->d->nwarnings++;
 }
 
-void rules_dctx_add(struct rules_dctx *dc, enum rules_diag_level lvl, uint32_t line, uint32_t col,
+void vigil_dctx_add(struct vigil_dctx *dc, enum vigil_diag_level lvl, uint32_t line, uint32_t col,
 		    const char *item, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	rules_dctx_vadd(dc, lvl, line, col, item, fmt, ap);
+	vigil_dctx_vadd(dc, lvl, line, col, item, fmt, ap);
 	va_end(ap);
 }
