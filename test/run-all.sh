@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Every test: unit (ctest) and integration (pytest) on the release build,
+# Every test: the source checks (layering, style), then unit (ctest) and
+# integration (pytest) on the release build,
 # a short run of the parser fuzzers, then unit and integration again on the
 # ASan/UBSan build. Usage: bash test/run-all.sh
 set -euo pipefail
@@ -15,6 +16,9 @@ build_and_test() { # $1 = build dir, rest = cmake args
     /usr/bin/python3 -m pytest -q -p no:cacheprovider test/integration
 }
 
+echo "== checks (layering, style) =="
+bash test/checks/layers.sh
+bash test/checks/style.sh
 echo "== release build =="
 build_and_test build -DCMAKE_BUILD_TYPE=Release
 echo "== fuzz (parsers, short) =="

@@ -9,20 +9,16 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 upstream=../shared/upstream/falco-rules
 
-cflags=(-std=c17 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined
-        -fno-sanitize-recover=undefined -Iinclude -Iagent)
-clang "${cflags[@]}" test/fuzz/fuzz_cond.c agent/rules/cond_*.c agent/common/strbuf.c \
-  -o "$work/fuzz_cond"
-clang "${cflags[@]}" test/fuzz/fuzz_rules_yaml.c agent/rules/*.c agent/common/*.c \
-  -lyaml -o "$work/fuzz_rules_yaml"
-clang "${cflags[@]}" test/fuzz/fuzz_config.c agent/analyzer/config.c agent/analyzer/config_fim.c \
-  agent/analyzer/rules_paths.c agent/fim/config.c agent/fim/entry.c agent/fim/scan.c agent/fim/walk.c \
-  agent/fim/attrs.c agent/fim/hash.c agent/common/*.c -lyaml -lcrypto -lpthread \
-  -o "$work/fuzz_config"
-common_libc=$(ls agent/common/*.c | grep -v '/ydoc')  # ydoc*.c alone needs libyaml
-# shellcheck disable=SC2086
-clang "${cflags[@]}" test/fuzz/fuzz_ndjson.c agent/analyzer/ndjson.c agent/analyzer/ndjson_read.c \
-  agent/analyzer/json_flat.c $common_libc -ljansson -o "$work/fuzz_ndjson"
+# The targets are CMake's (VIGIL_FUZZ: clang, libFuzzer, ASan/UBSan), in a
+# build directory of their own; they link the parts they exercise.
+fuzz_build=${FUZZ_BUILD_DIR:-build-fuzz}
+CC=clang cmake -S . -B "$fuzz_build" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug \
+  -DVIGIL_FUZZ=ON -DVIGIL_TESTS=OFF > /dev/null
+cmake --build "$fuzz_build" -j2 --target fuzz_targets > "$work/build.log" 2>&1 ||
+  { tail -40 "$work/build.log"; exit 1; }
+for target in fuzz_cond fuzz_rules_yaml fuzz_config fuzz_ndjson; do
+  cp "$fuzz_build/$target" "$work/$target"
+done
 
 # Seeds: Falco's own rules files (and each condition line of them for the parser).
 mkdir -p "$work/seed_yaml" "$work/seed_cond"
