@@ -96,6 +96,16 @@ enum vigil_tamper {
 const char *vigil_tamper_name(unsigned t);
 unsigned vigil_tamper_by_name(const char *s, size_t len);
 
+/* evt.arch as text ("x86_64"); "unknown" for VIGIL_ARCH_UNKNOWN or a value
+ * out of range. The inverse returns -1 for a name not in the table. */
+const char *vigil_arch_name(unsigned a);
+int vigil_arch_by_name(const char *s, size_t len);
+/* fd.type ("ipv4") and fd.typechar ("4"); NULL for VIGIL_FD_NONE or a value
+ * out of range. The inverse returns -1 for a name not in the table. */
+const char *vigil_fd_type_name(unsigned t);
+const char *vigil_fd_type_char(unsigned t);
+int vigil_fd_type_by_name(const char *s, size_t len);
+
 /* One ancestor (proc.apid[N], proc.aname[N]); [0] of the array is the parent. */
 struct vigil_ancestor {
 	int32_t pid;
