@@ -190,7 +190,7 @@ struct vigil_event {
 	uint64_t num;         /* evt.num */
 	uint64_t ts_ns;       /* evt.rawtime */
 	uint16_t kind;        /* enum vigil_event_kind */
-	uint16_t type;        /* enum vigil_syscall (syscall_table.h) */
+	uint16_t type;        /* enum vigil_syscall (vigil/syscalls.h) */
 	uint8_t arch;         /* enum vigil_arch */
 	uint8_t has_res;      /* evt.dir '<' */
 	uint8_t tamper;       /* enum vigil_tamper */
