@@ -268,7 +268,3 @@ size_t engine_enabled_count(const struct engine *e)
 	return n;
 }
 
-const struct ruleset *engine_ruleset(const struct engine *e)
-{
-	return e->rs;
-}

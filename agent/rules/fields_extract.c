@@ -49,6 +49,17 @@ static void evt_args(const struct vigil_event *ev, struct field_value *v)
 	set_buf(v, sb.len);
 }
 
+/* The ABI-independent errno name for a negative result ("ENOENT"), or NULL. */
+static const char *field_errno_name(long err)
+{
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 32)
+	return err < 0 && err > -4096 ? strerrorname_np((int)-err) : NULL;
+#else
+	(void)err;
+	return NULL;
+#endif
+}
+
 static void evt_res(const struct vigil_event *ev, struct field_value *v)
 {
 	if (!ev->has_res || ev->kind != VIGIL_EV_SYSCALL)
@@ -371,14 +382,4 @@ int field_count(const struct field_ref *ref, const struct vigil_event *ev)
 	if (id == F_FD_IP || id == F_FD_PORT || id == F_FD_NET)
 		return 2; /* either end of the connection */
 	return 1;
-}
-
-const char *field_errno_name(long err)
-{
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 32)
-	return err < 0 && err > -4096 ? strerrorname_np((int)-err) : NULL;
-#else
-	(void)err;
-	return NULL;
-#endif
 }

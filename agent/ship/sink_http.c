@@ -59,7 +59,7 @@ static struct sbatch *pop_front(struct http_sink *s)
 }
 
 /* Move an in-memory batch (counted in mem) to disk; 0 done (b freed), -1 kept. */
-int http_to_spool(struct http_sink *s, struct sbatch *b)
+static int http_to_spool(struct http_sink *s, struct sbatch *b)
 {
 	if (!s->spool)
 		return -1;

@@ -77,7 +77,6 @@ void http_seal(struct http_sink *s);
 void http_pump(struct http_sink *s);
 void http_spool_queue(struct http_sink *s);
 void http_requeue(struct http_sink *s, struct sbatch *b);
-int http_to_spool(struct http_sink *s, struct sbatch *b);
 void http_mem_adjust(struct http_sink *s, const struct sbatch *b, int sign);
 
 #endif
