@@ -11,8 +11,9 @@ struct attr_record {
 	struct vigil_event ev; /* only wire_size bytes are allocated and valid */
 };
 
+/* Besides the opens (for writing), which vigil_sc_opens_file() knows. */
 static const int changing[] = {
-	VIGIL_SC_OPEN, VIGIL_SC_OPENAT, VIGIL_SC_OPENAT2, VIGIL_SC_CREAT, VIGIL_SC_UNLINK,
+	VIGIL_SC_UNLINK,
 	VIGIL_SC_UNLINKAT, VIGIL_SC_RMDIR, VIGIL_SC_RENAME, VIGIL_SC_RENAMEAT, VIGIL_SC_RENAMEAT2,
 	VIGIL_SC_LINK, VIGIL_SC_LINKAT, VIGIL_SC_SYMLINK, VIGIL_SC_SYMLINKAT, VIGIL_SC_MKDIR,
 	VIGIL_SC_MKDIRAT, VIGIL_SC_CHMOD, VIGIL_SC_FCHMOD, VIGIL_SC_FCHMODAT, VIGIL_SC_FCHMODAT2, VIGIL_SC_CHOWN,
@@ -41,6 +42,7 @@ void attribution_free(struct attribution *a)
 
 void attribution_syscalls(vigil_sc_set *set)
 {
+	vigil_sc_set_add_opens(set);
 	for (size_t i = 0; i < sizeof(changing) / sizeof(changing[0]); i++)
 		vigil_sc_set_add(set, changing[i]);
 }
@@ -49,8 +51,7 @@ static bool is_changing(const struct vigil_event *ev)
 {
 	if (ev->kind != VIGIL_EV_SYSCALL || (ev->has_res && ev->res < 0))
 		return false;
-	bool open = ev->type == VIGIL_SC_OPEN || ev->type == VIGIL_SC_OPENAT || ev->type == VIGIL_SC_OPENAT2;
-	if (open)
+	if (vigil_sc_opens_file(ev->type))
 		return ev->open_flags & VIGIL_OPEN_WRITE;
 	for (size_t i = 0; i < sizeof(changing) / sizeof(changing[0]); i++)
 		if (ev->type == changing[i])

@@ -19,7 +19,7 @@ static pthread_t thread;
 static bool running;
 static int stop_flag; /* atomic */
 
-void heartbeat_beat(void)
+static void heartbeat_beat(void)
 {
 	if (!beat_page)
 		return;

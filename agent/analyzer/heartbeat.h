@@ -16,8 +16,6 @@
 /* Beat into the page's heartbeat word now, then from a thread every
  * half VIGIL_HEARTBEAT_INTERVAL_MS (page NULL: nowhere). */
 void heartbeat_start(uint64_t *page);
-/* Store CLOCK_MONOTONIC ns in the page's heartbeat word now. */
-void heartbeat_beat(void);
 /* End the thread (at exit). */
 void heartbeat_stop(void);
 

@@ -53,12 +53,6 @@ static void kv_bool(struct strbuf *sb, const char *k, bool v)
 	strbuf_adds(sb, v ? "true" : "false");
 }
 
-static const char *arch_name(int arch)
-{
-	static const char *const names[] = {"unknown", "x86_64", "i386", "x32", "aarch64"};
-	return arch >= 0 && arch <= VIGIL_ARCH_AARCH64 ? names[arch] : "unknown";
-}
-
 /* Falco's form. Masks rarely change between events: each set is formatted once. */
 static void caps(struct strbuf *sb, const char *key, int which, uint64_t mask)
 {
@@ -159,19 +153,15 @@ static void proc_fields(struct strbuf *sb, const struct vigil_event *ev)
 
 static void fd_type_fields(struct strbuf *sb, int type)
 {
-	static const struct { const char *name, *chr, *family; } t[] = {
-		[VIGIL_FD_FILE] = {"file", "f", NULL},       [VIGIL_FD_DIRECTORY] = {"directory", "d", NULL},
-		[VIGIL_FD_IPV4] = {"ipv4", "4", "ip"},       [VIGIL_FD_IPV6] = {"ipv6", "6", "ip"},
-		[VIGIL_FD_UNIX] = {"unix", "u", "unix"},     [VIGIL_FD_NETLINK] = {"netlink", "n", NULL},
-		[VIGIL_FD_PACKET] = {"packet", "o", NULL},   [VIGIL_FD_MEMFD] = {"memfd", "f", NULL},
-		[VIGIL_FD_OTHER] = {"unknown", "o", NULL},
-	};
-	if (type <= VIGIL_FD_NONE || type > VIGIL_FD_OTHER)
+	const char *name = vigil_fd_type_name((unsigned)type); /* NULL for none */
+	if (!name)
 		return;
-	kv_cstr(sb, "fd.type", t[type].name);
-	kv_cstr(sb, "fd.typechar", t[type].chr);
-	if (t[type].family)
-		kv_cstr(sb, "fd.sockfamily", t[type].family);
+	kv_cstr(sb, "fd.type", name);
+	kv_cstr(sb, "fd.typechar", vigil_fd_type_char((unsigned)type));
+	if (type == VIGIL_FD_IPV4 || type == VIGIL_FD_IPV6)
+		kv_cstr(sb, "fd.sockfamily", "ip");
+	else if (type == VIGIL_FD_UNIX)
+		kv_cstr(sb, "fd.sockfamily", "unix");
 }
 
 static void ip_field(struct strbuf *sb, const char *k, int type, const uint8_t *ip)
@@ -314,7 +304,7 @@ void ndjson_event(struct strbuf *sb, const struct vigil_event *ev)
 	} else if (ev->has_res) {
 		kv_int(sb, "evt.res", ev->res);
 	}
-	kv_cstr(sb, "evt.arch", arch_name(ev->arch));
+	kv_cstr(sb, "evt.arch", vigil_arch_name(ev->arch));
 	const char *tamper = vigil_tamper_name(ev->tamper);
 	if (tamper)
 		kv_cstr(sb, "vigil.tamper", tamper);

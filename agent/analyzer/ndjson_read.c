@@ -85,10 +85,6 @@ static const struct {
 };
 #define N_FIELDS (sizeof(fields) / sizeof(fields[0]))
 
-/* Value names; the index is the enum value (ndjson.c writes the same tables). */
-static const char *const arch_names[] = {"unknown", "x86_64", "i386", "x32", "aarch64"};
-static const char *const fd_type_names[] = {
-	NULL, "file", "directory", "ipv4", "ipv6", "unix", "netlink", "packet", "memfd", "unknown"};
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 /* The state of one line being read. */
@@ -146,15 +142,6 @@ static bool eq(const char *s, size_t len, const char *name)
 {
 	/* First byte first: most candidates differ there, and strlen is then skipped. */
 	return name && len && name[0] == s[0] && strlen(name) == len && memcmp(s, name, len) == 0;
-}
-
-/* Index of s in names[], or -1. */
-static int lookup(const char *s, size_t len, const char *const *names, int n)
-{
-	for (int i = 0; i < n; i++)
-		if (eq(s, len, names[i]))
-			return i;
-	return -1;
 }
 
 static bool parse_ll(const char *s, size_t len, long long *out)
@@ -559,7 +546,7 @@ static int apply(struct rd *rd, const char *key, size_t klen, const struct json_
 	case F_EVT_RES: INT(LLONG_MIN, LLONG_MAX, ev->res); break;
 	case F_EVT_ARCH:
 		if (!(r = want_str(rd, k, v))) {
-			int a = lookup(v->s, v->len, arch_names, COUNT(arch_names));
+			int a = vigil_arch_by_name(v->s, v->len);
 			ev->arch = (uint8_t)(a < 0 ? VIGIL_ARCH_UNKNOWN : a);
 			rd->err->unknown_values += a < 0;
 		}
@@ -584,7 +571,7 @@ static int apply(struct rd *rd, const char *key, size_t klen, const struct json_
 	case F_FD_NAME: STR(ev->fd.name); break;
 	case F_FD_TYPE:
 		if (!(r = want_str(rd, k, v))) {
-			int t = lookup(v->s, v->len, fd_type_names, COUNT(fd_type_names));
+			int t = vigil_fd_type_by_name(v->s, v->len);
 			ev->fd.type = (uint8_t)(t < 0 ? VIGIL_FD_OTHER : t);
 			rd->err->unknown_values += t < 0;
 		}

@@ -117,14 +117,12 @@ static const struct vigil_evarg *arg(const struct vigil_event *ev, const char *k
 void written_observe(struct written *w, const struct vigil_event *ev)
 {
 	const struct vigil_evarg *a;
-	switch (ev->type) {
-	case VIGIL_SC_OPEN:
-	case VIGIL_SC_OPENAT:
-	case VIGIL_SC_OPENAT2:
-	case VIGIL_SC_CREAT:
+	if (vigil_sc_opens_file(ev->type)) {
 		if ((ev->open_flags & VIGIL_OPEN_WRITE) && vigil_str_present(ev->fd.name))
 			add(w, vigil_str_ptr(ev, ev->fd.name), ev->fd.name.len);
-		break;
+		return;
+	}
+	switch (ev->type) {
 	case VIGIL_SC_RENAME:
 	case VIGIL_SC_RENAMEAT:
 	case VIGIL_SC_RENAMEAT2:

@@ -87,7 +87,7 @@ struct once {
 	const struct keyprov_config *cfg;
 	struct aws_ctx ctx;
 	struct keyprov_report rep;
-	enum aws_status st;
+	vigil_rc st;
 	int meta;
 	char meta_err[256], err[512];
 };
@@ -100,7 +100,7 @@ static void *fetch_once(void *arg)
 	struct keyprov_fetcher *f = keyprov_fetcher_new(o->cfg, &o->ctx);
 	char *key = secret_alloc(KEYPROV_KEY_MAX);
 	size_t len = 0;
-	o->st = AWS_TRANSIENT;
+	o->st = VIGIL_ERR_TRANSIENT;
 	if (f && key)
 		o->st = keyprov_fetch(f, key, KEYPROV_KEY_MAX, &len, &o->rep, o->err, sizeof(o->err));
 	secret_free(key, KEYPROV_KEY_MAX); /* only its length and fingerprint are reported */
@@ -128,7 +128,7 @@ static int check_once(const struct keyprov_config *cfg)
 	if (o.meta < 0)
 		printf("task:          metadata unavailable: %s\n", o.meta_err);
 	print_report(&o.rep);
-	if (o.st == AWS_OK) {
+	if (o.st == VIGIL_OK) {
 		print_key(&o.rep);
 		return 0;
 	}

@@ -60,10 +60,10 @@ void creds_mask_key_id(const char *akid, char *out, size_t cap)
 }
 
 /* Walk the chain; the first provider that is configured decides. */
-static enum aws_status resolve(const struct aws_ctx *ctx, struct aws_creds *c, char *err, size_t errlen)
+static vigil_rc resolve(const struct aws_ctx *ctx, struct aws_creds *c, char *err, size_t errlen)
 {
 	bool configured = false;
-	enum aws_status st = creds_from_env(c, &configured, err, errlen);
+	vigil_rc st = creds_from_env(c, &configured, err, errlen);
 	if (configured)
 		return st;
 	st = creds_from_ecs(ctx, c, &configured, err, errlen);
@@ -72,26 +72,26 @@ static enum aws_status resolve(const struct aws_ctx *ctx, struct aws_creds *c, c
 	char imds_err[256] = "";
 	st = creds_from_imds(ctx, c, &configured, imds_err, sizeof(imds_err));
 	if (configured)
-		return st == AWS_OK ? st : (snprintf(err, errlen, "%s", imds_err), st);
+		return st == VIGIL_OK ? st : (snprintf(err, errlen, "%s", imds_err), st);
 	snprintf(err, errlen,
 		 "no AWS credentials found: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are not set, "
 		 "no ECS container credentials (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI/FULL_URI), "
 		 "and EC2 instance metadata gave none (%s)",
 		 imds_err[0] ? imds_err : "disabled");
-	return AWS_PERMANENT;
+	return VIGIL_ERR_PERMANENT;
 }
 
-enum aws_status creds_get(struct creds_cache *cc, const struct aws_ctx *ctx, const struct aws_creds **out,
-			  char *err, size_t errlen)
+vigil_rc creds_get(struct creds_cache *cc, const struct aws_ctx *ctx, const struct aws_creds **out,
+		   char *err, size_t errlen)
 {
 	time_t now = time(NULL);
 	if (cc->valid && (cc->refresh_at == 0 || now < cc->refresh_at)) {
 		*out = cc->c;
-		return AWS_OK;
+		return VIGIL_OK;
 	}
 	creds_invalidate(cc);
-	enum aws_status st = resolve(ctx, cc->c, err, errlen);
-	if (st != AWS_OK) {
+	vigil_rc st = resolve(ctx, cc->c, err, errlen);
+	if (st != VIGIL_OK) {
 		secret_wipe(cc->c, sizeof(*cc->c));
 		return st;
 	}
@@ -99,10 +99,10 @@ enum aws_status creds_get(struct creds_cache *cc, const struct aws_ctx *ctx, con
 		snprintf(err, errlen, "credentials from %s (%s) expired before they arrived; is the clock right?",
 			 creds_source_name(cc->c->source), cc->c->detail);
 		secret_wipe(cc->c, sizeof(*cc->c));
-		return AWS_TRANSIENT;
+		return VIGIL_ERR_TRANSIENT;
 	}
 	cc->valid = true;
 	cc->refresh_at = creds_refresh_time(now, cc->c->expiration);
 	*out = cc->c;
-	return AWS_OK;
+	return VIGIL_OK;
 }

@@ -40,8 +40,8 @@ struct creds_cache {
 int creds_cache_init(struct creds_cache *cc);
 void creds_cache_free(struct creds_cache *cc);
 /* Current credentials, fetched when missing or due for refresh. */
-enum aws_status creds_get(struct creds_cache *cc, const struct aws_ctx *ctx, const struct aws_creds **out,
-			  char *err, size_t errlen);
+vigil_rc creds_get(struct creds_cache *cc, const struct aws_ctx *ctx, const struct aws_creds **out,
+		   char *err, size_t errlen);
 /* Forget them (the service said they are expired or invalid). */
 void creds_invalidate(struct creds_cache *cc);
 
@@ -49,18 +49,18 @@ const char *creds_source_name(enum aws_creds_source s);
 /* "****************WXYZ": all but the last 4 characters masked. */
 void creds_mask_key_id(const char *akid, char *out, size_t cap);
 
-/* Providers: AWS_OK with *out filled, AWS_PERMANENT with err "not configured"
+/* Providers: VIGIL_OK with *out filled, VIGIL_ERR_PERMANENT with err "not configured"
  * semantics given by *configured = false, or an error status. */
-enum aws_status creds_from_env(struct aws_creds *out, bool *configured, char *err, size_t errlen);
-enum aws_status creds_from_ecs(const struct aws_ctx *ctx, struct aws_creds *out, bool *configured,
-			       char *err, size_t errlen);
-enum aws_status creds_from_imds(const struct aws_ctx *ctx, struct aws_creds *out, bool *configured,
-				char *err, size_t errlen);
+vigil_rc creds_from_env(struct aws_creds *out, bool *configured, char *err, size_t errlen);
+vigil_rc creds_from_ecs(const struct aws_ctx *ctx, struct aws_creds *out, bool *configured,
+			char *err, size_t errlen);
+vigil_rc creds_from_imds(const struct aws_ctx *ctx, struct aws_creds *out, bool *configured,
+			 char *err, size_t errlen);
 
 /* Parse {"AccessKeyId","SecretAccessKey","Token","Expiration"} (ECS and IMDS
  * share the shape). token_required: IMDS always has one. */
-enum aws_status creds_parse_json(const char *body, size_t len, bool token_required, struct aws_creds *out,
-				 char *err, size_t errlen);
+vigil_rc creds_parse_json(const char *body, size_t len, bool token_required, struct aws_creds *out,
+			  char *err, size_t errlen);
 /* "2020-02-25T06:03:31Z" (fraction and +hh:mm accepted) to time_t; -1 if invalid. */
 time_t creds_parse_time(const char *s);
 /* When to refresh credentials expiring at exp, seen at now. */

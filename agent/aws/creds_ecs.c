@@ -42,36 +42,36 @@ static bool allowed_http_host(const char *url)
 	return false;
 }
 
-static enum aws_status container_url(char *url, size_t cap, bool *configured, char *err, size_t errlen)
+static vigil_rc container_url(char *url, size_t cap, bool *configured, char *err, size_t errlen)
 {
 	const char *rel = getenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
 	const char *full = getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI");
 	*configured = (rel && *rel) || (full && *full);
 	if (!*configured)
-		return AWS_PERMANENT;
+		return VIGIL_ERR_PERMANENT;
 	int n = rel && *rel ? snprintf(url, cap, ECS_HOST "%s%s", rel[0] == '/' ? "" : "/", rel)
 			    : snprintf(url, cap, "%s", full);
 	if (n < 0 || (size_t)n >= cap) {
 		snprintf(err, errlen, "container credentials URI too long");
-		return AWS_PERMANENT;
+		return VIGIL_ERR_PERMANENT;
 	}
 	if (!(rel && *rel) && strncasecmp(full, "https://", 8) != 0 &&
 	    (strncasecmp(full, "http://", 7) != 0 || !allowed_http_host(full))) {
 		snprintf(err, errlen,
 			 "AWS_CONTAINER_CREDENTIALS_FULL_URI %s: plain http is only allowed to loopback, "
 			 "169.254.170.2, 169.254.170.23 or fd00:ec2::23", full);
-		return AWS_PERMANENT;
+		return VIGIL_ERR_PERMANENT;
 	}
-	return AWS_OK;
+	return VIGIL_OK;
 }
 
 /* Read the whole token file into out (secret memory), without the final newline. */
-static enum aws_status read_token_file(const char *path, char *out, size_t cap, char *err, size_t errlen)
+static vigil_rc read_token_file(const char *path, char *out, size_t cap, char *err, size_t errlen)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		snprintf(err, errlen, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE %s: %s", path, strerror(errno));
-		return AWS_PERMANENT;
+		return VIGIL_ERR_PERMANENT;
 	}
 	size_t len = 0;
 	ssize_t n;
@@ -82,16 +82,16 @@ static enum aws_status read_token_file(const char *path, char *out, size_t cap, 
 	if (n < 0 || n > 0) {
 		snprintf(err, errlen, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE %s: %s", path,
 			 n < 0 ? strerror(saved) : "longer than 4096 bytes");
-		return AWS_PERMANENT;
+		return VIGIL_ERR_PERMANENT;
 	}
 	while (len && (out[len - 1] == '\n' || out[len - 1] == '\r'))
 		len--;
 	out[len] = '\0';
-	return AWS_OK;
+	return VIGIL_OK;
 }
 
 /* "Authorization: <token>" in hdr (secret memory), or "" when no token is configured. */
-static enum aws_status auth_header(char *hdr, size_t cap, char *err, size_t errlen)
+static vigil_rc auth_header(char *hdr, size_t cap, char *err, size_t errlen)
 {
 	const char *file = getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
 	const char *inline_tok = getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN");
@@ -99,30 +99,30 @@ static enum aws_status auth_header(char *hdr, size_t cap, char *err, size_t errl
 	size_t pl = strlen(prefix);
 	hdr[0] = '\0';
 	if (file && *file) {
-		enum aws_status st = read_token_file(file, hdr + pl, cap - pl, err, errlen);
-		if (st != AWS_OK)
+		vigil_rc st = read_token_file(file, hdr + pl, cap - pl, err, errlen);
+		if (st != VIGIL_OK)
 			return st;
 	} else if (inline_tok && *inline_tok) {
 		if (strlen(inline_tok) >= cap - pl) {
 			snprintf(err, errlen, "AWS_CONTAINER_AUTHORIZATION_TOKEN is too long");
-			return AWS_PERMANENT;
+			return VIGIL_ERR_PERMANENT;
 		}
 		memcpy(hdr + pl, inline_tok, strlen(inline_tok) + 1);
 	} else {
-		return AWS_OK;
+		return VIGIL_OK;
 	}
 	if (strpbrk(hdr + pl, "\r\n") || !hdr[pl]) {
 		snprintf(err, errlen, "the container authorization token is empty or contains a line break");
 		hdr[0] = '\0';
-		return AWS_PERMANENT;
+		return VIGIL_ERR_PERMANENT;
 	}
 	memcpy(hdr, prefix, pl);
-	return AWS_OK;
+	return VIGIL_OK;
 }
 
-/* One GET; AWS_OK fills out. */
-static enum aws_status fetch_once(const struct aws_ctx *ctx, const char *url, const char *auth,
-				  struct aws_creds *out, char *err, size_t errlen)
+/* One GET; VIGIL_OK fills out. */
+static vigil_rc fetch_once(const struct aws_ctx *ctx, const char *url, const char *auth,
+			   struct aws_creds *out, char *err, size_t errlen)
 {
 	struct aws_http_req req = {.method = "GET", .url = url, .link_local = true,
 				   .timeout_ms = ctx->meta_timeout_ms};
@@ -131,7 +131,7 @@ static enum aws_status fetch_once(const struct aws_ctx *ctx, const char *url, co
 	if (auth[0])
 		req.headers[req.n_headers++] = auth;
 	char why[200];
-	enum aws_status st = AWS_TRANSIENT;
+	vigil_rc st = VIGIL_ERR_TRANSIENT;
 	if (aws_http_do(ctx, &req, &resp, why, sizeof(why)) != 0)
 		snprintf(err, errlen, "container credentials %s: %s", url, why);
 	else if (resp.status != 200)
@@ -139,37 +139,37 @@ static enum aws_status fetch_once(const struct aws_ctx *ctx, const char *url, co
 			 resp.status == 401 || resp.status == 403 ? " (is the authorization token right?)" : "");
 	else
 		st = creds_parse_json(resp.body, resp.len, false, out, err, errlen);
-	if (st != AWS_OK && resp.status >= 400 && resp.status < 500)
-		st = AWS_PERMANENT;
+	if (st != VIGIL_OK && resp.status >= 400 && resp.status < 500)
+		st = VIGIL_ERR_PERMANENT;
 	aws_http_resp_free(&resp);
 	return st;
 }
 
-enum aws_status creds_from_ecs(const struct aws_ctx *ctx, struct aws_creds *out, bool *configured,
-			       char *err, size_t errlen)
+vigil_rc creds_from_ecs(const struct aws_ctx *ctx, struct aws_creds *out, bool *configured,
+			char *err, size_t errlen)
 {
 	char url[2048];
-	enum aws_status st = container_url(url, sizeof(url), configured, err, errlen);
-	if (!*configured || st != AWS_OK)
+	vigil_rc st = container_url(url, sizeof(url), configured, err, errlen);
+	if (!*configured || st != VIGIL_OK)
 		return st;
 	char *auth = secret_alloc(TOKEN_MAX + 32);
 	if (!auth) {
 		snprintf(err, errlen, "cannot allocate secret memory");
-		return AWS_TRANSIENT;
+		return VIGIL_ERR_TRANSIENT;
 	}
 	for (unsigned attempt = 0; attempt < ATTEMPTS; attempt++) {
 		if (attempt && !aws_ctx_sleep(ctx, aws_backoff_ms(attempt, 250, 1000))) {
-			st = AWS_STOPPED;
+			st = VIGIL_ERR_STOPPED;
 			break;
 		}
 		st = auth_header(auth, TOKEN_MAX + 32, err, errlen); /* the file may rotate between tries */
-		if (st == AWS_OK)
+		if (st == VIGIL_OK)
 			st = fetch_once(ctx, url, auth, out, err, errlen);
-		if (st != AWS_TRANSIENT)
+		if (st != VIGIL_ERR_TRANSIENT)
 			break;
 	}
 	secret_free(auth, TOKEN_MAX + 32);
-	if (st == AWS_OK) {
+	if (st == VIGIL_OK) {
 		out->source = CREDS_ECS;
 		str_copy(out->detail, sizeof(out->detail), url);
 	}

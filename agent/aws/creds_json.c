@@ -58,17 +58,17 @@ static bool failed_code(json_t *o, char *err, size_t errlen)
 	return true;
 }
 
-enum aws_status creds_parse_json(const char *body, size_t len, bool token_required, struct aws_creds *out,
-				 char *err, size_t errlen)
+vigil_rc creds_parse_json(const char *body, size_t len, bool token_required, struct aws_creds *out,
+			  char *err, size_t errlen)
 {
 	json_error_t jerr;
 	json_t *o = json_loadb(body, len, 0, &jerr);
-	enum aws_status st = AWS_TRANSIENT;
+	vigil_rc st = VIGIL_ERR_TRANSIENT;
 	char when[64] = "";
 	if (!json_is_object(o)) {
 		snprintf(err, errlen, "credentials response is not a JSON object");
 	} else if (failed_code(o, err, errlen)) {
-		st = AWS_TRANSIENT;
+		st = VIGIL_ERR_TRANSIENT;
 	} else if (!take(o, "AccessKeyId", out->access_key_id, sizeof(out->access_key_id)) ||
 		   !take(o, "SecretAccessKey", out->secret_access_key, sizeof(out->secret_access_key))) {
 		snprintf(err, errlen, "credentials response lacks AccessKeyId or SecretAccessKey");
@@ -77,7 +77,7 @@ enum aws_status creds_parse_json(const char *body, size_t len, bool token_requir
 	} else if (!take(o, "Expiration", when, sizeof(when)) || (out->expiration = creds_parse_time(when)) <= 0) {
 		snprintf(err, errlen, "credentials response has no valid Expiration");
 	} else {
-		st = AWS_OK;
+		st = VIGIL_OK;
 	}
 	json_decref(o);
 	return st;

@@ -1,5 +1,5 @@
 /*
- * ctx.h — what every AWS call shares: outcome classes, time limits, and a
+ * ctx.h — what every AWS call shares: outcome classes (vigil_rc), time limits, and a
  * way to be stopped. The key provider thread passes a context whose sleep
  * wakes up on keyprov_stop(); the CLI passes one that just sleeps.
  */
@@ -9,13 +9,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 
-/* Outcome of a fetch: what the caller should do next. */
-enum aws_status {
-	AWS_OK = 0,
-	AWS_TRANSIENT, /* network, throttling, 5xx: try again later */
-	AWS_PERMANENT, /* configuration or permission: a person must act */
-	AWS_STOPPED,   /* the owner is shutting down */
-};
+#include "vigil/rc.h" /* outcomes: VIGIL_OK, _TRANSIENT, _PERMANENT, _STOPPED */
 
 struct aws_ctx {
 	const char *ca_file;      /* NULL: libcurl's default bundle */

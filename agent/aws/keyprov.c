@@ -108,17 +108,17 @@ static void publish_key(struct keyprov *kp, size_t len, const struct keyprov_rep
 	}
 }
 
-static void publish_error(struct keyprov *kp, enum aws_status st, const char *err, const struct keyprov_report *rep)
+static void publish_error(struct keyprov *kp, vigil_rc st, const char *err, const struct keyprov_report *rep)
 {
 	pthread_mutex_lock(&kp->mu);
-	bool news = strcmp(kp->error, err) != 0 || (st == AWS_PERMANENT && !kp->permanent);
+	bool news = strcmp(kp->error, err) != 0 || (st == VIGIL_ERR_PERMANENT && !kp->permanent);
 	str_copy(kp->error, sizeof(kp->error), err);
-	kp->permanent = st == AWS_PERMANENT;
+	kp->permanent = st == VIGIL_ERR_PERMANENT;
 	kp->report = *rep;
 	pthread_mutex_unlock(&kp->mu);
 	if (news) /* once per distinct message, not once per retry */
-		LOG_WARN("API key: %s%s", err, st == AWS_PERMANENT ? "" : " (will retry)");
-	if (news && st == AWS_PERMANENT)
+		LOG_WARN("API key: %s%s", err, st == VIGIL_ERR_PERMANENT ? "" : " (will retry)");
+	if (news && st == VIGIL_ERR_PERMANENT)
 		notify(kp);
 }
 
@@ -128,18 +128,18 @@ static uint64_t fetch_and_publish(struct keyprov *kp, unsigned *failures)
 	struct keyprov_report rep;
 	char err[512] = "";
 	size_t len = 0;
-	enum aws_status st = keyprov_fetch(kp->fetcher, kp->scratch, KEYPROV_KEY_MAX, &len, &rep, err, sizeof(err));
+	vigil_rc st = keyprov_fetch(kp->fetcher, kp->scratch, KEYPROV_KEY_MAX, &len, &rep, err, sizeof(err));
 	uint64_t now = now_ms();
 	kp->last_fetch_ms = now;
-	if (st == AWS_OK) {
+	if (st == VIGIL_OK) {
 		*failures = 0;
 		publish_key(kp, len, &rep);
 		return now + (uint64_t)kp->cfg.refresh_s * 1000u;
 	}
-	if (st == AWS_STOPPED)
+	if (st == VIGIL_ERR_STOPPED)
 		return now;
 	publish_error(kp, st, err, &rep);
-	if (st == AWS_PERMANENT) {
+	if (st == VIGIL_ERR_PERMANENT) {
 		unsigned s = kp->cfg.refresh_s < PERMANENT_RETRY_MAX_S ? kp->cfg.refresh_s : PERMANENT_RETRY_MAX_S;
 		return now + (uint64_t)s * 1000u;
 	}

@@ -86,8 +86,8 @@ void keyprov_stop(struct keyprov *kp);
 struct keyprov_fetcher;
 struct keyprov_fetcher *keyprov_fetcher_new(const struct keyprov_config *cfg, const struct aws_ctx *ctx);
 void keyprov_fetcher_free(struct keyprov_fetcher *f);
-enum aws_status keyprov_fetch(struct keyprov_fetcher *f, char *key, size_t cap, size_t *len,
-			      struct keyprov_report *rep, char *err, size_t errlen);
+vigil_rc keyprov_fetch(struct keyprov_fetcher *f, char *key, size_t cap, size_t *len,
+		       struct keyprov_report *rep, char *err, size_t errlen);
 /* Refresh the fetcher's AWS credentials if they are due (no-op for non-SSM
  * sources); returns when they next need refreshing (0 = never). */
 time_t keyprov_fetcher_creds_due(struct keyprov_fetcher *f);

@@ -17,7 +17,8 @@
 #define SCOPE_MAX 160
 #define SECRET_MAX 256
 
-void sigv4_format_date(time_t t, char out[SIGV4_DATE_LEN + 1])
+/* "YYYYMMDDTHHMMSSZ" for t (UTC). */
+static void sigv4_format_date(time_t t, char out[SIGV4_DATE_LEN + 1])
 {
 	struct tm tm;
 	gmtime_r(&t, &tm);

@@ -61,8 +61,6 @@ int sigv4_sign(const struct sigv4_request *req, const struct sigv4_key *key,
 	       const struct sigv4_scope *scope, struct sigv4_out *out, char *err, size_t errlen);
 /* Zero everything in out (it holds the session token). */
 void sigv4_out_wipe(struct sigv4_out *out);
-/* "YYYYMMDDTHHMMSSZ" for t (UTC). */
-void sigv4_format_date(time_t t, char out[SIGV4_DATE_LEN + 1]);
 
 /* Canonical request alone (used by sigv4_sign; exposed for tests). The token,
  * if any, is signed as x-amz-security-token. 0, or -1 with err. */

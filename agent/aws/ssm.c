@@ -58,13 +58,13 @@ static int header_lines(struct call *c, const struct aws_creds *cr, struct aws_h
 }
 
 /* Parameter.Value (and Type, Version for the report) from a 200 answer. */
-static enum aws_status take_value(const struct aws_http_resp *r, char *value, size_t cap, size_t *len,
-				  struct ssm_report *rep, const char *name, char *err, size_t errlen)
+static vigil_rc take_value(const struct aws_http_resp *r, char *value, size_t cap, size_t *len,
+			   struct ssm_report *rep, const char *name, char *err, size_t errlen)
 {
 	json_t *o = json_loadb(r->body, r->len, 0, NULL);
 	json_t *p = json_object_get(o, "Parameter");
 	json_t *v = json_object_get(p, "Value");
-	enum aws_status st = AWS_PERMANENT;
+	vigil_rc st = VIGIL_ERR_PERMANENT;
 	if (!json_is_string(v))
 		snprintf(err, errlen, "SSM answer for %s has no Parameter.Value", name);
 	else if (json_string_length(v) == 0 || json_string_length(v) >= cap ||
@@ -77,19 +77,19 @@ static enum aws_status take_value(const struct aws_http_resp *r, char *value, si
 		const char *type = json_string_value(json_object_get(p, "Type"));
 		str_copy(rep->type, sizeof(rep->type), type ? type : "");
 		rep->version = json_integer_value(json_object_get(p, "Version"));
-		st = AWS_OK;
+		st = VIGIL_OK;
 	}
 	json_decref(o); /* the wiping allocator zeroes jansson's copy of the value */
 	return st;
 }
 
-/* One signed POST. AWS_OK: value filled. Otherwise *verdict says what next. */
-static enum aws_status attempt(struct call *c, const struct aws_creds *cr, char *value, size_t cap, size_t *len,
-			       struct ssm_report *rep, enum ssm_verdict *verdict, char *err, size_t errlen)
+/* One signed POST. VIGIL_OK: value filled. Otherwise *verdict says what next. */
+static vigil_rc attempt(struct call *c, const struct aws_creds *cr, char *value, size_t cap, size_t *len,
+			struct ssm_report *rep, enum ssm_verdict *verdict, char *err, size_t errlen)
 {
 	*verdict = SSM_FAIL;
 	if (sign(c, cr, err, errlen) != 0)
-		return AWS_PERMANENT;
+		return VIGIL_ERR_PERMANENT;
 	char date_hdr[64], host_hdr[320];
 	snprintf(date_hdr, sizeof(date_hdr), "X-Amz-Date: %s", c->sig->amz_date);
 	snprintf(host_hdr, sizeof(host_hdr), "Host: %s", c->host);
@@ -101,11 +101,11 @@ static enum aws_status attempt(struct call *c, const struct aws_creds *cr, char 
 	req.headers[req.n_headers++] = date_hdr;
 	if (header_lines(c, cr, &req) != 0) {
 		snprintf(err, errlen, "request headers too long");
-		return AWS_PERMANENT;
+		return VIGIL_ERR_PERMANENT;
 	}
 	struct aws_http_resp r;
 	char why[256];
-	enum aws_status st = AWS_TRANSIENT;
+	vigil_rc st = VIGIL_ERR_TRANSIENT;
 	if (aws_http_do(c->ctx, &req, &r, why, sizeof(why)) != 0) {
 		snprintf(err, errlen, "SSM %s: %s", c->endpoint, why);
 		*verdict = SSM_RETRY;
@@ -117,7 +117,7 @@ static enum aws_status attempt(struct call *c, const struct aws_creds *cr, char 
 			*verdict = ssm_classify_error(r.status, r.body, r.len, r.error_type, c->name, c->region, err,
 						      errlen);
 		if (r.status != 200 && *verdict == SSM_FAIL)
-			st = AWS_PERMANENT; /* a person must act: retrying cannot help */
+			st = VIGIL_ERR_PERMANENT; /* a person must act: retrying cannot help */
 	}
 	aws_http_resp_free(&r);
 	secret_wipe(c->hdr, HDR_MEM);
@@ -132,56 +132,56 @@ static void note_creds(struct ssm_report *rep, const struct aws_creds *cr)
 	str_copy(rep->creds_detail, sizeof(rep->creds_detail), cr->detail);
 }
 
-static enum aws_status run(struct call *c, struct creds_cache *cc, char *value, size_t cap, size_t *len,
-			   struct ssm_report *rep, char *err, size_t errlen)
+static vigil_rc run(struct call *c, struct creds_cache *cc, char *value, size_t cap, size_t *len,
+		    struct ssm_report *rep, char *err, size_t errlen)
 {
 	bool refreshed = false;
 	unsigned max = c->ctx->max_attempts ? c->ctx->max_attempts : 1;
 	for (unsigned i = 0; i < max; i++) {
 		const struct aws_creds *cr;
 		enum ssm_verdict verdict;
-		enum aws_status st = creds_get(cc, c->ctx, &cr, err, errlen);
-		if (st != AWS_OK)
+		vigil_rc st = creds_get(cc, c->ctx, &cr, err, errlen);
+		if (st != VIGIL_OK)
 			return st;
 		note_creds(rep, cr);
 		rep->attempts++;
 		st = attempt(c, cr, value, cap, len, rep, &verdict, err, errlen);
-		if (st == AWS_OK || verdict == SSM_FAIL)
+		if (st == VIGIL_OK || verdict == SSM_FAIL)
 			return st;
 		if (verdict == SSM_REFRESH_CREDS) {
 			if (refreshed)
-				return AWS_PERMANENT; /* fresh credentials rejected too: not a timing problem */
+				return VIGIL_ERR_PERMANENT; /* fresh credentials rejected too: not a timing problem */
 			refreshed = true;
 			creds_invalidate(cc);
 			continue; /* no wait: new credentials, not a busy service */
 		}
 		if (i + 1 < max &&
 		    !aws_ctx_sleep(c->ctx, aws_backoff_ms(i, c->ctx->retry_base_ms, c->ctx->retry_cap_ms)))
-			return AWS_STOPPED;
+			return VIGIL_ERR_STOPPED;
 	}
-	return aws_ctx_stopped(c->ctx) ? AWS_STOPPED : AWS_TRANSIENT;
+	return aws_ctx_stopped(c->ctx) ? VIGIL_ERR_STOPPED : VIGIL_ERR_TRANSIENT;
 }
 
-enum aws_status ssm_get_parameter(const struct aws_ctx *ctx, struct creds_cache *cc, const char *endpoint,
-				  const char *region, const char *name, char *value, size_t cap, size_t *len,
-				  struct ssm_report *rep, char *err, size_t errlen)
+vigil_rc ssm_get_parameter(const struct aws_ctx *ctx, struct creds_cache *cc, const char *endpoint,
+			   const char *region, const char *name, char *value, size_t cap, size_t *len,
+			   struct ssm_report *rep, char *err, size_t errlen)
 {
 	struct call c = {.ctx = ctx, .endpoint = endpoint, .region = region, .name = name};
 	str_copy(rep->endpoint, sizeof(rep->endpoint), endpoint);
 	if (aws_url_host(endpoint, c.host, sizeof(c.host)) != 0) {
 		snprintf(err, errlen, "invalid SSM endpoint URL %s", endpoint);
-		return AWS_PERMANENT;
+		return VIGIL_ERR_PERMANENT;
 	}
 	if (!name[0] || strlen(name) > SSM_NAME_MAX) {
 		snprintf(err, errlen, "SSM parameter name must be 1 to %d characters", SSM_NAME_MAX);
-		return AWS_PERMANENT;
+		return VIGIL_ERR_PERMANENT;
 	}
 	json_t *body = json_pack("{s:s, s:b}", "Name", name, "WithDecryption", 1);
 	c.body = body ? json_dumps(body, JSON_COMPACT) : NULL;
 	json_decref(body);
 	c.sig = secret_alloc(sizeof(*c.sig));
 	c.hdr = secret_alloc(HDR_MEM);
-	enum aws_status st = AWS_TRANSIENT;
+	vigil_rc st = VIGIL_ERR_TRANSIENT;
 	if (!c.body || !c.sig || !c.hdr)
 		snprintf(err, errlen, "out of memory");
 	else

@@ -39,9 +39,9 @@ bool aws_region_valid(const char *region);
 /* Fetch the parameter value into value[cap] (secret memory), *len set.
  * Retries throttling/5xx/transport errors with capped full-jitter backoff
  * (ctx->max_attempts); refreshes credentials once if AWS says they expired. */
-enum aws_status ssm_get_parameter(const struct aws_ctx *ctx, struct creds_cache *cc, const char *endpoint,
-				  const char *region, const char *name, char *value, size_t cap, size_t *len,
-				  struct ssm_report *rep, char *err, size_t errlen);
+vigil_rc ssm_get_parameter(const struct aws_ctx *ctx, struct creds_cache *cc, const char *endpoint,
+			   const char *region, const char *name, char *value, size_t cap, size_t *len,
+			   struct ssm_report *rep, char *err, size_t errlen);
 
 /* Internal to ssm*.c: classify an error answer. */
 enum ssm_verdict { SSM_RETRY, SSM_REFRESH_CREDS, SSM_FAIL };

@@ -236,7 +236,3 @@ void evloop_stop(struct evloop *l)
 	l->stop = true;
 }
 
-bool evloop_stopped(const struct evloop *l)
-{
-	return l->stop;
-}

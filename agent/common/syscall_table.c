@@ -52,6 +52,13 @@ unsigned vigil_syscall_flags(int id)
 	return sc_infos[id].flags;
 }
 
+void vigil_sc_set_add_opens(vigil_sc_set *s)
+{
+	for (int id = 1; id < VIGIL_SC_PROCEXIT; id++)
+		if (sc_infos[id].flags & VIGIL_SC_OPENS)
+			vigil_sc_set_add(s, id);
+}
+
 void vigil_sc_set_add_mandatory(vigil_sc_set *s)
 {
 	for (int id = 1; id < VIGIL_SC_PROCEXIT; id++)

@@ -4,6 +4,7 @@
  * The analyzer validates every handle before use, so a corrupt or hostile
  * message can at worst be rejected, never read out of bounds.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -18,13 +19,59 @@ static const char *const tampers[VIGIL_TAMPER_COUNT] = {
 	NULL, "clone_untraced", "foreign_arch", "ptrace_vigil", "signal_vigil", "io_uring",
 	"untraced_child", "vm_write_vigil", "vm_read_vigil", "pidfd_vigil", "kcmp_vigil",
 	"proc_vigil", "seccomp_filter", "foreign_trace"};
+static const char *const arches[] = {"unknown", "x86_64", "i386", "x32", "aarch64"};
+/* fd.type and fd.typechar (Falco's letters; memfd reads as a file). */
+static const char *const fd_types[][2] = {
+	[VIGIL_FD_FILE] = {"file", "f"},     [VIGIL_FD_DIRECTORY] = {"directory", "d"},
+	[VIGIL_FD_IPV4] = {"ipv4", "4"},     [VIGIL_FD_IPV6] = {"ipv6", "6"},
+	[VIGIL_FD_UNIX] = {"unix", "u"},     [VIGIL_FD_NETLINK] = {"netlink", "n"},
+	[VIGIL_FD_PACKET] = {"packet", "o"}, [VIGIL_FD_MEMFD] = {"memfd", "f"},
+	[VIGIL_FD_OTHER] = {"unknown", "o"},
+};
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+static bool is_name(const char *name, const char *s, size_t len)
+{
+	return name && strlen(name) == len && memcmp(name, s, len) == 0;
+}
 
 static unsigned index_of(const char *const *names, unsigned n, const char *s, size_t len)
 {
 	for (unsigned i = 1; i < n; i++)
-		if (strlen(names[i]) == len && memcmp(names[i], s, len) == 0)
+		if (is_name(names[i], s, len))
 			return i;
 	return 0;
+}
+
+const char *vigil_arch_name(unsigned a)
+{
+	return arches[a < COUNT(arches) ? a : VIGIL_ARCH_UNKNOWN];
+}
+
+int vigil_arch_by_name(const char *s, size_t len)
+{
+	for (unsigned i = 0; i < COUNT(arches); i++)
+		if (is_name(arches[i], s, len))
+			return (int)i;
+	return -1;
+}
+
+const char *vigil_fd_type_name(unsigned t)
+{
+	return t < COUNT(fd_types) ? fd_types[t][0] : NULL;
+}
+
+const char *vigil_fd_type_char(unsigned t)
+{
+	return t < COUNT(fd_types) ? fd_types[t][1] : NULL;
+}
+
+int vigil_fd_type_by_name(const char *s, size_t len)
+{
+	for (unsigned i = 0; i < COUNT(fd_types); i++)
+		if (is_name(fd_types[i][0], s, len))
+			return (int)i;
+	return -1;
 }
 
 const char *vigil_fim_action_name(unsigned a)

@@ -45,20 +45,6 @@ static int hash_fd_ctx(EVP_MD_CTX *ctx, int fd, uint8_t *buf, uint8_t out[FIM_HA
 	return 0;
 }
 
-int fim_hash_fd(int fd, uint8_t out[FIM_HASH_LEN])
-{
-	uint8_t *buf = malloc(HASH_BUF);
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	int rc = -1;
-	if (buf && ctx)
-		rc = hash_fd_ctx(ctx, fd, buf, out);
-	else
-		errno = ENOMEM;
-	EVP_MD_CTX_free(ctx);
-	free(buf);
-	return rc;
-}
-
 /* O_NOATIME is refused (EPERM) on files the caller does not own without
  * CAP_FOWNER; then open without it. */
 static int open_content(const char *path)

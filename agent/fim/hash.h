@@ -16,7 +16,5 @@ long fim_hash_all(struct fim_set *s, int max_workers, FILE *warn);
  * FIM_F_UNREADABLE with err). 0 or -1. */
 int fim_hash_entry(struct fim_entry *e);
 
-/* Hashes one open file descriptor; 0 or -1 with errno. */
-int fim_hash_fd(int fd, uint8_t out[FIM_HASH_LEN]);
 
 #endif

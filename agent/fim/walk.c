@@ -22,7 +22,8 @@ bool fim_glob_match(const char *const *globs, size_t n, const char *path)
 	return false;
 }
 
-bool fim_excluded(const struct fim_walk_opts *o, const char *path)
+/* True if path matches one of the exclude globs. */
+static bool fim_excluded(const struct fim_walk_opts *o, const char *path)
 {
 	return fim_glob_match(o->excludes, o->n_excludes, path);
 }

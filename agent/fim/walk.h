@@ -20,8 +20,6 @@ struct fim_walk_opts {
  * cannot be lstat'ed (ENOENT included) or memory runs out. */
 int fim_walk(const char *root, struct fim_walk_opts *o, struct fim_set *out);
 
-/* True if path matches one of the exclude globs. */
-bool fim_excluded(const struct fim_walk_opts *o, const char *path);
 /* True if path matches one of globs: a glob with a '/' is matched against
  * the full path, otherwise against the last component. */
 bool fim_glob_match(const char *const *globs, size_t n, const char *path);

@@ -64,7 +64,8 @@ void cond_lex_init(struct lexer *lx, const char *src, size_t len)
 	lx->last_end = lx->pos;
 }
 
-void cond_lex_advance(const char *src, size_t len, struct cond_pos *p, size_t to)
+/* Advance p over src[p->off .. to), counting lines and characters. */
+static void cond_lex_advance(const char *src, size_t len, struct cond_pos *p, size_t to)
 {
 	for (size_t i = p->off; i < to; i++) {
 		unsigned char c = (unsigned char)src[i];

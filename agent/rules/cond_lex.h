@@ -60,8 +60,6 @@ void cond_lex_skip_byte(struct lexer *lx);
  * anything but blanks [ ] " ' (possibly empty: TOK_BARE of length 0). */
 struct token cond_lex_field_arg(struct lexer *lx);
 
-/* Advance p over src[p->off .. to), counting lines and characters. */
-void cond_lex_advance(const char *src, size_t len, struct cond_pos *p, size_t to);
 
 /* Token classes. */
 bool cond_lex_is_identifier(const char *s, size_t n); /* [A-Za-z][A-Za-z0-9_]* */

@@ -166,10 +166,10 @@ size_t engine_eval(const struct engine *e, const struct vigil_event *ev,
 	return matches;
 }
 
-/* Syscalls that write files: what proc.is_exe_upper_layer learns from. */
-static const int write_syscalls[] = {VIGIL_SC_OPEN, VIGIL_SC_OPENAT, VIGIL_SC_OPENAT2,
-				     VIGIL_SC_CREAT, VIGIL_SC_RENAME, VIGIL_SC_RENAMEAT,
-				     VIGIL_SC_RENAMEAT2, VIGIL_SC_LINK, VIGIL_SC_LINKAT};
+/* Syscalls that write files: what proc.is_exe_upper_layer learns from
+ * (with the opens, vigil_sc_set_add_opens()). */
+static const int write_syscalls[] = {VIGIL_SC_RENAME, VIGIL_SC_RENAMEAT, VIGIL_SC_RENAMEAT2,
+				     VIGIL_SC_LINK, VIGIL_SC_LINKAT};
 
 /* Syscalls that create sockets: what fd.l4proto learns from (results needed). */
 static const int socket_syscalls[] = {VIGIL_SC_SOCKET, VIGIL_SC_ACCEPT, VIGIL_SC_ACCEPT4,
@@ -201,8 +201,10 @@ bool engine_syscalls(const struct engine *e, vigil_sc_set *set)
 	for (int t = 1; t < VIGIL_SC_COUNT; t++)
 		if (e->by_type[t].n || !restricted)
 			vigil_sc_set_add(set, t);
-	if (any_active(e, offsetof(struct compiled_rule, needs_writes)))
+	if (any_active(e, offsetof(struct compiled_rule, needs_writes))) {
+		vigil_sc_set_add_opens(set);
 		add_all(set, write_syscalls, sizeof(write_syscalls) / sizeof(write_syscalls[0]));
+	}
 	if (any_active(e, offsetof(struct compiled_rule, needs_sockets)))
 		add_all(set, socket_syscalls, sizeof(socket_syscalls) / sizeof(socket_syscalls[0]));
 	return restricted;
@@ -224,9 +226,12 @@ void engine_result_syscalls(const struct engine *e, vigil_sc_set *set)
 
 static bool can_open(const struct compiled_rule *r)
 {
-	return r->any_type || vigil_sc_set_has(&r->types, VIGIL_SC_OPEN) ||
-	       vigil_sc_set_has(&r->types, VIGIL_SC_OPENAT) ||
-	       vigil_sc_set_has(&r->types, VIGIL_SC_OPENAT2) || vigil_sc_set_has(&r->types, VIGIL_SC_CREAT);
+	if (r->any_type)
+		return true;
+	for (int t = 1; t < VIGIL_SC_COUNT; t++)
+		if (vigil_sc_opens_file(t) && vigil_sc_set_has(&r->types, t))
+			return true;
+	return false;
 }
 
 void engine_open_prefilter(const struct engine *e, struct prefilter *pf)
@@ -263,7 +268,3 @@ size_t engine_enabled_count(const struct engine *e)
 	return n;
 }
 
-const struct ruleset *engine_ruleset(const struct engine *e)
-{
-	return e->rs;
-}

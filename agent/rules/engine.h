@@ -53,6 +53,5 @@ void engine_open_prefilter(const struct engine *e, struct prefilter *pf);
 size_t engine_rule_count(const struct engine *e);
 const struct compiled_rule *engine_rule_at(const struct engine *e, size_t i);
 size_t engine_enabled_count(const struct engine *e);
-const struct ruleset *engine_ruleset(const struct engine *e);
 
 #endif

@@ -26,7 +26,7 @@ int expr_op_parse(const char *s, size_t len)
 	return -1;
 }
 
-const char *expr_op_name(enum expr_op op)
+static const char *expr_op_name(enum expr_op op)
 {
 	return op <= OP_EXISTS ? op_names[op] : "?";
 }

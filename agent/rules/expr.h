@@ -27,7 +27,6 @@ struct expr;
 
 /* Operator by its Falco spelling ("=", "in", "startswith" ...); -1 if none. */
 int expr_op_parse(const char *s, size_t len);
-const char *expr_op_name(enum expr_op op);
 
 /*
  * Build a comparison. `values` are the operand texts (one for most

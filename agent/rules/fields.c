@@ -190,12 +190,6 @@ static const struct field_def families[] = {
 	FAMILY("gvisor."), FAMILY("container.label"), FAMILY("container.host"),
 };
 
-const struct field_def *field_table(size_t *count)
-{
-	*count = sizeof(table) / sizeof(table[0]);
-	return table;
-}
-
 static const struct field_def *evt_arg_def(void)
 {
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)

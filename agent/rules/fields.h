@@ -92,10 +92,6 @@ int field_count(const struct field_ref *ref, const struct vigil_event *ev);
 void field_extract_nth(const struct field_ref *ref, const struct vigil_event *ev,
 		       const struct field_ctx *ctx, int n, struct field_value *out);
 
-/* The table, for `vigil rules fields` and docs. */
-const struct field_def *field_table(size_t *count);
 
-/* The ABI-independent errno name for a negative result ("ENOENT"), or NULL. */
-const char *field_errno_name(long err);
 
 #endif

@@ -49,6 +49,17 @@ static void evt_args(const struct vigil_event *ev, struct field_value *v)
 	set_buf(v, sb.len);
 }
 
+/* The ABI-independent errno name for a negative result ("ENOENT"), or NULL. */
+static const char *field_errno_name(long err)
+{
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 32)
+	return err < 0 && err > -4096 ? strerrorname_np((int)-err) : NULL;
+#else
+	(void)err;
+	return NULL;
+#endif
+}
+
 static void evt_res(const struct vigil_event *ev, struct field_value *v)
 {
 	if (!ev->has_res || ev->kind != VIGIL_EV_SYSCALL)
@@ -133,20 +144,6 @@ static void path_part(const struct vigil_event *ev, bool want_dir, struct field_
 		set_str(v, slash + 1, fd->name.len - dlen - 1);
 }
 
-static const char *fd_type_name(int type, bool as_char)
-{
-	static const char *const names[][2] = {
-		[VIGIL_FD_FILE] = {"file", "f"}, [VIGIL_FD_DIRECTORY] = {"directory", "d"},
-		[VIGIL_FD_IPV4] = {"ipv4", "4"}, [VIGIL_FD_IPV6] = {"ipv6", "6"},
-		[VIGIL_FD_UNIX] = {"unix", "u"}, [VIGIL_FD_NETLINK] = {"netlink", "n"},
-		[VIGIL_FD_PACKET] = {"packet", "o"}, [VIGIL_FD_MEMFD] = {"memfd", "f"},
-		[VIGIL_FD_OTHER] = {"unknown", "o"},
-	};
-	if (type <= VIGIL_FD_NONE || type > VIGIL_FD_OTHER)
-		return NULL;
-	return names[type][as_char ? 1 : 0];
-}
-
 /* Local (fd.s*) or remote (fd.d*) side of a socket event. */
 static void sock_side(const struct vigil_event *ev, bool remote, bool want_port, struct field_value *v)
 {
@@ -208,8 +205,8 @@ static void extract_fd(int id, const struct vigil_event *ev, const struct field_
 	case F_FD_NUM: if (ev->fd.num >= 0) set_int(v, ev->fd.num); break;
 	case F_FD_NAME:
 	case F_FD_NAMERAW: set_vstr(v, ev, ev->fd.name); break;
-	case F_FD_TYPE: set_cstr(v, fd_type_name(ev->fd.type, false)); break;
-	case F_FD_TYPECHAR: set_cstr(v, fd_type_name(ev->fd.type, true)); break;
+	case F_FD_TYPE: set_cstr(v, vigil_fd_type_name(ev->fd.type)); break;
+	case F_FD_TYPECHAR: set_cstr(v, vigil_fd_type_char(ev->fd.type)); break;
 	case F_FD_DIRECTORY: path_part(ev, true, v); break;
 	case F_FD_FILENAME: path_part(ev, false, v); break;
 	case F_FD_SOCKFAMILY:
@@ -385,14 +382,4 @@ int field_count(const struct field_ref *ref, const struct vigil_event *ev)
 	if (id == F_FD_IP || id == F_FD_PORT || id == F_FD_NET)
 		return 2; /* either end of the connection */
 	return 1;
-}
-
-const char *field_errno_name(long err)
-{
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 32)
-	return err < 0 && err > -4096 ? strerrorname_np((int)-err) : NULL;
-#else
-	(void)err;
-	return NULL;
-#endif
 }

@@ -136,14 +136,6 @@ void output_free(struct output_fmt *f)
 	free(f);
 }
 
-const struct field_def *output_unsupported_field(const struct output_fmt *f)
-{
-	for (size_t i = 0; i < f->n; i++)
-		if (!f->pieces[i].lit && f->pieces[i].field.def->support == FS_NO)
-			return f->pieces[i].field.def;
-	return NULL;
-}
-
 /* The value as text (Falco's rendering): numbers in decimal, booleans true/false. */
 static void value_text(const struct field_value *v, struct strbuf *out)
 {

@@ -15,8 +15,6 @@ struct output_fmt;
 /* Compile a format; unknown fields are an error (message in err). */
 struct output_fmt *output_compile(const char *fmt, size_t len, char *err, size_t errlen);
 void output_free(struct output_fmt *f);
-/* First field the format uses that vigil cannot produce, or NULL. */
-const struct field_def *output_unsupported_field(const struct output_fmt *f);
 
 /* Render the text, <NA> for missing values. */
 void output_render(const struct output_fmt *f, const struct vigil_event *ev,

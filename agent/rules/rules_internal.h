@@ -29,9 +29,7 @@ void rules_text_clear(struct rules_text *t);
 /* ---- item structures: free and copy (rules_items.c) ---- */
 
 void rules_value_clear(struct rules_value *v);
-int rules_value_copy(struct rules_value *dst, const struct rules_value *src);
 void rules_exception_clear(struct rules_exception *e);
-int rules_exception_copy(struct rules_exception *dst, const struct rules_exception *src);
 void rules_list_clear(struct rules_list *l);
 int rules_list_copy(struct rules_list *dst, const struct rules_list *src);
 void rules_macro_clear(struct rules_macro *m);
@@ -47,7 +45,6 @@ int rules_exception_check_values(const struct rules_exception *shape, const stru
 /* Fill default comps for present fields and check fields/comps agree. */
 int rules_exception_check_shape(struct rules_exception *e, char *msg, size_t msglen,
 				struct vigil_pos *at);
-bool rules_is_operator(const char *op);
 /* Add the strings of `add` not yet in *tags (copies); -1 on ENOMEM. */
 int rules_tags_merge(char ***tags, size_t *ntags, char *const *add, size_t nadd);
 

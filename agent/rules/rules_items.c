@@ -13,7 +13,7 @@ static const char *const operators[] = {
 	"bcontains", "startswith", "bstartswith", "endswith", "glob", "iglob", "exists", "regex",
 };
 
-bool rules_is_operator(const char *op)
+static bool rules_is_operator(const char *op)
 {
 	for (size_t i = 0; i < sizeof(operators) / sizeof(operators[0]); i++)
 		if (strcmp(op, operators[i]) == 0)
@@ -37,6 +37,8 @@ void rules_value_clear(struct rules_value *v)
 	memset(v, 0, sizeof(*v));
 }
 
+static int rules_value_copy(struct rules_value *dst, const struct rules_value *src);
+
 /* Deep-copy n values into a new array *dst; *copied counts the ones done,
  * so the caller's clear frees exactly those on failure. */
 static int copy_values(struct rules_value **dst, size_t *copied, const struct rules_value *src,
@@ -56,7 +58,7 @@ static int copy_values(struct rules_value **dst, size_t *copied, const struct ru
 	return 0;
 }
 
-int rules_value_copy(struct rules_value *dst, const struct rules_value *src)
+static int rules_value_copy(struct rules_value *dst, const struct rules_value *src)
 {
 	*dst = *src;
 	dst->str = NULL;
@@ -81,7 +83,7 @@ void rules_exception_clear(struct rules_exception *e)
 	memset(e, 0, sizeof(*e));
 }
 
-int rules_exception_copy(struct rules_exception *dst, const struct rules_exception *src)
+static int rules_exception_copy(struct rules_exception *dst, const struct rules_exception *src)
 {
 	memset(dst, 0, sizeof(*dst));
 	dst->pos = src->pos;

@@ -36,6 +36,15 @@ static void on_key_fd(int fd, uint32_t revents, void *arg)
 			s->sinks[i]->ops->key_changed(s->sinks[i]);
 }
 
+/* Submit a `vigil health` alert now (also done every health.interval_s). */
+static void ship_health_now(struct ship *s)
+{
+	int prio = health_alert(&s->health, &s->ctx.c, s->lost_reported, s->ctx.agent.hostname);
+	s->lost_reported = ship_counters_lost(&s->ctx.c);
+	if (!s->health.truncated)
+		ship_submit(s, s->health.data, s->health.len, prio);
+}
+
 static void on_health(void *arg)
 {
 	struct ship *s = arg;
@@ -43,14 +52,6 @@ static void on_health(void *arg)
 	ship_health_now(s);
 	s->health_timer = evloop_add_timer(s->ctx.loop, s->ctx.cfg.health_interval_s * 1000ull,
 					   on_health, s);
-}
-
-void ship_health_now(struct ship *s)
-{
-	int prio = health_alert(&s->health, &s->ctx.c, s->lost_reported, s->ctx.agent.hostname);
-	s->lost_reported = ship_counters_lost(&s->ctx.c);
-	if (!s->health.truncated)
-		ship_submit(s, s->health.data, s->health.len, prio);
 }
 
 /* The HMAC key named by http.hmac_key_env, kept only in ctx (wiped at free). */

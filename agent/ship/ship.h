@@ -162,8 +162,6 @@ void ship_count_crash_loss(struct ship *s, uint64_t n);
 /* Replace the agent/task description (e.g. once ECS task metadata arrives);
  * batches built from now on carry it. */
 void ship_set_agent_info(struct ship *s, const struct ship_agent_info *agent);
-/* Submit a `vigil health` alert now (also done every health.interval_s). */
-void ship_health_now(struct ship *s);
 /*
  * Stop: what is in flight or in memory goes to the spool, or is counted as
  * lost (dropped_shutdown). Afterwards only ship_stats and ship_free.

@@ -59,7 +59,7 @@ static struct sbatch *pop_front(struct http_sink *s)
 }
 
 /* Move an in-memory batch (counted in mem) to disk; 0 done (b freed), -1 kept. */
-int http_to_spool(struct http_sink *s, struct sbatch *b)
+static int http_to_spool(struct http_sink *s, struct sbatch *b)
 {
 	if (!s->spool)
 		return -1;
@@ -352,11 +352,11 @@ static bool start_one(struct http_sink *s, const char *key, size_t keylen)
 	if (!b)
 		return false;
 	http_mem_adjust(s, b, +1);
-	int rc = hreq_start(s, b, key, keylen);
-	if (rc == 0)
+	vigil_rc rc = hreq_start(s, b, key, keylen);
+	if (rc == VIGIL_OK)
 		return true;
 	http_mem_adjust(s, b, -1);
-	if (rc == -2) {
+	if (rc == VIGIL_ERR_TOO_BIG) {
 		split(s, b); /* the body would be over http.max_body_bytes */
 		return true;
 	}

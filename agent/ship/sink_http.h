@@ -16,6 +16,7 @@
 #include "ship/internal.h"
 #include "ship/mcurl.h"
 #include "ship/spool.h"
+#include "vigil/rc.h"
 #include "vigil/strbuf.h"
 
 enum hstate { ST_UP, ST_BACKOFF, ST_PROBE, ST_NOKEY };
@@ -56,8 +57,11 @@ struct http_sink {
 };
 
 /* sink_http_req.c */
-/* Build and start a request for b; -1 (b untouched) when it could not start. */
-int hreq_start(struct http_sink *s, struct sbatch *b, const char *key, size_t keylen);
+/* Build and start a request for b. When it could not start, b is untouched
+ * and the result says why: VIGIL_ERR_TOO_BIG, the body would be over
+ * http.max_body_bytes (split b); VIGIL_ERR_NOMEM, out of memory (or libcurl
+ * refused the request). */
+vigil_rc hreq_start(struct http_sink *s, struct sbatch *b, const char *key, size_t keylen);
 /* Free a request whose batch was already taken care of. */
 void hreq_free(struct hreq *r);
 /* FNV-1a of the key: tells a rotated key from the rejected one, reveals nothing. */
@@ -73,7 +77,6 @@ void http_seal(struct http_sink *s);
 void http_pump(struct http_sink *s);
 void http_spool_queue(struct http_sink *s);
 void http_requeue(struct http_sink *s, struct sbatch *b);
-int http_to_spool(struct http_sink *s, struct sbatch *b);
 void http_mem_adjust(struct http_sink *s, const struct sbatch *b, int sign);
 
 #endif

@@ -84,13 +84,12 @@ void hreq_free(struct hreq *r)
 	free(r);
 }
 
-/* Returns 0 started, -1 could not start, -2 the body is over http.max_body_bytes. */
-int hreq_start(struct http_sink *s, struct sbatch *b, const char *key, size_t keylen)
+vigil_rc hreq_start(struct http_sink *s, struct sbatch *b, const char *key, size_t keylen)
 {
 	struct ship_ctx *ctx = s->base.ctx;
 	struct hreq *r = calloc(1, sizeof(*r));
 	if (!r)
-		return -1;
+		return VIGIL_ERR_NOMEM;
 	r->s = s;
 	r->b = b;
 	r->x.done = mcurl_done;
@@ -98,12 +97,12 @@ int hreq_start(struct http_sink *s, struct sbatch *b, const char *key, size_t ke
 	body_build(&s->raw, b, &ctx->agent, &ctx->c);
 	if (s->raw.truncated || s->raw.oom) {
 		hreq_free(r);
-		return s->raw.truncated ? -2 : -1;
+		return s->raw.truncated ? VIGIL_ERR_TOO_BIG : VIGIL_ERR_NOMEM;
 	}
 	if (ship_deflate(s->raw.data, s->raw.len, SHIP_GZIP_LEVEL, Z_FMT_GZIP, &r->body)) {
 		bool over = !r->body.oom;
 		hreq_free(r);
-		return over ? -2 : -1;
+		return over ? VIGIL_ERR_TOO_BIG : VIGIL_ERR_NOMEM;
 	}
 	if (!(r->hdrs = headers(ctx, r, key, keylen)) ||
 	    !(r->x.easy = http_easy_new(ctx, s->url, &r->resp)) ||
@@ -112,11 +111,11 @@ int hreq_start(struct http_sink *s, struct sbatch *b, const char *key, size_t ke
 	    curl_easy_setopt(r->x.easy, CURLOPT_POSTFIELDS, r->body.data) ||
 	    mcurl_start(ctx->mc, &r->x)) {
 		hreq_free(r);
-		return -1;
+		return VIGIL_ERR_NOMEM;
 	}
 	ctx->c.requests++;
 	r->next = s->inflight;
 	s->inflight = r;
 	s->ninflight++;
-	return 0;
+	return VIGIL_OK;
 }

@@ -8,7 +8,7 @@
 #include "vigil/log.h"
 #include "supervisor/supervisor.h"
 
-void options_usage(FILE *out)
+static void options_usage(FILE *out)
 {
 	fputs("usage: vigil [OPTIONS] -- PROGRAM [ARGS...]\n"
 	      "       vigil rules validate [--json] FILE...\n"

@@ -32,7 +32,6 @@ struct sup_options {
 
 /* options.c: 0 ok, 1 = handled (help printed), -1 = usage error (printed). */
 int options_parse(int argc, char **argv, struct sup_options *o);
-void options_usage(FILE *out);
 
 /* init.c: tini's duties. */
 struct init_state {

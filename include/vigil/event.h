@@ -96,6 +96,16 @@ enum vigil_tamper {
 const char *vigil_tamper_name(unsigned t);
 unsigned vigil_tamper_by_name(const char *s, size_t len);
 
+/* evt.arch as text ("x86_64"); "unknown" for VIGIL_ARCH_UNKNOWN or a value
+ * out of range. The inverse returns -1 for a name not in the table. */
+const char *vigil_arch_name(unsigned a);
+int vigil_arch_by_name(const char *s, size_t len);
+/* fd.type ("ipv4") and fd.typechar ("4"); NULL for VIGIL_FD_NONE or a value
+ * out of range. The inverse returns -1 for a name not in the table. */
+const char *vigil_fd_type_name(unsigned t);
+const char *vigil_fd_type_char(unsigned t);
+int vigil_fd_type_by_name(const char *s, size_t len);
+
 /* One ancestor (proc.apid[N], proc.aname[N]); [0] of the array is the parent. */
 struct vigil_ancestor {
 	int32_t pid;
@@ -180,7 +190,7 @@ struct vigil_event {
 	uint64_t num;         /* evt.num */
 	uint64_t ts_ns;       /* evt.rawtime */
 	uint16_t kind;        /* enum vigil_event_kind */
-	uint16_t type;        /* enum vigil_syscall (syscall_table.h) */
+	uint16_t type;        /* enum vigil_syscall (vigil/syscalls.h) */
 	uint8_t arch;         /* enum vigil_arch */
 	uint8_t has_res;      /* evt.dir '<' */
 	uint8_t tamper;       /* enum vigil_tamper */

@@ -53,6 +53,5 @@ int evloop_run_once(struct evloop *l, int max_wait_ms);
 /* Run until evloop_stop() is called from a callback. */
 int evloop_run(struct evloop *l);
 void evloop_stop(struct evloop *l);
-bool evloop_stopped(const struct evloop *l);
 
 #endif

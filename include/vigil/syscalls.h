@@ -158,6 +158,8 @@ static inline bool vigil_sc_opens_file(int id)
 
 /* The default event set (issue: everything the tracer can decode). */
 void vigil_sc_set_default(vigil_sc_set *s);
+/* Add the ids that open a file (VIGIL_SC_OPENS). */
+void vigil_sc_set_add_opens(vigil_sc_set *s);
 /* Add the ids that are always traced (VIGIL_SC_TREE | VIGIL_SC_TAMPER). */
 void vigil_sc_set_add_mandatory(vigil_sc_set *s);
 /* Parse "a,b,c" into a set; returns -1 and names the bad entry in *bad. */

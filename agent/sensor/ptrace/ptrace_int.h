@@ -65,6 +65,5 @@ struct ptrace_sensor {
 
 /* sensor.c: restart, skip a syscall with a result. */
 void ptrace_resume(struct task *t, int sig);
-bool ptrace_skip_syscall(pid_t tid, long result);
 
 #endif

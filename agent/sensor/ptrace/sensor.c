@@ -37,7 +37,7 @@ void ptrace_resume(struct task *t, int sig)
 		LOG_WARN("ptrace restart of %d: %s", (int)t->st.tid, strerror(errno));
 }
 
-bool ptrace_skip_syscall(pid_t tid, long result)
+static bool ptrace_skip_syscall(pid_t tid, long result)
 {
 #if defined(__x86_64__)
 	struct user_regs_struct regs;

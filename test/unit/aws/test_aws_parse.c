@@ -115,19 +115,19 @@ static void test_creds_json(void **state)
 	struct aws_creds *c = secret_alloc(sizeof(*c));
 	char err[256];
 	const char *ok = "{\"AccessKeyId\":\"ASIAX\",\"SecretAccessKey\":\"s\",\"Token\":\"t\",\"Expiration\":\"2020-02-25T06:03:31Z\"}";
-	assert_int_equal(creds_parse_json(ok, strlen(ok), true, c, err, sizeof(err)), AWS_OK);
+	assert_int_equal(creds_parse_json(ok, strlen(ok), true, c, err, sizeof(err)), VIGIL_OK);
 	assert_string_equal(c->access_key_id, "ASIAX");
 	assert_int_equal(c->expiration, 1582610611);
 	const char *no_token = "{\"AccessKeyId\":\"A\",\"SecretAccessKey\":\"s\",\"Expiration\":\"2020-02-25T06:03:31Z\"}";
-	assert_int_equal(creds_parse_json(no_token, strlen(no_token), true, c, err, sizeof(err)), AWS_TRANSIENT);
+	assert_int_equal(creds_parse_json(no_token, strlen(no_token), true, c, err, sizeof(err)), VIGIL_ERR_TRANSIENT);
 	memset(c, 0, sizeof(*c));
-	assert_int_equal(creds_parse_json(no_token, strlen(no_token), false, c, err, sizeof(err)), AWS_OK);
+	assert_int_equal(creds_parse_json(no_token, strlen(no_token), false, c, err, sizeof(err)), VIGIL_OK);
 	const char *code = "{\"Code\":\"AssumeRoleUnauthorizedAccess\",\"Message\":\"denied\"}";
-	assert_int_equal(creds_parse_json(code, strlen(code), true, c, err, sizeof(err)), AWS_TRANSIENT);
+	assert_int_equal(creds_parse_json(code, strlen(code), true, c, err, sizeof(err)), VIGIL_ERR_TRANSIENT);
 	assert_non_null(strstr(err, "AssumeRoleUnauthorizedAccess"));
 	const char *placeholder = "{\"AccessKeyId\":\"A\",\"SecretAccessKey\":\"s\",\"Token\":\"t\",\"Expiration\":\"EXPIRATION_DATE\"}";
-	assert_int_equal(creds_parse_json(placeholder, strlen(placeholder), true, c, err, sizeof(err)), AWS_TRANSIENT);
-	assert_int_equal(creds_parse_json("[]", 2, true, c, err, sizeof(err)), AWS_TRANSIENT);
+	assert_int_equal(creds_parse_json(placeholder, strlen(placeholder), true, c, err, sizeof(err)), VIGIL_ERR_TRANSIENT);
+	assert_int_equal(creds_parse_json("[]", 2, true, c, err, sizeof(err)), VIGIL_ERR_TRANSIENT);
 	secret_free(c, sizeof(*c));
 }
 
