@@ -44,19 +44,20 @@ def run_script(vigil_bin, tmp_path, outputs, env_extra, script=TRIP, config=None
 
 
 @pytest.fixture
-def rx(tmp_path):
+def env_key_receiver(tmp_path):
+    """A fake SaaS receiver over http accepting the key k-env (VIGIL_API_KEY)."""
     r = Receiver(tmp_path, key="k-env").start()
     yield r
     r.stop()
 
 
-def test_alerts_reach_the_endpoint_with_the_env_key(vigil_bin, tmp_path, rx):
-    r = run_script(vigil_bin, tmp_path, ["stdout", rx.url()], {"VIGIL_API_KEY": "k-env"})
+def test_alerts_reach_the_endpoint_with_the_env_key(vigil_bin, tmp_path, env_key_receiver):
+    r = run_script(vigil_bin, tmp_path, ["stdout", env_key_receiver.url()], {"VIGIL_API_KEY": "k-env"})
     assert r.returncode == 0, r.stderr
     lines = [json.loads(l) for l in r.stdout.splitlines() if l.startswith("{")]
     rules = [a["rule"] for a in lines if a["rule"] != "vigil health"]
     assert len(rules) >= 2, r.stdout
-    st = rx.state()
+    st = env_key_receiver.state()
     assert st["errors"] == [], st["errors"]          # schema, gzip, headers all checked
     assert st["batches"] >= 1 and st["auth_seen"] == ["k-env"], st
     assert st["alerts"] - st["health"] == len(rules), (st, rules)
@@ -189,15 +190,15 @@ def test_key_rotated_in_ssm_is_refetched_after_401(vigil_bin, tmp_path):
         rx.stop()
 
 
-def test_task_metadata_describes_the_task_in_each_batch(vigil_bin, tmp_path, rx):
+def test_task_metadata_describes_the_task_in_each_batch(vigil_bin, tmp_path, env_key_receiver):
     from aws_ecs_metadata import FakeTaskMetadata
     with FakeTaskMetadata("fargate") as meta:
-        r = run_script(vigil_bin, tmp_path, [rx.url()],
+        r = run_script(vigil_bin, tmp_path, [env_key_receiver.url()],
                       {"VIGIL_API_KEY": "k-env", "ECS_CONTAINER_METADATA_URI_V4": meta.uri},
                       script="sleep 1.5; cat /etc/shadow > /dev/null")
         assert r.returncode == 0, r.stderr
         assert meta.violations == []
-    task = rx.state()["last_task"]
+    task = env_key_receiver.state()["last_task"]
     assert task.get("cluster") and task.get("task_arn", "").startswith("arn:aws:ecs:"), task
     assert task.get("family") and task.get("availability_zone"), task
 
