@@ -192,9 +192,9 @@ def test_rules_naming_sends_trace_only_fast_open(vigil_bin, progs_dir, tmp_path)
     events = tmp_path / "events.ndjson"
     plain = ("import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); "
              "s.sendto(b'x', ('127.0.0.1', 9)); s.sendto(b'y', ('127.0.0.1', 9))")
-    proc = subprocess.run([str(vigil_bin), "--rules", str(rules), "--events-out", str(events),
-                           "--", "sh", "-c", f'python3 -c "{plain}" && {progs_dir}/fastopen sendto 2222'],
-                          stdin=subprocess.DEVNULL, capture_output=True, timeout=TIMEOUT, cwd=tmp_path)
+    proc = vigil_run(vigil_bin, "--rules", rules, "--events-out", events, "--", "sh", "-c",
+                     f'python3 -c "{plain}" && {progs_dir}/fastopen sendto 2222',
+                     timeout=TIMEOUT, cwd=tmp_path, text=False)
     out = Outcome(proc, events)
     if out.rc == 77:
         pytest.skip(f"the kernel refused a network namespace: {out.stderr.strip()[-300:]}")
