@@ -2,7 +2,6 @@
 `vigil aws check` and checking that no secret ever reaches its output."""
 import hashlib
 import os
-import subprocess
 
 PARAM = "/prod/vigil/api-key"
 KEY = "vk_live_7Hq2Lw9XbT4mZr8Pn3Ys6Dc1Fg5Jk0Ae"
@@ -28,6 +27,16 @@ def static_store():
     return s
 
 
+def strict_ssm(store):
+    """The fake SSM in us-east-1 holding PARAM = KEY, accepting the credentials
+    of store; any request that breaks the protocol (SigV4 included) fails the
+    test. A generator for a pytest fixture to yield from."""
+    from aws_ssm import FakeSSM
+    with FakeSSM(store, "us-east-1", {PARAM: KEY}) as f:
+        yield f
+    assert f.violations == []
+
+
 def ssm_env(ssm, **extra):
     """vigil's environment for SSM GetParameter of PARAM with the static keys."""
     base = dict(AWS_ACCESS_KEY_ID=STATIC_AKID, AWS_SECRET_ACCESS_KEY=STATIC_SECRET,
@@ -49,7 +58,8 @@ def assert_no_secrets(text, secrets):
 
 def run_check(vigil_bin, env, secrets=(), args=("check",), timeout=60):
     """Run `vigil aws ARGS`; asserts the key and credentials stay out of stdout/stderr."""
-    p = subprocess.run([str(vigil_bin), "aws", *args], env=env, capture_output=True, text=True, timeout=timeout)
+    from vigil_runner import vigil_run  # test/integration, on the path under pytest
+    p = vigil_run(vigil_bin, "aws", *args, env=env, timeout=timeout)
     assert_no_secrets(p.stdout + p.stderr, [KEY, STATIC_SECRET, *secrets])
     return p
 

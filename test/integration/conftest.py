@@ -70,8 +70,8 @@ def ship_feed_built():
 
 
 @pytest.fixture
-def rx(tmp_path):
-    """A fake SaaS receiver, already listening."""
+def receiver(tmp_path):
+    """A fake SaaS receiver over http, already listening, accepting the key k1."""
     r = _fakes("receiver_harness").Receiver(tmp_path).start()
     yield r
     r.stop()
@@ -103,16 +103,13 @@ def pki(tmp_path_factory):
 
 # The AWS suites (test_aws_*.py): a credential store and the strict fake SSM.
 @pytest.fixture
-def store():
-    """Credentials the fakes accept: the static test key pair."""
+def static_keys():
+    """A credential store that knows the static test key pair (STATIC_AKID)."""
     return _fakes("aws_harness").static_store()
 
 
 @pytest.fixture
-def ssm(store):
-    """The fake SSM in us-east-1 holding PARAM = KEY; any request that breaks
-    the protocol (SigV4 included) fails the test."""
-    h = _fakes("aws_harness")
-    with _fakes("aws_ssm").FakeSSM(store, "us-east-1", {h.PARAM: h.KEY}) as f:
-        yield f
-    assert f.violations == []
+def ssm_static_keys(static_keys):
+    """The fake SSM in us-east-1 holding PARAM = KEY, accepting the static test
+    keys; any request that breaks the protocol (SigV4 included) fails the test."""
+    yield from _fakes("aws_harness").strict_ssm(static_keys)

@@ -8,12 +8,11 @@ vigil_health counters (events_dropped, events_lost), never silent.
 import json
 import os
 import signal
-import subprocess
 import sys
 import threading
 import time
 
-import pytest
+from vigil_runner import vigil_env, vigil_run, vigil_start
 
 WORKLOAD = [sys.executable, "-c",
             "import time\n"
@@ -53,8 +52,7 @@ def analyzer_pids(vigil_pid):
 
 def test_analyzer_killed_is_restarted_and_losses_counted(vigil_bin, tmp_path):
     out = tmp_path / "ev.ndjson"
-    proc = subprocess.Popen([str(vigil_bin), "--events-out", str(out), "--"] +
-                            WORKLOAD + ["20000"], stderr=subprocess.PIPE)
+    proc = vigil_start(vigil_bin, "--events-out", out, "--", *WORKLOAD, "20000", text=False)
     killed = 0
     deadline = time.time() + 20
     while killed < 2 and time.time() < deadline and proc.poll() is None:
@@ -89,9 +87,8 @@ def test_stalled_analyzer_drops_are_counted_and_app_runs_on(vigil_bin, tmp_path)
     reader = threading.Thread(target=late_reader)
     reader.start()
     start = time.time()
-    proc = subprocess.run([str(vigil_bin), "--events-out", str(fifo), "--queue-size",
-                           "131072", "--drain-timeout", "20000", "--"] + WORKLOAD + ["30000"],
-                          capture_output=True, timeout=120)
+    proc = vigil_run(vigil_bin, "--events-out", fifo, "--queue-size", "131072", "--drain-timeout",
+                     "20000", "--", *WORKLOAD, "30000", text=False, timeout=120)
     reader.join(timeout=60)
     assert proc.returncode == 0, proc.stderr
     events = [json.loads(line) for line in lines if line.strip()]
@@ -111,9 +108,8 @@ def test_stalled_analyzer_drops_are_counted_and_app_runs_on(vigil_bin, tmp_path)
 
 
 def test_program_runs_when_analyzer_is_missing(vigil_bin, tmp_path):
-    env = dict(os.environ, VIGIL_ANALYZER=str(tmp_path / "no-such-analyzer"))
-    proc = subprocess.run([str(vigil_bin), "--", "sh", "-c", "echo hi; exit 4"],
-                          capture_output=True, env=env, timeout=30)
+    proc = vigil_run(vigil_bin, "--", "sh", "-c", "echo hi; exit 4", text=False, timeout=30,
+                     env=vigil_env(VIGIL_ANALYZER=tmp_path / "no-such-analyzer"))
     assert proc.returncode == 4
     assert proc.stdout == b"hi\n"
     assert b"analyzer program not found" in proc.stderr
@@ -121,8 +117,8 @@ def test_program_runs_when_analyzer_is_missing(vigil_bin, tmp_path):
 
 def test_events_out_errors_before_the_program_starts(vigil_bin, tmp_path):
     marker = tmp_path / "ran"
-    proc = subprocess.run([str(vigil_bin), "--events-out", str(tmp_path / "no/such/dir/x"),
-                           "--", "touch", str(marker)], capture_output=True, timeout=30)
+    proc = vigil_run(vigil_bin, "--events-out", tmp_path / "no/such/dir/x", "--", "touch", marker,
+                     text=False, timeout=30)
     assert proc.returncode == 2
     assert b"--events-out" in proc.stderr
     assert not marker.exists()
@@ -131,18 +127,17 @@ def test_events_out_errors_before_the_program_starts(vigil_bin, tmp_path):
 def test_bad_option_is_a_usage_error(vigil_bin):
     for argv in (["--syscalls", "openat,nosuch", "--", "true"], ["--bogus", "--", "true"],
                  ["--queue-size", "12x", "--", "true"], []):
-        proc = subprocess.run([str(vigil_bin)] + argv, capture_output=True, timeout=30)
+        proc = vigil_run(vigil_bin, *argv, text=False, timeout=30)
         assert proc.returncode == 2, argv
         assert proc.stderr, argv
-    proc = subprocess.run([str(vigil_bin), "--syscalls", "openat,nosuch", "--", "true"],
-                          capture_output=True, timeout=30)
+    proc = vigil_run(vigil_bin, "--syscalls", "openat,nosuch", "--", "true", text=False, timeout=30)
     assert b"nosuch" in proc.stderr
 
 
 def test_version_and_help(vigil_bin):
-    v = subprocess.run([str(vigil_bin), "version"], capture_output=True, timeout=10)
+    v = vigil_run(vigil_bin, "version", text=False, timeout=10)
     assert v.returncode == 0 and v.stdout.startswith(b"vigil ")
-    h = subprocess.run([str(vigil_bin), "--help"], capture_output=True, timeout=10)
+    h = vigil_run(vigil_bin, "--help", text=False, timeout=10)
     assert h.returncode == 0 and b"--events-out" in h.stdout
 
 
@@ -160,24 +155,25 @@ def setuid_programs():
     return found
 
 
+# capsh runs vigil (its "$0") without CAP_SYS_ADMIN, as on Fargate.
+WITHOUT_CAP_SYS_ADMIN = ("capsh", "--drop=cap_sys_admin", "--", "-c", 'exec "$0" "$@"')
+
+
 def test_no_new_privs_names_weakened_setuid_programs(vigil_bin):
     progs = setuid_programs()
     assert progs, "this machine has no setuid program to check against"
     # Without CAP_SYS_ADMIN (as on Fargate) vigil must set no_new_privs and say what it costs.
-    proc = subprocess.run(["capsh", "--drop=cap_sys_admin", "--", "-c",
-                           f"exec {vigil_bin} -- true"], capture_output=True, timeout=30)
+    proc = vigil_run(vigil_bin, "--", "true", wrapper=WITHOUT_CAP_SYS_ADMIN, text=False, timeout=30)
     assert proc.returncode == 0, proc.stderr
     err = proc.stderr.decode()
     assert "no_new_privs is set" in err
     assert any(p in err for p in progs), err
     # The program really runs with no_new_privs.
-    proc = subprocess.run(["capsh", "--drop=cap_sys_admin", "--", "-c",
-                           f"exec {vigil_bin} -q -- grep NoNewPrivs /proc/self/status"],
-                          capture_output=True, timeout=30)
+    proc = vigil_run(vigil_bin, "-q", "--", "grep", "NoNewPrivs", "/proc/self/status",
+                     wrapper=WITHOUT_CAP_SYS_ADMIN, text=False, timeout=30)
     assert proc.stdout.split() == [b"NoNewPrivs:", b"1"], proc.stdout
     # With CAP_SYS_ADMIN there is nothing to warn about, and no_new_privs stays off.
-    proc = subprocess.run([str(vigil_bin), "--", "grep", "NoNewPrivs", "/proc/self/status"],
-                          capture_output=True, timeout=30)
+    proc = vigil_run(vigil_bin, "--", "grep", "NoNewPrivs", "/proc/self/status", text=False, timeout=30)
     assert b"no_new_privs is set" not in proc.stderr
     assert proc.stdout.split() == [b"NoNewPrivs:", b"0"], proc.stdout
 
@@ -194,10 +190,9 @@ def test_analyzer_crash_loop_at_shutdown_is_bounded_and_reported(vigil_bin, tmp_
                     f"[ \"$(wc -l < '{count}')\" -eq 1 ] && exec '{real}' \"$@\"\n"
                     "exit 1\n")
     fake.chmod(0o755)
-    env = dict(os.environ, VIGIL_ANALYZER=str(fake))
     program = f"touch '{ready}'; sleep 1; for i in 1 2 3 4 5; do cat /etc/hostname; done; exit 5"
-    proc = subprocess.Popen([str(vigil_bin), "--", "sh", "-c", program],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    proc = vigil_start(vigil_bin, "--", "sh", "-c", program, env=vigil_env(VIGIL_ANALYZER=fake),
+                       text=False)
     deadline = time.time() + 20
     while not ready.exists() and time.time() < deadline:
         time.sleep(0.02)

@@ -17,8 +17,10 @@ from aws_ssm import FakeSSM  # noqa: E402
 
 
 @pytest.fixture
-def ssm(store):
-    with FakeSSM(store, "eu-central-1", {PARAM: KEY}) as f:
+def ssm_eu_central_1(static_keys):
+    """The fake SSM in eu-central-1 accepting the static test keys; its
+    violations are not checked at teardown (a test sends a tampered request)."""
+    with FakeSSM(static_keys, "eu-central-1", {PARAM: KEY}) as f:
         yield f
 
 
@@ -46,18 +48,18 @@ def botocore_request(ssm, token=None):
     return ssm.requests[-1]
 
 
-def test_vigil_signature_equals_botocore(vigil_bin, ssm):
-    rec = vigil_request(vigil_bin, ssm)
-    assert ssm.violations == []
+def test_vigil_signature_equals_botocore(vigil_bin, ssm_eu_central_1):
+    rec = vigil_request(vigil_bin, ssm_eu_central_1)
+    assert ssm_eu_central_1.violations == []
     assert headers_of(rec)["authorization"] == rec["botocore_authorization"]
     creq = rec["botocore_canonical_request"].split("\n")
     assert creq[0] == "POST" and creq[1] == "/" and creq[2] == ""
 
 
-def test_same_request_as_botocore_client(vigil_bin, ssm):
-    mine = vigil_request(vigil_bin, ssm)
-    theirs = botocore_request(ssm)
-    assert ssm.violations == []  # the fake accepts botocore's real client too
+def test_same_request_as_botocore_client(vigil_bin, ssm_eu_central_1):
+    mine = vigil_request(vigil_bin, ssm_eu_central_1)
+    theirs = botocore_request(ssm_eu_central_1)
+    assert ssm_eu_central_1.violations == []  # the fake accepts botocore's real client too
     assert theirs["status"] == mine["status"] == 200
     hm, hb = headers_of(mine), headers_of(theirs)
     for h in ("x-amz-target", "content-type"):
@@ -68,17 +70,17 @@ def test_same_request_as_botocore_client(vigil_bin, ssm):
     assert mine["auth"]["service"] == theirs["auth"]["service"] == "ssm"
 
 
-def test_session_token_like_botocore(vigil_bin, store, ssm):
-    cred = store.issue(3600)
-    mine = vigil_request(vigil_bin, ssm, AWS_ACCESS_KEY_ID=cred["AccessKeyId"],
+def test_session_token_like_botocore(vigil_bin, static_keys, ssm_eu_central_1):
+    cred = static_keys.issue(3600)
+    mine = vigil_request(vigil_bin, ssm_eu_central_1, AWS_ACCESS_KEY_ID=cred["AccessKeyId"],
                          AWS_SECRET_ACCESS_KEY=cred["SecretAccessKey"], AWS_SESSION_TOKEN=cred["Token"])
     client = botocore.session.get_session().create_client(
-        "ssm", region_name="eu-central-1", endpoint_url=ssm.url, aws_access_key_id=cred["AccessKeyId"],
+        "ssm", region_name="eu-central-1", endpoint_url=ssm_eu_central_1.url, aws_access_key_id=cred["AccessKeyId"],
         aws_secret_access_key=cred["SecretAccessKey"], aws_session_token=cred["Token"],
         config=Config(proxies={}, retries={"max_attempts": 1}))
     client.get_parameter(Name=PARAM, WithDecryption=True)
-    theirs = ssm.requests[-1]
-    assert ssm.violations == []
+    theirs = ssm_eu_central_1.requests[-1]
+    assert ssm_eu_central_1.violations == []
     assert "x-amz-security-token" in mine["auth"]["signed_headers"]
     assert "x-amz-security-token" in theirs["auth"]["signed_headers"]
     assert headers_of(mine)["x-amz-security-token"] == headers_of(theirs)["x-amz-security-token"]
@@ -93,10 +95,10 @@ def replay(ssm, rec, body):
     return r.status, json.loads(r.read())
 
 
-def test_tampered_replay_rejected(vigil_bin, ssm):
-    rec = vigil_request(vigil_bin, ssm)
-    status, answer = replay(ssm, rec, rec["body"])
+def test_tampered_replay_rejected(vigil_bin, ssm_eu_central_1):
+    rec = vigil_request(vigil_bin, ssm_eu_central_1)
+    status, answer = replay(ssm_eu_central_1, rec, rec["body"])
     assert status == 200 and answer["Parameter"]["Value"] == KEY  # the untouched request verifies
-    status, answer = replay(ssm, rec, rec["body"].replace(b"true", b"false"))
+    status, answer = replay(ssm_eu_central_1, rec, rec["body"].replace(b"true", b"false"))
     assert status == 400 and answer["__type"] == "InvalidSignatureException"
-    ssm.httpd.violations.clear()  # expected: that was the point
+    ssm_eu_central_1.httpd.violations.clear()  # expected: that was the point

@@ -13,7 +13,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fakes"))
 from aws_common import CredentialStore  # noqa: E402
 from aws_ecs_creds import FakeContainerCreds  # noqa: E402
-from aws_harness import KEY, PARAM, assert_no_secrets, clean_env, cred_secrets, fingerprint, run_check  # noqa: E402
+from aws_harness import (KEY, PARAM, assert_no_secrets, clean_env, cred_secrets, fingerprint, run_check,  # noqa: E402
+                         strict_ssm)
 from aws_imds import FakeIMDS  # noqa: E402
 
 FAKES = Path(__file__).resolve().parents[1] / "fakes"
@@ -21,8 +22,17 @@ REL = "/v2/credentials/6f1e0d7a-9e39-4c4e-8a3d-vigil"
 
 
 @pytest.fixture
-def store():
+def issued_keys():
+    """An empty credential store: it knows only the credentials the fake
+    providers (ECS, IMDS) issue during the test."""
     return CredentialStore()
+
+
+@pytest.fixture
+def ssm_issued_keys(issued_keys):
+    """The fake SSM in us-east-1 holding PARAM = KEY, accepting only issued
+    credentials; any request that breaks the protocol fails the test."""
+    yield from strict_ssm(issued_keys)
 
 
 def ssm_env(ssm, **extra):
@@ -60,11 +70,11 @@ def test_ecs_relative_uri_on_169_254_170_2(vigil_bin, tmp_path):
     assert [r["status"] for r in out["ssm"]["requests"]] == [200]
 
 
-def test_full_uri_with_token_file(vigil_bin, store, ssm, tmp_path):
+def test_full_uri_with_token_file(vigil_bin, issued_keys, ssm_issued_keys, tmp_path):
     token_file = tmp_path / "eks-pod-identity-token"
     token_file.write_text("eyJhbGciOiJSUzI1NiJ9.pod-identity-token.sig\n")
-    with FakeContainerCreds(store, "/v1/credentials", token="eyJhbGciOiJSUzI1NiJ9.pod-identity-token.sig") as c:
-        env = ssm_env(ssm, AWS_CONTAINER_CREDENTIALS_FULL_URI=c.url + "/v1/credentials",
+    with FakeContainerCreds(issued_keys, "/v1/credentials", token="eyJhbGciOiJSUzI1NiJ9.pod-identity-token.sig") as c:
+        env = ssm_env(ssm_issued_keys, AWS_CONTAINER_CREDENTIALS_FULL_URI=c.url + "/v1/credentials",
                       AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=str(token_file),
                       AWS_CONTAINER_AUTHORIZATION_TOKEN="the-file-wins-over-this")
         p = run_check(vigil_bin, env, secrets=["pod-identity-token", "the-file-wins"])
@@ -74,17 +84,17 @@ def test_full_uri_with_token_file(vigil_bin, store, ssm, tmp_path):
     assert "credentials:   ecs" in p.stdout
     assert [r["status"] for r in c.requests] == [200]
     # the SSM call was signed with the credentials the endpoint issued, token included
-    auth = ssm.requests[0]["auth"]
+    auth = ssm_issued_keys.requests[0]["auth"]
     assert auth["akid"] == c.issued[0]["AccessKeyId"]
     assert "x-amz-security-token" in auth["signed_headers"]
 
 
-def test_full_uri_inline_token_and_wrong_token(vigil_bin, store, ssm):
-    with FakeContainerCreds(store, "/creds", token="inline-token-123") as c:
-        ok = run_check(vigil_bin, ssm_env(ssm, AWS_CONTAINER_CREDENTIALS_FULL_URI=c.url + "/creds",
+def test_full_uri_inline_token_and_wrong_token(vigil_bin, issued_keys, ssm_issued_keys):
+    with FakeContainerCreds(issued_keys, "/creds", token="inline-token-123") as c:
+        ok = run_check(vigil_bin, ssm_env(ssm_issued_keys, AWS_CONTAINER_CREDENTIALS_FULL_URI=c.url + "/creds",
                                           AWS_CONTAINER_AUTHORIZATION_TOKEN="inline-token-123"),
                        secrets=["inline-token-123"])
-        bad = run_check(vigil_bin, ssm_env(ssm, AWS_CONTAINER_CREDENTIALS_FULL_URI=c.url + "/creds",
+        bad = run_check(vigil_bin, ssm_env(ssm_issued_keys, AWS_CONTAINER_CREDENTIALS_FULL_URI=c.url + "/creds",
                                            AWS_CONTAINER_AUTHORIZATION_TOKEN="wrong-token"),
                         secrets=["wrong-token"])
     assert ok.returncode == 0, ok.stderr
@@ -93,23 +103,23 @@ def test_full_uri_inline_token_and_wrong_token(vigil_bin, store, ssm):
     assert len([r for r in c.requests if r["status"] == 401]) == 1  # a 4xx is not retried
 
 
-def test_full_uri_plain_http_to_remote_host_refused(vigil_bin, ssm):
-    p = run_check(vigil_bin, ssm_env(ssm, AWS_CONTAINER_CREDENTIALS_FULL_URI="http://198.51.100.7/creds"))
+def test_full_uri_plain_http_to_remote_host_refused(vigil_bin, ssm_issued_keys):
+    p = run_check(vigil_bin, ssm_env(ssm_issued_keys, AWS_CONTAINER_CREDENTIALS_FULL_URI="http://198.51.100.7/creds"))
     assert p.returncode == 1
     assert "plain http is only allowed" in p.stderr
 
 
-def test_ecs_credentials_uninitialized_is_retried(vigil_bin, store, ssm):
-    with FakeContainerCreds(store, "/creds") as c:
+def test_ecs_credentials_uninitialized_is_retried(vigil_bin, issued_keys, ssm_issued_keys):
+    with FakeContainerCreds(issued_keys, "/creds") as c:
         c.script = [503]
-        p = run_check(vigil_bin, ssm_env(ssm, AWS_CONTAINER_CREDENTIALS_FULL_URI=c.url + "/creds"))
+        p = run_check(vigil_bin, ssm_env(ssm_issued_keys, AWS_CONTAINER_CREDENTIALS_FULL_URI=c.url + "/creds"))
     assert p.returncode == 0, p.stderr
     assert [r["status"] for r in c.requests] == [503, 200]
 
 
-def test_imdsv2(vigil_bin, store, ssm):
-    with FakeIMDS(store) as imds:
-        env = ssm_env(ssm, AWS_EC2_METADATA_SERVICE_ENDPOINT=imds.url)
+def test_imdsv2(vigil_bin, issued_keys, ssm_issued_keys):
+    with FakeIMDS(issued_keys) as imds:
+        env = ssm_env(ssm_issued_keys, AWS_EC2_METADATA_SERVICE_ENDPOINT=imds.url)
         del env["AWS_EC2_METADATA_DISABLED"]
         p = run_check(vigil_bin, env)
         assert_no_secrets(p.stdout + p.stderr, cred_secrets(imds.issued))
@@ -120,12 +130,12 @@ def test_imdsv2(vigil_bin, store, ssm):
     assert steps == [("PUT", "/latest/api/token"),
                      ("GET", "/latest/meta-data/iam/security-credentials/"),
                      ("GET", "/latest/meta-data/iam/security-credentials/vigil-instance-role")]
-    assert ssm.requests[0]["auth"]["akid"] == imds.issued[0]["AccessKeyId"]
+    assert ssm_issued_keys.requests[0]["auth"]["akid"] == imds.issued[0]["AccessKeyId"]
 
 
-def test_imds_without_instance_profile(vigil_bin, store, ssm):
-    with FakeIMDS(store, role=None) as imds:
-        env = ssm_env(ssm, AWS_EC2_METADATA_SERVICE_ENDPOINT=imds.url)
+def test_imds_without_instance_profile(vigil_bin, issued_keys, ssm_issued_keys):
+    with FakeIMDS(issued_keys, role=None) as imds:
+        env = ssm_env(ssm_issued_keys, AWS_EC2_METADATA_SERVICE_ENDPOINT=imds.url)
         del env["AWS_EC2_METADATA_DISABLED"]
         p = run_check(vigil_bin, env)
     assert p.returncode == 1
@@ -146,25 +156,25 @@ def test_imds_on_169_254_169_254(vigil_bin, tmp_path):
     assert out["imds"]["violations"] == [] and out["ssm"]["violations"] == []
 
 
-def test_expired_credentials_are_replaced(vigil_bin, store, ssm):
+def test_expired_credentials_are_replaced(vigil_bin, issued_keys, ssm_issued_keys):
     """SSM says the first credentials expired (revoked early): vigil fetches
     new ones and retries at once."""
-    with FakeContainerCreds(store, "/creds") as c:
-        first = store.issue(3600)
-        store.revoked.add(first["AccessKeyId"])
+    with FakeContainerCreds(issued_keys, "/creds") as c:
+        first = issued_keys.issue(3600)
+        issued_keys.revoked.add(first["AccessKeyId"])
         c.issued.append(first)
-        orig = store.issue
+        orig = issued_keys.issue
         calls = []
 
         def issue_first_then_fresh(lifetime_s=3600, token=True, prefix="ASIA"):
             calls.append(1)
             return first if len(calls) == 1 else orig(lifetime_s, token, prefix)
-        store.issue = issue_first_then_fresh
-        p = run_check(vigil_bin, ssm_env(ssm, AWS_CONTAINER_CREDENTIALS_FULL_URI=c.url + "/creds"))
+        issued_keys.issue = issue_first_then_fresh
+        p = run_check(vigil_bin, ssm_env(ssm_issued_keys, AWS_CONTAINER_CREDENTIALS_FULL_URI=c.url + "/creds"))
         assert_no_secrets(p.stdout + p.stderr, cred_secrets(c.issued))
     assert p.returncode == 0, p.stderr
     assert len(c.requests) == 2
-    assert [r["status"] for r in ssm.requests] == [400, 200]
-    assert ssm.requests[0]["answer"]["__type"] == "ExpiredTokenException"
-    assert ssm.requests[1]["auth"]["akid"] != first["AccessKeyId"]
+    assert [r["status"] for r in ssm_issued_keys.requests] == [400, 200]
+    assert ssm_issued_keys.requests[0]["answer"]["__type"] == "ExpiredTokenException"
+    assert ssm_issued_keys.requests[1]["auth"]["akid"] != first["AccessKeyId"]
     assert f"sha256 {fingerprint(KEY)}" in p.stdout

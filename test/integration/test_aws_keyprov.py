@@ -17,6 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fakes"))
 from aws_ecs_creds import FakeContainerCreds  # noqa: E402
 from aws_harness import (KEY, PARAM, STATIC_SECRET, assert_no_secrets, cred_secrets,  # noqa: E402
                          fingerprint, ssm_env)
+from vigil_runner import vigil_start  # noqa: E402
 
 KEY2 = "vk_live_ROTATED_9s8d7f6g5h4j3k2l1z0x"
 
@@ -26,8 +27,8 @@ class Watch:
     """`vigil aws check --watch SECONDS`, its stdout read line by line."""
 
     def __init__(self, vigil_bin, env, seconds):
-        self.p = subprocess.Popen([str(vigil_bin), "aws", "check", "--watch", str(seconds)], env=env,
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.p = vigil_start(vigil_bin, "aws", "check", "--watch", seconds, env=env,
+                             stdout=subprocess.PIPE, text=False)
         self.sel = selectors.DefaultSelector()
         self.sel.register(self.p.stdout, selectors.EVENT_READ)
         self.lines, self.partial, self.eof = [], b"", False
@@ -66,44 +67,44 @@ def fingerprints(text):
     return re.findall(r"sha256 ([0-9a-f]{16})\.\.\.", text)
 
 
-def test_periodic_refetch_picks_up_rotation(vigil_bin, ssm):
-    w = Watch(vigil_bin, ssm_env(ssm, VIGIL_API_KEY_REFRESH=1), 6)
+def test_periodic_refetch_picks_up_rotation(vigil_bin, ssm_static_keys):
+    w = Watch(vigil_bin, ssm_env(ssm_static_keys, VIGIL_API_KEY_REFRESH=1), 6)
     w.wait_for(r"^key: .*fetched")
-    ssm.params[PARAM] = KEY2
+    ssm_static_keys.params[PARAM] = KEY2
     w.wait_for(fingerprint(KEY2))
     assert w.finish() == 0, w.stderr
     assert fingerprints(w.stdout) == [fingerprint(KEY), fingerprint(KEY2)]  # one line per change, not per fetch
-    assert len(ssm.requests) >= 3
+    assert len(ssm_static_keys.requests) >= 3
 
 
-def test_invalidate_refetches_at_once_but_rate_limited(vigil_bin, ssm):
-    w = Watch(vigil_bin, ssm_env(ssm, VIGIL_API_KEY_REFRESH=900, VIGIL_API_KEY_MIN_REFETCH=3), 7)
+def test_invalidate_refetches_at_once_but_rate_limited(vigil_bin, ssm_static_keys):
+    w = Watch(vigil_bin, ssm_env(ssm_static_keys, VIGIL_API_KEY_REFRESH=900, VIGIL_API_KEY_MIN_REFETCH=3), 7)
     w.wait_for(r"^key: .*fetched")
-    ssm.params[PARAM] = KEY2
+    ssm_static_keys.params[PARAM] = KEY2
     w.p.send_signal(signal.SIGUSR1)
     w.p.send_signal(signal.SIGUSR1)  # a burst of 401s is one re-fetch
     w.wait_for(fingerprint(KEY2))
     assert w.finish() == 0, w.stderr
-    assert len(ssm.requests) == 2
-    gap = ssm.requests[1]["time"] - ssm.requests[0]["time"]
+    assert len(ssm_static_keys.requests) == 2
+    gap = ssm_static_keys.requests[1]["time"] - ssm_static_keys.requests[0]["time"]
     assert 2.5 <= gap <= 5, gap
 
 
-def test_invalidate_without_limit_is_immediate(vigil_bin, ssm):
-    w = Watch(vigil_bin, ssm_env(ssm, VIGIL_API_KEY_MIN_REFETCH=0), 5)
+def test_invalidate_without_limit_is_immediate(vigil_bin, ssm_static_keys):
+    w = Watch(vigil_bin, ssm_env(ssm_static_keys, VIGIL_API_KEY_MIN_REFETCH=0), 5)
     w.wait_for(r"^key: .*fetched")
     t0 = time.time()
     w.p.send_signal(signal.SIGUSR1)
     w.wait_for(r"^invalidate:")
-    while len(ssm.requests) < 2 and time.time() - t0 < 3:
+    while len(ssm_static_keys.requests) < 2 and time.time() - t0 < 3:
         time.sleep(0.05)
-    assert len(ssm.requests) == 2 and ssm.requests[1]["time"] - t0 < 1.5
+    assert len(ssm_static_keys.requests) == 2 and ssm_static_keys.requests[1]["time"] - t0 < 1.5
     assert w.finish() == 0
 
 
-def test_credentials_refreshed_before_expiry(vigil_bin, store, ssm):
-    with FakeContainerCreds(store, "/creds", lifetime_s=4) as c:
-        env = ssm_env(ssm, AWS_CONTAINER_CREDENTIALS_FULL_URI=c.url + "/creds", VIGIL_API_KEY_REFRESH=1)
+def test_credentials_refreshed_before_expiry(vigil_bin, static_keys, ssm_static_keys):
+    with FakeContainerCreds(static_keys, "/creds", lifetime_s=4) as c:
+        env = ssm_env(ssm_static_keys, AWS_CONTAINER_CREDENTIALS_FULL_URI=c.url + "/creds", VIGIL_API_KEY_REFRESH=1)
         del env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"]
         w = Watch(vigil_bin, env, 9)
         rc = w.finish()
@@ -114,20 +115,20 @@ def test_credentials_refreshed_before_expiry(vigil_bin, store, ssm):
     for prev, req in zip(c.issued, c.requests[1:]):
         assert req["time"] < prev["exp"]
     # no SSM call ever went out with expired credentials
-    assert all(r["status"] == 200 for r in ssm.requests), [r.get("answer") for r in ssm.requests]
-    assert len({r["auth"]["akid"] for r in ssm.requests}) >= 2
+    assert all(r["status"] == 200 for r in ssm_static_keys.requests), [r.get("answer") for r in ssm_static_keys.requests]
+    assert len({r["auth"]["akid"] for r in ssm_static_keys.requests}) >= 2
 
 
-def test_permanent_error_then_recovery(vigil_bin, ssm):
-    ssm.script = ["access_denied"]
-    w = Watch(vigil_bin, ssm_env(ssm, VIGIL_API_KEY_REFRESH=1), 5)
+def test_permanent_error_then_recovery(vigil_bin, ssm_static_keys):
+    ssm_static_keys.script = ["access_denied"]
+    w = Watch(vigil_bin, ssm_env(ssm_static_keys, VIGIL_API_KEY_REFRESH=1), 5)
     w.wait_for(r"^error: .*ssm:GetParameter")
     w.wait_for(r"^key: .*fetched")  # the policy was fixed: the next try works
     assert w.finish() == 0
 
 
-def test_permanent_error_exit_code(vigil_bin, ssm):
-    w = Watch(vigil_bin, ssm_env(ssm, VIGIL_API_KEY_SSM="/prod/vigil/nope"), 2)
+def test_permanent_error_exit_code(vigil_bin, ssm_static_keys):
+    w = Watch(vigil_bin, ssm_env(ssm_static_keys, VIGIL_API_KEY_SSM="/prod/vigil/nope"), 2)
     assert w.finish() == 1
     assert "/prod/vigil/nope" in w.stderr and "not found" in w.stderr
 
@@ -145,11 +146,11 @@ def readable_regions(pid):
     return [(s, e, dd) for s, e, r, dd in regions if r]
 
 
-def test_key_only_in_dontdump_memory(vigil_bin, store, ssm):
+def test_key_only_in_dontdump_memory(vigil_bin, static_keys, ssm_static_keys):
     """What a core dump would hold: every readable mapping not marked
     MADV_DONTDUMP must be free of the key and the AWS secret key."""
-    with FakeContainerCreds(store, "/creds") as c:
-        env = ssm_env(ssm, AWS_CONTAINER_CREDENTIALS_FULL_URI=c.url + "/creds")
+    with FakeContainerCreds(static_keys, "/creds") as c:
+        env = ssm_env(ssm_static_keys, AWS_CONTAINER_CREDENTIALS_FULL_URI=c.url + "/creds")
         del env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"]
         w = Watch(vigil_bin, env, 8)
         w.wait_for(r"^key: .*fetched")

@@ -9,11 +9,12 @@ in question on the wall clock.
 """
 import os
 import signal
-import subprocess
 import time
 from pathlib import Path
 
 import pytest
+
+from vigil_runner import vigil_env, vigil_start
 
 
 @pytest.fixture
@@ -58,11 +59,10 @@ def test_batch_flush_wakeup_ignores_wall_clock_steps(vigil_bin, shim, tmp_path):
     exec of `true` the program only sleeps: nothing but the supervisor's own
     flush timer can send the exec event, which must come while it sleeps."""
     ev_path = tmp_path / "ev.ndjson"
-    env = dict(os.environ, LD_PRELOAD=str(shim), CLOCKSTEP_SECONDS="-3600",
-               CLOCKSTEP_EVERY_MS="10", CLOCKSTEP_ONLY="vigil")
-    proc = subprocess.Popen([str(vigil_bin), "--no-rules", "--syscalls", "execve", "--events-out",
-                             str(ev_path), "--", "/bin/sh", "-c", "/bin/true; exec sleep 60"],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    env = vigil_env(LD_PRELOAD=shim, CLOCKSTEP_SECONDS="-3600", CLOCKSTEP_EVERY_MS="10",
+                    CLOCKSTEP_ONLY="vigil")
+    proc = vigil_start(vigil_bin, "--no-rules", "--syscalls", "execve", "--events-out", ev_path,
+                       "--", "/bin/sh", "-c", "/bin/true; exec sleep 60", env=env)
     try:
         wait_for(lambda: ev_path.exists() and b'"/bin/true"' in ev_path.read_bytes(), 20,
                  "the exec of /bin/true flushed while the program sleeps")
@@ -76,12 +76,11 @@ def test_wall_clock_step_does_not_cut_the_drain_short(vigil_bin, shim, tmp_path)
     the analyzer may use the drain time to retry and spool. An hour's jump
     forward of the wall clock during that must not end the drain at once."""
     marker, done = tmp_path / "stepped", tmp_path / "done"
-    env = dict(os.environ, LD_PRELOAD=str(shim), CLOCKSTEP_MARKER=str(marker),
-               CLOCKSTEP_SECONDS="3600", VIGIL_API_KEY="k", VIGIL_SPOOL_DIR=str(tmp_path / "spool"),
-               VIGIL_HTTP_RETRY_INITIAL_MS="50", VIGIL_HTTP_RETRY_MAX_MS="200")
-    proc = subprocess.Popen([str(vigil_bin), "--drain-timeout", "4000", "-o", "http://127.0.0.1:9/",
-                             "--", "sh", "-c", f"cat /etc/shadow > /dev/null; touch {done}"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+    env = vigil_env(LD_PRELOAD=shim, CLOCKSTEP_MARKER=marker, CLOCKSTEP_SECONDS="3600",
+                    VIGIL_API_KEY="k", VIGIL_SPOOL_DIR=tmp_path / "spool",
+                    VIGIL_HTTP_RETRY_INITIAL_MS="50", VIGIL_HTTP_RETRY_MAX_MS="200")
+    proc = vigil_start(vigil_bin, "--drain-timeout", "4000", "-o", "http://127.0.0.1:9/",
+                       "--", "sh", "-c", f"cat /etc/shadow > /dev/null; touch {done}", env=env)
     wait_for(done.exists, 30, "the program's end")
     time.sleep(0.3)          # the program has exited: the drain deadline is set
     marker.touch()           # now the wall clock is an hour ahead
@@ -95,10 +94,8 @@ def test_wall_clock_step_back_does_not_delay_a_restart(vigil_bin, shim, tmp_path
     later (backoff 0.1 s doubling). The wall clock stepping back an hour
     while it waits must not postpone it by an hour."""
     marker = tmp_path / "stepped"
-    env = dict(os.environ, LD_PRELOAD=str(shim), CLOCKSTEP_MARKER=str(marker),
-               CLOCKSTEP_SECONDS="-3600")
-    proc = subprocess.Popen([str(vigil_bin), "--", "sh", "-c", "sleep 40"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+    env = vigil_env(LD_PRELOAD=shim, CLOCKSTEP_MARKER=marker, CLOCKSTEP_SECONDS="-3600")
+    proc = vigil_start(vigil_bin, "--", "sh", "-c", "sleep 40", env=env)
     try:
         current = analyzer_of(proc.pid, None)
         for _ in range(5):  # backoffs 0.1, 0.2, 0.4, 0.8, 1.6 s: the next is 3.2 s

@@ -5,8 +5,8 @@ Each case drives the real binary and checks that the program never ran
 what was wrong. `vigil replay` must not pass unreadable input for clean.
 """
 import json
-import os
-import subprocess
+
+from vigil_runner import vigil_env, vigil_run
 
 RULE = """- rule: Any exec
   desc: test
@@ -16,11 +16,10 @@ RULE = """- rule: Any exec
 """
 
 
-def run_vigil(vigil_bin, args, tmp_path, env=None):
+def run_touch(vigil_bin, args, tmp_path, env=None):
+    """vigil ARGS -- touch MARKER; returns (process, whether the program ran)."""
     marker = tmp_path / "program-ran"
-    proc = subprocess.run([str(vigil_bin)] + args + ["--", "touch", str(marker)],
-                          capture_output=True, timeout=60,
-                          env=dict(os.environ, **(env or {})))
+    proc = vigil_run(vigil_bin, *args, "--", "touch", marker, text=False, env=vigil_env(**(env or {})))
     return proc, marker.exists()
 
 
@@ -32,17 +31,17 @@ def rules_file(tmp_path):
 
 def test_65_rules_flags_say_the_limit(vigil_bin, tmp_path):
     r = rules_file(tmp_path)
-    proc, ran = run_vigil(vigil_bin, ["--rules", str(r)] * 65, tmp_path)
+    proc, ran = run_touch(vigil_bin, ["--rules", str(r)] * 65, tmp_path)
     assert proc.returncode == 2 and not ran, proc.stderr
     assert b"at most 64 --rules" in proc.stderr, proc.stderr
     assert b"not a command" not in proc.stderr
-    proc, ran = run_vigil(vigil_bin, ["--rules", str(r)] * 64, tmp_path)
+    proc, ran = run_touch(vigil_bin, ["--rules", str(r)] * 64, tmp_path)
     assert proc.returncode == 0 and ran, proc.stderr
 
 
 def test_65_vigil_rules_files_are_an_error(vigil_bin, tmp_path):
     r = str(rules_file(tmp_path))
-    proc, ran = run_vigil(vigil_bin, [], tmp_path, {"VIGIL_RULES": ",".join([r] * 65)})
+    proc, ran = run_touch(vigil_bin, [], tmp_path, {"VIGIL_RULES": ",".join([r] * 65)})
     assert proc.returncode == 2 and not ran, proc.stderr
     assert b"VIGIL_RULES: more than 64 rules files" in proc.stderr, proc.stderr
 
@@ -51,8 +50,7 @@ def test_replay_65_rules_say_the_limit(vigil_bin, tmp_path):
     r = str(rules_file(tmp_path))
     ev = tmp_path / "ev.ndjson"
     ev.write_text("")
-    proc = subprocess.run([str(vigil_bin), "replay"] + ["--rules", r] * 65 + [str(ev)],
-                          capture_output=True, timeout=60)
+    proc = vigil_run(vigil_bin, "replay", *["--rules", r] * 65, ev, text=False)
     assert proc.returncode == 2
     assert b"at most 64 --rules" in proc.stderr, proc.stderr
 
@@ -63,7 +61,7 @@ def test_unusable_explicit_spool_dir_stops_start(vigil_bin, tmp_path):
     cfg = tmp_path / "vigil.yaml"
     cfg.write_text(json.dumps({"outputs": ["https://127.0.0.1:9/alerts"],
                                "spool": {"dir": str(blocker / "spool")}}))
-    proc, ran = run_vigil(vigil_bin, ["--rules", str(rules_file(tmp_path)), "--config", str(cfg)],
+    proc, ran = run_touch(vigil_bin, ["--rules", str(rules_file(tmp_path)), "--config", str(cfg)],
                           tmp_path)
     assert proc.returncode == 2 and not ran, proc.stderr
     assert b"spool.dir" in proc.stderr and b"Not a directory" in proc.stderr, proc.stderr
@@ -71,11 +69,11 @@ def test_unusable_explicit_spool_dir_stops_start(vigil_bin, tmp_path):
 
 def test_missing_fim_path_is_an_error(vigil_bin, tmp_path):
     missing = tmp_path / "no-such-dir"
-    proc, ran = run_vigil(vigil_bin, ["--rules", str(rules_file(tmp_path)), "--fim", str(missing)],
+    proc, ran = run_touch(vigil_bin, ["--rules", str(rules_file(tmp_path)), "--fim", str(missing)],
                           tmp_path)
     assert proc.returncode == 2 and not ran, proc.stderr
     assert f"--fim {missing}: No such file or directory".encode() in proc.stderr, proc.stderr
-    proc, ran = run_vigil(vigil_bin, ["--rules", str(rules_file(tmp_path)), "--fim", str(tmp_path)],
+    proc, ran = run_touch(vigil_bin, ["--rules", str(rules_file(tmp_path)), "--fim", str(tmp_path)],
                           tmp_path)
     assert proc.returncode == 0 and ran, proc.stderr
 
@@ -86,13 +84,11 @@ def test_replay_exits_1_on_unreadable_lines(vigil_bin, tmp_path):
             '"evt.dir":"<","evt.res":0,"evt.arch":"x86_64","proc.pid":5,"proc.name":"sh"}\n')
     ev = tmp_path / "ev.ndjson"
     ev.write_text(good)
-    clean = subprocess.run([str(vigil_bin), "replay", "--rules", r, str(ev)],
-                           capture_output=True, timeout=60)
+    clean = vigil_run(vigil_bin, "replay", "--rules", r, ev, text=False)
     assert clean.returncode == 0, clean.stderr
     assert b'"rule":"Any exec"' in clean.stdout
     ev.write_text(good + "{not json\n")
-    bad = subprocess.run([str(vigil_bin), "replay", "--rules", r, str(ev)],
-                         capture_output=True, timeout=60)
+    bad = vigil_run(vigil_bin, "replay", "--rules", r, ev, text=False)
     assert bad.returncode == 1, bad.stderr
     assert b"1 unreadable line(s)" in bad.stderr
     assert b'"rule":"Any exec"' in bad.stdout  # the readable events still count

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from vigil_runner import vigil_run
+
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_RULES = REPO / "rules" / "vigil_rules.yaml"
 PREFIX = b"VIGILTEST "
@@ -55,9 +57,8 @@ class Outcome:
 def attack(vigil_bin, argv, tmp_path, stdin=subprocess.DEVNULL, ok_rc=(0,)):
     """Run argv under vigil with the bundled rules; skip if the program says 77."""
     events = tmp_path / "events.ndjson"
-    cmd = [str(vigil_bin), "--rules", str(DEFAULT_RULES), "--rule-matching", "all",
-           "--events-out", str(events), "--", *map(str, argv)]
-    proc = subprocess.run(cmd, stdin=stdin, capture_output=True, timeout=TIMEOUT, cwd=tmp_path)
+    proc = vigil_run(vigil_bin, "--rules", DEFAULT_RULES, "--rule-matching", "all", "--events-out", events,
+                     "--", *argv, stdin=stdin, timeout=TIMEOUT, cwd=tmp_path, text=False)
     out = Outcome(proc, events)
     if out.rc == 77:
         pytest.skip(f"the kernel refused what the attack needs: {out.stderr.strip()[-300:]}")
@@ -191,9 +192,9 @@ def test_rules_naming_sends_trace_only_fast_open(vigil_bin, progs_dir, tmp_path)
     events = tmp_path / "events.ndjson"
     plain = ("import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); "
              "s.sendto(b'x', ('127.0.0.1', 9)); s.sendto(b'y', ('127.0.0.1', 9))")
-    proc = subprocess.run([str(vigil_bin), "--rules", str(rules), "--events-out", str(events),
-                           "--", "sh", "-c", f'python3 -c "{plain}" && {progs_dir}/fastopen sendto 2222'],
-                          stdin=subprocess.DEVNULL, capture_output=True, timeout=TIMEOUT, cwd=tmp_path)
+    proc = vigil_run(vigil_bin, "--rules", rules, "--events-out", events, "--", "sh", "-c",
+                     f'python3 -c "{plain}" && {progs_dir}/fastopen sendto 2222',
+                     timeout=TIMEOUT, cwd=tmp_path, text=False)
     out = Outcome(proc, events)
     if out.rc == 77:
         pytest.skip(f"the kernel refused a network namespace: {out.stderr.strip()[-300:]}")

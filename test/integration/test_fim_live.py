@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from vigil_runner import vigil_env, vigil_run, vigil_start
+
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import test_fim_oneshot as t  # noqa: E402
 
@@ -33,12 +35,11 @@ def run_live(vigil_bin, work, root, changes, extra=(), env_extra=None, linger=1.
     for p in (events, go):
         if p.exists():
             p.unlink()
-    env = dict(os.environ, VIGIL_FIM_DB=str(work / "fim.db"), **(env_extra or {}))
-    args = [str(vigil_bin), "-v", *(fim_args or ["--fim", str(root)]), "--events-out",
-            str(events), *extra, "--", sys.executable, str(DRIVER), str(root), str(go),
-            str(linger), *changes]
+    env = vigil_env(VIGIL_FIM_DB=work / "fim.db", **(env_extra or {}))
     with open(err, "w") as errf:
-        p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=errf, env=env)
+        p = vigil_start(vigil_bin, "-v", *(fim_args or ["--fim", root]), "--events-out", events, *extra,
+                        "--", sys.executable, DRIVER, root, go, linger, *changes,
+                        env=env, stdout=subprocess.PIPE, stderr=errf, text=False)
         deadline = time.time() + 60
         while "fim: baseline of" not in err.read_text():
             assert p.poll() is None and time.time() < deadline, err.read_text()
@@ -171,8 +172,7 @@ def test_config_error_names_file_line_column_and_app_does_not_start(vigil_bin, t
     cfg = tmp_path / "bad.yaml"
     cfg.write_text("fim:\n  paths:\n    - path: /etc\n      recursiv: true\n")
     marker = tmp_path / "started"
-    r = subprocess.run([str(vigil_bin), "--config", str(cfg), "--", "touch", str(marker)],
-                       capture_output=True, text=True, timeout=60)
+    r = vigil_run(vigil_bin, "--config", cfg, "--", "touch", marker)
     assert r.returncode != 0
     assert f"{cfg}:4:7" in r.stderr and "recursiv" in r.stderr, r.stderr
     assert not marker.exists()
@@ -204,13 +204,11 @@ def test_oneshot_commands_take_the_same_config(vigil_bin, tree):
     cfg = base / "vigil.yaml"
     cfg.write_text(f"fim:\n  db: {base}/oneshot.db\n  paths:\n    - path: {root}/etc\n"
                    f"      exclude: [\"mode_*\"]\n")
-    r = subprocess.run([str(vigil_bin), "fim", "baseline", "--config", str(cfg)],
-                       capture_output=True, text=True, timeout=60)
+    r = vigil_run(vigil_bin, "fim", "baseline", "--config", cfg)
     assert r.returncode == 0, r.stderr
     t.ch_chmod(root)   # excluded
     t.ch_chown(root)
-    r = subprocess.run([str(vigil_bin), "fim", "check", "--config", str(cfg)],
-                       capture_output=True, text=True, timeout=60)
+    r = vigil_run(vigil_bin, "fim", "check", "--config", cfg)
     assert r.returncode == 1, r.stdout + r.stderr
     assert f"changed {root}/etc/owned: uid" in r.stdout and "mode_file" not in r.stdout, r.stdout
 
@@ -253,11 +251,10 @@ time.sleep(0.3)
 time.sleep(1.5)
 """)
     events, err = base / "ev.ndjson", base / "err"
-    env = dict(os.environ, VIGIL_FIM_DB=str(base / "fim.db"))
+    env = vigil_env(VIGIL_FIM_DB=base / "fim.db")
     with open(err, "w") as ef:
-        p = subprocess.Popen([str(vigil_bin), "-v", "--fim", str(watched), "--events-out",
-                              str(events), "--", sys.executable, str(script)],
-                             stdout=subprocess.DEVNULL, stderr=ef, env=env)
+        p = vigil_start(vigil_bin, "-v", "--fim", watched, "--events-out", events, "--",
+                        sys.executable, script, env=env, stderr=ef)
         deadline = time.time() + 60
         while "fim: baseline of" not in err.read_text():
             assert p.poll() is None and time.time() < deadline, err.read_text()
@@ -275,9 +272,8 @@ time.sleep(1.5)
 def test_exit_during_a_long_baseline_is_clean(vigil_bin, tmp_path):
     # /usr takes seconds to hash: the program is done long before. The
     # analyzer must leave without being stopped or crashing.
-    env = dict(os.environ, VIGIL_FIM_PATHS="/usr", VIGIL_FIM_DB=str(tmp_path / "fim.db"))
-    r = subprocess.run([str(vigil_bin), "-v", "--", "true"], capture_output=True, text=True,
-                       timeout=120, env=env)
+    env = vigil_env(VIGIL_FIM_PATHS="/usr", VIGIL_FIM_DB=tmp_path / "fim.db")
+    r = vigil_run(vigil_bin, "-v", "--", "true", timeout=120, env=env)
     assert r.returncode == 0, r.stderr
     assert "fim: watching 1 path" in r.stderr
     assert "did not finish" not in r.stderr and "killed by signal" not in r.stderr, r.stderr
@@ -292,9 +288,8 @@ def test_replay_of_fim_events_gives_the_live_alerts(vigil_bin, tree):
     lines = base / "fim.ndjson"
     lines.write_text("".join(json.dumps(e) + "\n" for e in fim))
     rules = Path(__file__).resolve().parents[2] / "rules"
-    r = subprocess.run([str(vigil_bin), "replay", "--rules", str(rules / "vigil_rules.yaml"),
-                        "--rules", str(rules / "vigil_fim_rules.yaml"), str(lines)],
-                       capture_output=True, text=True, timeout=60)
+    r = vigil_run(vigil_bin, "replay", "--rules", rules / "vigil_rules.yaml",
+                  "--rules", rules / "vigil_fim_rules.yaml", lines)
     assert r.returncode == 0, r.stderr
     replayed = [json.loads(l) for l in r.stdout.splitlines() if l.startswith("{")]
     live = [a for a in alerts if a["source"] == "fim"]

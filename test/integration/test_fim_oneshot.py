@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from vigil_runner import vigil_run, vigil_start
+
 AIDE = shutil.which("aide") or "/usr/bin/aide"
 ATTRS = {"type", "mode", "uid", "gid", "size", "mtime", "ctime", "inode",
          "nlink", "target", "xattrs", "sha256"}
@@ -29,9 +31,9 @@ OTHER_UID = 12345
 
 # --------------------------------------------------------------- helpers
 
-def vigil(bin_, *args, timeout=60):
-    return subprocess.run([str(bin_), "fim", *map(str, args)],
-                          capture_output=True, text=True, timeout=timeout)
+def vigil_fim(bin_, *args, timeout=60):
+    """vigil fim ARGS, to completion."""
+    return vigil_run(bin_, "fim", *args, timeout=timeout)
 
 
 def describe(r):
@@ -43,7 +45,7 @@ def baseline(bin_, db, *paths, extra=()):
     args = ["baseline", "--db", db]
     for p in paths:
         args += ["--path", p]
-    r = vigil(bin_, *args, *extra)
+    r = vigil_fim(bin_, *args, *extra)
     assert r.returncode == 0, describe(r)
     assert Path(db).is_file(), f"baseline exited 0 but wrote no {db}"
     return r
@@ -55,7 +57,7 @@ def check(bin_, db, *paths, json_out=False):
         args += ["--path", p]
     if json_out:
         args.append("--json")
-    return vigil(bin_, *args)
+    return vigil_fim(bin_, *args)
 
 
 def check_json(bin_, db, *paths):
@@ -446,7 +448,7 @@ def test_accept_all(vigil_bin, tree):
     ch_create(tree)
     assert check(vigil_bin, db, tree).returncode == 1
     reason = "OPS-4711 planned config rollout"
-    r = vigil(vigil_bin, "accept", "--db", db, "--path", tree, "--reason", reason)
+    r = vigil_fim(vigil_bin, "accept", "--db", db, "--path", tree, "--reason", reason)
     assert r.returncode == 0, describe(r)
     h = check(vigil_bin, db, tree)
     assert h.returncode == 0 and not h.stdout.strip(), describe(h)
@@ -469,7 +471,7 @@ def test_accept_selected_files(vigil_bin, tree):
     ch_touch(tree)   # data/stamp    -> still reported
     reason = "CHG-99 tighten perms"
     target = tree / "etc/mode_file"
-    r = vigil(vigil_bin, "accept", "--db", db, "--path", tree, "--reason",
+    r = vigil_fim(vigil_bin, "accept", "--db", db, "--path", tree, "--reason",
               reason, target)
     assert r.returncode == 0, describe(r)
     r, doc = check_json(vigil_bin, db, tree)
@@ -487,7 +489,7 @@ def test_accept_requires_reason(vigil_bin, tree):
     baseline(vigil_bin, db, tree)
     ch_chmod(tree)
     before = db.read_bytes()
-    r = vigil(vigil_bin, "accept", "--db", db, "--path", tree)
+    r = vigil_fim(vigil_bin, "accept", "--db", db, "--path", tree)
     assert r.returncode == 2, describe(r)
     assert r.stderr.strip(), "no error message\n" + describe(r)
     assert db.read_bytes() == before, "accept without --reason modified the DB"
@@ -527,9 +529,7 @@ def test_kill9_during_baseline_keeps_db_usable(vigil_bin, big_tree, tmp_path):
     killed_mid = 0
     log = []
     for m in moments:
-        p = subprocess.Popen([str(vigil_bin), "fim", "baseline", "--db", str(db),
-                              "--path", str(big_tree)],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        p = vigil_start(vigil_bin, "fim", "baseline", "--db", db, "--path", big_tree)
         time.sleep(m)
         running = p.poll() is None
         if running:
@@ -560,12 +560,10 @@ def test_db_written_via_temp_fsync_rename(vigil_bin, tree, tmp_path):
     db = tree.parent / "fim.db"
     baseline(vigil_bin, db, tree)                 # replace an existing DB
     log = tmp_path / "strace.log"
-    r = subprocess.run([strace, "-f", "-y", "-o", str(log), "-e",
-                        "trace=open,openat,openat2,creat,rename,renameat,"
-                        "renameat2,fsync,fdatasync,linkat",
-                        str(vigil_bin), "fim", "baseline", "--db", str(db),
-                        "--path", str(tree)],
-                       capture_output=True, text=True, timeout=60)
+    r = vigil_run(vigil_bin, "fim", "baseline", "--db", db, "--path", tree,
+                  wrapper=(strace, "-f", "-y", "-o", log, "-e",
+                           "trace=open,openat,openat2,creat,rename,renameat,"
+                           "renameat2,fsync,fdatasync,linkat"))
     assert r.returncode == 0, describe(r)
     lines = log.read_text().splitlines()
     dbq = f'"{db}"'
@@ -643,6 +641,6 @@ def test_errors_exit_2(vigil_bin, tree, argv):
     fmt = {"missing": tree.parent / "no-such.db", "tree": tree, "db": db,
            "db2": tree.parent / "other.db"}
     args = [a.format(**fmt) for a in argv]
-    r = vigil(vigil_bin, *args)
+    r = vigil_fim(vigil_bin, *args)
     assert r.returncode == 2, describe(r)
     assert r.stderr.strip(), "exit 2 without a message on stderr\n" + describe(r)

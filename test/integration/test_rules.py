@@ -5,12 +5,12 @@ The upstream Falco rules are read from ../shared/upstream/falco-rules (as in CI)
 """
 import errno
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from vigil_runner import vigil_env, vigil_run
 
 REPO = Path(__file__).resolve().parents[2]
 UPSTREAM = REPO.parent / "shared" / "upstream" / "falco-rules"
@@ -18,11 +18,6 @@ STABLE = UPSTREAM / "falco_rules.yaml"
 INCUBATING = UPSTREAM / "falco-incubating_rules.yaml"
 SANDBOX = UPSTREAM / "falco-sandbox_rules.yaml"
 DEFAULT_RULES = REPO / "rules" / "vigil_rules.yaml"
-
-
-def run(vigil_bin, *args, **kw):
-    return subprocess.run([str(vigil_bin), *map(str, args)], capture_output=True, text=True,
-                          timeout=kw.pop("timeout", 60), **kw)
 
 
 def alerts_of(stdout):
@@ -40,7 +35,7 @@ def alerts_of(stdout):
     ([STABLE, INCUBATING, SANDBOX], 93, 71),
 ])
 def test_upstream_files_load(vigil_bin, files, rules, enabled):
-    r = run(vigil_bin, "rules", "validate", "--json", *files)
+    r = vigil_run(vigil_bin, "rules", "validate", "--json", *files)
     assert r.returncode == 0, r.stdout + r.stderr
     rep = json.loads(r.stdout)
     assert rep["ok"] and rep["errors"] == []
@@ -59,16 +54,16 @@ def test_errors_name_file_line_column(vigil_bin, tmp_path):
                    "    proc.nosuch = 1\n  output: o\n  priority: WARNING\n"
                    "- rule: s\n  desc: d\n  condition: m and undefined_macro\n"
                    "  output: o %proc.name\n  priority: NOTICE\n")
-    r = run(vigil_bin, "rules", "validate", bad)
+    r = vigil_run(vigil_bin, "rules", "validate", bad)
     assert r.returncode == 1
     assert f"{bad}:7:5: error: rule 'r': unknown field 'proc.nosuch'" in r.stderr, r.stderr
     assert f"{bad}:12:20: error: rule 's': undefined macro 'undefined_macro'" in r.stderr, r.stderr
-    j = json.loads(run(vigil_bin, "rules", "validate", "--json", bad).stdout)
+    j = json.loads(vigil_run(vigil_bin, "rules", "validate", "--json", bad).stdout)
     assert not j["ok"] and len(j["errors"]) == 2
 
 
 def test_rules_list_shows_state_and_syscalls(vigil_bin):
-    r = run(vigil_bin, "rules", "list", "--rules", STABLE)
+    r = vigil_run(vigil_bin, "rules", "list", "--rules", STABLE)
     assert r.returncode == 0, r.stderr
     rows = {l.split("\t")[0]: l.split("\t") for l in r.stdout.splitlines()}
     name, state, prio, tags, syscalls = rows["Read sensitive file untrusted"]
@@ -78,10 +73,10 @@ def test_rules_list_shows_state_and_syscalls(vigil_bin):
 
 
 def live(vigil_bin, rules, script, tmp_path, extra=()):
-    args = [vigil_bin, *extra]
+    args = [*extra]
     for r in rules:
         args += ["--rules", r]
-    r = run(*args, "--", "sh", "-c", script, cwd=tmp_path)
+    r = vigil_run(vigil_bin, *args, "--", "sh", "-c", script, cwd=tmp_path)
     return r, alerts_of(r.stdout)
 
 
@@ -148,7 +143,7 @@ def test_bad_rules_stop_before_the_program(vigil_bin, tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("- rule: r\n  desc: d\n  condition: proc.nosuch = 1\n  output: o\n  priority: INFO\n")
     marker = tmp_path / "ran"
-    r = run(vigil_bin, "--rules", bad, "--", "touch", marker)
+    r = vigil_run(vigil_bin, "--rules", bad, "--", "touch", marker)
     assert r.returncode == 2
     assert "unknown field 'proc.nosuch'" in r.stderr
     assert not marker.exists()
@@ -160,7 +155,7 @@ def test_replay_matches_live(vigil_bin, tmp_path):
     r, live_alerts = live(vigil_bin, [DEFAULT_RULES], script, tmp_path,
                           extra=["--events-out", events])
     assert r.returncode == 0
-    rr = run(vigil_bin, "replay", "--rules", DEFAULT_RULES, events)
+    rr = vigil_run(vigil_bin, "replay", "--rules", DEFAULT_RULES, events)
     assert rr.returncode == 0, rr.stderr
     replayed = alerts_of(rr.stdout)
     assert [a["rule"] for a in replayed] == [a["rule"] for a in live_alerts]
@@ -220,8 +215,8 @@ def test_image_binaries_are_not_dropped(vigil_bin, tmp_path):
 def test_fileless_memfd_execution(vigil_bin, progs_dir, tmp_path):
     for rules, rule in ((STABLE, "Fileless execution via memfd_create"),
                         (DEFAULT_RULES, "Vigil fileless execution")):
-        r = run(vigil_bin, "--rules", rules, "--rule-matching", "all", "--",
-                progs_dir / "memfd_exec", cwd=tmp_path)
+        r = vigil_run(vigil_bin, "--rules", rules, "--rule-matching", "all", "--",
+                      progs_dir / "memfd_exec", cwd=tmp_path)
         fired = {a["rule"] for a in alerts_of(r.stdout)}
         assert rule in fired, (fired, r.stderr)
 
@@ -239,8 +234,8 @@ def test_l4proto_and_networks_live(vigil_bin, tmp_path):
               "l = socket.socket(); l.bind(('127.0.0.1', 0)); l.listen(1)\n"
               "c = socket.socket(); c.connect(l.getsockname())\n"
               "u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.connect(('127.0.0.1', 9))\n")
-    r = run(vigil_bin, "--rules", rules, "--rule-matching", "all", "--", sys.executable, "-c", script,
-            cwd=tmp_path)
+    r = vigil_run(vigil_bin, "--rules", rules, "--rule-matching", "all", "--", sys.executable, "-c", script,
+                  cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     outs = sorted(a["output"].split(": ", 1)[1] for a in alerts_of(r.stdout))
     assert len(outs) == 2, (outs, r.stderr)
@@ -255,8 +250,8 @@ def test_shell_from_web_server_upstream_and_default(vigil_bin, tmp_path):
     nginx.chmod(0o755)
     for rules, rule in ((STABLE, "Run shell untrusted"),
                         (DEFAULT_RULES, "Vigil shell spawned by application")):
-        r = run(vigil_bin, "--rules", rules, "--rule-matching", "all", "--", nginx, "-c",
-                "import os; os.system('true')", cwd=tmp_path)
+        r = vigil_run(vigil_bin, "--rules", rules, "--rule-matching", "all", "--", nginx, "-c",
+                      "import os; os.system('true')", cwd=tmp_path)
         assert r.returncode == 0, r.stderr
         fired = [a for a in alerts_of(r.stdout) if a["rule"] == rule]
         assert fired, (rule, alerts_of(r.stdout), r.stderr[-1500:])
@@ -267,8 +262,8 @@ def test_exit_stop_only_for_paths_rules_can_match(vigil_bin, tmp_path):
     # Falco's open rules read fd.num (the result), but only for paths they name:
     # vigil takes the second stop for /etc/shadow, not for the other opens.
     events = tmp_path / "ev.ndjson"
-    r = run(vigil_bin, "--rules", STABLE, "--events-out", events, "--", "sh", "-c",
-            "cat /etc/shadow /usr/share/doc/dash/copyright > /dev/null 2>&1; true", cwd=tmp_path)
+    r = vigil_run(vigil_bin, "--rules", STABLE, "--events-out", events, "--", "sh", "-c",
+                  "cat /etc/shadow /usr/share/doc/dash/copyright > /dev/null 2>&1; true", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert "Read sensitive file untrusted" in {a["rule"] for a in alerts_of(r.stdout)}
     opens = {}
@@ -287,9 +282,8 @@ def test_container_fields_from_environment(vigil_bin, tmp_path):
         "- rule: c\n  desc: d\n  priority: NOTICE\n"
         "  condition: evt.type = execve and evt.res = SUCCESS and container.name = web\n"
         "  output: \"%container.image.repository %container.image.tag %container.image\"\n")
-    env = dict(os.environ, VIGIL_CONTAINER_NAME="web",
-               VIGIL_CONTAINER_IMAGE="registry.example:5000/team/app:1.2")
-    r = run(vigil_bin, "--rules", rules, "--", "/bin/true", env=env, cwd=tmp_path)
+    env = vigil_env(VIGIL_CONTAINER_NAME="web", VIGIL_CONTAINER_IMAGE="registry.example:5000/team/app:1.2")
+    r = vigil_run(vigil_bin, "--rules", rules, "--", "/bin/true", env=env, cwd=tmp_path)
     outs = [a["output"].split(" ", 2)[2] for a in alerts_of(r.stdout)]
     assert outs == ["registry.example:5000/team/app 1.2 registry.example:5000/team/app:1.2"], \
         (outs, r.stderr)
@@ -306,14 +300,14 @@ def test_metadata_endpoint_detected_in_replay(vigil_bin, tmp_path):
           "proc.aname": ["curl", "sh"], "proc.apid": [42, 1], "user.uid": 0, "group.gid": 0}
     events = tmp_path / "ev.ndjson"
     events.write_text(json.dumps(ev) + "\n")
-    r = run(vigil_bin, "replay", "--rules", DEFAULT_RULES, events)
+    r = vigil_run(vigil_bin, "replay", "--rules", DEFAULT_RULES, events)
     assert r.returncode == 0, r.stderr
     alerts = alerts_of(r.stdout)
     assert [a["rule"] for a in alerts] == ["Vigil cloud metadata contacted"], (alerts, r.stderr)
     assert alerts[0]["output_fields"]["fd.sip"] == "169.254.169.254"
     # Falco's own metadata rule too (its `outbound` macro reads
     # fd.connected/fd.name_changed, which vigil produces for connect).
-    r = run(vigil_bin, "replay", "--rules", STABLE, "--rules", INCUBATING, events)
+    r = vigil_run(vigil_bin, "replay", "--rules", STABLE, "--rules", INCUBATING, events)
     assert r.returncode == 0, r.stderr
     assert [a["rule"] for a in alerts_of(r.stdout)] == \
         ["Contact EC2 Instance Metadata Service From Container"], (r.stdout, r.stderr)
@@ -326,10 +320,9 @@ def test_ssh_to_a_non_standard_port_detected_live(vigil_bin, tmp_path):
     client = tmp_path / "client.py"
     client.write_text("import socket\nc = socket.socket()\nc.setblocking(False)\n"
                       "print('connect', c.connect_ex(('203.0.113.9', 4444)))\n")
-    inner = (f"ip link set lo up && ip route add default dev lo && exec {vigil_bin} -q "
-             f"--rules {STABLE} -- bash -c 'exec -a ssh /usr/bin/python3 {client}'")
-    r = subprocess.run(["unshare", "-n", "sh", "-c", inner], capture_output=True, text=True,
-                       timeout=60)
+    in_netns = ("unshare", "-n", "sh", "-c", 'ip link set lo up && ip route add default dev lo && exec "$0" "$@"')
+    r = vigil_run(vigil_bin, "-q", "--rules", STABLE, "--", "bash", "-c",
+                  f"exec -a ssh /usr/bin/python3 {client}", wrapper=in_netns)
     assert r.returncode == 0, r.stderr
     assert f"connect {errno.EINPROGRESS}" in r.stdout, r.stdout
     fired = [a for a in alerts_of(r.stdout) if a["rule"] == "Disallowed SSH Connection Non Standard Port"]
@@ -353,7 +346,7 @@ def test_ssh_to_a_non_standard_port_detected_in_replay(vigil_bin, tmp_path):
             "fd.dport": 4444, **proc}
     events = tmp_path / "ev.ndjson"
     events.write_text(json.dumps(sock) + "\n" + json.dumps(conn) + "\n")
-    r = run(vigil_bin, "replay", "--rules", STABLE, events)
+    r = vigil_run(vigil_bin, "replay", "--rules", STABLE, events)
     assert r.returncode == 0, r.stderr
     alerts = alerts_of(r.stdout)
     assert [a["rule"] for a in alerts] == ["Disallowed SSH Connection Non Standard Port"], \
@@ -362,7 +355,7 @@ def test_ssh_to_a_non_standard_port_detected_in_replay(vigil_bin, tmp_path):
     # A refused connect names nothing and connects nothing: no alert.
     conn["evt.res"] = -errno.ECONNREFUSED
     events.write_text(json.dumps(sock) + "\n" + json.dumps(conn) + "\n")
-    r = run(vigil_bin, "replay", "--rules", STABLE, events)
+    r = vigil_run(vigil_bin, "replay", "--rules", STABLE, events)
     assert alerts_of(r.stdout) == [], r.stdout
 
 
@@ -373,8 +366,8 @@ def test_trusted_server_reading_secrets_after_startup(vigil_bin, tmp_path):
     nginx.write_bytes(Path(sys.executable).resolve().read_bytes())
     nginx.chmod(0o755)
     script = "import time\nopen('/etc/shadow').close()\ntime.sleep(5.5)\nopen('/etc/shadow').close()\n"
-    r = run(vigil_bin, "--rules", STABLE, "--rule-matching", "all", "--", nginx, "-c", script,
-            cwd=tmp_path)
+    r = vigil_run(vigil_bin, "--rules", STABLE, "--rule-matching", "all", "--", nginx, "-c", script,
+                  cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     fired = [a for a in alerts_of(r.stdout) if a["rule"] == "Read sensitive file trusted after startup"]
     assert len(fired) == 1, (alerts_of(r.stdout), r.stderr[-1500:])  # the late read only

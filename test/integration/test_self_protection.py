@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from test_tracer import _run, evs, parse_ndjson, prog, show, traced
+from vigil_runner import vigil_env, vigil_start
+from test_tracer import evs, parse_ndjson, prog, show, traced, untraced
 
 EPERM = errno.EPERM
 
@@ -41,11 +42,7 @@ def in_pid_namespace(vigil_bin, args, tmp, name):
     """vigil as PID 1 of a private PID namespace (as in a container)."""
     if not shutil.which("unshare"):
         pytest.skip("unshare (util-linux) is not installed")
-    ev = tmp / f"{name}.ndjson"
-    run = _run(["unshare", "--pid", "--fork", "--mount-proc", vigil_bin, "--no-rules",
-                "--events-out", ev, "--", *args], tmp, name, events_out=ev)
-    run.events = parse_ndjson(run.raw)
-    return run
+    return traced(vigil_bin, args, tmp, name, wrapper=("unshare", "--pid", "--fork", "--mount-proc"))
 
 
 def test_memory_environment_and_descriptors_of_vigil_are_refused(vigil_bin, progs_dir, tmp_path):
@@ -152,13 +149,12 @@ def test_program_starts_without_cap_sys_ptrace(vigil_bin, progs_dir, tmp_path):
 
 
 def test_keep_cap_sys_ptrace_keeps_it(vigil_bin, progs_dir, tmp_path):
-    ev = tmp_path / "keep.ndjson"
-    run = _run([vigil_bin, "--no-rules", "--keep-cap", "SYS_PTRACE", "--events-out", ev, "--",
-                prog(progs_dir, "attack_self"), "caps"], tmp_path, "keep", events_out=ev)
+    run = traced(vigil_bin, [prog(progs_dir, "attack_self"), "caps"], tmp_path, "keep",
+                 opts=("--no-rules", "--keep-cap", "SYS_PTRACE"))
     assert run.rc == 0
     caps = cap_report(run)
     assert caps["Eff"] is True and caps["Prm"] is True, caps
-    bad = _run([vigil_bin, "--keep-cap", "NET_ADMIN", "--", "true"], tmp_path, "badcap")
+    bad = untraced(vigil_bin, ["--keep-cap", "NET_ADMIN", "--", "true"], tmp_path, "badcap")
     assert bad.rc == 2 and b"only SYS_PTRACE" in bad.stderr
 
 
@@ -170,9 +166,8 @@ def test_io_uring_is_refused_by_default(vigil_bin, progs_dir, tmp_path):
 
 
 def test_io_uring_allowed_on_request_with_a_warning(vigil_bin, progs_dir, tmp_path):
-    ev = tmp_path / "uring.ndjson"
-    run = _run([vigil_bin, "--no-rules", "--allow-io-uring", "--events-out", ev, "--",
-                prog(progs_dir, "attack_self"), "io_uring"], tmp_path, "uring", events_out=ev)
+    run = traced(vigil_bin, [prog(progs_dir, "attack_self"), "io_uring"], tmp_path, "uring",
+                 opts=("--no-rules", "--allow-io-uring"))
     events = parse_ndjson(run.raw)
     assert reports(run)[0]["io_uring"] == 0
     assert b"io_uring rings are not seen" in run.stderr
@@ -181,7 +176,7 @@ def test_io_uring_allowed_on_request_with_a_warning(vigil_bin, progs_dir, tmp_pa
 
 
 def test_tamper_attempts_raise_critical_alerts(vigil_bin, progs_dir, tmp_path):
-    run = _run([vigil_bin, "--", prog(progs_dir, "attack_self"), "memory"], tmp_path, "alerts")
+    run = untraced(vigil_bin, ["--", prog(progs_dir, "attack_self"), "memory"], tmp_path, "alerts")
     assert run.rc == 0
     alerts = [json.loads(line) for line in run.stdout.splitlines() if line.startswith(b"{")]
     tamper = [a for a in alerts if a["rule"] == "Vigil tamper attempt"]
@@ -214,9 +209,8 @@ def wait_for_analyzer(vigil_pid, not_pid=None, timeout=20):
 
 def test_api_key_is_in_no_environment(vigil_bin, tmp_path):
     secret = "k-9f2c-never-in-environ"
-    env = dict(os.environ, VIGIL_API_KEY=secret)
-    proc = subprocess.Popen([str(vigil_bin), "--", "sh", "-c", "env; sleep 2"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = vigil_start(vigil_bin, "--", "sh", "-c", "env; sleep 2", env=vigil_env(VIGIL_API_KEY=secret),
+                       stdout=subprocess.PIPE, text=False)
     try:
         analyzer = wait_for_analyzer(proc.pid)
         sup_env = Path(f"/proc/{proc.pid}/environ").read_bytes()
@@ -231,8 +225,8 @@ def test_api_key_is_in_no_environment(vigil_bin, tmp_path):
 def test_frozen_analyzer_is_restarted_and_alerting_goes_on(vigil_bin, progs_dir, tmp_path):
     """SIGSTOP from outside (the program cannot send it): within the heartbeat
     timeout vigil kills and restarts it, counts it, and later attacks still alert."""
-    proc = subprocess.Popen([str(vigil_bin), "--", prog(progs_dir, "attack_self"), "sleep-read", "6"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = vigil_start(vigil_bin, "--", prog(progs_dir, "attack_self"), "sleep-read", "6",
+                       stdout=subprocess.PIPE, text=False)
     try:
         first = wait_for_analyzer(proc.pid)
         time.sleep(0.5)
@@ -258,10 +252,8 @@ def test_a_real_libseccomp_sandbox_keeps_working(vigil_bin, tmp_path):
         pytest.skip("man-db is not installed")
     page = tmp_path / "vigiltest.1"
     page.write_text(".TH VIGILTEST 1\n.SH NAME\nvigiltest \\- sandboxed formatting works\n")
-    ev = tmp_path / "man.ndjson"
     env = {"MANPAGER": "cat", "MAN_KEEP_FORMATTING": ""}
-    run = _run([vigil_bin, "--no-rules", "--events-out", ev, "--", "man", "-l", page],
-               tmp_path, "man", env=env, events_out=ev)
+    run = traced(vigil_bin, ["man", "-l", page], tmp_path, "man", env=env)
     assert run.rc == 0, run.describe()
     assert b"sandboxed formatting works" in run.stdout
     assert not tampers(type("R", (), {"events": parse_ndjson(run.raw)})()), \

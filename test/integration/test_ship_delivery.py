@@ -18,11 +18,11 @@ from receiver_harness import (Feed, Receiver, alert, assert_accounted,  # noqa: 
 pytestmark = pytest.mark.usefixtures("ship_feed_built")
 
 
-def test_every_alert_arrives_once_in_valid_batches(rx, tmp_path):
-    f = Feed(tmp_path, [rx.url()])
+def test_every_alert_arrives_once_in_valid_batches(receiver, tmp_path):
+    f = Feed(tmp_path, [receiver.url()])
     f.send(alert(i, ["Critical", "Warning", "Notice"][i % 3]) for i in range(5000))
     assert f.close() == 0
-    st, s = rx.state(), f.stats()
+    st, s = receiver.state(), f.stats()
     assert st["errors"] == []
     assert st["unique_seqs"] == 5000 and st["seq_dups"] == 0
     assert st["max_batch_alerts"] <= 1000
@@ -32,42 +32,42 @@ def test_every_alert_arrives_once_in_valid_batches(rx, tmp_path):
     assert_accounted(s, st["unique_seqs"])
 
 
-def test_batch_limits_count_bytes_and_age(rx, tmp_path):
-    f = Feed(tmp_path, [rx.url()], {"http.batch_max_alerts": "100"})
+def test_batch_limits_count_bytes_and_age(receiver, tmp_path):
+    f = Feed(tmp_path, [receiver.url()], {"http.batch_max_alerts": "100"})
     f.send(alert(i) for i in range(1000))
     assert f.close() == 0
-    assert rx.state()["max_batch_alerts"] == 100
-    assert rx.state()["batches"] == 10
+    assert receiver.state()["max_batch_alerts"] == 100
+    assert receiver.state()["batches"] == 10
 
-    rx.control(reset_all=True)
-    f = Feed(tmp_path, [rx.url()], {"http.batch_max_bytes": "4096"})
+    receiver.control(reset_all=True)
+    f = Feed(tmp_path, [receiver.url()], {"http.batch_max_bytes": "4096"})
     f.send(alert(10000 + i) for i in range(200))
     assert f.close() == 0
-    st = rx.state()
+    st = receiver.state()
     # each alert is ~330 bytes: a 4 KiB batch holds at most 12
     assert st["unique_seqs"] == 1200 and st["batches"] - 10 >= 200 // 12
 
     # age: a few alerts, stdin left open; they arrive within batch_max_age_ms
-    f = Feed(tmp_path, [rx.url()], {"http.batch_max_age_ms": "300"})
+    f = Feed(tmp_path, [receiver.url()], {"http.batch_max_age_ms": "300"})
     t0 = time.monotonic()
     f.send(alert(20000 + i) for i in range(3))
-    wait_for(lambda: rx.state()["unique_seqs"] == 1203, 5, "aged batch")
+    wait_for(lambda: receiver.state()["unique_seqs"] == 1203, 5, "aged batch")
     assert time.monotonic() - t0 < 2.5
     assert f.close() == 0
 
 
 def test_hmac_signature(tmp_path):
-    rx = Receiver(tmp_path, args=["--hmac-key", "s3cr3t"]).start()
+    receiver = Receiver(tmp_path, args=["--hmac-key", "s3cr3t"]).start()
     try:
-        f = Feed(tmp_path, [rx.url()], {"http.hmac_key_env": "VIGIL_TEST_HMAC"},
+        f = Feed(tmp_path, [receiver.url()], {"http.hmac_key_env": "VIGIL_TEST_HMAC"},
                  env={"VIGIL_TEST_HMAC": "s3cr3t"})
         f.send(alert(i) for i in range(300))
         assert f.close() == 0
-        st = rx.state()
+        st = receiver.state()
         assert st["errors"] == [] and st["unique_seqs"] == 300
         assert "s3cr3t" not in f.stderr()
     finally:
-        rx.stop()
+        receiver.stop()
 
 
 def test_hmac_key_env_missing_is_a_config_error(tmp_path):
@@ -76,23 +76,23 @@ def test_hmac_key_env_missing_is_a_config_error(tmp_path):
     assert "http.hmac_key_env" in f.stderr()
 
 
-def test_falcosidekick_one_post_per_alert(rx, tmp_path):
-    f = Feed(tmp_path, ["falcosidekick:" + rx.url("/falco")])
+def test_falcosidekick_one_post_per_alert(receiver, tmp_path):
+    f = Feed(tmp_path, ["falcosidekick:" + receiver.url("/falco")])
     f.send(alert(i) for i in range(200))
     assert f.close() == 0
-    st, s = rx.state(), f.stats()
+    st, s = receiver.state(), f.stats()
     assert st["errors"] == []
     assert st["sidekick_seqs"] == list(range(200))
     assert s["sidekick_delivered"] == 200
 
 
-def test_several_sinks_at_once(rx, tmp_path):
+def test_several_sinks_at_once(receiver, tmp_path):
     out = tmp_path / "alerts.jsonl"
-    f = Feed(tmp_path, ["stdout", "file:" + str(out), rx.url()])
+    f = Feed(tmp_path, ["stdout", "file:" + str(out), receiver.url()])
     f.send(alert(i) for i in range(500))
     assert f.close() == 0
     assert len(out.read_text().splitlines()) == 500
-    assert rx.state()["unique_seqs"] == 500
+    assert receiver.state()["unique_seqs"] == 500
     assert f.stats()["written"] == 1000  # stdout + file
 
 
@@ -112,33 +112,33 @@ def test_file_sink_rotates(tmp_path):
     assert '"vigil.seq":199' in last[-1]
 
 
-def test_invalid_lines_are_counted_not_sent(rx, tmp_path):
-    f = Feed(tmp_path, [rx.url()])
+def test_invalid_lines_are_counted_not_sent(receiver, tmp_path):
+    f = Feed(tmp_path, [receiver.url()])
     f.send([alert(1), "not json", "{\"half\":", alert(2)])
     assert f.close() == 0
     s = f.stats()
     assert s["dropped_invalid"] == 2
-    assert rx.state()["unique_seqs"] == 2
+    assert receiver.state()["unique_seqs"] == 2
     assert_accounted(s, 2)
 
 
-def test_sigterm_drains_everything(rx, tmp_path):
-    f = Feed(tmp_path, [rx.url()], {"http.batch_max_age_ms": "60000"})
+def test_sigterm_drains_everything(receiver, tmp_path):
+    f = Feed(tmp_path, [receiver.url()], {"http.batch_max_age_ms": "60000"})
     f.send(alert(i) for i in range(2500))
     wait_for(lambda: f.stats().get("submitted") == 2500, 10, "alerts read")
     t0 = time.monotonic()
     f.term()
     assert f.wait(30) == 0
     assert time.monotonic() - t0 < 5
-    assert rx.state()["unique_seqs"] == 2500
+    assert receiver.state()["unique_seqs"] == 2500
     assert_accounted(f.stats(), 2500)
 
 
-def test_health_alerts_carry_counters(rx, tmp_path):
-    f = Feed(tmp_path, [rx.url()], {"health.interval_s": "1", "http.batch_max_age_ms": "100"})
+def test_health_alerts_carry_counters(receiver, tmp_path):
+    f = Feed(tmp_path, [receiver.url()], {"health.interval_s": "1", "http.batch_max_age_ms": "100"})
     f.send(alert(i) for i in range(10))
-    wait_for(lambda: rx.state()["health"] >= 2, 10, "two health alerts")
+    wait_for(lambda: receiver.state()["health"] >= 2, 10, "two health alerts")
     assert f.close() == 0
-    st = rx.state()
+    st = receiver.state()
     assert st["unique_seqs"] == 10
     assert st["last_counters"]["submitted"] >= 10

@@ -15,28 +15,29 @@ pytestmark = pytest.mark.usefixtures("ship_feed_built")
 
 
 @pytest.fixture
-def rx(tmp_path, pki):
+def tls_receiver(tmp_path, pki):
+    """A fake SaaS receiver over https with a certificate from the test CA."""
     r = Receiver(tmp_path, args=["--tls", str(pki / "server.pem"), str(pki / "server.key")]).start()
     yield r
     r.stop()
 
 
-def test_https_with_the_right_ca(rx, tmp_path, pki):
-    f = Feed(tmp_path, [rx.url()], {"http.ca_file": str(pki / "ca.pem")})
+def test_https_with_the_right_ca(tls_receiver, tmp_path, pki):
+    f = Feed(tmp_path, [tls_receiver.url()], {"http.ca_file": str(pki / "ca.pem")})
     f.send(alert(i) for i in range(2000))
     assert f.close() == 0
-    st = rx.state()
+    st = tls_receiver.state()
     assert st["unique_seqs"] == 2000 and st["errors"] == []
     assert_accounted(f.stats(), 2000)
 
 
-def test_verification_failure_is_an_error_and_nothing_is_sent(rx, tmp_path, pki):
-    f = Feed(tmp_path, [rx.url()], {"http.ca_file": str(pki / "other-ca.pem"),
+def test_verification_failure_is_an_error_and_nothing_is_sent(tls_receiver, tmp_path, pki):
+    f = Feed(tmp_path, [tls_receiver.url()], {"http.ca_file": str(pki / "other-ca.pem"),
                                      "http.retry_initial_ms": "50", "http.retry_max_ms": "100",
                                      "drain.timeout_ms": "1000"})
     f.send(alert(i) for i in range(500))
     assert f.close() == 0
-    assert rx.state()["batches"] == 0
+    assert tls_receiver.state()["batches"] == 0
     err = f.stderr()
     assert "TLS certificate verification failed" in err
     assert err.count("TLS certificate verification failed") == 1  # said once, not per retry
@@ -44,9 +45,9 @@ def test_verification_failure_is_an_error_and_nothing_is_sent(rx, tmp_path, pki)
     assert s["spool_alerts"] == 500  # kept for later, not sent unverified, not dropped
     assert_accounted(s, 0)
     # with the right CA the same spool goes out
-    g = Feed(tmp_path, [rx.url()], {"http.ca_file": str(pki / "ca.pem")})
+    g = Feed(tmp_path, [tls_receiver.url()], {"http.ca_file": str(pki / "ca.pem")})
     assert g.close() == 0
-    assert rx.state()["unique_seqs"] == 500
+    assert tls_receiver.state()["unique_seqs"] == 500
 
 
 def test_a_missing_ca_file_is_a_config_error(tmp_path):

@@ -17,11 +17,11 @@ import errno
 import json
 import os
 import re
-import signal
-import subprocess
 from pathlib import Path
 
 import pytest
+
+from vigil_runner import run_program, vigil_env, vigil_run
 
 RUN_TIMEOUT = 30  # seconds for one traced run; a hang is a failure
 PREFIX = b"VIGILTEST "
@@ -85,43 +85,42 @@ def parse_ndjson(raw):
     return events
 
 
-def _run(argv, tmp, name, env=None, timeout=RUN_TIMEOUT, events_out=None):
-    """Run argv with stdout/stderr in files (no pipe a leftover child could hold)."""
-    out_path, err_path = tmp / f"{name}.stdout", tmp / f"{name}.stderr"
-    full_env = dict(os.environ)
-    full_env.pop("SECRET_TOKEN", None)
-    if env:
-        full_env.update(env)
-    with open(out_path, "wb") as out, open(err_path, "wb") as err:
-        proc = subprocess.Popen([str(a) for a in argv], stdin=subprocess.DEVNULL,
-                                stdout=out, stderr=err, env=full_env,
-                                start_new_session=True)
-        try:
-            rc = proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-            pytest.fail(f"timed out after {timeout}s: {argv}\nstderr:\n"
-                        f"{err_path.read_bytes().decode(errors='replace')[-3000:]}")
+def _env(env):
+    """The test's environment with env on top; never the SECRET_TOKEN of the host."""
+    return vigil_env(**{"SECRET_TOKEN": None, **(env or {})})
+
+
+def as_run(p, events_out=None):
+    """A Run of a finished process; events_out: the events file vigil wrote."""
     raw = None
     if events_out is not None:
         assert events_out.exists(), (
             f"vigil wrote no events file {events_out}\nstderr:\n"
-            f"{err_path.read_bytes().decode(errors='replace')[-3000:]}")
+            f"{p.stderr.decode(errors='replace')[-3000:]}")
         raw = events_out.read_bytes()
-    return Run(argv, rc, out_path.read_bytes(), err_path.read_bytes(), raw)
+    return Run(p.args, p.returncode, p.stdout, p.stderr, raw)
 
 
-def traced(vigil_bin, argv, tmp, name="traced", env=None, timeout=RUN_TIMEOUT):
-    """Run argv under `vigil --events-out`; returns a Run with .events."""
+def traced(vigil_bin, argv, tmp, name="traced", env=None, timeout=RUN_TIMEOUT, opts=("--no-rules",),
+           wrapper=()):
+    """Run argv under `vigil OPTS --events-out`; returns a Run with .events.
+    stdout/stderr go to files (no pipe a leftover child could hold)."""
     ev_path = tmp / f"{name}.ndjson"
-    return _run([vigil_bin, "--no-rules", "--events-out", ev_path, "--", *argv], tmp, name,
-                env=env, timeout=timeout, events_out=ev_path)
+    p = vigil_run(vigil_bin, *opts, "--events-out", ev_path, "--", *argv, env=_env(env),
+                  timeout=timeout, text=False, out_dir=tmp, name=name, wrapper=wrapper)
+    return as_run(p, ev_path)
+
+
+def untraced(vigil_bin, args, tmp, name, env=None, timeout=RUN_TIMEOUT):
+    """Run `vigil ARGS` (no events file; stdout/stderr in files as traced()); returns a Run."""
+    return as_run(vigil_run(vigil_bin, *args, env=_env(env), timeout=timeout, text=False,
+                            out_dir=tmp, name=name))
 
 
 def native(argv, tmp, name="native", env=None):
     """Run argv without vigil (to learn what the kernel does natively)."""
-    return _run(argv, tmp, name, env=env)
+    return as_run(run_program(argv, env=_env(env), timeout=RUN_TIMEOUT, text=False,
+                              out_dir=tmp, name=name))
 
 
 # --------------------------------------------------------------------------
