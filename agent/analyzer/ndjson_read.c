@@ -47,41 +47,105 @@ struct fset {
 #define FSET_HAS(s, f) (((s).w[(f) / 64] >> ((f) % 64)) & 1u)
 #define FSET_ADD(s, f) ((s).w[(f) / 64] |= 1ull << ((f) % 64))
 
-/* In the writer's order: lookups start after the previous hit. */
+/*
+ * How apply stores a field. Most are one value at a fixed place in the
+ * event and share one path; K_SPECIAL ones (names to enums, addresses,
+ * values other fields depend on) have code of their own in apply_special.
+ */
+enum kind {
+	K_SPECIAL,
+	K_STR,                             /* a string into the arena */
+	K_U16, K_I32, K_U32, K_I64, K_U64, /* an integer within its type's range (int_range) */
+	K_FLAG,                            /* true sets the bits `arg` of a uint8_t */
+	K_CAPS,                            /* capability names into a mask; `arg` is caps_mask's slot */
+	K_CHECK_STR, K_CHECK_BOOL,         /* derived by the writer from others: checked, not kept */
+};
+
+/* JSON integers are read as long long: a uint64_t field takes 0..LLONG_MAX. */
+static const struct {
+	long long lo, hi;
+} int_range[] = {
+	[K_U16] = {0, UINT16_MAX}, [K_I32] = {INT32_MIN, INT32_MAX}, [K_U32] = {0, UINT32_MAX},
+	[K_I64] = {LLONG_MIN, LLONG_MAX}, [K_U64] = {0, LLONG_MAX},
+};
+
+_Static_assert(VIGIL_EVENT_HDR_SIZE <= USHRT_MAX, "fields[].off holds an offset into the header");
+
+/*
+ * In the writer's order: lookups start after the previous hit. The kind of
+ * a value field comes from its member's type (_Generic), so a field's
+ * bounds cannot drift from where it is stored: a member of another type
+ * does not compile.
+ */
 static const struct {
 	const char *name;
-	unsigned char len, id;
+	unsigned char len, id, kind, arg;
+	unsigned short off; /* offsetof(struct vigil_event, ...) */
 } fields[] = {
-#define FLD(n, id) {n, sizeof(n) - 1, id}
-	FLD("evt.num", F_EVT_NUM), FLD("evt.rawtime", F_EVT_RAWTIME), FLD("evt.time", F_EVT_TIME),
-	FLD("evt.type", F_EVT_TYPE), FLD("evt.source", F_EVT_SOURCE), FLD("evt.dir", F_EVT_DIR),
-	FLD("evt.res", F_EVT_RES), FLD("evt.arch", F_EVT_ARCH), FLD("vigil.tamper", F_TAMPER),
-	FLD("evt.is_open_read", F_OPEN_READ), FLD("evt.is_open_write", F_OPEN_WRITE),
-	FLD("evt.is_open_exec", F_OPEN_EXEC), FLD("fd.num", F_FD_NUM), FLD("fd.name", F_FD_NAME),
-	FLD("fd.type", F_FD_TYPE), FLD("fd.typechar", F_FD_TYPECHAR),
-	FLD("fd.sockfamily", F_FD_SOCKFAMILY), FLD("fd.directory", F_FD_DIRECTORY),
-	FLD("fd.filename", F_FD_FILENAME), FLD("fd.dip", F_FD_DIP), FLD("fd.dport", F_FD_DPORT),
-	FLD("fd.sip", F_FD_SIP), FLD("fd.sport", F_FD_SPORT), FLD("fd.l4proto", F_FD_L4PROTO),
-	FLD("proc.pid", F_PID), FLD("thread.tid", F_TID), FLD("proc.ppid", F_PPID),
-	FLD("proc.name", F_NAME), FLD("proc.exe", F_EXE), FLD("proc.exepath", F_EXEPATH),
-	FLD("proc.args", F_ARGS), FLD("proc.cmdline", F_CMDLINE), FLD("proc.cwd", F_CWD),
-	FLD("proc.tty", F_TTY), FLD("proc.sid", F_SID), FLD("proc.vpgid", F_VPGID),
-	FLD("proc.pname", F_PNAME), FLD("proc.pcmdline", F_PCMDLINE),
-	FLD("proc.pexepath", F_PEXEPATH), FLD("proc.pexe", F_PEXE), FLD("proc.aname", F_ANAME),
-	FLD("proc.apid", F_APID),
-	FLD("proc.is_exe_from_memfd", F_MEMFD), FLD("proc.stdin.type", F_STDIN_TYPE),
-	FLD("proc.stdin.name", F_STDIN_NAME), FLD("proc.stdout.type", F_STDOUT_TYPE),
-	FLD("proc.stdout.name", F_STDOUT_NAME), FLD("vigil.is_entrypoint", F_ENTRYPOINT),
-	FLD("vigil.args_truncated", F_ARGS_TRUNCATED), FLD("proc.start_ts", F_START), FLD("user.uid", F_UID),
-	FLD("user.name", F_USER_NAME), FLD("user.loginuid", F_LOGINUID), FLD("group.gid", F_GID),
-	FLD("thread.cap_effective", F_CAPS), FLD("thread.cap_permitted", F_CAPS_PRM),
-	FLD("thread.cap_inheritable", F_CAPS_INH), FLD("vigil.events_dropped", F_DROPPED),
-	FLD("vigil.events_lost", F_LOST), FLD("vigil.analyzer_restarts", F_RESTARTS),
-	FLD("vigil.read_errors", F_READ_ERRORS), FLD("vigil.tracees", F_TRACEES),
-	FLD("vigil.events_dropped_new", F_DROPPED_NEW), FLD("vigil.events_lost_new", F_LOST_NEW),
-	FLD("vigil.analyzer_restarts_new", F_RESTARTS_NEW), FLD("vigil.fim_degraded", F_FIM_DEGRADED),
-	FLD("vigil.fim_unwatched", F_FIM_UNWATCHED), FLD("vigil.fim_overflows", F_FIM_OVERFLOWS),
-#undef FLD
+#define M(m) (((struct vigil_event *)0)->m)
+#define AT(n, id, kind, arg, m) {n, sizeof(n) - 1, id, kind, arg, offsetof(struct vigil_event, m)}
+#define VAL(n, id, m)                                                                              \
+	AT(n, id, _Generic(M(m), uint16_t: K_U16, int32_t: K_I32, uint32_t: K_U32, int64_t: K_I64, \
+			   uint64_t: K_U64, vigil_str: K_STR), 0, m)
+#define FLAG(n, id, m, bits) AT(n, id, _Generic(M(m), uint8_t: K_FLAG), bits, m)
+#define CAPS(n, id, m, slot) AT(n, id, _Generic(M(m), uint64_t: K_CAPS), slot, m)
+#define OTHER(n, id, kind) {n, sizeof(n) - 1, id, kind, 0, 0}
+	VAL("evt.num", F_EVT_NUM, num), VAL("evt.rawtime", F_EVT_RAWTIME, ts_ns),
+	OTHER("evt.time", F_EVT_TIME, K_SPECIAL), OTHER("evt.type", F_EVT_TYPE, K_SPECIAL),
+	OTHER("evt.source", F_EVT_SOURCE, K_CHECK_STR), OTHER("evt.dir", F_EVT_DIR, K_SPECIAL),
+	VAL("evt.res", F_EVT_RES, res), OTHER("evt.arch", F_EVT_ARCH, K_SPECIAL),
+	OTHER("vigil.tamper", F_TAMPER, K_SPECIAL),
+	FLAG("evt.is_open_read", F_OPEN_READ, open_flags, VIGIL_OPEN_READ),
+	FLAG("evt.is_open_write", F_OPEN_WRITE, open_flags, VIGIL_OPEN_WRITE),
+	FLAG("evt.is_open_exec", F_OPEN_EXEC, open_flags, VIGIL_OPEN_EXEC),
+	VAL("fd.num", F_FD_NUM, fd.num), VAL("fd.name", F_FD_NAME, fd.name),
+	OTHER("fd.type", F_FD_TYPE, K_SPECIAL), OTHER("fd.typechar", F_FD_TYPECHAR, K_CHECK_STR),
+	OTHER("fd.sockfamily", F_FD_SOCKFAMILY, K_CHECK_STR),
+	OTHER("fd.directory", F_FD_DIRECTORY, K_CHECK_STR),
+	OTHER("fd.filename", F_FD_FILENAME, K_CHECK_STR), OTHER("fd.dip", F_FD_DIP, K_SPECIAL),
+	VAL("fd.dport", F_FD_DPORT, fd.dport), OTHER("fd.sip", F_FD_SIP, K_SPECIAL),
+	VAL("fd.sport", F_FD_SPORT, fd.sport), OTHER("fd.l4proto", F_FD_L4PROTO, K_SPECIAL),
+	VAL("proc.pid", F_PID, proc.pid), VAL("thread.tid", F_TID, proc.tid),
+	VAL("proc.ppid", F_PPID, proc.ppid), VAL("proc.name", F_NAME, proc.name),
+	VAL("proc.exe", F_EXE, proc.exe), VAL("proc.exepath", F_EXEPATH, proc.exepath),
+	VAL("proc.args", F_ARGS, proc.args), OTHER("proc.cmdline", F_CMDLINE, K_CHECK_STR),
+	VAL("proc.cwd", F_CWD, proc.cwd), VAL("proc.tty", F_TTY, proc.tty),
+	VAL("proc.sid", F_SID, proc.sid), VAL("proc.vpgid", F_VPGID, proc.vpgid),
+	VAL("proc.pname", F_PNAME, proc.pname), VAL("proc.pcmdline", F_PCMDLINE, proc.pcmdline),
+	VAL("proc.pexepath", F_PEXEPATH, proc.pexepath), VAL("proc.pexe", F_PEXE, proc.pexe),
+	OTHER("proc.aname", F_ANAME, K_SPECIAL), OTHER("proc.apid", F_APID, K_SPECIAL),
+	/* A 0/1 byte, cleared by vigil_event_init: setting bit 1 is storing true. */
+	FLAG("proc.is_exe_from_memfd", F_MEMFD, proc.is_exe_from_memfd, 1),
+	VAL("proc.stdin.type", F_STDIN_TYPE, proc.stdin_type),
+	VAL("proc.stdin.name", F_STDIN_NAME, proc.stdin_name),
+	VAL("proc.stdout.type", F_STDOUT_TYPE, proc.stdout_type),
+	VAL("proc.stdout.name", F_STDOUT_NAME, proc.stdout_name),
+	FLAG("vigil.is_entrypoint", F_ENTRYPOINT, proc.vflags, VIGIL_PROC_PARENT_VIGIL),
+	FLAG("vigil.args_truncated", F_ARGS_TRUNCATED, proc.vflags, VIGIL_PROC_ARGS_TRUNCATED),
+	VAL("proc.start_ts", F_START, proc.start_ns), VAL("user.uid", F_UID, proc.uid),
+	OTHER("user.name", F_USER_NAME, K_CHECK_STR), VAL("user.loginuid", F_LOGINUID, proc.loginuid),
+	VAL("group.gid", F_GID, proc.gid),
+	CAPS("thread.cap_effective", F_CAPS, proc.cap_effective, 0),
+	CAPS("thread.cap_permitted", F_CAPS_PRM, proc.cap_permitted, 1),
+	CAPS("thread.cap_inheritable", F_CAPS_INH, proc.cap_inheritable, 2),
+	VAL("vigil.events_dropped", F_DROPPED, health.events_dropped),
+	VAL("vigil.events_lost", F_LOST, health.events_lost),
+	VAL("vigil.analyzer_restarts", F_RESTARTS, health.analyzer_restarts),
+	VAL("vigil.read_errors", F_READ_ERRORS, health.read_errors),
+	VAL("vigil.tracees", F_TRACEES, health.tracee_count),
+	VAL("vigil.events_dropped_new", F_DROPPED_NEW, health.dropped_new),
+	VAL("vigil.events_lost_new", F_LOST_NEW, health.lost_new),
+	VAL("vigil.analyzer_restarts_new", F_RESTARTS_NEW, health.restarts_new),
+	/* derived from vigil.fim_unwatched */
+	OTHER("vigil.fim_degraded", F_FIM_DEGRADED, K_CHECK_BOOL),
+	VAL("vigil.fim_unwatched", F_FIM_UNWATCHED, health.fim_unwatched),
+	VAL("vigil.fim_overflows", F_FIM_OVERFLOWS, health.fim_overflows),
+#undef OTHER
+#undef CAPS
+#undef FLAG
+#undef VAL
+#undef AT
+#undef M
 };
 #define N_FIELDS (sizeof(fields) / sizeof(fields[0]))
 
@@ -503,13 +567,103 @@ static int find_fim(struct rd *rd, const char *key, size_t klen, const struct js
 	return unknown_key(rd, key, klen);
 }
 
+/* A field of the generic kinds into its place in the event. */
+static int store(struct rd *rd, int idx, const struct json_flat_val *v)
+{
+	const char *k = fields[idx].name; /* NUL-terminated, unlike the line's key */
+	unsigned kind = fields[idx].kind;
+	char *dst = (char *)rd->ev + fields[idx].off;
+	long long n = 0;
+	bool b = false;
+	switch (kind) {
+	case K_STR:
+		if (want_str(rd, k, v))
+			return -1;
+		*(vigil_str *)dst = put(rd, v->s, v->len);
+		return 0;
+	case K_FLAG:
+		if (want_bool(rd, k, v, &b))
+			return -1;
+		*(uint8_t *)dst |= b ? fields[idx].arg : 0;
+		return 0;
+	case K_CAPS:
+		if (want_str(rd, k, v))
+			return -1;
+		*(uint64_t *)dst = caps_mask(rd, fields[idx].arg, v->s, v->len);
+		return 0;
+	case K_CHECK_STR: return want_str(rd, k, v);
+	case K_CHECK_BOOL: return want_bool(rd, k, v, &b);
+	}
+	if (want_int(rd, k, v, int_range[kind].lo, int_range[kind].hi, &n))
+		return -1;
+	switch (kind) {
+	case K_U16: *(uint16_t *)dst = (uint16_t)n; break;
+	case K_I32: *(int32_t *)dst = (int32_t)n; break;
+	case K_U32: *(uint32_t *)dst = (uint32_t)n; break;
+	case K_I64: *(int64_t *)dst = n; break;
+	case K_U64: *(uint64_t *)dst = (uint64_t)n; break;
+	}
+	return 0;
+}
+
+/* The fields that are not a plain value: names to enums, addresses, and
+ * what finish() combines with other fields. */
+static int apply_special(struct rd *rd, int f, const char *k, const struct json_flat_val *v)
+{
+	struct vigil_event *ev = rd->ev;
+	int r = 0;
+	switch ((enum field)f) {
+	case F_EVT_TIME: /* parsed in finish, and only without evt.rawtime */
+		if (!(r = want_str(rd, k, v))) {
+			rd->time_s = v->s;
+			rd->time_len = v->len;
+		}
+		return r;
+	case F_EVT_TYPE: return set_evt_type(rd, v);
+	case F_EVT_DIR:
+		if (v->t != JF_STR || v->len != 1 || (v->s[0] != '<' && v->s[0] != '>'))
+			return fail(rd, k, "expected \"<\" or \">\"");
+		rd->dir = v->s[0] == '<';
+		return 0;
+	case F_EVT_ARCH:
+		if (!(r = want_str(rd, k, v))) {
+			int a = vigil_arch_by_name(v->s, v->len);
+			ev->arch = (uint8_t)(a < 0 ? VIGIL_ARCH_UNKNOWN : a);
+			rd->err->unknown_values += a < 0;
+		}
+		return r;
+	case F_TAMPER: {
+		if ((r = want_str(rd, k, v)))
+			return r;
+		unsigned t = vigil_tamper_by_name(v->s, v->len);
+		if (t == VIGIL_TAMPER_NONE) /* never downgrade a tamper event to an ordinary one */
+			return fail(rd, k, "unknown value \"%.*s\"", (int)(v->len < 40 ? v->len : 40), v->s);
+		ev->tamper = (uint8_t)t;
+		return 0;
+	}
+	case F_FD_TYPE:
+		if (!(r = want_str(rd, k, v))) {
+			int t = vigil_fd_type_by_name(v->s, v->len);
+			ev->fd.type = (uint8_t)(t < 0 ? VIGIL_FD_OTHER : t);
+			rd->err->unknown_values += t < 0;
+		}
+		return r;
+	case F_FD_L4PROTO:
+		if (!(r = want_str(rd, k, v)))
+			ev->fd.l4proto = eq(v->s, v->len, "tcp") ? 6 : eq(v->s, v->len, "udp") ? 17
+				       : eq(v->s, v->len, "icmp") ? 1 : 0;
+		return r;
+	case F_FD_DIP: return set_ip(rd, k, v, rd->dip, &rd->dip_af);
+	case F_FD_SIP: return set_ip(rd, k, v, rd->sip, &rd->sip_af);
+	case F_ANAME: return set_ancestors(rd, k, v, true);
+	case F_APID: return set_ancestors(rd, k, v, false);
+	default: return 0; /* every K_SPECIAL field has its case above */
+	}
+}
+
 /* One key/value pair into the event. Returns 0, -1 (error set) or 1 (fall back). */
 static int apply(struct rd *rd, const char *key, size_t klen, const struct json_flat_val *v)
 {
-	struct vigil_event *ev = rd->ev;
-	struct vigil_proc *p = &ev->proc;
-	long long n = 0;
-	bool b = false;
 	int idx = find_field(rd, key, klen);
 	if (idx < 0 && klen > 4 && memcmp(key, "fim.", 4) == 0)
 		return find_fim(rd, key, klen, v);
@@ -518,137 +672,14 @@ static int apply(struct rd *rd, const char *key, size_t klen, const struct json_
 			       ? set_evarg(rd, key, klen, v)
 			       : unknown_key(rd, key, klen);
 	int f = fields[idx].id;
-	const char *k = fields[idx].name; /* NUL-terminated, unlike key */
 	if (FSET_HAS(rd->keys, f))
-		return rd->fast ? 1 : fail(rd, k, "duplicate key");
+		return rd->fast ? 1 : fail(rd, fields[idx].name, "duplicate key");
 	FSET_ADD(rd->keys, f);
 	if (v->t == JF_NULL) /* a field with no value, as Falco's <NA> */
 		return 0;
 	FSET_ADD(rd->seen, f);
-	int r = 0;
-#define INT(lo, hi, dst) do { if (!(r = want_int(rd, k, v, lo, hi, &n))) (dst) = n; } while (0)
-#define STR(dst) do { if (!(r = want_str(rd, k, v))) (dst) = put(rd, v->s, v->len); } while (0)
-	switch ((enum field)f) {
-	case F_EVT_NUM: INT(0, LLONG_MAX, ev->num); break;
-	case F_EVT_RAWTIME: INT(0, LLONG_MAX, ev->ts_ns); break;
-	case F_EVT_TIME:
-		if (!(r = want_str(rd, k, v))) {
-			rd->time_s = v->s;
-			rd->time_len = v->len;
-		}
-		break;
-	case F_EVT_TYPE: r = set_evt_type(rd, v); break;
-	case F_EVT_DIR:
-		if (v->t != JF_STR || v->len != 1 || (v->s[0] != '<' && v->s[0] != '>'))
-			return fail(rd, k, "expected \"<\" or \">\"");
-		rd->dir = v->s[0] == '<';
-		break;
-	case F_EVT_RES: INT(LLONG_MIN, LLONG_MAX, ev->res); break;
-	case F_EVT_ARCH:
-		if (!(r = want_str(rd, k, v))) {
-			int a = vigil_arch_by_name(v->s, v->len);
-			ev->arch = (uint8_t)(a < 0 ? VIGIL_ARCH_UNKNOWN : a);
-			rd->err->unknown_values += a < 0;
-		}
-		break;
-	case F_TAMPER: {
-		if ((r = want_str(rd, k, v)))
-			break;
-		unsigned t = vigil_tamper_by_name(v->s, v->len);
-		if (t == VIGIL_TAMPER_NONE) /* never downgrade a tamper event to an ordinary one */
-			return fail(rd, k, "unknown value \"%.*s\"", (int)(v->len < 40 ? v->len : 40), v->s);
-		ev->tamper = (uint8_t)t;
-		break;
-	}
-	case F_OPEN_READ:
-	case F_OPEN_WRITE:
-	case F_OPEN_EXEC:
-		if (!(r = want_bool(rd, k, v, &b)) && b)
-			ev->open_flags |= f == F_OPEN_READ ? VIGIL_OPEN_READ
-					  : f == F_OPEN_WRITE ? VIGIL_OPEN_WRITE : VIGIL_OPEN_EXEC;
-		break;
-	case F_FD_NUM: INT(LLONG_MIN, LLONG_MAX, ev->fd.num); break;
-	case F_FD_NAME: STR(ev->fd.name); break;
-	case F_FD_TYPE:
-		if (!(r = want_str(rd, k, v))) {
-			int t = vigil_fd_type_by_name(v->s, v->len);
-			ev->fd.type = (uint8_t)(t < 0 ? VIGIL_FD_OTHER : t);
-			rd->err->unknown_values += t < 0;
-		}
-		break;
-	case F_FD_L4PROTO:
-		if (!(r = want_str(rd, k, v)))
-			ev->fd.l4proto = eq(v->s, v->len, "tcp") ? 6 : eq(v->s, v->len, "udp") ? 17
-				       : eq(v->s, v->len, "icmp") ? 1 : 0;
-		break;
-	case F_FD_DIP: r = set_ip(rd, k, v, rd->dip, &rd->dip_af); break;
-	case F_FD_SIP: r = set_ip(rd, k, v, rd->sip, &rd->sip_af); break;
-	case F_FD_DPORT: INT(0, 65535, ev->fd.dport); break;
-	case F_FD_SPORT: INT(0, 65535, ev->fd.sport); break;
-	case F_PID: INT(INT32_MIN, INT32_MAX, p->pid); break;
-	case F_TID: INT(INT32_MIN, INT32_MAX, p->tid); break;
-	case F_PPID: INT(INT32_MIN, INT32_MAX, p->ppid); break;
-	case F_SID: INT(INT32_MIN, INT32_MAX, p->sid); break;
-	case F_VPGID: INT(INT32_MIN, INT32_MAX, p->vpgid); break;
-	case F_TTY: INT(0, UINT32_MAX, p->tty); break;
-	case F_UID: INT(0, UINT32_MAX, p->uid); break;
-	case F_GID: INT(0, UINT32_MAX, p->gid); break;
-	case F_LOGINUID: INT(LLONG_MIN, LLONG_MAX, p->loginuid); break;
-	case F_NAME: STR(p->name); break;
-	case F_EXE: STR(p->exe); break;
-	case F_EXEPATH: STR(p->exepath); break;
-	case F_ARGS: STR(p->args); break;
-	case F_CWD: STR(p->cwd); break;
-	case F_PNAME: STR(p->pname); break;
-	case F_PCMDLINE: STR(p->pcmdline); break;
-	case F_PEXEPATH: STR(p->pexepath); break;
-	case F_PEXE: STR(p->pexe); break;
-	case F_START: INT(0, LLONG_MAX, p->start_ns); break;
-	case F_ANAME: r = set_ancestors(rd, k, v, true); break;
-	case F_APID: r = set_ancestors(rd, k, v, false); break;
-	case F_MEMFD:
-		if (!(r = want_bool(rd, k, v, &b)))
-			p->is_exe_from_memfd = b;
-		break;
-	case F_STDIN_TYPE: STR(p->stdin_type); break;
-	case F_STDIN_NAME: STR(p->stdin_name); break;
-	case F_STDOUT_TYPE: STR(p->stdout_type); break;
-	case F_STDOUT_NAME: STR(p->stdout_name); break;
-	case F_ENTRYPOINT:
-	case F_ARGS_TRUNCATED:
-		if (!(r = want_bool(rd, k, v, &b)) && b)
-			p->vflags |= f == F_ENTRYPOINT ? VIGIL_PROC_PARENT_VIGIL : VIGIL_PROC_ARGS_TRUNCATED;
-		break;
-	case F_CAPS:
-	case F_CAPS_PRM:
-	case F_CAPS_INH:
-		if (!(r = want_str(rd, k, v))) {
-			uint64_t m = caps_mask(rd, f == F_CAPS ? 0 : f == F_CAPS_PRM ? 1 : 2, v->s, v->len);
-			*(f == F_CAPS ? &p->cap_effective : f == F_CAPS_PRM ? &p->cap_permitted
-									 : &p->cap_inheritable) = m;
-		}
-		break;
-	/* Derived by the writer from fields above: checked, not kept. */
-	case F_EVT_SOURCE: case F_FD_TYPECHAR: case F_FD_SOCKFAMILY: case F_FD_DIRECTORY:
-	case F_FD_FILENAME: case F_CMDLINE: case F_USER_NAME:
-		r = want_str(rd, k, v);
-		break;
-	case F_DROPPED: INT(0, LLONG_MAX, ev->health.events_dropped); break;
-	case F_LOST: INT(0, LLONG_MAX, ev->health.events_lost); break;
-	case F_RESTARTS: INT(0, LLONG_MAX, ev->health.analyzer_restarts); break;
-	case F_READ_ERRORS: INT(0, LLONG_MAX, ev->health.read_errors); break;
-	case F_TRACEES: INT(0, LLONG_MAX, ev->health.tracee_count); break;
-	case F_DROPPED_NEW: INT(0, LLONG_MAX, ev->health.dropped_new); break;
-	case F_LOST_NEW: INT(0, LLONG_MAX, ev->health.lost_new); break;
-	case F_RESTARTS_NEW: INT(0, LLONG_MAX, ev->health.restarts_new); break;
-	case F_FIM_UNWATCHED: INT(0, LLONG_MAX, ev->health.fim_unwatched); break;
-	case F_FIM_OVERFLOWS: INT(0, LLONG_MAX, ev->health.fim_overflows); break;
-	case F_FIM_DEGRADED: r = want_bool(rd, k, v, &b); break; /* derived from fim_unwatched */
-	case F_NONE: case F_COUNT: break;
-	}
-#undef INT
-#undef STR
-	return r;
+	return fields[idx].kind == K_SPECIAL ? apply_special(rd, f, fields[idx].name, v)
+					     : store(rd, idx, v);
 }
 
 /* The procexit status or signal travels as evt.arg.status / evt.arg.sig. */
