@@ -17,13 +17,12 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "analyzer/json_flat.h"
 #include "analyzer/ndjson_read.h"
+#include "analyzer/ndjson_read_priv.h"
 #include "vigil/caps.h"
 #include "vigil/syscalls.h"
 
 #define ARRAY_KEEP JSON_FLAT_ITEMS /* proc.aname[0] is the process itself, then 8 ancestors */
-#define MAX_UNKNOWN 16              /* fast path: more unknown keys -> jansson */
 _Static_assert(ARRAY_KEEP == 1 + VIGIL_MAX_ANCESTORS, "proc.aname holds the process and its ancestors");
 
 enum field {
@@ -40,10 +39,6 @@ enum field {
 };
 _Static_assert(F_COUNT <= 128, "fields are a 128-bit set");
 
-/* A set of field ids. */
-struct fset {
-	uint64_t w[2];
-};
 #define FSET_HAS(s, f) (((s).w[(f) / 64] >> ((f) % 64)) & 1u)
 #define FSET_ADD(s, f) ((s).w[(f) / 64] |= 1ull << ((f) % 64))
 
@@ -149,31 +144,7 @@ static const struct {
 };
 #define N_FIELDS (sizeof(fields) / sizeof(fields[0]))
 
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-
-/* The state of one line being read. */
-struct rd {
-	struct vigil_event *ev;
-	struct ndjson_read_error *err;
-	bool fast, failed;
-	unsigned hint;            /* fields[] index to try first */
-	struct fset keys, seen;   /* fields present (duplicates) / with a non-null value */
-	uint32_t fim_keys;        /* fim.* present (duplicates) */
-	int dir;                  /* evt.dir: -1 absent, 0 '>', 1 '<' */
-	int status_arg, sig_arg;  /* evargs index of evt.arg.status / evt.arg.sig, or -1 */
-	int n_aname, n_apid;      /* array lengths, -1 absent */
-	int sip_af, dip_af;       /* AF_INET / AF_INET6 of fd.sip / fd.dip, 0 absent */
-	uint8_t sip[16], dip[16];
-	const char *time_s;       /* evt.time, parsed only without evt.rawtime */
-	size_t time_len;
-	struct { const char *s; size_t len; } unknown[MAX_UNKNOWN]; /* fast-path duplicates */
-	unsigned n_unknown;
-};
-
-static int fail(struct rd *rd, const char *key, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(struct rd *rd, const char *key, const char *fmt, ...)
+int ndr_fail(struct rd *rd, const char *key, const char *fmt, ...)
 {
 	char what[200];
 	va_list ap;
@@ -190,7 +161,7 @@ static int fail(struct rd *rd, const char *key, const char *fmt, ...)
 }
 
 /* Copy into the arena; a string that does not fit is cut at a UTF-8 boundary. */
-static vigil_str put(struct rd *rd, const char *s, size_t len)
+vigil_str ndr_put(struct rd *rd, const char *s, size_t len)
 {
 	size_t room = VIGIL_EVENT_STRS_MAX - rd->ev->strs_used;
 	if (len > room) {
@@ -316,27 +287,27 @@ static uint64_t caps_mask(struct rd *rd, int slot, const char *s, size_t len)
 	return mask;
 }
 
-static int want_str(struct rd *rd, const char *k, const struct json_flat_val *v)
+int ndr_want_str(struct rd *rd, const char *k, const struct json_flat_val *v)
 {
-	return v->t == JF_STR ? 0 : fail(rd, k, "expected a string");
+	return v->t == JF_STR ? 0 : ndr_fail(rd, k, "expected a string");
 }
 
-static int want_int(struct rd *rd, const char *k, const struct json_flat_val *v, long long lo,
+int ndr_want_int(struct rd *rd, const char *k, const struct json_flat_val *v, long long lo,
 		    long long hi, long long *out)
 {
 	if (v->t != JF_INT)
-		return fail(rd, k, "expected an integer");
+		return ndr_fail(rd, k, "expected an integer");
 	if (v->i < lo || v->i > hi)
-		return lo == 0 && v->i < 0 ? fail(rd, k, "expected a non-negative integer")
-					   : fail(rd, k, "%lld is out of range", v->i);
+		return lo == 0 && v->i < 0 ? ndr_fail(rd, k, "expected a non-negative integer")
+					   : ndr_fail(rd, k, "%lld is out of range", v->i);
 	*out = v->i;
 	return 0;
 }
 
-static int want_bool(struct rd *rd, const char *k, const struct json_flat_val *v, bool *out)
+int ndr_want_bool(struct rd *rd, const char *k, const struct json_flat_val *v, bool *out)
 {
 	if (v->t != JF_BOOL)
-		return fail(rd, k, "expected true or false");
+		return ndr_fail(rd, k, "expected true or false");
 	*out = v->b;
 	return 0;
 }
@@ -344,7 +315,7 @@ static int want_bool(struct rd *rd, const char *k, const struct json_flat_val *v
 static int set_ip(struct rd *rd, const char *k, const struct json_flat_val *v, uint8_t ip[16], int *af)
 {
 	char buf[INET6_ADDRSTRLEN];
-	if (want_str(rd, k, v))
+	if (ndr_want_str(rd, k, v))
 		return -1;
 	if (v->len < sizeof(buf) && !memchr(v->s, '\0', v->len)) {
 		memcpy(buf, v->s, v->len);
@@ -354,14 +325,14 @@ static int set_ip(struct rd *rd, const char *k, const struct json_flat_val *v, u
 			return 0;
 	}
 	*af = 0;
-	return fail(rd, k, "expected an IP address");
+	return ndr_fail(rd, k, "expected an IP address");
 }
 
 static int set_evt_type(struct rd *rd, const struct json_flat_val *v)
 {
 	char name[32];
 	int id = VIGIL_SC_UNKNOWN;
-	if (want_str(rd, "evt.type", v))
+	if (ndr_want_str(rd, "evt.type", v))
 		return -1;
 	if (v->len < sizeof(name) && !memchr(v->s, '\0', v->len)) {
 		memcpy(name, v->s, v->len);
@@ -382,13 +353,13 @@ static int set_evt_type(struct rd *rd, const struct json_flat_val *v)
 static int set_ancestors(struct rd *rd, const char *k, const struct json_flat_val *v, bool names)
 {
 	if (v->t != JF_ARRAY || !(names ? v->all_str : v->all_int))
-		return fail(rd, k, names ? "expected an array of strings" : "expected an array of integers");
+		return ndr_fail(rd, k, names ? "expected an array of strings" : "expected an array of integers");
 	struct vigil_proc *p = &rd->ev->proc;
 	for (size_t i = 1; i < v->n; i++) {
 		if (names) {
-			p->ancestors[i - 1].name = put(rd, v->items[i].s, v->items[i].len);
+			p->ancestors[i - 1].name = ndr_put(rd, v->items[i].s, v->items[i].len);
 		} else if (v->items[i].i < INT32_MIN || v->items[i].i > INT32_MAX) {
-			return fail(rd, k, "%lld is out of range", v->items[i].i);
+			return ndr_fail(rd, k, "%lld is out of range", v->items[i].i);
 		} else {
 			p->ancestors[i - 1].pid = (int32_t)v->items[i].i;
 		}
@@ -432,7 +403,7 @@ static int set_evarg(struct rd *rd, const char *key, size_t klen, const struct j
 	default: {
 		char k[56]; /* key is not NUL-terminated; arg_name_ok bounded it */
 		snprintf(k, sizeof(k), "%.*s", (int)klen, key);
-		return fail(rd, k, "expected a string or a number");
+		return ndr_fail(rd, k, "expected a string or a number");
 	}
 	}
 	if (ev->n_evargs >= VIGIL_MAX_EVARGS) {
@@ -444,12 +415,12 @@ static int set_evarg(struct rd *rd, const char *key, size_t klen, const struct j
 	else if (eq(name, nlen, "sig"))
 		rd->sig_arg = ev->n_evargs;
 	struct vigil_evarg *a = &ev->evargs[ev->n_evargs++];
-	a->key = put(rd, name, nlen);
-	a->val = put(rd, val, vlen);
+	a->key = ndr_put(rd, name, nlen);
+	a->val = ndr_put(rd, val, vlen);
 	return 0;
 }
 
-static int unknown_key(struct rd *rd, const char *key, size_t klen)
+int ndr_unknown_key(struct rd *rd, const char *key, size_t klen)
 {
 	if (rd->fast) {
 		for (unsigned i = 0; i < rd->n_unknown; i++)
@@ -477,96 +448,6 @@ static int find_field(struct rd *rd, const char *key, size_t klen)
 	return -1;
 }
 
-/* fim.* (ndjson.c's fim_fields), kept in the order of this table. */
-static const char *const fim_names[] = {
-	"fim.path", "fim.type", "fim.changed", "fim.tags", "fim.sha256", "fim.prev_sha256", "fim.target",
-	"fim.prev_target", "fim.action", "fim.detected_by", "fim.attributed", "fim.mode", "fim.prev_mode",
-	"fim.uid", "fim.prev_uid", "fim.gid", "fim.prev_gid", "fim.size", "fim.prev_size",
-};
-
-static int fim_mode(struct rd *rd, const char *k, const struct json_flat_val *v, uint32_t *out)
-{
-	char buf[8];
-	char *end;
-	if (v->t != JF_STR || v->len == 0 || v->len >= sizeof(buf))
-		return fail(rd, k, "expected an octal mode such as \"0644\"");
-	memcpy(buf, v->s, v->len);
-	buf[v->len] = '\0';
-	unsigned long m = strtoul(buf, &end, 8);
-	if (*end || m > 07777)
-		return fail(rd, k, "expected an octal mode such as \"0644\"");
-	*out = (uint32_t)m;
-	return 0;
-}
-
-static int fim_int(struct rd *rd, const char *k, const struct json_flat_val *v, long long hi, uint64_t *out)
-{
-	long long n = 0;
-	int r = want_int(rd, k, v, 0, hi, &n);
-	if (!r)
-		*out = (uint64_t)n;
-	return r;
-}
-
-/* One fim.* key of a FIM event. */
-static int apply_fim(struct rd *rd, int i, const struct json_flat_val *v)
-{
-	struct vigil_fim *f = &rd->ev->fim;
-	const char *k = fim_names[i];
-	vigil_str *strs[] = {&f->path, &f->type, &f->changed, &f->tags, &f->sha256, &f->prev_sha256,
-			     &f->target, &f->prev_target};
-	bool b = false;
-	uint64_t n = 0;
-	int r = 0;
-	unsigned a;
-	if (v->t == JF_NULL)
-		return 0;
-	switch (i) {
-	case 0: case 1: case 2: case 3: case 4: case 5: case 6: case 7:
-		if (!(r = want_str(rd, k, v)))
-			*strs[i] = put(rd, v->s, v->len);
-		return r;
-	case 8: case 9:
-		if ((r = want_str(rd, k, v)))
-			return r;
-		a = i == 8 ? vigil_fim_action_by_name(v->s, v->len) : vigil_fim_detector_by_name(v->s, v->len);
-		if (!a)
-			return fail(rd, k, "unknown value \"%.*s\"", (int)(v->len < 40 ? v->len : 40), v->s);
-		*(i == 8 ? &f->action : &f->detected_by) = (uint8_t)a;
-		return 0;
-	case 10:
-		if (!(r = want_bool(rd, k, v, &b)))
-			f->attributed = b;
-		return r;
-	case 11: f->has_cur = 1; return fim_mode(rd, k, v, &f->mode);
-	case 12: f->has_prev = 1; return fim_mode(rd, k, v, &f->prev_mode);
-	}
-	if ((r = fim_int(rd, k, v, i >= 17 ? LLONG_MAX : UINT32_MAX, &n)))
-		return r;
-	switch (i) {
-	case 13: f->uid = (uint32_t)n, f->has_cur = 1; break;
-	case 14: f->prev_uid = (uint32_t)n, f->has_prev = 1; break;
-	case 15: f->gid = (uint32_t)n, f->has_cur = 1; break;
-	case 16: f->prev_gid = (uint32_t)n, f->has_prev = 1; break;
-	case 17: f->size = n, f->has_cur = 1; break;
-	case 18: f->prev_size = n, f->has_prev = 1; break;
-	}
-	return 0;
-}
-
-static int find_fim(struct rd *rd, const char *key, size_t klen, const struct json_flat_val *v)
-{
-	for (int i = 0; i < (int)COUNT(fim_names); i++) {
-		if (strlen(fim_names[i]) != klen || memcmp(fim_names[i], key, klen) != 0)
-			continue;
-		if (rd->fim_keys & (1u << i))
-			return rd->fast ? 1 : fail(rd, fim_names[i], "duplicate key");
-		rd->fim_keys |= 1u << i;
-		return apply_fim(rd, i, v);
-	}
-	return unknown_key(rd, key, klen);
-}
-
 /* A field of the generic kinds into its place in the event. */
 static int store(struct rd *rd, int idx, const struct json_flat_val *v)
 {
@@ -577,24 +458,24 @@ static int store(struct rd *rd, int idx, const struct json_flat_val *v)
 	bool b = false;
 	switch (kind) {
 	case K_STR:
-		if (want_str(rd, k, v))
+		if (ndr_want_str(rd, k, v))
 			return -1;
-		*(vigil_str *)dst = put(rd, v->s, v->len);
+		*(vigil_str *)dst = ndr_put(rd, v->s, v->len);
 		return 0;
 	case K_FLAG:
-		if (want_bool(rd, k, v, &b))
+		if (ndr_want_bool(rd, k, v, &b))
 			return -1;
 		*(uint8_t *)dst |= b ? fields[idx].arg : 0;
 		return 0;
 	case K_CAPS:
-		if (want_str(rd, k, v))
+		if (ndr_want_str(rd, k, v))
 			return -1;
 		*(uint64_t *)dst = caps_mask(rd, fields[idx].arg, v->s, v->len);
 		return 0;
-	case K_CHECK_STR: return want_str(rd, k, v);
-	case K_CHECK_BOOL: return want_bool(rd, k, v, &b);
+	case K_CHECK_STR: return ndr_want_str(rd, k, v);
+	case K_CHECK_BOOL: return ndr_want_bool(rd, k, v, &b);
 	}
-	if (want_int(rd, k, v, int_range[kind].lo, int_range[kind].hi, &n))
+	if (ndr_want_int(rd, k, v, int_range[kind].lo, int_range[kind].hi, &n))
 		return -1;
 	switch (kind) {
 	case K_U16: *(uint16_t *)dst = (uint16_t)n; break;
@@ -614,7 +495,7 @@ static int apply_special(struct rd *rd, int f, const char *k, const struct json_
 	int r = 0;
 	switch ((enum field)f) {
 	case F_EVT_TIME: /* parsed in finish, and only without evt.rawtime */
-		if (!(r = want_str(rd, k, v))) {
+		if (!(r = ndr_want_str(rd, k, v))) {
 			rd->time_s = v->s;
 			rd->time_len = v->len;
 		}
@@ -622,34 +503,34 @@ static int apply_special(struct rd *rd, int f, const char *k, const struct json_
 	case F_EVT_TYPE: return set_evt_type(rd, v);
 	case F_EVT_DIR:
 		if (v->t != JF_STR || v->len != 1 || (v->s[0] != '<' && v->s[0] != '>'))
-			return fail(rd, k, "expected \"<\" or \">\"");
+			return ndr_fail(rd, k, "expected \"<\" or \">\"");
 		rd->dir = v->s[0] == '<';
 		return 0;
 	case F_EVT_ARCH:
-		if (!(r = want_str(rd, k, v))) {
+		if (!(r = ndr_want_str(rd, k, v))) {
 			int a = vigil_arch_by_name(v->s, v->len);
 			ev->arch = (uint8_t)(a < 0 ? VIGIL_ARCH_UNKNOWN : a);
 			rd->err->unknown_values += a < 0;
 		}
 		return r;
 	case F_TAMPER: {
-		if ((r = want_str(rd, k, v)))
+		if ((r = ndr_want_str(rd, k, v)))
 			return r;
 		unsigned t = vigil_tamper_by_name(v->s, v->len);
 		if (t == VIGIL_TAMPER_NONE) /* never downgrade a tamper event to an ordinary one */
-			return fail(rd, k, "unknown value \"%.*s\"", (int)(v->len < 40 ? v->len : 40), v->s);
+			return ndr_fail(rd, k, "unknown value \"%.*s\"", (int)(v->len < 40 ? v->len : 40), v->s);
 		ev->tamper = (uint8_t)t;
 		return 0;
 	}
 	case F_FD_TYPE:
-		if (!(r = want_str(rd, k, v))) {
+		if (!(r = ndr_want_str(rd, k, v))) {
 			int t = vigil_fd_type_by_name(v->s, v->len);
 			ev->fd.type = (uint8_t)(t < 0 ? VIGIL_FD_OTHER : t);
 			rd->err->unknown_values += t < 0;
 		}
 		return r;
 	case F_FD_L4PROTO:
-		if (!(r = want_str(rd, k, v)))
+		if (!(r = ndr_want_str(rd, k, v)))
 			ev->fd.l4proto = eq(v->s, v->len, "tcp") ? 6 : eq(v->s, v->len, "udp") ? 17
 				       : eq(v->s, v->len, "icmp") ? 1 : 0;
 		return r;
@@ -666,14 +547,14 @@ static int apply(struct rd *rd, const char *key, size_t klen, const struct json_
 {
 	int idx = find_field(rd, key, klen);
 	if (idx < 0 && klen > 4 && memcmp(key, "fim.", 4) == 0)
-		return find_fim(rd, key, klen, v);
+		return ndr_find_fim(rd, key, klen, v);
 	if (idx < 0)
 		return klen > 8 && memcmp(key, "evt.arg.", 8) == 0 && arg_name_ok(key + 8, klen - 8)
 			       ? set_evarg(rd, key, klen, v)
-			       : unknown_key(rd, key, klen);
+			       : ndr_unknown_key(rd, key, klen);
 	int f = fields[idx].id;
 	if (FSET_HAS(rd->keys, f))
-		return rd->fast ? 1 : fail(rd, fields[idx].name, "duplicate key");
+		return rd->fast ? 1 : ndr_fail(rd, fields[idx].name, "duplicate key");
 	FSET_ADD(rd->keys, f);
 	if (v->t == JF_NULL) /* a field with no value, as Falco's <NA> */
 		return 0;
@@ -689,13 +570,13 @@ static int take_exit(struct rd *rd)
 	int idx = rd->sig_arg >= 0 ? rd->sig_arg : rd->status_arg;
 	ev->res = 0;
 	if (rd->sig_arg >= 0 && rd->status_arg >= 0)
-		return fail(rd, "evt.arg.sig", "a procexit has evt.arg.status or evt.arg.sig, not both");
+		return ndr_fail(rd, "evt.arg.sig", "a procexit has evt.arg.status or evt.arg.sig, not both");
 	if (idx < 0)
 		return 0;
 	long long n;
 	vigil_str val = ev->evargs[idx].val;
 	if (!parse_ll(vigil_str_ptr(ev, val), val.len, &n))
-		return fail(rd, rd->sig_arg >= 0 ? "evt.arg.sig" : "evt.arg.status", "expected an integer");
+		return ndr_fail(rd, rd->sig_arg >= 0 ? "evt.arg.sig" : "evt.arg.status", "expected an integer");
 	ev->res = n;
 	ev->exit_kind = rd->sig_arg >= 0 ? 2 : 1;
 	memmove(&ev->evargs[idx], &ev->evargs[idx + 1], (size_t)(ev->n_evargs - idx - 1) * sizeof(ev->evargs[0]));
@@ -713,7 +594,7 @@ static int take_ip(struct rd *rd, const char *k, int af, const uint8_t *ip, uint
 	if (fd->type != VIGIL_FD_IPV4 && fd->type != VIGIL_FD_IPV6)
 		return 0; /* an address on a non-IP fd: dropped */
 	if ((fd->type == VIGIL_FD_IPV4) != (af == AF_INET))
-		return fail(rd, k, "expected an %s address (fd.type)", fd->type == VIGIL_FD_IPV4 ? "IPv4" : "IPv6");
+		return ndr_fail(rd, k, "expected an %s address (fd.type)", fd->type == VIGIL_FD_IPV4 ? "IPv4" : "IPv6");
 	memcpy(dst, ip, af == AF_INET ? 4 : 16);
 	return 0;
 }
@@ -723,19 +604,19 @@ static int finish(struct rd *rd)
 {
 	struct vigil_event *ev = rd->ev;
 	if (!FSET_HAS(rd->seen, F_EVT_TYPE))
-		return fail(rd, "evt.type", "missing");
+		return ndr_fail(rd, "evt.type", "missing");
 	ev->kind = ev->type == VIGIL_SC_PROCEXIT ? VIGIL_EV_PROCEXIT
 		   : ev->type == VIGIL_SC_HEALTH ? VIGIL_EV_HEALTH
 		   : ev->type == VIGIL_SC_FIM	 ? VIGIL_EV_FIM : VIGIL_EV_SYSCALL;
 	if (ev->kind == VIGIL_EV_FIM && !vigil_str_present(ev->fim.path))
-		return fail(rd, "fim.path", "missing");
+		return ndr_fail(rd, "fim.path", "missing");
 	if (!FSET_HAS(rd->seen, F_EVT_RAWTIME) && rd->time_s &&
 	    !parse_rfc3339(rd->time_s, rd->time_len, &ev->ts_ns))
-		return fail(rd, "evt.time", "expected an RFC 3339 time");
+		return ndr_fail(rd, "evt.time", "expected an RFC 3339 time");
 	ev->has_res = rd->dir >= 0 ? (uint8_t)rd->dir
 				   : ev->kind == VIGIL_EV_SYSCALL && FSET_HAS(rd->seen, F_EVT_RES);
 	if (rd->n_aname >= 0 && rd->n_apid >= 0 && rd->n_aname != rd->n_apid)
-		return fail(rd, "proc.apid", "%d entries, but proc.aname has %d", rd->n_apid, rd->n_aname);
+		return ndr_fail(rd, "proc.apid", "%d entries, but proc.aname has %d", rd->n_apid, rd->n_aname);
 	int n = rd->n_aname > rd->n_apid ? rd->n_aname : rd->n_apid;
 	ev->proc.n_ancestors = (uint8_t)(n > 1 ? n - 1 : 0);
 	if (take_ip(rd, "fd.sip", rd->sip_af, rd->sip, ev->fd.sip) ||
@@ -748,7 +629,7 @@ static int finish(struct rd *rd)
 	if (ev->kind == VIGIL_EV_PROCEXIT && take_exit(rd))
 		return -1;
 	if (vigil_event_validate(ev, vigil_event_seal(ev)))
-		return fail(rd, NULL, "internal error: the event does not validate");
+		return ndr_fail(rd, NULL, "internal error: the event does not validate");
 	return 0;
 }
 
@@ -798,7 +679,7 @@ int ndjson_read_event(const char *line, size_t len, struct vigil_event *ev,
 	int r = json_flat_parse(line, len, &sink, &slow, msg, sizeof(msg));
 	if (r == -2) {
 		rd.failed = false;
-		fail(&rd, NULL, "%s", msg);
+		ndr_fail(&rd, NULL, "%s", msg);
 	}
 	return r ? -1 : 0;
 }
