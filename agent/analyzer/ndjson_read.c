@@ -17,13 +17,12 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "analyzer/json_flat.h"
 #include "analyzer/ndjson_read.h"
+#include "analyzer/ndjson_read_priv.h"
 #include "vigil/caps.h"
 #include "vigil/syscalls.h"
 
 #define ARRAY_KEEP JSON_FLAT_ITEMS /* proc.aname[0] is the process itself, then 8 ancestors */
-#define MAX_UNKNOWN 16              /* fast path: more unknown keys -> jansson */
 _Static_assert(ARRAY_KEEP == 1 + VIGIL_MAX_ANCESTORS, "proc.aname holds the process and its ancestors");
 
 enum field {
@@ -40,76 +39,112 @@ enum field {
 };
 _Static_assert(F_COUNT <= 128, "fields are a 128-bit set");
 
-/* A set of field ids. */
-struct fset {
-	uint64_t w[2];
-};
 #define FSET_HAS(s, f) (((s).w[(f) / 64] >> ((f) % 64)) & 1u)
 #define FSET_ADD(s, f) ((s).w[(f) / 64] |= 1ull << ((f) % 64))
 
-/* In the writer's order: lookups start after the previous hit. */
+/*
+ * How apply stores a field. Most are one value at a fixed place in the
+ * event and share one path; K_SPECIAL ones (names to enums, addresses,
+ * values other fields depend on) have code of their own in apply_special.
+ */
+enum kind {
+	K_SPECIAL,
+	K_STR,                             /* a string into the arena */
+	K_U16, K_I32, K_U32, K_I64, K_U64, /* an integer within its type's range (int_range) */
+	K_FLAG,                            /* true sets the bits `arg` of a uint8_t */
+	K_CAPS,                            /* capability names into a mask; `arg` is caps_mask's slot */
+	K_CHECK_STR, K_CHECK_BOOL,         /* derived by the writer from others: checked, not kept */
+};
+
+/* JSON integers are read as long long: a uint64_t field takes 0..LLONG_MAX. */
+static const struct {
+	long long lo, hi;
+} int_range[] = {
+	[K_U16] = {0, UINT16_MAX}, [K_I32] = {INT32_MIN, INT32_MAX}, [K_U32] = {0, UINT32_MAX},
+	[K_I64] = {LLONG_MIN, LLONG_MAX}, [K_U64] = {0, LLONG_MAX},
+};
+
+_Static_assert(VIGIL_EVENT_HDR_SIZE <= USHRT_MAX, "fields[].off holds an offset into the header");
+
+/*
+ * In the writer's order: lookups start after the previous hit. The kind of
+ * a value field comes from its member's type (_Generic), so a field's
+ * bounds cannot drift from where it is stored: a member of another type
+ * does not compile.
+ */
 static const struct {
 	const char *name;
-	unsigned char len, id;
+	unsigned char len, id, kind, arg;
+	unsigned short off; /* offsetof(struct vigil_event, ...) */
 } fields[] = {
-#define FLD(n, id) {n, sizeof(n) - 1, id}
-	FLD("evt.num", F_EVT_NUM), FLD("evt.rawtime", F_EVT_RAWTIME), FLD("evt.time", F_EVT_TIME),
-	FLD("evt.type", F_EVT_TYPE), FLD("evt.source", F_EVT_SOURCE), FLD("evt.dir", F_EVT_DIR),
-	FLD("evt.res", F_EVT_RES), FLD("evt.arch", F_EVT_ARCH), FLD("vigil.tamper", F_TAMPER),
-	FLD("evt.is_open_read", F_OPEN_READ), FLD("evt.is_open_write", F_OPEN_WRITE),
-	FLD("evt.is_open_exec", F_OPEN_EXEC), FLD("fd.num", F_FD_NUM), FLD("fd.name", F_FD_NAME),
-	FLD("fd.type", F_FD_TYPE), FLD("fd.typechar", F_FD_TYPECHAR),
-	FLD("fd.sockfamily", F_FD_SOCKFAMILY), FLD("fd.directory", F_FD_DIRECTORY),
-	FLD("fd.filename", F_FD_FILENAME), FLD("fd.dip", F_FD_DIP), FLD("fd.dport", F_FD_DPORT),
-	FLD("fd.sip", F_FD_SIP), FLD("fd.sport", F_FD_SPORT), FLD("fd.l4proto", F_FD_L4PROTO),
-	FLD("proc.pid", F_PID), FLD("thread.tid", F_TID), FLD("proc.ppid", F_PPID),
-	FLD("proc.name", F_NAME), FLD("proc.exe", F_EXE), FLD("proc.exepath", F_EXEPATH),
-	FLD("proc.args", F_ARGS), FLD("proc.cmdline", F_CMDLINE), FLD("proc.cwd", F_CWD),
-	FLD("proc.tty", F_TTY), FLD("proc.sid", F_SID), FLD("proc.vpgid", F_VPGID),
-	FLD("proc.pname", F_PNAME), FLD("proc.pcmdline", F_PCMDLINE),
-	FLD("proc.pexepath", F_PEXEPATH), FLD("proc.pexe", F_PEXE), FLD("proc.aname", F_ANAME),
-	FLD("proc.apid", F_APID),
-	FLD("proc.is_exe_from_memfd", F_MEMFD), FLD("proc.stdin.type", F_STDIN_TYPE),
-	FLD("proc.stdin.name", F_STDIN_NAME), FLD("proc.stdout.type", F_STDOUT_TYPE),
-	FLD("proc.stdout.name", F_STDOUT_NAME), FLD("vigil.is_entrypoint", F_ENTRYPOINT),
-	FLD("vigil.args_truncated", F_ARGS_TRUNCATED), FLD("proc.start_ts", F_START), FLD("user.uid", F_UID),
-	FLD("user.name", F_USER_NAME), FLD("user.loginuid", F_LOGINUID), FLD("group.gid", F_GID),
-	FLD("thread.cap_effective", F_CAPS), FLD("thread.cap_permitted", F_CAPS_PRM),
-	FLD("thread.cap_inheritable", F_CAPS_INH), FLD("vigil.events_dropped", F_DROPPED),
-	FLD("vigil.events_lost", F_LOST), FLD("vigil.analyzer_restarts", F_RESTARTS),
-	FLD("vigil.read_errors", F_READ_ERRORS), FLD("vigil.tracees", F_TRACEES),
-	FLD("vigil.events_dropped_new", F_DROPPED_NEW), FLD("vigil.events_lost_new", F_LOST_NEW),
-	FLD("vigil.analyzer_restarts_new", F_RESTARTS_NEW), FLD("vigil.fim_degraded", F_FIM_DEGRADED),
-	FLD("vigil.fim_unwatched", F_FIM_UNWATCHED), FLD("vigil.fim_overflows", F_FIM_OVERFLOWS),
-#undef FLD
+#define M(m) (((struct vigil_event *)0)->m)
+#define AT(n, id, kind, arg, m) {n, sizeof(n) - 1, id, kind, arg, offsetof(struct vigil_event, m)}
+#define VAL(n, id, m)                                                                              \
+	AT(n, id, _Generic(M(m), uint16_t: K_U16, int32_t: K_I32, uint32_t: K_U32, int64_t: K_I64, \
+			   uint64_t: K_U64, vigil_str: K_STR), 0, m)
+#define FLAG(n, id, m, bits) AT(n, id, _Generic(M(m), uint8_t: K_FLAG), bits, m)
+#define CAPS(n, id, m, slot) AT(n, id, _Generic(M(m), uint64_t: K_CAPS), slot, m)
+#define OTHER(n, id, kind) {n, sizeof(n) - 1, id, kind, 0, 0}
+	VAL("evt.num", F_EVT_NUM, num), VAL("evt.rawtime", F_EVT_RAWTIME, ts_ns),
+	OTHER("evt.time", F_EVT_TIME, K_SPECIAL), OTHER("evt.type", F_EVT_TYPE, K_SPECIAL),
+	OTHER("evt.source", F_EVT_SOURCE, K_CHECK_STR), OTHER("evt.dir", F_EVT_DIR, K_SPECIAL),
+	VAL("evt.res", F_EVT_RES, res), OTHER("evt.arch", F_EVT_ARCH, K_SPECIAL),
+	OTHER("vigil.tamper", F_TAMPER, K_SPECIAL),
+	FLAG("evt.is_open_read", F_OPEN_READ, open_flags, VIGIL_OPEN_READ),
+	FLAG("evt.is_open_write", F_OPEN_WRITE, open_flags, VIGIL_OPEN_WRITE),
+	FLAG("evt.is_open_exec", F_OPEN_EXEC, open_flags, VIGIL_OPEN_EXEC),
+	VAL("fd.num", F_FD_NUM, fd.num), VAL("fd.name", F_FD_NAME, fd.name),
+	OTHER("fd.type", F_FD_TYPE, K_SPECIAL), OTHER("fd.typechar", F_FD_TYPECHAR, K_CHECK_STR),
+	OTHER("fd.sockfamily", F_FD_SOCKFAMILY, K_CHECK_STR),
+	OTHER("fd.directory", F_FD_DIRECTORY, K_CHECK_STR),
+	OTHER("fd.filename", F_FD_FILENAME, K_CHECK_STR), OTHER("fd.dip", F_FD_DIP, K_SPECIAL),
+	VAL("fd.dport", F_FD_DPORT, fd.dport), OTHER("fd.sip", F_FD_SIP, K_SPECIAL),
+	VAL("fd.sport", F_FD_SPORT, fd.sport), OTHER("fd.l4proto", F_FD_L4PROTO, K_SPECIAL),
+	VAL("proc.pid", F_PID, proc.pid), VAL("thread.tid", F_TID, proc.tid),
+	VAL("proc.ppid", F_PPID, proc.ppid), VAL("proc.name", F_NAME, proc.name),
+	VAL("proc.exe", F_EXE, proc.exe), VAL("proc.exepath", F_EXEPATH, proc.exepath),
+	VAL("proc.args", F_ARGS, proc.args), OTHER("proc.cmdline", F_CMDLINE, K_CHECK_STR),
+	VAL("proc.cwd", F_CWD, proc.cwd), VAL("proc.tty", F_TTY, proc.tty),
+	VAL("proc.sid", F_SID, proc.sid), VAL("proc.vpgid", F_VPGID, proc.vpgid),
+	VAL("proc.pname", F_PNAME, proc.pname), VAL("proc.pcmdline", F_PCMDLINE, proc.pcmdline),
+	VAL("proc.pexepath", F_PEXEPATH, proc.pexepath), VAL("proc.pexe", F_PEXE, proc.pexe),
+	OTHER("proc.aname", F_ANAME, K_SPECIAL), OTHER("proc.apid", F_APID, K_SPECIAL),
+	/* A 0/1 byte, cleared by vigil_event_init: setting bit 1 is storing true. */
+	FLAG("proc.is_exe_from_memfd", F_MEMFD, proc.is_exe_from_memfd, 1),
+	VAL("proc.stdin.type", F_STDIN_TYPE, proc.stdin_type),
+	VAL("proc.stdin.name", F_STDIN_NAME, proc.stdin_name),
+	VAL("proc.stdout.type", F_STDOUT_TYPE, proc.stdout_type),
+	VAL("proc.stdout.name", F_STDOUT_NAME, proc.stdout_name),
+	FLAG("vigil.is_entrypoint", F_ENTRYPOINT, proc.vflags, VIGIL_PROC_PARENT_VIGIL),
+	FLAG("vigil.args_truncated", F_ARGS_TRUNCATED, proc.vflags, VIGIL_PROC_ARGS_TRUNCATED),
+	VAL("proc.start_ts", F_START, proc.start_ns), VAL("user.uid", F_UID, proc.uid),
+	OTHER("user.name", F_USER_NAME, K_CHECK_STR), VAL("user.loginuid", F_LOGINUID, proc.loginuid),
+	VAL("group.gid", F_GID, proc.gid),
+	CAPS("thread.cap_effective", F_CAPS, proc.cap_effective, 0),
+	CAPS("thread.cap_permitted", F_CAPS_PRM, proc.cap_permitted, 1),
+	CAPS("thread.cap_inheritable", F_CAPS_INH, proc.cap_inheritable, 2),
+	VAL("vigil.events_dropped", F_DROPPED, health.events_dropped),
+	VAL("vigil.events_lost", F_LOST, health.events_lost),
+	VAL("vigil.analyzer_restarts", F_RESTARTS, health.analyzer_restarts),
+	VAL("vigil.read_errors", F_READ_ERRORS, health.read_errors),
+	VAL("vigil.tracees", F_TRACEES, health.tracee_count),
+	VAL("vigil.events_dropped_new", F_DROPPED_NEW, health.dropped_new),
+	VAL("vigil.events_lost_new", F_LOST_NEW, health.lost_new),
+	VAL("vigil.analyzer_restarts_new", F_RESTARTS_NEW, health.restarts_new),
+	/* derived from vigil.fim_unwatched */
+	OTHER("vigil.fim_degraded", F_FIM_DEGRADED, K_CHECK_BOOL),
+	VAL("vigil.fim_unwatched", F_FIM_UNWATCHED, health.fim_unwatched),
+	VAL("vigil.fim_overflows", F_FIM_OVERFLOWS, health.fim_overflows),
+#undef OTHER
+#undef CAPS
+#undef FLAG
+#undef VAL
+#undef AT
+#undef M
 };
 #define N_FIELDS (sizeof(fields) / sizeof(fields[0]))
 
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-
-/* The state of one line being read. */
-struct rd {
-	struct vigil_event *ev;
-	struct ndjson_read_error *err;
-	bool fast, failed;
-	unsigned hint;            /* fields[] index to try first */
-	struct fset keys, seen;   /* fields present (duplicates) / with a non-null value */
-	uint32_t fim_keys;        /* fim.* present (duplicates) */
-	int dir;                  /* evt.dir: -1 absent, 0 '>', 1 '<' */
-	int status_arg, sig_arg;  /* evargs index of evt.arg.status / evt.arg.sig, or -1 */
-	int n_aname, n_apid;      /* array lengths, -1 absent */
-	int sip_af, dip_af;       /* AF_INET / AF_INET6 of fd.sip / fd.dip, 0 absent */
-	uint8_t sip[16], dip[16];
-	const char *time_s;       /* evt.time, parsed only without evt.rawtime */
-	size_t time_len;
-	struct { const char *s; size_t len; } unknown[MAX_UNKNOWN]; /* fast-path duplicates */
-	unsigned n_unknown;
-};
-
-static int fail(struct rd *rd, const char *key, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(struct rd *rd, const char *key, const char *fmt, ...)
+int ndr_fail(struct rd *rd, const char *key, const char *fmt, ...)
 {
 	char what[200];
 	va_list ap;
@@ -126,7 +161,7 @@ static int fail(struct rd *rd, const char *key, const char *fmt, ...)
 }
 
 /* Copy into the arena; a string that does not fit is cut at a UTF-8 boundary. */
-static vigil_str put(struct rd *rd, const char *s, size_t len)
+vigil_str ndr_put(struct rd *rd, const char *s, size_t len)
 {
 	size_t room = VIGIL_EVENT_STRS_MAX - rd->ev->strs_used;
 	if (len > room) {
@@ -252,27 +287,27 @@ static uint64_t caps_mask(struct rd *rd, int slot, const char *s, size_t len)
 	return mask;
 }
 
-static int want_str(struct rd *rd, const char *k, const struct json_flat_val *v)
+int ndr_want_str(struct rd *rd, const char *k, const struct json_flat_val *v)
 {
-	return v->t == JF_STR ? 0 : fail(rd, k, "expected a string");
+	return v->t == JF_STR ? 0 : ndr_fail(rd, k, "expected a string");
 }
 
-static int want_int(struct rd *rd, const char *k, const struct json_flat_val *v, long long lo,
+int ndr_want_int(struct rd *rd, const char *k, const struct json_flat_val *v, long long lo,
 		    long long hi, long long *out)
 {
 	if (v->t != JF_INT)
-		return fail(rd, k, "expected an integer");
+		return ndr_fail(rd, k, "expected an integer");
 	if (v->i < lo || v->i > hi)
-		return lo == 0 && v->i < 0 ? fail(rd, k, "expected a non-negative integer")
-					   : fail(rd, k, "%lld is out of range", v->i);
+		return lo == 0 && v->i < 0 ? ndr_fail(rd, k, "expected a non-negative integer")
+					   : ndr_fail(rd, k, "%lld is out of range", v->i);
 	*out = v->i;
 	return 0;
 }
 
-static int want_bool(struct rd *rd, const char *k, const struct json_flat_val *v, bool *out)
+int ndr_want_bool(struct rd *rd, const char *k, const struct json_flat_val *v, bool *out)
 {
 	if (v->t != JF_BOOL)
-		return fail(rd, k, "expected true or false");
+		return ndr_fail(rd, k, "expected true or false");
 	*out = v->b;
 	return 0;
 }
@@ -280,7 +315,7 @@ static int want_bool(struct rd *rd, const char *k, const struct json_flat_val *v
 static int set_ip(struct rd *rd, const char *k, const struct json_flat_val *v, uint8_t ip[16], int *af)
 {
 	char buf[INET6_ADDRSTRLEN];
-	if (want_str(rd, k, v))
+	if (ndr_want_str(rd, k, v))
 		return -1;
 	if (v->len < sizeof(buf) && !memchr(v->s, '\0', v->len)) {
 		memcpy(buf, v->s, v->len);
@@ -290,14 +325,14 @@ static int set_ip(struct rd *rd, const char *k, const struct json_flat_val *v, u
 			return 0;
 	}
 	*af = 0;
-	return fail(rd, k, "expected an IP address");
+	return ndr_fail(rd, k, "expected an IP address");
 }
 
 static int set_evt_type(struct rd *rd, const struct json_flat_val *v)
 {
 	char name[32];
 	int id = VIGIL_SC_UNKNOWN;
-	if (want_str(rd, "evt.type", v))
+	if (ndr_want_str(rd, "evt.type", v))
 		return -1;
 	if (v->len < sizeof(name) && !memchr(v->s, '\0', v->len)) {
 		memcpy(name, v->s, v->len);
@@ -318,13 +353,13 @@ static int set_evt_type(struct rd *rd, const struct json_flat_val *v)
 static int set_ancestors(struct rd *rd, const char *k, const struct json_flat_val *v, bool names)
 {
 	if (v->t != JF_ARRAY || !(names ? v->all_str : v->all_int))
-		return fail(rd, k, names ? "expected an array of strings" : "expected an array of integers");
+		return ndr_fail(rd, k, names ? "expected an array of strings" : "expected an array of integers");
 	struct vigil_proc *p = &rd->ev->proc;
 	for (size_t i = 1; i < v->n; i++) {
 		if (names) {
-			p->ancestors[i - 1].name = put(rd, v->items[i].s, v->items[i].len);
+			p->ancestors[i - 1].name = ndr_put(rd, v->items[i].s, v->items[i].len);
 		} else if (v->items[i].i < INT32_MIN || v->items[i].i > INT32_MAX) {
-			return fail(rd, k, "%lld is out of range", v->items[i].i);
+			return ndr_fail(rd, k, "%lld is out of range", v->items[i].i);
 		} else {
 			p->ancestors[i - 1].pid = (int32_t)v->items[i].i;
 		}
@@ -368,7 +403,7 @@ static int set_evarg(struct rd *rd, const char *key, size_t klen, const struct j
 	default: {
 		char k[56]; /* key is not NUL-terminated; arg_name_ok bounded it */
 		snprintf(k, sizeof(k), "%.*s", (int)klen, key);
-		return fail(rd, k, "expected a string or a number");
+		return ndr_fail(rd, k, "expected a string or a number");
 	}
 	}
 	if (ev->n_evargs >= VIGIL_MAX_EVARGS) {
@@ -380,12 +415,12 @@ static int set_evarg(struct rd *rd, const char *key, size_t klen, const struct j
 	else if (eq(name, nlen, "sig"))
 		rd->sig_arg = ev->n_evargs;
 	struct vigil_evarg *a = &ev->evargs[ev->n_evargs++];
-	a->key = put(rd, name, nlen);
-	a->val = put(rd, val, vlen);
+	a->key = ndr_put(rd, name, nlen);
+	a->val = ndr_put(rd, val, vlen);
 	return 0;
 }
 
-static int unknown_key(struct rd *rd, const char *key, size_t klen)
+int ndr_unknown_key(struct rd *rd, const char *key, size_t klen)
 {
 	if (rd->fast) {
 		for (unsigned i = 0; i < rd->n_unknown; i++)
@@ -413,242 +448,119 @@ static int find_field(struct rd *rd, const char *key, size_t klen)
 	return -1;
 }
 
-/* fim.* (ndjson.c's fim_fields), kept in the order of this table. */
-static const char *const fim_names[] = {
-	"fim.path", "fim.type", "fim.changed", "fim.tags", "fim.sha256", "fim.prev_sha256", "fim.target",
-	"fim.prev_target", "fim.action", "fim.detected_by", "fim.attributed", "fim.mode", "fim.prev_mode",
-	"fim.uid", "fim.prev_uid", "fim.gid", "fim.prev_gid", "fim.size", "fim.prev_size",
-};
-
-static int fim_mode(struct rd *rd, const char *k, const struct json_flat_val *v, uint32_t *out)
+/* A field of the generic kinds into its place in the event. */
+static int store(struct rd *rd, int idx, const struct json_flat_val *v)
 {
-	char buf[8];
-	char *end;
-	if (v->t != JF_STR || v->len == 0 || v->len >= sizeof(buf))
-		return fail(rd, k, "expected an octal mode such as \"0644\"");
-	memcpy(buf, v->s, v->len);
-	buf[v->len] = '\0';
-	unsigned long m = strtoul(buf, &end, 8);
-	if (*end || m > 07777)
-		return fail(rd, k, "expected an octal mode such as \"0644\"");
-	*out = (uint32_t)m;
-	return 0;
-}
-
-static int fim_int(struct rd *rd, const char *k, const struct json_flat_val *v, long long hi, uint64_t *out)
-{
+	const char *k = fields[idx].name; /* NUL-terminated, unlike the line's key */
+	unsigned kind = fields[idx].kind;
+	char *dst = (char *)rd->ev + fields[idx].off;
 	long long n = 0;
-	int r = want_int(rd, k, v, 0, hi, &n);
-	if (!r)
-		*out = (uint64_t)n;
-	return r;
-}
-
-/* One fim.* key of a FIM event. */
-static int apply_fim(struct rd *rd, int i, const struct json_flat_val *v)
-{
-	struct vigil_fim *f = &rd->ev->fim;
-	const char *k = fim_names[i];
-	vigil_str *strs[] = {&f->path, &f->type, &f->changed, &f->tags, &f->sha256, &f->prev_sha256,
-			     &f->target, &f->prev_target};
 	bool b = false;
-	uint64_t n = 0;
-	int r = 0;
-	unsigned a;
-	if (v->t == JF_NULL)
+	switch (kind) {
+	case K_STR:
+		if (ndr_want_str(rd, k, v))
+			return -1;
+		*(vigil_str *)dst = ndr_put(rd, v->s, v->len);
 		return 0;
-	switch (i) {
-	case 0: case 1: case 2: case 3: case 4: case 5: case 6: case 7:
-		if (!(r = want_str(rd, k, v)))
-			*strs[i] = put(rd, v->s, v->len);
-		return r;
-	case 8: case 9:
-		if ((r = want_str(rd, k, v)))
-			return r;
-		a = i == 8 ? vigil_fim_action_by_name(v->s, v->len) : vigil_fim_detector_by_name(v->s, v->len);
-		if (!a)
-			return fail(rd, k, "unknown value \"%.*s\"", (int)(v->len < 40 ? v->len : 40), v->s);
-		*(i == 8 ? &f->action : &f->detected_by) = (uint8_t)a;
+	case K_FLAG:
+		if (ndr_want_bool(rd, k, v, &b))
+			return -1;
+		*(uint8_t *)dst |= b ? fields[idx].arg : 0;
 		return 0;
-	case 10:
-		if (!(r = want_bool(rd, k, v, &b)))
-			f->attributed = b;
-		return r;
-	case 11: f->has_cur = 1; return fim_mode(rd, k, v, &f->mode);
-	case 12: f->has_prev = 1; return fim_mode(rd, k, v, &f->prev_mode);
+	case K_CAPS:
+		if (ndr_want_str(rd, k, v))
+			return -1;
+		*(uint64_t *)dst = caps_mask(rd, fields[idx].arg, v->s, v->len);
+		return 0;
+	case K_CHECK_STR: return ndr_want_str(rd, k, v);
+	case K_CHECK_BOOL: return ndr_want_bool(rd, k, v, &b);
 	}
-	if ((r = fim_int(rd, k, v, i >= 17 ? LLONG_MAX : UINT32_MAX, &n)))
-		return r;
-	switch (i) {
-	case 13: f->uid = (uint32_t)n, f->has_cur = 1; break;
-	case 14: f->prev_uid = (uint32_t)n, f->has_prev = 1; break;
-	case 15: f->gid = (uint32_t)n, f->has_cur = 1; break;
-	case 16: f->prev_gid = (uint32_t)n, f->has_prev = 1; break;
-	case 17: f->size = n, f->has_cur = 1; break;
-	case 18: f->prev_size = n, f->has_prev = 1; break;
+	if (ndr_want_int(rd, k, v, int_range[kind].lo, int_range[kind].hi, &n))
+		return -1;
+	switch (kind) {
+	case K_U16: *(uint16_t *)dst = (uint16_t)n; break;
+	case K_I32: *(int32_t *)dst = (int32_t)n; break;
+	case K_U32: *(uint32_t *)dst = (uint32_t)n; break;
+	case K_I64: *(int64_t *)dst = n; break;
+	case K_U64: *(uint64_t *)dst = (uint64_t)n; break;
 	}
 	return 0;
 }
 
-static int find_fim(struct rd *rd, const char *key, size_t klen, const struct json_flat_val *v)
+/* The fields that are not a plain value: names to enums, addresses, and
+ * what finish() combines with other fields. */
+static int apply_special(struct rd *rd, int f, const char *k, const struct json_flat_val *v)
 {
-	for (int i = 0; i < (int)COUNT(fim_names); i++) {
-		if (strlen(fim_names[i]) != klen || memcmp(fim_names[i], key, klen) != 0)
-			continue;
-		if (rd->fim_keys & (1u << i))
-			return rd->fast ? 1 : fail(rd, fim_names[i], "duplicate key");
-		rd->fim_keys |= 1u << i;
-		return apply_fim(rd, i, v);
+	struct vigil_event *ev = rd->ev;
+	int r = 0;
+	switch ((enum field)f) {
+	case F_EVT_TIME: /* parsed in finish, and only without evt.rawtime */
+		if (!(r = ndr_want_str(rd, k, v))) {
+			rd->time_s = v->s;
+			rd->time_len = v->len;
+		}
+		return r;
+	case F_EVT_TYPE: return set_evt_type(rd, v);
+	case F_EVT_DIR:
+		if (v->t != JF_STR || v->len != 1 || (v->s[0] != '<' && v->s[0] != '>'))
+			return ndr_fail(rd, k, "expected \"<\" or \">\"");
+		rd->dir = v->s[0] == '<';
+		return 0;
+	case F_EVT_ARCH:
+		if (!(r = ndr_want_str(rd, k, v))) {
+			int a = vigil_arch_by_name(v->s, v->len);
+			ev->arch = (uint8_t)(a < 0 ? VIGIL_ARCH_UNKNOWN : a);
+			rd->err->unknown_values += a < 0;
+		}
+		return r;
+	case F_TAMPER: {
+		if ((r = ndr_want_str(rd, k, v)))
+			return r;
+		unsigned t = vigil_tamper_by_name(v->s, v->len);
+		if (t == VIGIL_TAMPER_NONE) /* never downgrade a tamper event to an ordinary one */
+			return ndr_fail(rd, k, "unknown value \"%.*s\"", (int)(v->len < 40 ? v->len : 40), v->s);
+		ev->tamper = (uint8_t)t;
+		return 0;
 	}
-	return unknown_key(rd, key, klen);
+	case F_FD_TYPE:
+		if (!(r = ndr_want_str(rd, k, v))) {
+			int t = vigil_fd_type_by_name(v->s, v->len);
+			ev->fd.type = (uint8_t)(t < 0 ? VIGIL_FD_OTHER : t);
+			rd->err->unknown_values += t < 0;
+		}
+		return r;
+	case F_FD_L4PROTO:
+		if (!(r = ndr_want_str(rd, k, v)))
+			ev->fd.l4proto = eq(v->s, v->len, "tcp") ? 6 : eq(v->s, v->len, "udp") ? 17
+				       : eq(v->s, v->len, "icmp") ? 1 : 0;
+		return r;
+	case F_FD_DIP: return set_ip(rd, k, v, rd->dip, &rd->dip_af);
+	case F_FD_SIP: return set_ip(rd, k, v, rd->sip, &rd->sip_af);
+	case F_ANAME: return set_ancestors(rd, k, v, true);
+	case F_APID: return set_ancestors(rd, k, v, false);
+	default: return 0; /* every K_SPECIAL field has its case above */
+	}
 }
 
 /* One key/value pair into the event. Returns 0, -1 (error set) or 1 (fall back). */
 static int apply(struct rd *rd, const char *key, size_t klen, const struct json_flat_val *v)
 {
-	struct vigil_event *ev = rd->ev;
-	struct vigil_proc *p = &ev->proc;
-	long long n = 0;
-	bool b = false;
 	int idx = find_field(rd, key, klen);
 	if (idx < 0 && klen > 4 && memcmp(key, "fim.", 4) == 0)
-		return find_fim(rd, key, klen, v);
+		return ndr_find_fim(rd, key, klen, v);
 	if (idx < 0)
 		return klen > 8 && memcmp(key, "evt.arg.", 8) == 0 && arg_name_ok(key + 8, klen - 8)
 			       ? set_evarg(rd, key, klen, v)
-			       : unknown_key(rd, key, klen);
+			       : ndr_unknown_key(rd, key, klen);
 	int f = fields[idx].id;
-	const char *k = fields[idx].name; /* NUL-terminated, unlike key */
 	if (FSET_HAS(rd->keys, f))
-		return rd->fast ? 1 : fail(rd, k, "duplicate key");
+		return rd->fast ? 1 : ndr_fail(rd, fields[idx].name, "duplicate key");
 	FSET_ADD(rd->keys, f);
 	if (v->t == JF_NULL) /* a field with no value, as Falco's <NA> */
 		return 0;
 	FSET_ADD(rd->seen, f);
-	int r = 0;
-#define INT(lo, hi, dst) do { if (!(r = want_int(rd, k, v, lo, hi, &n))) (dst) = n; } while (0)
-#define STR(dst) do { if (!(r = want_str(rd, k, v))) (dst) = put(rd, v->s, v->len); } while (0)
-	switch ((enum field)f) {
-	case F_EVT_NUM: INT(0, LLONG_MAX, ev->num); break;
-	case F_EVT_RAWTIME: INT(0, LLONG_MAX, ev->ts_ns); break;
-	case F_EVT_TIME:
-		if (!(r = want_str(rd, k, v))) {
-			rd->time_s = v->s;
-			rd->time_len = v->len;
-		}
-		break;
-	case F_EVT_TYPE: r = set_evt_type(rd, v); break;
-	case F_EVT_DIR:
-		if (v->t != JF_STR || v->len != 1 || (v->s[0] != '<' && v->s[0] != '>'))
-			return fail(rd, k, "expected \"<\" or \">\"");
-		rd->dir = v->s[0] == '<';
-		break;
-	case F_EVT_RES: INT(LLONG_MIN, LLONG_MAX, ev->res); break;
-	case F_EVT_ARCH:
-		if (!(r = want_str(rd, k, v))) {
-			int a = vigil_arch_by_name(v->s, v->len);
-			ev->arch = (uint8_t)(a < 0 ? VIGIL_ARCH_UNKNOWN : a);
-			rd->err->unknown_values += a < 0;
-		}
-		break;
-	case F_TAMPER: {
-		if ((r = want_str(rd, k, v)))
-			break;
-		unsigned t = vigil_tamper_by_name(v->s, v->len);
-		if (t == VIGIL_TAMPER_NONE) /* never downgrade a tamper event to an ordinary one */
-			return fail(rd, k, "unknown value \"%.*s\"", (int)(v->len < 40 ? v->len : 40), v->s);
-		ev->tamper = (uint8_t)t;
-		break;
-	}
-	case F_OPEN_READ:
-	case F_OPEN_WRITE:
-	case F_OPEN_EXEC:
-		if (!(r = want_bool(rd, k, v, &b)) && b)
-			ev->open_flags |= f == F_OPEN_READ ? VIGIL_OPEN_READ
-					  : f == F_OPEN_WRITE ? VIGIL_OPEN_WRITE : VIGIL_OPEN_EXEC;
-		break;
-	case F_FD_NUM: INT(LLONG_MIN, LLONG_MAX, ev->fd.num); break;
-	case F_FD_NAME: STR(ev->fd.name); break;
-	case F_FD_TYPE:
-		if (!(r = want_str(rd, k, v))) {
-			int t = vigil_fd_type_by_name(v->s, v->len);
-			ev->fd.type = (uint8_t)(t < 0 ? VIGIL_FD_OTHER : t);
-			rd->err->unknown_values += t < 0;
-		}
-		break;
-	case F_FD_L4PROTO:
-		if (!(r = want_str(rd, k, v)))
-			ev->fd.l4proto = eq(v->s, v->len, "tcp") ? 6 : eq(v->s, v->len, "udp") ? 17
-				       : eq(v->s, v->len, "icmp") ? 1 : 0;
-		break;
-	case F_FD_DIP: r = set_ip(rd, k, v, rd->dip, &rd->dip_af); break;
-	case F_FD_SIP: r = set_ip(rd, k, v, rd->sip, &rd->sip_af); break;
-	case F_FD_DPORT: INT(0, 65535, ev->fd.dport); break;
-	case F_FD_SPORT: INT(0, 65535, ev->fd.sport); break;
-	case F_PID: INT(INT32_MIN, INT32_MAX, p->pid); break;
-	case F_TID: INT(INT32_MIN, INT32_MAX, p->tid); break;
-	case F_PPID: INT(INT32_MIN, INT32_MAX, p->ppid); break;
-	case F_SID: INT(INT32_MIN, INT32_MAX, p->sid); break;
-	case F_VPGID: INT(INT32_MIN, INT32_MAX, p->vpgid); break;
-	case F_TTY: INT(0, UINT32_MAX, p->tty); break;
-	case F_UID: INT(0, UINT32_MAX, p->uid); break;
-	case F_GID: INT(0, UINT32_MAX, p->gid); break;
-	case F_LOGINUID: INT(LLONG_MIN, LLONG_MAX, p->loginuid); break;
-	case F_NAME: STR(p->name); break;
-	case F_EXE: STR(p->exe); break;
-	case F_EXEPATH: STR(p->exepath); break;
-	case F_ARGS: STR(p->args); break;
-	case F_CWD: STR(p->cwd); break;
-	case F_PNAME: STR(p->pname); break;
-	case F_PCMDLINE: STR(p->pcmdline); break;
-	case F_PEXEPATH: STR(p->pexepath); break;
-	case F_PEXE: STR(p->pexe); break;
-	case F_START: INT(0, LLONG_MAX, p->start_ns); break;
-	case F_ANAME: r = set_ancestors(rd, k, v, true); break;
-	case F_APID: r = set_ancestors(rd, k, v, false); break;
-	case F_MEMFD:
-		if (!(r = want_bool(rd, k, v, &b)))
-			p->is_exe_from_memfd = b;
-		break;
-	case F_STDIN_TYPE: STR(p->stdin_type); break;
-	case F_STDIN_NAME: STR(p->stdin_name); break;
-	case F_STDOUT_TYPE: STR(p->stdout_type); break;
-	case F_STDOUT_NAME: STR(p->stdout_name); break;
-	case F_ENTRYPOINT:
-	case F_ARGS_TRUNCATED:
-		if (!(r = want_bool(rd, k, v, &b)) && b)
-			p->vflags |= f == F_ENTRYPOINT ? VIGIL_PROC_PARENT_VIGIL : VIGIL_PROC_ARGS_TRUNCATED;
-		break;
-	case F_CAPS:
-	case F_CAPS_PRM:
-	case F_CAPS_INH:
-		if (!(r = want_str(rd, k, v))) {
-			uint64_t m = caps_mask(rd, f == F_CAPS ? 0 : f == F_CAPS_PRM ? 1 : 2, v->s, v->len);
-			*(f == F_CAPS ? &p->cap_effective : f == F_CAPS_PRM ? &p->cap_permitted
-									 : &p->cap_inheritable) = m;
-		}
-		break;
-	/* Derived by the writer from fields above: checked, not kept. */
-	case F_EVT_SOURCE: case F_FD_TYPECHAR: case F_FD_SOCKFAMILY: case F_FD_DIRECTORY:
-	case F_FD_FILENAME: case F_CMDLINE: case F_USER_NAME:
-		r = want_str(rd, k, v);
-		break;
-	case F_DROPPED: INT(0, LLONG_MAX, ev->health.events_dropped); break;
-	case F_LOST: INT(0, LLONG_MAX, ev->health.events_lost); break;
-	case F_RESTARTS: INT(0, LLONG_MAX, ev->health.analyzer_restarts); break;
-	case F_READ_ERRORS: INT(0, LLONG_MAX, ev->health.read_errors); break;
-	case F_TRACEES: INT(0, LLONG_MAX, ev->health.tracee_count); break;
-	case F_DROPPED_NEW: INT(0, LLONG_MAX, ev->health.dropped_new); break;
-	case F_LOST_NEW: INT(0, LLONG_MAX, ev->health.lost_new); break;
-	case F_RESTARTS_NEW: INT(0, LLONG_MAX, ev->health.restarts_new); break;
-	case F_FIM_UNWATCHED: INT(0, LLONG_MAX, ev->health.fim_unwatched); break;
-	case F_FIM_OVERFLOWS: INT(0, LLONG_MAX, ev->health.fim_overflows); break;
-	case F_FIM_DEGRADED: r = want_bool(rd, k, v, &b); break; /* derived from fim_unwatched */
-	case F_NONE: case F_COUNT: break;
-	}
-#undef INT
-#undef STR
-	return r;
+	return fields[idx].kind == K_SPECIAL ? apply_special(rd, f, fields[idx].name, v)
+					     : store(rd, idx, v);
 }
 
 /* The procexit status or signal travels as evt.arg.status / evt.arg.sig. */
@@ -658,13 +570,13 @@ static int take_exit(struct rd *rd)
 	int idx = rd->sig_arg >= 0 ? rd->sig_arg : rd->status_arg;
 	ev->res = 0;
 	if (rd->sig_arg >= 0 && rd->status_arg >= 0)
-		return fail(rd, "evt.arg.sig", "a procexit has evt.arg.status or evt.arg.sig, not both");
+		return ndr_fail(rd, "evt.arg.sig", "a procexit has evt.arg.status or evt.arg.sig, not both");
 	if (idx < 0)
 		return 0;
 	long long n;
 	vigil_str val = ev->evargs[idx].val;
 	if (!parse_ll(vigil_str_ptr(ev, val), val.len, &n))
-		return fail(rd, rd->sig_arg >= 0 ? "evt.arg.sig" : "evt.arg.status", "expected an integer");
+		return ndr_fail(rd, rd->sig_arg >= 0 ? "evt.arg.sig" : "evt.arg.status", "expected an integer");
 	ev->res = n;
 	ev->exit_kind = rd->sig_arg >= 0 ? 2 : 1;
 	memmove(&ev->evargs[idx], &ev->evargs[idx + 1], (size_t)(ev->n_evargs - idx - 1) * sizeof(ev->evargs[0]));
@@ -682,7 +594,7 @@ static int take_ip(struct rd *rd, const char *k, int af, const uint8_t *ip, uint
 	if (fd->type != VIGIL_FD_IPV4 && fd->type != VIGIL_FD_IPV6)
 		return 0; /* an address on a non-IP fd: dropped */
 	if ((fd->type == VIGIL_FD_IPV4) != (af == AF_INET))
-		return fail(rd, k, "expected an %s address (fd.type)", fd->type == VIGIL_FD_IPV4 ? "IPv4" : "IPv6");
+		return ndr_fail(rd, k, "expected an %s address (fd.type)", fd->type == VIGIL_FD_IPV4 ? "IPv4" : "IPv6");
 	memcpy(dst, ip, af == AF_INET ? 4 : 16);
 	return 0;
 }
@@ -692,19 +604,19 @@ static int finish(struct rd *rd)
 {
 	struct vigil_event *ev = rd->ev;
 	if (!FSET_HAS(rd->seen, F_EVT_TYPE))
-		return fail(rd, "evt.type", "missing");
+		return ndr_fail(rd, "evt.type", "missing");
 	ev->kind = ev->type == VIGIL_SC_PROCEXIT ? VIGIL_EV_PROCEXIT
 		   : ev->type == VIGIL_SC_HEALTH ? VIGIL_EV_HEALTH
 		   : ev->type == VIGIL_SC_FIM	 ? VIGIL_EV_FIM : VIGIL_EV_SYSCALL;
 	if (ev->kind == VIGIL_EV_FIM && !vigil_str_present(ev->fim.path))
-		return fail(rd, "fim.path", "missing");
+		return ndr_fail(rd, "fim.path", "missing");
 	if (!FSET_HAS(rd->seen, F_EVT_RAWTIME) && rd->time_s &&
 	    !parse_rfc3339(rd->time_s, rd->time_len, &ev->ts_ns))
-		return fail(rd, "evt.time", "expected an RFC 3339 time");
+		return ndr_fail(rd, "evt.time", "expected an RFC 3339 time");
 	ev->has_res = rd->dir >= 0 ? (uint8_t)rd->dir
 				   : ev->kind == VIGIL_EV_SYSCALL && FSET_HAS(rd->seen, F_EVT_RES);
 	if (rd->n_aname >= 0 && rd->n_apid >= 0 && rd->n_aname != rd->n_apid)
-		return fail(rd, "proc.apid", "%d entries, but proc.aname has %d", rd->n_apid, rd->n_aname);
+		return ndr_fail(rd, "proc.apid", "%d entries, but proc.aname has %d", rd->n_apid, rd->n_aname);
 	int n = rd->n_aname > rd->n_apid ? rd->n_aname : rd->n_apid;
 	ev->proc.n_ancestors = (uint8_t)(n > 1 ? n - 1 : 0);
 	if (take_ip(rd, "fd.sip", rd->sip_af, rd->sip, ev->fd.sip) ||
@@ -717,7 +629,7 @@ static int finish(struct rd *rd)
 	if (ev->kind == VIGIL_EV_PROCEXIT && take_exit(rd))
 		return -1;
 	if (vigil_event_validate(ev, vigil_event_seal(ev)))
-		return fail(rd, NULL, "internal error: the event does not validate");
+		return ndr_fail(rd, NULL, "internal error: the event does not validate");
 	return 0;
 }
 
@@ -767,7 +679,7 @@ int ndjson_read_event(const char *line, size_t len, struct vigil_event *ev,
 	int r = json_flat_parse(line, len, &sink, &slow, msg, sizeof(msg));
 	if (r == -2) {
 		rd.failed = false;
-		fail(&rd, NULL, "%s", msg);
+		ndr_fail(&rd, NULL, "%s", msg);
 	}
 	return r ? -1 : 0;
 }
