@@ -68,7 +68,9 @@ static pid_t find_analyzer(pid_t supervisor)
 	return found;
 }
 
-/* A thread of `pid` other than its leader, or -1. */
+/* The oldest thread of `pid` other than its leader (the lowest tid: a
+ * long-lived one, not a worker that may be gone by the time it is aimed
+ * at), or -1. */
 static pid_t other_thread(pid_t pid)
 {
 	char path[64];
@@ -76,9 +78,11 @@ static pid_t other_thread(pid_t pid)
 	DIR *d = opendir(path);
 	struct dirent *e;
 	pid_t tid = -1;
-	while (d && (e = readdir(d)))
-		if (atoi(e->d_name) > 0 && atoi(e->d_name) != pid)
-			tid = atoi(e->d_name);
+	while (d && (e = readdir(d))) {
+		pid_t t = atoi(e->d_name);
+		if (t > 0 && t != pid && (tid < 0 || t < tid))
+			tid = t;
+	}
 	if (d)
 		closedir(d);
 	return tid;
