@@ -9,6 +9,9 @@
 #include <sys/types.h>
 
 #include "vigil/syscalls.h"
+#include "supervisor/analyzer_ctl.h"
+#include "supervisor/channel.h"
+#include "supervisor/sigfwd.h"
 
 struct sensor;
 
@@ -45,11 +48,22 @@ void init_forward(pid_t child, int sig, bool group);
 /* 128+N for a signal death, the exit code otherwise. */
 int init_exit_code(int status);
 
+/*
+ * All of the supervisor's state, one per vigil: main.c creates it and hands
+ * each part its own piece.
+ */
+struct supervisor {
+	struct channel channel;       /* events to the analyzer */
+	struct analyzer_ctl analyzer; /* its process: start, heartbeat, restarts */
+	struct sigfwd sigfwd;         /* shared with the signal thread */
+};
+
 /* spawn.c: fork the program, let the sensor attach, install the filter, exec. */
 pid_t spawn_program(const struct sup_options *o, const struct init_state *st, struct sensor *sensor,
 		    bool *traced);
 
 /* tracer.c: the main loop. Returns vigil's exit code. */
-int tracer_run(const struct sup_options *o, pid_t child, struct sensor *sensor);
+int tracer_run(struct supervisor *sup, const struct sup_options *o, pid_t child,
+	       struct sensor *sensor);
 
 #endif
