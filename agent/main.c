@@ -106,6 +106,23 @@ static pid_t current_analyzer_pid(void)
 	return analyzer_pid(&callback_sup->analyzer);
 }
 
+/* The sensor core (sup->core) and its ptrace mechanism, fed the rules' sets. */
+static struct sensor *make_sensor(struct supervisor *sup, const struct sup_options *o,
+				  const vigil_sc_set *results)
+{
+	struct proc *root = make_root();
+	if (!root)
+		return NULL;
+	struct core_config ccfg = {
+		.results_all = o->results_all, .allow_io_uring = o->allow_io_uring,
+		.traced = o->syscalls, .results = *results, .open_paths = &sup->open_paths,
+		.emit = emit_to_channel, .analyzer_pid = current_analyzer_pid,
+	};
+	callback_sup = sup;
+	core_init(&sup->core, &ccfg, root);
+	return ptrace_sensor_new(&sup->core);
+}
+
 static int run(struct supervisor *sup, struct sup_options *o, const char *argv0)
 {
 	if (vigil_api_key_take_env() != 0)
@@ -130,37 +147,26 @@ static int run(struct supervisor *sup, struct sup_options *o, const char *argv0)
 				       o->rule_args};
 	bool analyzer_up = analyzer_start(&sup->analyzer, &acfg) == 0;
 	vigil_sc_set results = {0};
-	static struct prefilter open_paths; /* lives as long as the tracer */
 	if (ask_rules) {
 		close(handoff[1]);
 		acfg.syscalls_fd = -1;
-		int rc = analyzer_up ? handoff_read(handoff[0], RULES_LOAD_TIMEOUT_MS, &o->syscalls, &results,
-					     &open_paths)
+		int rc = analyzer_up ? handoff_read(handoff[0], RULES_LOAD_TIMEOUT_MS, sup->handoff_text,
+						    sizeof(sup->handoff_text), &o->syscalls, &results,
+						    &sup->open_paths)
 				     : (close(handoff[0]), 1);
 		if (rc < 0) {
 			LOG_ERR("the configuration or the rules did not load (see above): not starting %s", o->program[0]);
 			return 2;
 		}
 	}
-	struct proc *root = make_root();
-	if (!root)
-		return 1;
-	static struct sensor_core core; /* holds an event: too large for the stack */
-	struct core_config ccfg = {
-		.results_all = o->results_all, .allow_io_uring = o->allow_io_uring,
-		.traced = o->syscalls, .results = results, .open_paths = &open_paths,
-		.emit = emit_to_channel, .analyzer_pid = current_analyzer_pid,
-	};
-	callback_sup = sup;
-	core_init(&core, &ccfg, root);
-	struct sensor *sensor = ptrace_sensor_new(&core);
+	struct sensor *sensor = make_sensor(sup, o, &results);
 	if (!sensor)
 		return 1;
 	bool traced = false;
 	if (o->allow_io_uring && !o->no_trace)
 		LOG_WARN("--allow-io-uring: file and network operations the program makes through "
 			 "io_uring rings are not seen by the rules (FIM still sees file changes)");
-	pid_t child = spawn_program(o, &st, sensor, &traced);
+	pid_t child = spawn_program(sup, o, &st, sensor, &traced);
 	if (child < 0)
 		return 1;
 	close_own_memory();

@@ -29,6 +29,7 @@ struct loop_state {
 	struct channel *channel;
 	struct analyzer_ctl *analyzer;
 	struct sigfwd *sigfwd;
+	struct vigil_event *marker; /* health and end events are built here */
 	struct sensor *sensor;
 	pid_t child;
 	bool child_done;
@@ -38,8 +39,6 @@ struct loop_state {
 	uint64_t last_health_ns;
 	struct vigil_health reported;
 };
-
-static struct vigil_event health_ev;
 
 static void current_health(const struct loop_state *s, struct vigil_health *h)
 {
@@ -64,12 +63,13 @@ static void report_health(struct loop_state *s, uint64_t now, bool force)
 	current_health(s, &h);
 	if (!force && (!health_changed(s, &h) || now - s->last_health_ns < HEALTH_INTERVAL_NS))
 		return;
-	vigil_event_init(&health_ev, VIGIL_EV_HEALTH);
-	health_ev.ts_ns = vigil_wall_ns();
-	health_ev.type = VIGIL_SC_HEALTH;
-	health_ev.health = h;
-	health_ev.proc.pid = getpid();
-	channel_push(s->channel, &health_ev);
+	struct vigil_event *ev = s->marker;
+	vigil_event_init(ev, VIGIL_EV_HEALTH);
+	ev->ts_ns = vigil_wall_ns();
+	ev->type = VIGIL_SC_HEALTH;
+	ev->health = h;
+	ev->proc.pid = getpid();
+	channel_push(s->channel, ev);
 	s->reported = h;
 	s->last_health_ns = now;
 }
@@ -111,10 +111,11 @@ static void start_draining(struct loop_state *s, const struct sup_options *o, ui
 	s->draining = true;
 	s->drain_deadline = now + (uint64_t)o->drain_ms * 1000000ull;
 	report_health(s, now, true);
-	static struct vigil_event end;
-	vigil_event_init(&end, VIGIL_EV_END);
-	end.ts_ns = vigil_wall_ns();
-	channel_push(s->channel, &end);
+	/* channel_push copied the health event: the buffer is free again. */
+	struct vigil_event *end = s->marker;
+	vigil_event_init(end, VIGIL_EV_END);
+	end->ts_ns = vigil_wall_ns();
+	channel_push(s->channel, end);
 	channel_flush(s->channel, true, now);
 }
 
@@ -150,7 +151,7 @@ int tracer_run(struct supervisor *sup, const struct sup_options *o, pid_t child,
 	       struct sensor *sensor)
 {
 	struct loop_state s = {.channel = &sup->channel, .analyzer = &sup->analyzer,
-			       .sigfwd = &sup->sigfwd, .sensor = sensor, .child = child};
+			       .sigfwd = &sup->sigfwd, .marker = &sup->marker, .sensor = sensor, .child = child};
 	if (sigfwd_start(s.sigfwd, child, o->group_forward) != 0)
 		return 1;
 	for (;;) {
