@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -30,7 +31,9 @@
 /* `vigil rules ...` and `vigil replay ...` are the analyzer's commands. */
 static int exec_analyzer_command(char **argv)
 {
-	const char *path = analyzer_locate(argv[0]);
+	struct analyzer_ctl a;
+	analyzer_init(&a);
+	const char *path = analyzer_locate(&a, argv[0]);
 	if (!path) {
 		LOG_ERR("vigil-analyzer not found beside vigil");
 		return 2;
@@ -85,7 +88,42 @@ static void close_own_memory(void)
 		LOG_WARN("PR_SET_DUMPABLE: %s", strerror(errno));
 }
 
-static int run(struct sup_options *o, const char *argv0)
+/*
+ * The sensor core calls back without a context argument (core_config's
+ * emit and analyzer_pid are plain functions, and sensor/ is not the
+ * supervisor's to change), so the one supervisor is reachable from those
+ * callbacks through this pointer, set once before the core is built.
+ */
+static struct supervisor *callback_sup;
+
+static void emit_to_channel(struct vigil_event *ev)
+{
+	channel_push(&callback_sup->channel, ev);
+}
+
+static pid_t current_analyzer_pid(void)
+{
+	return analyzer_pid(&callback_sup->analyzer);
+}
+
+/* The sensor core (sup->core) and its ptrace mechanism, fed the rules' sets. */
+static struct sensor *make_sensor(struct supervisor *sup, const struct sup_options *o,
+				  const vigil_sc_set *results)
+{
+	struct proc *root = make_root();
+	if (!root)
+		return NULL;
+	struct core_config ccfg = {
+		.results_all = o->results_all, .allow_io_uring = o->allow_io_uring,
+		.traced = o->syscalls, .results = *results, .open_paths = &sup->open_paths,
+		.emit = emit_to_channel, .analyzer_pid = current_analyzer_pid,
+	};
+	callback_sup = sup;
+	core_init(&sup->core, &ccfg, root);
+	return ptrace_sensor_new(&sup->core);
+}
+
+static int run(struct supervisor *sup, struct sup_options *o, const char *argv0)
 {
 	if (vigil_api_key_take_env() != 0)
 		return 2;
@@ -95,7 +133,7 @@ static int run(struct sup_options *o, const char *argv0)
 	if (init_signals(&st))
 		return 1;
 	init_subreaper();
-	if (channel_open(o->queue_bytes))
+	if (channel_open(&sup->channel, o->queue_bytes))
 		return 1;
 	/* The rules decide the traced set unless --syscalls or --no-rules. */
 	int handoff[2] = {-1, -1};
@@ -104,45 +142,35 @@ static int run(struct sup_options *o, const char *argv0)
 		LOG_ERR("pipe: %s", strerror(errno));
 		return 1;
 	}
-	struct analyzer_config acfg = {o->events_out, argv0, o->verbosity,
+	struct analyzer_config acfg = {&sup->channel, o->events_out, argv0, o->verbosity,
 				       !o->no_trace && seccomp_needs_no_new_privs(), handoff[1],
 				       o->rule_args};
-	bool analyzer_up = analyzer_start(&acfg) == 0;
+	bool analyzer_up = analyzer_start(&sup->analyzer, &acfg) == 0;
 	vigil_sc_set results = {0};
-	static struct prefilter open_paths; /* lives as long as the tracer */
 	if (ask_rules) {
 		close(handoff[1]);
 		acfg.syscalls_fd = -1;
-		int rc = analyzer_up ? handoff_read(handoff[0], RULES_LOAD_TIMEOUT_MS, &o->syscalls, &results,
-					     &open_paths)
+		int rc = analyzer_up ? handoff_read(handoff[0], RULES_LOAD_TIMEOUT_MS, sup->handoff_text,
+						    sizeof(sup->handoff_text), &o->syscalls, &results,
+						    &sup->open_paths)
 				     : (close(handoff[0]), 1);
 		if (rc < 0) {
 			LOG_ERR("the configuration or the rules did not load (see above): not starting %s", o->program[0]);
 			return 2;
 		}
 	}
-	struct proc *root = make_root();
-	if (!root)
-		return 1;
-	static struct sensor_core core; /* holds an event: too large for the stack */
-	struct core_config ccfg = {
-		.results_all = o->results_all, .allow_io_uring = o->allow_io_uring,
-		.traced = o->syscalls, .results = results, .open_paths = &open_paths,
-		.emit = channel_push, .analyzer_pid = analyzer_pid,
-	};
-	core_init(&core, &ccfg, root);
-	struct sensor *sensor = ptrace_sensor_new(&core);
+	struct sensor *sensor = make_sensor(sup, o, &results);
 	if (!sensor)
 		return 1;
 	bool traced = false;
 	if (o->allow_io_uring && !o->no_trace)
 		LOG_WARN("--allow-io-uring: file and network operations the program makes through "
 			 "io_uring rings are not seen by the rules (FIM still sees file changes)");
-	pid_t child = spawn_program(o, &st, sensor, &traced);
+	pid_t child = spawn_program(sup, o, &st, sensor, &traced);
 	if (child < 0)
 		return 1;
 	close_own_memory();
-	return tracer_run(o, child, sensor);
+	return tracer_run(sup, o, child, sensor);
 }
 
 int main(int argc, char **argv)
@@ -160,5 +188,11 @@ int main(int argc, char **argv)
 	if (rc != 0)
 		return rc > 0 ? 0 : 2;
 	vigil_log_verbosity = o.verbosity;
-	return run(&o, argv[0]);
+	struct supervisor *sup = calloc(1, sizeof(*sup));
+	if (!sup) {
+		LOG_ERR("out of memory");
+		return 1;
+	}
+	analyzer_init(&sup->analyzer);
+	return run(sup, &o, argv[0]);
 }

@@ -28,31 +28,26 @@
 #define RESTART_MIN_NS 100000000ull
 #define RESTART_MAX_NS 5000000000ull
 
-static const struct analyzer_config *config;
-static pid_t pid = -1;
-static uint64_t restarts, restart_at_ns, backoff_ns = RESTART_MIN_NS;
 #define MAX_DRAIN_RESTARTS 3
-static int drain_restarts;
-static char analyzer_path[PATH_MAX];
-static bool finished;
-static int progress_fd = -1; /* shared page: last evt.num the analyzer handled */
-static uint64_t *progress_page; /* our mapping of it, for the heartbeat */
-static uint64_t started_mono_ns;  /* when the current analyzer was started */
-static bool killed_as_hung;       /* SIGKILL sent, the reap is pending */
-static int key_fd = -1;           /* the API key's pipe for the start under way */
 
-static int find_analyzer(const char *self_exe);
-
-const char *analyzer_locate(const char *self_exe)
+void analyzer_init(struct analyzer_ctl *a)
 {
-	return find_analyzer(self_exe) == 0 && access(analyzer_path, X_OK) == 0 ? analyzer_path : NULL;
+	*a = (struct analyzer_ctl){.pid = -1, .backoff_ns = RESTART_MIN_NS, .progress_fd = -1,
+				   .key_fd = -1};
 }
 
-static int find_analyzer(const char *self_exe)
+static int find_analyzer(struct analyzer_ctl *a, const char *self_exe);
+
+const char *analyzer_locate(struct analyzer_ctl *a, const char *self_exe)
+{
+	return find_analyzer(a, self_exe) == 0 && access(a->path, X_OK) == 0 ? a->path : NULL;
+}
+
+static int find_analyzer(struct analyzer_ctl *a, const char *self_exe)
 {
 	const char *env = getenv("VIGIL_ANALYZER");
 	if (env && *env) {
-		snprintf(analyzer_path, sizeof(analyzer_path), "%s", env);
+		snprintf(a->path, sizeof(a->path), "%s", env);
 		return 0;
 	}
 	char self[PATH_MAX];
@@ -68,24 +63,26 @@ static int find_analyzer(const char *self_exe)
 	if (!slash)
 		return -1;
 	*slash = '\0';
-	int len = snprintf(analyzer_path, sizeof(analyzer_path), "%s/vigil-analyzer", self);
-	return len > 0 && (size_t)len < sizeof(analyzer_path) ? 0 : -1;
+	int len = snprintf(a->path, sizeof(a->path), "%s/vigil-analyzer", self);
+	return len > 0 && (size_t)len < sizeof(a->path) ? 0 : -1;
 }
 
 #define MAX_ARGS 160
 
 /* The analyzer's argv, built before fork (no allocation in the child). */
-static void build_argv(char **argv, char *verbosity, size_t vsize, bool first)
+static void build_argv(const struct analyzer_ctl *a, char **argv, char *verbosity, size_t vsize,
+		       bool first)
 {
+	const struct analyzer_config *config = a->config;
 	int argc = 0;
 	snprintf(verbosity, vsize, "%d", config->verbosity);
 	argv[argc++] = "vigil-analyzer";
 	argv[argc++] = "--channel-fd=3";
-	if (progress_fd >= 0)
+	if (a->progress_fd >= 0)
 		argv[argc++] = "--progress-fd=4";
 	if (first && config->syscalls_fd >= 0)
 		argv[argc++] = "--syscalls-fd=5";
-	if (key_fd >= 0)
+	if (a->key_fd >= 0)
 		argv[argc++] = "--key-fd=6";
 	argv[argc++] = "--verbosity";
 	argv[argc++] = verbosity;
@@ -100,14 +97,16 @@ static void build_argv(char **argv, char *verbosity, size_t vsize, bool first)
 	argv[argc] = NULL;
 }
 
-static void exec_analyzer(char **argv, bool first)
+static void exec_analyzer(const struct analyzer_ctl *a, char **argv, bool first)
 {
+	const struct analyzer_config *config = a->config;
 	/* Child: fd 3 = channel, 4 = progress page, 5 = the syscall-set pipe (first start),
 	 * 6 = the API key's pipe.
 	 * Each is first copied above 10, so a source that already sits on one of
 	 * the targets cannot be overwritten before it is moved (and dup2 onto a
 	 * different number is what clears close-on-exec). */
-	int src[4] = {channel_analyzer_fd(), progress_fd, first ? config->syscalls_fd : -1, key_fd};
+	int src[4] = {channel_analyzer_fd(config->channel), a->progress_fd,
+		      first ? config->syscalls_fd : -1, a->key_fd};
 	int tmp[4];
 	for (int i = 0; i < 4; i++)
 		if ((tmp[i] = src[i] >= 0 ? fcntl(src[i], F_DUPFD_CLOEXEC, 10) : -1) < 0 && src[i] >= 0)
@@ -118,31 +117,31 @@ static void exec_analyzer(char **argv, bool first)
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	execv(analyzer_path, argv);
+	execv(a->path, argv);
 	_exit(121);
 }
 
-static int spawn(void)
+static int spawn(struct analyzer_ctl *a)
 {
 	char *argv[MAX_ARGS], verbosity[16];
-	bool first = restarts == 0;
-	key_fd = vigil_api_key_pipe(); /* a fresh copy for every start */
-	build_argv(argv, verbosity, sizeof(verbosity), first);
-	if (progress_page) /* the successor's first beat is its own */
-		__atomic_store_n(&progress_page[VIGIL_HEARTBEAT_WORD], 0, __ATOMIC_RELEASE);
+	bool first = a->restarts == 0;
+	a->key_fd = vigil_api_key_pipe(); /* a fresh copy for every start */
+	build_argv(a, argv, verbosity, sizeof(verbosity), first);
+	if (a->progress_page) /* the successor's first beat is its own */
+		__atomic_store_n(&a->progress_page[VIGIL_HEARTBEAT_WORD], 0, __ATOMIC_RELEASE);
 	pid_t child = fork();
 	if (child == 0)
-		exec_analyzer(argv, first);
-	if (key_fd >= 0)
-		close(key_fd);
-	key_fd = -1;
+		exec_analyzer(a, argv, first);
+	if (a->key_fd >= 0)
+		close(a->key_fd);
+	a->key_fd = -1;
 	if (child < 0) {
 		LOG_ERR("fork analyzer: %s", strerror(errno));
 		return -1;
 	}
-	pid = child;
-	started_mono_ns = vigil_mono_ns();
-	killed_as_hung = false;
+	a->pid = child;
+	a->started_mono_ns = vigil_mono_ns();
+	a->killed_as_hung = false;
 	return 0;
 }
 
@@ -152,95 +151,96 @@ static int spawn(void)
  * and its reaping restarts it like any other death (counted in
  * vigil.analyzer_restarts).
  */
-static void check_heartbeat(void)
+static void check_heartbeat(struct analyzer_ctl *a)
 {
-	if (pid <= 0 || !progress_page || killed_as_hung)
+	if (a->pid <= 0 || !a->progress_page || a->killed_as_hung)
 		return;
 	uint64_t now = vigil_mono_ns();
-	uint64_t beat = __atomic_load_n(&progress_page[VIGIL_HEARTBEAT_WORD], __ATOMIC_ACQUIRE);
-	uint64_t since = beat ? beat : started_mono_ns;
+	uint64_t beat = __atomic_load_n(&a->progress_page[VIGIL_HEARTBEAT_WORD], __ATOMIC_ACQUIRE);
+	uint64_t since = beat ? beat : a->started_mono_ns;
 	uint64_t limit_ms = beat ? VIGIL_HEARTBEAT_TIMEOUT_MS : VIGIL_HEARTBEAT_FIRST_MS;
 	if (now < since || now - since <= limit_ms * 1000000ull)
 		return;
 	LOG_WARN("analyzer %d has not answered for %llu ms (stopped or hung): killing it",
-		 (int)pid, (unsigned long long)((now - since) / 1000000ull));
-	kill(pid, SIGKILL);
-	killed_as_hung = true;
+		 (int)a->pid, (unsigned long long)((now - since) / 1000000ull));
+	kill(a->pid, SIGKILL);
+	a->killed_as_hung = true;
 }
 
-int analyzer_start(const struct analyzer_config *cfg)
+int analyzer_start(struct analyzer_ctl *a, const struct analyzer_config *cfg)
 {
-	if (find_analyzer(cfg->self_exe) != 0 || access(analyzer_path, X_OK) != 0) {
+	if (find_analyzer(a, cfg->self_exe) != 0 || access(a->path, X_OK) != 0) {
 		LOG_ERR("analyzer program not found at %s: events will be counted as dropped",
-			analyzer_path[0] ? analyzer_path : "(unknown)");
+			a->path[0] ? a->path : "(unknown)");
 		return -1; /* config stays NULL: nothing to restart or wait for */
 	}
-	config = cfg;
-	progress_fd = memfd_create("vigil-progress", MFD_CLOEXEC);
-	if (progress_fd >= 0 && ftruncate(progress_fd, VIGIL_PROGRESS_PAGE_SIZE) != 0) {
-		close(progress_fd);
-		progress_fd = -1;
+	a->config = cfg;
+	a->progress_fd = memfd_create("vigil-progress", MFD_CLOEXEC);
+	if (a->progress_fd >= 0 && ftruncate(a->progress_fd, VIGIL_PROGRESS_PAGE_SIZE) != 0) {
+		close(a->progress_fd);
+		a->progress_fd = -1;
 	}
-	if (progress_fd >= 0) {
+	if (a->progress_fd >= 0) {
 		void *p = mmap(NULL, VIGIL_PROGRESS_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
-			       progress_fd, 0);
-		progress_page = p == MAP_FAILED ? NULL : p;
+			       a->progress_fd, 0);
+		a->progress_page = p == MAP_FAILED ? NULL : p;
 	}
-	return spawn();
+	return spawn(a);
 }
 
-pid_t analyzer_pid(void)
+pid_t analyzer_pid(const struct analyzer_ctl *a)
 {
-	return pid;
+	return a->pid;
 }
 
-void analyzer_exited(int status, bool shutting_down)
+void analyzer_exited(struct analyzer_ctl *a, int status, bool shutting_down)
 {
-	pid = -1;
+	a->pid = -1;
 	if (shutting_down && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-		finished = true; /* it saw the end marker and wrote everything out */
+		a->finished = true; /* it saw the end marker and wrote everything out */
 		return;
 	}
 	/* While draining there is no time for backoff, so a successor starts at
 	 * once; but one that fails again and again will not drain anything. */
-	if (shutting_down && ++drain_restarts > MAX_DRAIN_RESTARTS) {
+	if (shutting_down && ++a->drain_restarts > MAX_DRAIN_RESTARTS) {
 		LOG_WARN("analyzer failed %d times while finishing; giving up on it: %llu "
 			 "events were never analysed (alerts they would raise are lost)",
-			 MAX_DRAIN_RESTARTS, (unsigned long long)channel_unanalysed_events());
-		finished = true;
+			 MAX_DRAIN_RESTARTS,
+			 (unsigned long long)channel_unanalysed_events(a->config->channel));
+		a->finished = true;
 		return;
 	}
-	restarts++;
+	a->restarts++;
 	if (WIFSIGNALED(status))
 		LOG_WARN("analyzer killed by signal %d; restarting", WTERMSIG(status));
 	else
 		LOG_WARN("analyzer exited with status %d; restarting", WEXITSTATUS(status));
-	restart_at_ns = vigil_mono_ns() + (shutting_down ? 1 : backoff_ns);
-	backoff_ns = backoff_ns * 2 > RESTART_MAX_NS ? RESTART_MAX_NS : backoff_ns * 2;
+	a->restart_at_ns = vigil_mono_ns() + (shutting_down ? 1 : a->backoff_ns);
+	a->backoff_ns = a->backoff_ns * 2 > RESTART_MAX_NS ? RESTART_MAX_NS : a->backoff_ns * 2;
 }
 
-bool analyzer_finished(void)
+bool analyzer_finished(const struct analyzer_ctl *a)
 {
-	return finished || !config;
+	return a->finished || !a->config;
 }
 
-void analyzer_tick(uint64_t now)
+void analyzer_tick(struct analyzer_ctl *a, uint64_t now)
 {
-	check_heartbeat();
-	if (pid > 0 || restart_at_ns == 0 || now < restart_at_ns || !config)
+	check_heartbeat(a);
+	if (a->pid > 0 || a->restart_at_ns == 0 || now < a->restart_at_ns || !a->config)
 		return;
-	restart_at_ns = 0;
-	spawn();
+	a->restart_at_ns = 0;
+	spawn(a);
 }
 
-uint64_t analyzer_restart_due(uint64_t now)
+uint64_t analyzer_restart_due(const struct analyzer_ctl *a, uint64_t now)
 {
-	if (pid > 0 || restart_at_ns == 0)
+	if (a->pid > 0 || a->restart_at_ns == 0)
 		return 0;
-	return restart_at_ns > now ? restart_at_ns - now : 1;
+	return a->restart_at_ns > now ? a->restart_at_ns - now : 1;
 }
 
-uint64_t analyzer_restarts(void)
+uint64_t analyzer_restarts(const struct analyzer_ctl *a)
 {
-	return restarts;
+	return a->restarts;
 }

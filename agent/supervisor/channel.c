@@ -20,14 +20,10 @@ struct batch {
 	char data[BATCH_BYTES];
 };
 
-static int sock_fds[2] = {-1, -1}; /* [0] ours, [1] the analyzer's */
-static struct batch *head, *tail;   /* tail is the batch being filled */
-static struct batch *spare;         /* one recycled batch, to avoid malloc churn */
-static size_t n_batches, max_batches;
-static uint64_t next_num = 1, dropped, first_pending_ns;
-
-int channel_open(size_t queue_max_bytes)
+int channel_open(struct channel *ch, size_t queue_max_bytes)
 {
+	*ch = (struct channel){.sock_fds = {-1, -1}, .next_num = 1};
+	int *sock_fds = ch->sock_fds;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sock_fds) != 0) {
 		LOG_ERR("socketpair for the analyzer channel: %s", strerror(errno));
 		return -1;
@@ -35,101 +31,105 @@ int channel_open(size_t queue_max_bytes)
 	int sz = 4 << 20; /* the kernel caps this at wmem_max; best effort */
 	setsockopt(sock_fds[0], SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
 	setsockopt(sock_fds[1], SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
-	max_batches = queue_max_bytes / BATCH_BYTES;
-	if (max_batches < 2)
-		max_batches = 2;
+	ch->max_batches = queue_max_bytes / BATCH_BYTES;
+	if (ch->max_batches < 2)
+		ch->max_batches = 2;
 	return 0;
 }
 
-int channel_analyzer_fd(void)
+int channel_analyzer_fd(const struct channel *ch)
 {
-	return sock_fds[1];
+	return ch->sock_fds[1];
 }
 
-static struct batch *new_batch(void)
+static struct batch *new_batch(struct channel *ch)
 {
-	struct batch *b = spare;
+	struct batch *b = ch->spare;
 	if (b)
-		spare = NULL;
+		ch->spare = NULL;
 	else if (!(b = malloc(sizeof(*b))))
 		return NULL;
 	b->next = NULL;
 	b->len = 0;
-	if (tail)
-		tail->next = b;
+	if (ch->tail)
+		ch->tail->next = b;
 	else
-		head = b;
-	tail = b;
-	n_batches++;
+		ch->head = b;
+	ch->tail = b;
+	ch->n_batches++;
 	return b;
 }
 
-void channel_push(struct vigil_event *ev)
+void channel_push(struct channel *ch, struct vigil_event *ev)
 {
 	uint32_t size = vigil_event_seal(ev);
 	size_t padded = (size + 7u) & ~7u;
 	/* Health and end markers may exceed the bound by a batch: they carry
 	 * the drop counts, so dropping them would make the loss silent. */
 	bool vital = ev->kind == VIGIL_EV_HEALTH || ev->kind == VIGIL_EV_END;
-	if (!vital && n_batches > max_batches) { /* that batch is kept for the vital ones */
-		dropped++;
+	size_t n = ch->n_batches, max = ch->max_batches;
+	if (!vital && n > max) { /* that batch is kept for the vital ones */
+		ch->dropped++;
 		return;
 	}
+	struct batch *tail = ch->tail;
 	if (!tail || tail->len + padded > BATCH_BYTES) {
-		if ((n_batches >= max_batches && !(vital && n_batches <= max_batches)) || !new_batch()) {
-			dropped++;
+		if ((n >= max && !(vital && n <= max)) || !(tail = new_batch(ch))) {
+			ch->dropped++;
 			return;
 		}
 	}
-	ev->num = next_num++;
+	ev->num = ch->next_num++;
 	memcpy(tail->data + tail->len, ev, size);
 	if (padded > size)
 		memset(tail->data + tail->len + size, 0, padded - size);
-	if (tail->len == 0 && head == tail)
-		first_pending_ns = vigil_mono_ns(); /* an age, not a date: never ev->ts_ns */
+	if (tail->len == 0 && ch->head == tail)
+		ch->first_pending_ns = vigil_mono_ns(); /* an age, not a date: never ev->ts_ns */
 	tail->len += padded;
 }
 
-static void release_head(void)
+static void release_head(struct channel *ch)
 {
-	struct batch *b = head;
-	head = b->next;
-	if (!head)
-		tail = NULL;
-	n_batches--;
-	if (!spare)
-		spare = b;
+	struct batch *b = ch->head;
+	ch->head = b->next;
+	if (!ch->head)
+		ch->tail = NULL;
+	ch->n_batches--;
+	if (!ch->spare)
+		ch->spare = b;
 	else
 		free(b);
 }
 
-void channel_flush(bool force, uint64_t now)
+void channel_flush(struct channel *ch, bool force, uint64_t now)
 {
-	while (head && head->len > 0) {
+	struct batch *head;
+	while ((head = ch->head) && head->len > 0) {
 		/* A batch still being filled goes only when forced or old enough. */
-		if (head == tail && !force && head->len < BATCH_BYTES / 2 &&
-		    now - first_pending_ns < FLUSH_AGE_NS)
+		if (head == ch->tail && !force && head->len < BATCH_BYTES / 2 &&
+		    now - ch->first_pending_ns < FLUSH_AGE_NS)
 			return;
-		ssize_t n = send(sock_fds[0], head->data, head->len, MSG_DONTWAIT | MSG_NOSIGNAL);
+		ssize_t n = send(ch->sock_fds[0], head->data, head->len, MSG_DONTWAIT | MSG_NOSIGNAL);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			LOG_DEBUG("send %zu bytes: %s (batches %zu)", head->len, strerror(errno), n_batches);
+			LOG_DEBUG("send %zu bytes: %s (batches %zu)", head->len, strerror(errno),
+				  ch->n_batches);
 			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != ENOBUFS)
 				LOG_WARN("analyzer channel send: %s", strerror(errno));
 			return;
 		}
-		release_head();
-		if (head)
-			first_pending_ns = now;
+		release_head(ch);
+		if (ch->head)
+			ch->first_pending_ns = now;
 	}
 }
 
-uint64_t channel_flush_due(uint64_t now)
+uint64_t channel_flush_due(const struct channel *ch, uint64_t now)
 {
-	if (!head || head->len == 0)
+	if (!ch->head || ch->head->len == 0)
 		return 0;
-	uint64_t age = now - first_pending_ns;
+	uint64_t age = now - ch->first_pending_ns;
 	return age >= FLUSH_AGE_NS ? 1 : FLUSH_AGE_NS - age;
 }
 
@@ -146,21 +146,21 @@ static uint64_t count_events(const char *msg, size_t len)
 	return n;
 }
 
-uint64_t channel_unanalysed_events(void)
+uint64_t channel_unanalysed_events(struct channel *ch)
 {
 	uint64_t n = 0;
-	for (const struct batch *b = head; b; b = b->next)
+	for (const struct batch *b = ch->head; b; b = b->next)
 		n += count_events(b->data, b->len);
 	/* No analyzer runs now: what it never read is still in the socket. */
 	char *msg = malloc(2 * BATCH_BYTES);
-	for (ssize_t got; msg && (got = recv(sock_fds[1], msg, 2 * BATCH_BYTES, MSG_DONTWAIT)) > 0;)
+	for (ssize_t got; msg && (got = recv(ch->sock_fds[1], msg, 2 * BATCH_BYTES, MSG_DONTWAIT)) > 0;)
 		n += count_events(msg, (size_t)got);
 	free(msg);
 	return n;
 }
 
-uint64_t channel_dropped(void)
+uint64_t channel_dropped(const struct channel *ch)
 {
-	return dropped;
+	return ch->dropped;
 }
 

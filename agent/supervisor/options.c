@@ -218,7 +218,6 @@ int options_parse(int argc, char **argv, struct sup_options *o)
 	}
 	o->program = argv + i;
 	/* The analyzer plans its alert delivery drain within what we will wait. */
-	static char drain[24];
-	snprintf(drain, sizeof(drain), "%u", o->drain_ms);
-	return rule_arg(o, "--drain-ms", drain);
+	snprintf(o->drain_arg, sizeof(o->drain_arg), "%u", o->drain_ms);
+	return rule_arg(o, "--drain-ms", o->drain_arg);
 }

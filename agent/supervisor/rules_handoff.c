@@ -36,12 +36,11 @@ static ssize_t read_all(int fd, char *buf, size_t size, int timeout_ms)
 	return (ssize_t)len;
 }
 
-int handoff_read(int fd, int timeout_ms, vigil_sc_set *set, vigil_sc_set *results,
-		 struct prefilter *open_paths)
+int handoff_read(int fd, int timeout_ms, char *buf, size_t size, vigil_sc_set *set,
+		 vigil_sc_set *results, struct prefilter *open_paths)
 {
-	static char buf[VIGIL_HANDOFF_MAX];
 	memset(open_paths, 0, sizeof(*open_paths));
-	ssize_t n = read_all(fd, buf, sizeof(buf), timeout_ms);
+	ssize_t n = read_all(fd, buf, size, timeout_ms);
 	close(fd);
 	if (n < 0) {
 		LOG_WARN("the analyzer did not say which syscalls the rules need within %d ms; "

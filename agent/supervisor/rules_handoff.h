@@ -10,17 +10,20 @@
 #ifndef VIGIL_RULES_HANDOFF_H
 #define VIGIL_RULES_HANDOFF_H
 
+#include <stddef.h>
+
 #include "vigil/syscalls.h"
 
 /*
- * Read the analyzer's answer from fd (closes it). On success fills `set`
+ * Read the analyzer's answer from fd (closes it) into buf (size bytes,
+ * VIGIL_HANDOFF_MAX is enough: the writer's limit). On success fills `set`
  * (mandatory syscalls added) and `results`, returns 0. Returns -1 when the
  * rules did not load (the analyzer said so on stderr), 1 when no usable
  * answer came within timeout_ms (then the caller keeps its default set).
  */
 struct prefilter;
 /* open_paths: which opens need their result (inactive: all of those in results). */
-int handoff_read(int fd, int timeout_ms, vigil_sc_set *set, vigil_sc_set *results,
-		 struct prefilter *open_paths);
+int handoff_read(int fd, int timeout_ms, char *buf, size_t size, vigil_sc_set *set,
+		 vigil_sc_set *results, struct prefilter *open_paths);
 
 #endif

@@ -16,27 +16,27 @@
 #define POLL_NS 20000000ull /* how often the thread checks for a due wake-up */
 #define WAKE_SIG SIGRTMAX
 
-static pid_t child_pid, tracer_tid;
-static bool group_fwd;
-static int child_pidfd = -1;
-static atomic_bool child_gone;
-static _Atomic uint64_t wake_at_ns;
-static atomic_int external_wake_sigs; /* SIGRTMAX sent to vigil by someone else */
+/*
+ * SIGRTMAX sent to vigil by someone else, counted by on_wake. A global
+ * because a signal handler gets no context pointer; it is per process
+ * anyway, as the disposition that installs the handler is.
+ */
+static atomic_int external_wake_sigs;
 
-static void forward(int sig)
+static void forward(struct sigfwd *f, int sig)
 {
-	if (atomic_load(&child_gone))
+	if (atomic_load(&f->child_gone))
 		return;
 	/* A pidfd cannot hit a reused pid; the group form needs kill(). */
-	if (!group_fwd && child_pidfd >= 0 &&
-	    syscall(SYS_pidfd_send_signal, child_pidfd, sig, NULL, 0) == 0)
+	if (!f->group_fwd && f->child_pidfd >= 0 &&
+	    syscall(SYS_pidfd_send_signal, f->child_pidfd, sig, NULL, 0) == 0)
 		return;
-	init_forward(child_pid, sig, group_fwd);
+	init_forward(f->child_pid, sig, f->group_fwd);
 }
 
 static void *thread_main(void *arg)
 {
-	(void)arg;
+	struct sigfwd *f = arg;
 	sigset_t set;
 	sigfillset(&set);
 	sigdelset(&set, SIGCHLD); /* ptrace stops: the tracer thread's business */
@@ -46,12 +46,12 @@ static void *thread_main(void *arg)
 		siginfo_t info;
 		int sig = sigtimedwait(&set, &info, &ts);
 		if (sig > 0) {
-			forward(sig);
+			forward(f, sig);
 			continue;
 		}
-		uint64_t at = atomic_load(&wake_at_ns);
-		if (at && vigil_mono_ns() >= at && atomic_compare_exchange_strong(&wake_at_ns, &at, 0))
-			syscall(SYS_tgkill, getpid(), tracer_tid, WAKE_SIG);
+		uint64_t at = atomic_load(&f->wake_at_ns);
+		if (at && vigil_mono_ns() >= at && atomic_compare_exchange_strong(&f->wake_at_ns, &at, 0))
+			syscall(SYS_tgkill, getpid(), f->tracer_tid, WAKE_SIG);
 	}
 	return NULL;
 }
@@ -64,12 +64,14 @@ static void on_wake(int sig, siginfo_t *info, void *uc)
 		atomic_fetch_add(&external_wake_sigs, 1);
 }
 
-int sigfwd_start(pid_t child, bool group)
+int sigfwd_start(struct sigfwd *f, pid_t child, bool group)
 {
-	child_pid = child;
-	group_fwd = group;
-	tracer_tid = (pid_t)syscall(SYS_gettid);
-	child_pidfd = (int)syscall(SYS_pidfd_open, child, 0);
+	f->child_pid = child;
+	f->group_fwd = group;
+	f->tracer_tid = (pid_t)syscall(SYS_gettid);
+	f->child_pidfd = (int)syscall(SYS_pidfd_open, child, 0);
+	atomic_init(&f->child_gone, false);
+	atomic_init(&f->wake_at_ns, 0);
 	struct sigaction sa = {.sa_sigaction = on_wake, .sa_flags = SA_SIGINFO}; /* no SA_RESTART */
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(WAKE_SIG, &sa, NULL) != 0)
@@ -79,7 +81,7 @@ int sigfwd_start(pid_t child, bool group)
 	pthread_attr_setstacksize(&attr, 64 * 1024);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_t th;
-	int rc = pthread_create(&th, &attr, thread_main, NULL); /* inherits the all-blocked mask */
+	int rc = pthread_create(&th, &attr, thread_main, f); /* inherits the all-blocked mask */
 	pthread_attr_destroy(&attr);
 	if (rc != 0) {
 		LOG_ERR("starting the signal thread: %s", strerror(rc));
@@ -92,18 +94,18 @@ int sigfwd_start(pid_t child, bool group)
 	return 0;
 }
 
-void sigfwd_wake_at(uint64_t at_ns)
+void sigfwd_wake_at(struct sigfwd *f, uint64_t at_ns)
 {
-	atomic_store(&wake_at_ns, at_ns);
+	atomic_store(&f->wake_at_ns, at_ns);
 }
 
-void sigfwd_forward_pending(void)
+void sigfwd_forward_pending(struct sigfwd *f)
 {
 	for (int n = atomic_exchange(&external_wake_sigs, 0); n > 0; n--)
-		forward(WAKE_SIG);
+		forward(f, WAKE_SIG);
 }
 
-void sigfwd_child_done(void)
+void sigfwd_child_done(struct sigfwd *f)
 {
-	atomic_store(&child_gone, true);
+	atomic_store(&f->child_gone, true);
 }

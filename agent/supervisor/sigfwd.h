@@ -11,17 +11,32 @@
 #ifndef VIGIL_SIGFWD_H
 #define VIGIL_SIGFWD_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
-/* Start forwarding signals to `child` (its group with `group`). */
-int sigfwd_start(pid_t child, bool group);
+/*
+ * Shared by the tracer thread and the signal thread. The plain fields are
+ * written by sigfwd_start before the thread exists (pthread_create orders
+ * them) and only read afterwards; what changes later is atomic.
+ */
+struct sigfwd {
+	pid_t child_pid, tracer_tid;
+	bool group_fwd;
+	int child_pidfd;
+	atomic_bool child_gone;      /* tracer thread -> signal thread */
+	_Atomic uint64_t wake_at_ns; /* tracer thread -> signal thread, which clears it */
+};
+
+/* Start forwarding signals to `child` (its group with `group`); `f` must
+ * outlive the process (the thread is detached and never stops). */
+int sigfwd_start(struct sigfwd *f, pid_t child, bool group);
 /* Ask to be woken (EINTR out of waitpid) at `at_ns` (CLOCK_MONOTONIC ns, vigil_mono_ns); 0 = never. */
-void sigfwd_wake_at(uint64_t at_ns);
+void sigfwd_wake_at(struct sigfwd *f, uint64_t at_ns);
 /* Forward a SIGRTMAX that came from outside and reached the tracer thread. */
-void sigfwd_forward_pending(void);
+void sigfwd_forward_pending(struct sigfwd *f);
 /* The program is gone: stop forwarding (its pid may be reused). */
-void sigfwd_child_done(void);
+void sigfwd_child_done(struct sigfwd *f);
 
 #endif

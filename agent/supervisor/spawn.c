@@ -21,8 +21,6 @@
 #include "sensor/sensor.h"
 #include "supervisor/supervisor.h"
 
-static struct seccomp_prog filter;
-
 /* tini's isolate_child: own process group, and the terminal if there is one. */
 static void isolate(void)
 {
@@ -55,8 +53,8 @@ static char **program_env(void)
 	return env;
 }
 
-static void child_main(const struct sup_options *o, const struct init_state *st, int sync_fd,
-		       char **env)
+static void child_main(const struct sup_options *o, const struct init_state *st,
+		       const struct seccomp_prog *filter, int sync_fd, char **env)
 {
 	isolate();
 	char verdict = 'U';
@@ -66,7 +64,7 @@ static void child_main(const struct sup_options *o, const struct init_state *st,
 	if (!o->keep_ptrace && privs_drop_ptrace() != 0)
 		LOG_WARN("could not remove CAP_SYS_PTRACE from the program (%s): it could read vigil's "
 			 "memory", strerror(errno));
-	if (verdict == 'T' && seccomp_install(&filter) != 0) {
+	if (verdict == 'T' && seccomp_install(filter) != 0) {
 		/* Seized but no filter: nothing would stop; run untraced. */
 		LOG_ERR("installing the seccomp filter failed (%s): the program runs untraced",
 			strerror(errno));
@@ -80,12 +78,12 @@ static void child_main(const struct sup_options *o, const struct init_state *st,
 	_exit(code);
 }
 
-pid_t spawn_program(const struct sup_options *o, const struct init_state *st, struct sensor *sensor,
-		    bool *traced)
+pid_t spawn_program(struct supervisor *sup, const struct sup_options *o,
+		    const struct init_state *st, struct sensor *sensor, bool *traced)
 {
 	int sync[2];
 	*traced = false;
-	if (!o->no_trace && seccomp_build(&o->syscalls, sensor->ops->filter_action, &filter) != 0) {
+	if (!o->no_trace && seccomp_build(&o->syscalls, sensor->ops->filter_action, &sup->filter) != 0) {
 		LOG_ERR("the seccomp filter for this syscall set is too large");
 		return -1;
 	}
@@ -101,7 +99,7 @@ pid_t spawn_program(const struct sup_options *o, const struct init_state *st, st
 	}
 	if (child == 0) {
 		close(sync[1]);
-		child_main(o, st, sync[0], env);
+		child_main(o, st, &sup->filter, sync[0], env);
 	}
 	extern char **environ;
 	if (env != environ)

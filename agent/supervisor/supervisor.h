@@ -8,7 +8,15 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "vigil/event.h"
+#include "vigil/handoff_wire.h"
+#include "vigil/prefilter.h"
 #include "vigil/syscalls.h"
+#include "sensor/core.h"
+#include "sensor/seccomp/filter.h"
+#include "supervisor/analyzer_ctl.h"
+#include "supervisor/channel.h"
+#include "supervisor/sigfwd.h"
 
 struct sensor;
 
@@ -28,6 +36,7 @@ struct sup_options {
 	char *rule_args[140];      /* rule options for the analyzer, NULL-terminated */
 	int n_rule_args;
 	char **program;            /* argv of the program, NULL-terminated */
+	char drain_arg[24];        /* --drain-ms's value, pointed to by rule_args */
 };
 
 /* options.c: 0 ok, 1 = handled (help printed), -1 = usage error (printed). */
@@ -45,11 +54,28 @@ void init_forward(pid_t child, int sig, bool group);
 /* 128+N for a signal death, the exit code otherwise. */
 int init_exit_code(int status);
 
+/*
+ * All of the supervisor's state, one per vigil: main.c creates it and hands
+ * each part its own piece.
+ */
+struct supervisor {
+	struct channel channel;       /* events to the analyzer */
+	struct analyzer_ctl analyzer; /* its process: start, heartbeat, restarts */
+	struct sigfwd sigfwd;         /* shared with the signal thread */
+	/* The rest is large, which is why the whole lives on the heap. */
+	char handoff_text[VIGIL_HANDOFF_MAX]; /* the rules' answer (rules_handoff.h) */
+	struct prefilter open_paths;  /* from that answer; the core points to it */
+	struct sensor_core core;      /* the sensor's state, an event included */
+	struct seccomp_prog filter;   /* built before fork, installed by the child */
+	struct vigil_event marker;    /* the health or end event the loop builds */
+};
+
 /* spawn.c: fork the program, let the sensor attach, install the filter, exec. */
-pid_t spawn_program(const struct sup_options *o, const struct init_state *st, struct sensor *sensor,
+pid_t spawn_program(struct supervisor *sup, const struct sup_options *o, const struct init_state *st, struct sensor *sensor,
 		    bool *traced);
 
 /* tracer.c: the main loop. Returns vigil's exit code. */
-int tracer_run(const struct sup_options *o, pid_t child, struct sensor *sensor);
+int tracer_run(struct supervisor *sup, const struct sup_options *o, pid_t child,
+	       struct sensor *sensor);
 
 #endif

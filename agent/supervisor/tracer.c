@@ -26,6 +26,10 @@
 #define MAX_SLEEP_NS 1000000000ull
 
 struct loop_state {
+	struct channel *channel;
+	struct analyzer_ctl *analyzer;
+	struct sigfwd *sigfwd;
+	struct vigil_event *marker; /* health and end events are built here */
 	struct sensor *sensor;
 	pid_t child;
 	bool child_done;
@@ -36,13 +40,11 @@ struct loop_state {
 	struct vigil_health reported;
 };
 
-static struct vigil_event health_ev;
-
 static void current_health(const struct loop_state *s, struct vigil_health *h)
 {
 	memset(h, 0, sizeof(*h));
-	h->events_dropped = channel_dropped();
-	h->analyzer_restarts = analyzer_restarts();
+	h->events_dropped = channel_dropped(s->channel);
+	h->analyzer_restarts = analyzer_restarts(s->analyzer);
 	h->read_errors = s->sensor->mem->errors;
 	h->tracee_count = s->sensor->ops->task_count(s->sensor);
 }
@@ -61,12 +63,13 @@ static void report_health(struct loop_state *s, uint64_t now, bool force)
 	current_health(s, &h);
 	if (!force && (!health_changed(s, &h) || now - s->last_health_ns < HEALTH_INTERVAL_NS))
 		return;
-	vigil_event_init(&health_ev, VIGIL_EV_HEALTH);
-	health_ev.ts_ns = vigil_wall_ns();
-	health_ev.type = VIGIL_SC_HEALTH;
-	health_ev.health = h;
-	health_ev.proc.pid = getpid();
-	channel_push(&health_ev);
+	struct vigil_event *ev = s->marker;
+	vigil_event_init(ev, VIGIL_EV_HEALTH);
+	ev->ts_ns = vigil_wall_ns();
+	ev->type = VIGIL_SC_HEALTH;
+	ev->health = h;
+	ev->proc.pid = getpid();
+	channel_push(s->channel, ev);
 	s->reported = h;
 	s->last_health_ns = now;
 }
@@ -74,15 +77,15 @@ static void report_health(struct loop_state *s, uint64_t now, bool force)
 static void dispatch(struct loop_state *s, pid_t pid, int status)
 {
 	bool gone = WIFEXITED(status) || WIFSIGNALED(status);
-	if (pid == analyzer_pid() && gone) {
-		analyzer_exited(status, s->draining);
+	if (pid == analyzer_pid(s->analyzer) && gone) {
+		analyzer_exited(s->analyzer, status, s->draining);
 		return;
 	}
 	s->sensor->ops->dispatch(s->sensor, pid, status);
 	if (pid == s->child && gone) {
 		s->child_done = true;
 		s->child_status = status;
-		sigfwd_child_done();
+		sigfwd_child_done(s->sigfwd);
 	}
 }
 
@@ -100,7 +103,7 @@ static void wait_and_dispatch(struct loop_state *s, bool block)
 	pid_t pid = waitpid(-1, &status, __WALL | (block ? 0 : WNOHANG));
 	if (pid > 0)
 		dispatch(s, pid, status);
-	sigfwd_forward_pending();
+	sigfwd_forward_pending(s->sigfwd);
 }
 
 static void start_draining(struct loop_state *s, const struct sup_options *o, uint64_t now)
@@ -108,11 +111,12 @@ static void start_draining(struct loop_state *s, const struct sup_options *o, ui
 	s->draining = true;
 	s->drain_deadline = now + (uint64_t)o->drain_ms * 1000000ull;
 	report_health(s, now, true);
-	static struct vigil_event end;
-	vigil_event_init(&end, VIGIL_EV_END);
-	end.ts_ns = vigil_wall_ns();
-	channel_push(&end);
-	channel_flush(true, now);
+	/* channel_push copied the health event: the buffer is free again. */
+	struct vigil_event *end = s->marker;
+	vigil_event_init(end, VIGIL_EV_END);
+	end->ts_ns = vigil_wall_ns();
+	channel_push(s->channel, end);
+	channel_flush(s->channel, true, now);
 }
 
 static uint64_t min_nonzero(uint64_t a, uint64_t b)
@@ -124,8 +128,8 @@ static uint64_t min_nonzero(uint64_t a, uint64_t b)
 static uint64_t next_timer(struct loop_state *s, uint64_t now)
 {
 	uint64_t sleep_ns = MAX_SLEEP_NS;
-	sleep_ns = min_nonzero(channel_flush_due(now), sleep_ns);
-	sleep_ns = min_nonzero(analyzer_restart_due(now), sleep_ns);
+	sleep_ns = min_nonzero(channel_flush_due(s->channel, now), sleep_ns);
+	sleep_ns = min_nonzero(analyzer_restart_due(s->analyzer, now), sleep_ns);
 	sleep_ns = min_nonzero(s->sensor->ops->due(s->sensor, now), sleep_ns);
 	struct vigil_health h;
 	current_health(s, &h);
@@ -143,10 +147,12 @@ static void drain_pause(void)
 	nanosleep(&ts, NULL);
 }
 
-int tracer_run(const struct sup_options *o, pid_t child, struct sensor *sensor)
+int tracer_run(struct supervisor *sup, const struct sup_options *o, pid_t child,
+	       struct sensor *sensor)
 {
-	struct loop_state s = {.sensor = sensor, .child = child};
-	if (sigfwd_start(child, o->group_forward) != 0)
+	struct loop_state s = {.channel = &sup->channel, .analyzer = &sup->analyzer,
+			       .sigfwd = &sup->sigfwd, .marker = &sup->marker, .sensor = sensor, .child = child};
+	if (sigfwd_start(s.sigfwd, child, o->group_forward) != 0)
 		return 1;
 	for (;;) {
 		uint64_t now = vigil_mono_ns();
@@ -154,9 +160,9 @@ int tracer_run(const struct sup_options *o, pid_t child, struct sensor *sensor)
 			start_draining(&s, o, now);
 		if (s.draining) {
 			sensor->ops->tick(sensor, now);
-			analyzer_tick(now);
-			channel_flush(true, now);
-			if (analyzer_finished() || now >= s.drain_deadline)
+			analyzer_tick(s.analyzer, now);
+			channel_flush(s.channel, true, now);
+			if (analyzer_finished(s.analyzer) || now >= s.drain_deadline)
 				break;
 			drain_pause();
 			wait_and_dispatch(&s, false);
@@ -164,20 +170,20 @@ int tracer_run(const struct sup_options *o, pid_t child, struct sensor *sensor)
 		}
 		report_health(&s, now, false);
 		sensor->ops->tick(sensor, now);
-		analyzer_tick(now);
-		channel_flush(false, now);
-		sigfwd_wake_at(next_timer(&s, now));
+		analyzer_tick(s.analyzer, now);
+		channel_flush(s.channel, false, now);
+		sigfwd_wake_at(s.sigfwd, next_timer(&s, now));
 		wait_and_dispatch(&s, true);
 	}
-	if (!analyzer_finished()) { /* the deadline passed: say what that cost */
-		pid_t apid = analyzer_pid();
+	if (!analyzer_finished(s.analyzer)) { /* the deadline passed: say what that cost */
+		pid_t apid = analyzer_pid(s.analyzer);
 		if (apid > 0) {
 			kill(apid, SIGKILL);
 			waitpid(apid, NULL, 0);
 		}
 		LOG_WARN("analyzer did not finish within %u ms: %llu events were never analysed "
 			 "(alerts they would raise are lost)",
-			 o->drain_ms, (unsigned long long)channel_unanalysed_events());
+			 o->drain_ms, (unsigned long long)channel_unanalysed_events(s.channel));
 	}
 	return init_exit_code(s.child_status);
 }
