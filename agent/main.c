@@ -114,9 +114,13 @@ static struct sensor *make_sensor(struct supervisor *sup, const struct sup_optio
 	if (!root)
 		return NULL;
 	struct core_config ccfg = {
-		.results_all = o->results_all, .allow_io_uring = o->allow_io_uring,
-		.traced = o->syscalls, .results = *results, .open_paths = &sup->open_paths,
-		.emit = emit_to_channel, .analyzer_pid = current_analyzer_pid,
+		.results_all = o->results_all,
+		.allow_io_uring = o->allow_io_uring,
+		.traced = o->syscalls,
+		.results = *results,
+		.open_paths = &sup->open_paths,
+		.emit = emit_to_channel,
+		.analyzer_pid = current_analyzer_pid,
 	};
 	callback_sup = sup;
 	core_init(&sup->core, &ccfg, root);
@@ -142,20 +146,26 @@ static int run(struct supervisor *sup, struct sup_options *o, const char *argv0)
 		LOG_ERR("pipe: %s", strerror(errno));
 		return 1;
 	}
-	struct analyzer_config acfg = {&sup->channel, o->events_out, argv0, o->verbosity,
-				       !o->no_trace && seccomp_needs_no_new_privs(), handoff[1],
+	struct analyzer_config acfg = {&sup->channel,
+				       o->events_out,
+				       argv0,
+				       o->verbosity,
+				       !o->no_trace && seccomp_needs_no_new_privs(),
+				       handoff[1],
 				       o->rule_args};
 	bool analyzer_up = analyzer_start(&sup->analyzer, &acfg) == 0;
 	vigil_sc_set results = {0};
 	if (ask_rules) {
 		close(handoff[1]);
 		acfg.syscalls_fd = -1;
-		int rc = analyzer_up ? handoff_read(handoff[0], RULES_LOAD_TIMEOUT_MS, sup->handoff_text,
-						    sizeof(sup->handoff_text), &o->syscalls, &results,
-						    &sup->open_paths)
+		int rc = analyzer_up ? handoff_read(handoff[0], RULES_LOAD_TIMEOUT_MS,
+						    sup->handoff_text, sizeof(sup->handoff_text),
+						    &o->syscalls, &results, &sup->open_paths)
 				     : (close(handoff[0]), 1);
 		if (rc < 0) {
-			LOG_ERR("the configuration or the rules did not load (see above): not starting %s", o->program[0]);
+			LOG_ERR("the configuration or the rules did not load (see above): not "
+				"starting %s",
+				o->program[0]);
 			return 2;
 		}
 	}

@@ -55,8 +55,9 @@ void alerts_emit(struct alert_out *a, const struct alert_rule *ar, int priority,
 
 void alerts_on_match(const struct compiled_rule *r, const struct vigil_event *ev, void *arg)
 {
-	struct alert_rule ar = {r->src->name, rules_priority_name(r->src->priority), r->src->source,
-				(const char *const *)r->src->tags, r->src->ntags, r->output};
+	struct alert_rule ar = {r->src->name,	rules_priority_name(r->src->priority),
+				r->src->source, (const char *const *)r->src->tags,
+				r->src->ntags,	r->output};
 	alerts_emit(arg, &ar, (int)r->src->priority, ev);
 }
 

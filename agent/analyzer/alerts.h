@@ -11,10 +11,10 @@
 struct delivery;
 
 struct alert_out {
-	int fd;                      /* where lines go without delivery (replay: stdout) */
-	struct delivery *delivery;   /* live: the sinks (then fd is unused) */
-	struct strbuf buf;           /* pending lines */
-	struct strbuf one;           /* the alert being built for delivery */
+	int fd;			   /* where lines go without delivery (replay: stdout) */
+	struct delivery *delivery; /* live: the sinks (then fd is unused) */
+	struct strbuf buf;	   /* pending lines */
+	struct strbuf one;	   /* the alert being built for delivery */
 	const struct field_ctx *ctx;
 	uint64_t count;
 	bool failed;

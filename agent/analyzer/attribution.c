@@ -13,14 +13,15 @@ struct attr_record {
 
 /* Besides the opens (for writing), which vigil_sc_opens_file() knows. */
 static const int changing[] = {
-	VIGIL_SC_UNLINK,
-	VIGIL_SC_UNLINKAT, VIGIL_SC_RMDIR, VIGIL_SC_RENAME, VIGIL_SC_RENAMEAT, VIGIL_SC_RENAMEAT2,
-	VIGIL_SC_LINK, VIGIL_SC_LINKAT, VIGIL_SC_SYMLINK, VIGIL_SC_SYMLINKAT, VIGIL_SC_MKDIR,
-	VIGIL_SC_MKDIRAT, VIGIL_SC_CHMOD, VIGIL_SC_FCHMOD, VIGIL_SC_FCHMODAT, VIGIL_SC_FCHMODAT2, VIGIL_SC_CHOWN,
-	VIGIL_SC_FCHOWN, VIGIL_SC_LCHOWN, VIGIL_SC_FCHOWNAT,
+	VIGIL_SC_UNLINK,   VIGIL_SC_UNLINKAT,  VIGIL_SC_RMDIR,	  VIGIL_SC_RENAME,
+	VIGIL_SC_RENAMEAT, VIGIL_SC_RENAMEAT2, VIGIL_SC_LINK,	  VIGIL_SC_LINKAT,
+	VIGIL_SC_SYMLINK,  VIGIL_SC_SYMLINKAT, VIGIL_SC_MKDIR,	  VIGIL_SC_MKDIRAT,
+	VIGIL_SC_CHMOD,	   VIGIL_SC_FCHMOD,    VIGIL_SC_FCHMODAT, VIGIL_SC_FCHMODAT2,
+	VIGIL_SC_CHOWN,	   VIGIL_SC_FCHOWN,    VIGIL_SC_LCHOWN,	  VIGIL_SC_FCHOWNAT,
 };
 
-static const char *const path_args[] = {"oldpath", "newpath", "linkpath", "path", "filename", "name"};
+static const char *const path_args[] = {"oldpath", "newpath",  "linkpath",
+					"path",	   "filename", "name"};
 
 void attribution_init(struct attribution *a)
 {

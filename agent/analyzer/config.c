@@ -10,8 +10,8 @@
 
 #define CONFIG_MAX_BYTES (1024 * 1024)
 
-static const char *const ship_sections[] = {"outputs", "http", "queue", "spool", "drain",
-					    "file", "health", "api_key", "falcosidekick"};
+static const char *const ship_sections[] = {"outputs", "http",	 "queue",   "spool",	    "drain",
+					    "file",    "health", "api_key", "falcosidekick"};
 
 void config_init(struct vigil_config *c)
 {
@@ -78,7 +78,8 @@ static void take_ship(struct vigil_config *c, struct vigil_dctx *dc, const char 
 
 static void take_rules(struct vigil_config *c, struct vigil_dctx *dc, const struct ynode *n)
 {
-	const struct ynode *const *items = n->kind == YN_SEQ ? (const struct ynode *const *)n->u.kids : &n;
+	const struct ynode *const *items =
+		n->kind == YN_SEQ ? (const struct ynode *const *)n->u.kids : &n;
 	uint32_t count = n->kind == YN_SEQ ? n->n : 1;
 	for (uint32_t i = 0; i < count; i++) {
 		if (items[i]->kind != YN_SCALAR || items[i]->null) {
@@ -134,15 +135,18 @@ static void take_top(struct vigil_config *c, struct vigil_dctx *dc, const struct
 		else if (is_ship_section(key))
 			take_ship(c, dc, key, v);
 		else
-			vigil_dctx_add(dc, VIGIL_DIAG_ERROR, k->line, k->col, key,
-				       "unknown key (expected rules, priority, rule_matching, fim, outputs, "
-				       "http, queue, spool, drain, file, health, api_key, falcosidekick)");
+			vigil_dctx_add(
+				dc, VIGIL_DIAG_ERROR, k->line, k->col, key,
+				"unknown key (expected rules, priority, rule_matching, fim, "
+				"outputs, "
+				"http, queue, spool, drain, file, health, api_key, falcosidekick)");
 	}
 }
 
 static int parse_with(struct vigil_config *c, const char *name, const char *buf, size_t len,
 		      struct vigil_diag *diags,
-		      void (*take)(struct vigil_config *, struct vigil_dctx *, const struct ynode *))
+		      void (*take)(struct vigil_config *, struct vigil_dctx *,
+				   const struct ynode *))
 {
 	struct vigil_dctx dc = {diags, name, 0, 0, 0, false};
 	struct ydoc doc;
@@ -205,7 +209,8 @@ int config_load_profile(struct vigil_config *c, const char *name, struct vigil_d
 	snprintf(file, sizeof(file), "fim/%s.yaml", name);
 	if (rules_bundled_path(file, path, sizeof(path)) != 0) {
 		vigil_diag_add(diags, VIGIL_DIAG_ERROR, NULL, "fim.profile",
-			       "no profile '%s' (looked for %s beside the bundled rules)", name, file);
+			       "no profile '%s' (looked for %s beside the bundled rules)", name,
+			       file);
 		return -1;
 	}
 	return load_with(c, path, diags, take_profile);

@@ -21,7 +21,7 @@
 
 struct config_kv {
 	char *key, *val; /* "http.batch_max_alerts", "1000" */
-	char *where;     /* "vigil.yaml:12:3" or "VIGIL_HTTP_BATCH_MAX_ALERTS" */
+	char *where;	 /* "vigil.yaml:12:3" or "VIGIL_HTTP_BATCH_MAX_ALERTS" */
 };
 
 struct vigil_config {

@@ -49,7 +49,8 @@ static bool take_bool(struct vigil_dctx *dc, const char *key, const struct ynode
 static void take_strings(struct vigil_dctx *dc, const char *key, const struct ynode *n,
 			 int (*add)(void *ctx, const char *s), void *ctx)
 {
-	const struct ynode *const *items = n->kind == YN_SEQ ? (const struct ynode *const *)n->u.kids : &n;
+	const struct ynode *const *items =
+		n->kind == YN_SEQ ? (const struct ynode *const *)n->u.kids : &n;
 	uint32_t count = n->kind == YN_SEQ ? n->n : 1;
 	for (uint32_t i = 0; i < count; i++) {
 		if (!scalar(items[i]))
@@ -87,14 +88,18 @@ static int add_tag(void *ctx, const char *s)
 static void take_attrs(struct vigil_dctx *dc, const struct ynode *n, struct fim_watch_cfg *w)
 {
 	uint32_t all = 0;
-	const struct ynode *const *items = n->kind == YN_SEQ ? (const struct ynode *const *)n->u.kids : &n;
+	const struct ynode *const *items =
+		n->kind == YN_SEQ ? (const struct ynode *const *)n->u.kids : &n;
 	uint32_t count = n->kind == YN_SEQ ? n->n : 1;
 	for (uint32_t i = 0; i < count; i++) {
 		uint32_t bits;
 		char bad[80];
-		if (!scalar(items[i]) || fim_attrs_parse(items[i]->u.str, &bits, bad, sizeof(bad)) != 0) {
-			ERR(items[i], "attributes", "unknown attribute '%s' (type mode uid gid size mtime ctime "
-				      "inode nlink target xattrs sha256, or all)", scalar(items[i]) ? bad : "");
+		if (!scalar(items[i]) ||
+		    fim_attrs_parse(items[i]->u.str, &bits, bad, sizeof(bad)) != 0) {
+			ERR(items[i], "attributes",
+			    "unknown attribute '%s' (type mode uid gid size mtime ctime "
+			    "inode nlink target xattrs sha256, or all)",
+			    scalar(items[i]) ? bad : "");
 			return;
 		}
 		all |= bits;
@@ -122,15 +127,18 @@ static void take_path_map(struct vigil_config *c, struct vigil_dctx *dc, const s
 		if (strcmp(k, "recursive") == 0)
 			take_bool(dc, k, v, &w->recursive);
 		else if (strcmp(k, "include") == 0)
-			take_strings(dc, k, v, add_to_list, &(struct list_ctx){&w->include, &w->n_include});
+			take_strings(dc, k, v, add_to_list,
+				     &(struct list_ctx){&w->include, &w->n_include});
 		else if (strcmp(k, "exclude") == 0)
-			take_strings(dc, k, v, add_to_list, &(struct list_ctx){&w->exclude, &w->n_exclude});
+			take_strings(dc, k, v, add_to_list,
+				     &(struct list_ctx){&w->exclude, &w->n_exclude});
 		else if (strcmp(k, "attributes") == 0)
 			take_attrs(dc, v, w);
 		else if (strcmp(k, "tags") == 0)
 			take_strings(dc, k, v, add_tag, &w->tags);
 		else
-			ERR(n->u.kids[2 * i], k, "unknown key (path, recursive, include, exclude, attributes, tags)");
+			ERR(n->u.kids[2 * i], k,
+			    "unknown key (path, recursive, include, exclude, attributes, tags)");
 	}
 }
 
@@ -157,7 +165,8 @@ static void take_profile(struct vigil_config *c, struct vigil_dctx *dc, const st
 {
 	static int depth; /* a profile naming a profile: one level is plenty */
 	if (!scalar(n) || depth > 0) {
-		ERR(n, "profile", depth ? "a profile cannot name another profile" : "expected a profile name");
+		ERR(n, "profile",
+		    depth ? "a profile cannot name another profile" : "expected a profile name");
 		return;
 	}
 	depth++;
@@ -197,8 +206,9 @@ void config_take_fim(struct vigil_config *c, struct vigil_dctx *dc, const struct
 			if (take_uint(dc, key, v, 256, &n) == 0)
 				f->hash_workers = (int)n;
 		} else
-			ERR(k, key, "unknown key (paths, profile, db, reconcile_interval_s, "
-				    "unwatched_scan_interval_s, coalesce_ms, max_delay_ms, hash_workers)");
+			ERR(k, key,
+			    "unknown key (paths, profile, db, reconcile_interval_s, "
+			    "unwatched_scan_interval_s, coalesce_ms, max_delay_ms, hash_workers)");
 	}
 }
 

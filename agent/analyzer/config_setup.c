@@ -27,8 +27,11 @@ static char *default_db_path(void)
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
 		return NULL;
 	struct stat st;
-	if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != getuid() || (st.st_mode & 077)) {
-		LOG_WARN("fim: %s is not a private directory of ours: the baseline is kept in memory only", dir);
+	if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != getuid() ||
+	    (st.st_mode & 077)) {
+		LOG_WARN("fim: %s is not a private directory of ours: the baseline is kept in "
+			 "memory only",
+			 dir);
 		return NULL;
 	}
 	size_t n = strlen(dir) + sizeof("/fim.db");
@@ -112,6 +115,7 @@ int analyzer_config_setup(struct vigil_config *c, const struct analyzer_options 
 		c->fim.db_path = default_db_path();
 	if (c->fim.n_watches && !quiet)
 		LOG_INFO("fim: watching %zu path%s (baseline %s)", c->fim.n_watches,
-			 c->fim.n_watches == 1 ? "" : "s", c->fim.db_path ? c->fim.db_path : "in memory");
+			 c->fim.n_watches == 1 ? "" : "s",
+			 c->fim.db_path ? c->fim.db_path : "in memory");
 	return 0;
 }

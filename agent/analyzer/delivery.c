@@ -55,15 +55,18 @@ static int set_key_option(struct keyprov_config *k, const struct config_kv *kv, 
 	else if (strcmp(name, "refresh_interval_s") == 0 && atoi(kv->val) > 0)
 		k->refresh_s = (unsigned)atoi(kv->val);
 	else {
-		snprintf(err, n, "%s: %s: unknown key or bad value (api_key: ssm, file, region, "
-			 "refresh_interval_s)", kv->where, kv->key);
+		snprintf(err, n,
+			 "%s: %s: unknown key or bad value (api_key: ssm, file, region, "
+			 "refresh_interval_s)",
+			 kv->where, kv->key);
 		return -1;
 	}
 	return 0;
 }
 
 /* File, then env, over ship's and keyprov's defaults; -o came in as "outputs" too. */
-static int build_config(const struct vigil_config *c, struct ship_config *sc, struct keyprov_config *kc)
+static int build_config(const struct vigil_config *c, struct ship_config *sc,
+			struct keyprov_config *kc)
 {
 	char err[512];
 	ship_config_defaults(sc);
@@ -82,7 +85,8 @@ static int build_config(const struct vigil_config *c, struct ship_config *sc, st
 			return -1;
 		}
 	}
-	if (ship_config_from_env(sc, err, sizeof(err)) != 0 || keyprov_config_from_env(kc, err, sizeof(err)) != 0) {
+	if (ship_config_from_env(sc, err, sizeof(err)) != 0 ||
+	    keyprov_config_from_env(kc, err, sizeof(err)) != 0) {
 		LOG_ERR("%s", err);
 		return -1;
 	}
@@ -90,8 +94,9 @@ static int build_config(const struct vigil_config *c, struct ship_config *sc, st
 		const struct config_kv *kv = &c->ship[i];
 		if (kv->where[0] != '-')
 			continue;
-		int r = strcmp(kv->where, "-o") == 0 ? ship_add_output(sc, kv->val, err, sizeof(err))
-						     : ship_config_set(sc, kv->key, kv->val, err, sizeof(err));
+		int r = strcmp(kv->where, "-o") == 0
+				? ship_add_output(sc, kv->val, err, sizeof(err))
+				: ship_config_set(sc, kv->key, kv->val, err, sizeof(err));
 		if (r != 0) {
 			LOG_ERR("%s %s: %s", kv->where, kv->val, err);
 			return -1;
@@ -111,7 +116,8 @@ static int check_files(const struct ship_config *sc)
 {
 	bool https = false;
 	for (size_t i = 0; i < sc->noutputs; i++)
-		https |= sc->outputs[i].kind == SHIP_SINK_HTTP || sc->outputs[i].kind == SHIP_SINK_SIDEKICK;
+		https |= sc->outputs[i].kind == SHIP_SINK_HTTP ||
+			 sc->outputs[i].kind == SHIP_SINK_SIDEKICK;
 	if (https && sc->ca_file[0] && access(sc->ca_file, R_OK) != 0) {
 		LOG_ERR("http.ca_file: %s: %s", sc->ca_file, strerror(errno));
 		return -1;
@@ -166,9 +172,11 @@ static void poll_task_meta(void *arg)
 		copy(d->agent.task_arn, sizeof(d->agent.task_arn), m.task_arn);
 		copy(d->agent.family, sizeof(d->agent.family), m.family);
 		copy(d->agent.revision, sizeof(d->agent.revision), m.revision);
-		copy(d->agent.availability_zone, sizeof(d->agent.availability_zone), m.availability_zone);
+		copy(d->agent.availability_zone, sizeof(d->agent.availability_zone),
+		     m.availability_zone);
 		if (!d->agent.container_name[0])
-			copy(d->agent.container_name, sizeof(d->agent.container_name), m.container_name);
+			copy(d->agent.container_name, sizeof(d->agent.container_name),
+			     m.container_name);
 		if (!d->agent.image[0])
 			copy(d->agent.image, sizeof(d->agent.image), m.image);
 		ship_set_agent_info(d->ship, &d->agent);
@@ -195,7 +203,8 @@ struct delivery *delivery_start(const struct vigil_config *c, struct evloop *loo
 		if (!(d->kp = keyprov_start(&d->kcfg, err, sizeof(err))))
 			LOG_ERR("api key: %s (alerts are spooled until a key is available)", err);
 	} else if (needs_key(&sc)) {
-		LOG_WARN("no API key configured (VIGIL_API_KEY, VIGIL_API_KEY_FILE or VIGIL_API_KEY_SSM): "
+		LOG_WARN("no API key configured (VIGIL_API_KEY, VIGIL_API_KEY_FILE or "
+			 "VIGIL_API_KEY_SSM): "
 			 "alerts for the endpoint are spooled until one is");
 	}
 	if (d->kp) {
@@ -237,11 +246,13 @@ void delivery_finish(struct delivery *d, uint64_t budget_ms)
 	struct ship_counters s;
 	ship_stats(d->ship, &s);
 	uint64_t lost = s.dropped_queue_full + s.dropped_spool_full + s.dropped_too_large +
-			s.dropped_rejected + s.dropped_write + s.dropped_shutdown + s.dropped_invalid;
+			s.dropped_rejected + s.dropped_write + s.dropped_shutdown +
+			s.dropped_invalid;
 	if (lost || s.spool_alerts)
-		LOG_WARN("alert delivery: %llu alerts lost (see the counters in the health alert), %llu "
-			 "left in the spool for the next start", (unsigned long long)lost,
-			 (unsigned long long)s.spool_alerts);
+		LOG_WARN("alert delivery: %llu alerts lost (see the counters in the health alert), "
+			 "%llu "
+			 "left in the spool for the next start",
+			 (unsigned long long)lost, (unsigned long long)s.spool_alerts);
 }
 
 uint64_t delivery_in_memory(const struct delivery *d)
@@ -254,7 +265,8 @@ uint64_t delivery_in_memory(const struct delivery *d)
 void delivery_count_crash_loss(struct delivery *d, uint64_t n)
 {
 	LOG_WARN("alert delivery: %llu alerts were in the memory of the analyzer that was stopped; "
-		 "counted as lost (dropped_crash)", (unsigned long long)n);
+		 "counted as lost (dropped_crash)",
+		 (unsigned long long)n);
 	ship_count_crash_loss(d->ship, n);
 }
 

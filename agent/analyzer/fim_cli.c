@@ -32,7 +32,8 @@ struct fim_opts {
 
 static int usage(void)
 {
-	fputs("usage: vigil fim baseline --db DB (--path P... | --config FILE) [--exclude GLOB]... [--tag TAG]...\n"
+	fputs("usage: vigil fim baseline --db DB (--path P... | --config FILE) [--exclude GLOB]... "
+	      "[--tag TAG]...\n"
 	      "       vigil fim check --db DB --path P [--path P]... [--json]\n"
 	      "       vigil fim accept --db DB --path P [--path P]... --reason TEXT [FILE]...\n",
 	      stderr);
@@ -89,21 +90,22 @@ static int parse(int argc, char **argv, struct fim_opts *o)
 		return usage();
 	for (int i = 2; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		bool takes = strcmp(a, "--db") == 0 || strcmp(a, "--path") == 0 || strcmp(a, "--exclude") == 0 ||
-			     strcmp(a, "--tag") == 0 || strcmp(a, "--reason") == 0 || strcmp(a, "--config") == 0;
+		bool takes = strcmp(a, "--db") == 0 || strcmp(a, "--path") == 0 ||
+			     strcmp(a, "--exclude") == 0 || strcmp(a, "--tag") == 0 ||
+			     strcmp(a, "--reason") == 0 || strcmp(a, "--config") == 0;
 		if (takes && !v) {
 			fprintf(stderr, "vigil: fim %s: %s needs a value\n", o->cmd, a);
 			return usage();
 		}
-		if (takes && (o->n_paths >= MAX_ARGS || o->n_excludes >= MAX_ARGS || o->n_tags >= MAX_ARGS))
+		if (takes &&
+		    (o->n_paths >= MAX_ARGS || o->n_excludes >= MAX_ARGS || o->n_tags >= MAX_ARGS))
 			return usage();
 		if (strcmp(a, "--db") == 0)
 			o->db = argv[++i];
 		else if (strcmp(a, "--config") == 0) {
 			if (take_config(o, argv[++i]) != 0)
 				return 2;
-		}
-		else if (strcmp(a, "--path") == 0) {
+		} else if (strcmp(a, "--path") == 0) {
 			if (!(o->paths[o->n_paths++] = fim_abspath(argv[++i])))
 				return usage();
 		} else if (strcmp(a, "--exclude") == 0 && baseline)
@@ -123,7 +125,9 @@ static int parse(int argc, char **argv, struct fim_opts *o)
 		}
 	}
 	if (!o->db || o->n_paths == 0) {
-		fprintf(stderr, "vigil: fim %s: --db and at least one --path (or --config) are required\n", o->cmd);
+		fprintf(stderr,
+			"vigil: fim %s: --db and at least one --path (or --config) are required\n",
+			o->cmd);
 		return usage();
 	}
 	if (accept && (!o->reason || !o->reason[0])) {
@@ -137,15 +141,20 @@ static int load_db(const char *path, struct fim_db *db)
 {
 	switch (fim_db_load(path, db)) {
 	case FIM_DB_OK: return 0;
-	case FIM_DB_IO: fprintf(stderr, "vigil: cannot read DB %s: %s\n", path, strerror(errno)); break;
+	case FIM_DB_IO:
+		fprintf(stderr, "vigil: cannot read DB %s: %s\n", path, strerror(errno));
+		break;
 	case FIM_DB_CORRUPT: fprintf(stderr, "vigil: DB corrupt: %s\n", path); break;
-	case FIM_DB_NOMEM: fprintf(stderr, "vigil: reading DB %s: %s\n", path, strerror(ENOMEM)); break;
+	case FIM_DB_NOMEM:
+		fprintf(stderr, "vigil: reading DB %s: %s\n", path, strerror(ENOMEM));
+		break;
 	}
 	return -1;
 }
 
 /* Scans the --path trees with the DB's excludes plus the DB file itself. */
-static int scan(const struct fim_opts *o, char *const *excl, size_t n_excl, bool missing_ok, struct fim_set *out)
+static int scan(const struct fim_opts *o, char *const *excl, size_t n_excl, bool missing_ok,
+		struct fim_set *out)
 {
 	const char *ex[MAX_ARGS + 2];
 	size_t n = 0;
@@ -157,7 +166,8 @@ static int scan(const struct fim_opts *o, char *const *excl, size_t n_excl, bool
 		char *slash = strrchr(dbabs, '/');
 		size_t len = strlen(dbabs) + 16;
 		if ((tmpglob = malloc(len)) != NULL) {
-			snprintf(tmpglob, len, "%.*s/.%s.tmp.*", (int)(slash - dbabs), dbabs, slash + 1);
+			snprintf(tmpglob, len, "%.*s/.%s.tmp.*", (int)(slash - dbabs), dbabs,
+				 slash + 1);
 			ex[n++] = tmpglob;
 		}
 	}
@@ -188,8 +198,10 @@ static int cmd_baseline(const struct fim_opts *o)
 	db.tags = (char **)o->tags;
 	db.n_tags = o->n_tags;
 	int rc = 2;
-	if (scan(o, db.excludes, db.n_excludes, false, &db.entries) == 0 && save_db(o->db, &db) == 0) {
-		fprintf(stderr, "vigil: fim baseline: %zu entries recorded in %s\n", db.entries.n, o->db);
+	if (scan(o, db.excludes, db.n_excludes, false, &db.entries) == 0 &&
+	    save_db(o->db, &db) == 0) {
+		fprintf(stderr, "vigil: fim baseline: %zu entries recorded in %s\n", db.entries.n,
+			o->db);
 		rc = 0;
 	}
 	fim_set_free(&db.entries);
@@ -218,12 +230,14 @@ static json_t *entry_json(const struct fim_entry *e)
 	snprintf(mode, sizeof(mode), "%o", e->mode);
 	fim_hex(e->sha256, FIM_HASH_LEN, hex);
 	fim_hex(e->xattr_hash, FIM_HASH_LEN, xhex);
-	json_t *v = json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:s}", "type", fim_type_name(e->mode), "mode",
-			      mode, "uid", (json_int_t)e->uid, "gid", (json_int_t)e->gid, "size", (json_int_t)e->size,
-			      "mtime", (json_int_t)e->mtime_ns, "ctime", (json_int_t)e->ctime_ns, "inode",
+	json_t *v = json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:s}", "type",
+			      fim_type_name(e->mode), "mode", mode, "uid", (json_int_t)e->uid,
+			      "gid", (json_int_t)e->gid, "size", (json_int_t)e->size, "mtime",
+			      (json_int_t)e->mtime_ns, "ctime", (json_int_t)e->ctime_ns, "inode",
 			      (json_int_t)e->ino, "nlink", (json_int_t)e->nlink, "xattrs", xhex);
 	json_object_set_new(v, "target", e->target ? json_string(e->target) : json_null());
-	json_object_set_new(v, "sha256", (e->flags & FIM_F_HASHED) ? json_string(hex) : json_null());
+	json_object_set_new(v, "sha256",
+			    (e->flags & FIM_F_HASHED) ? json_string(hex) : json_null());
 	if (e->flags & FIM_F_UNREADABLE)
 		json_object_set_new(v, "error", json_string(strerror((int)e->err)));
 	return v;
@@ -237,31 +251,35 @@ static bool under_roots(const struct fim_opts *o, const char *path)
 	return false;
 }
 
-static void print_json(const struct fim_opts *o, const struct fim_db *db, const struct fim_changes *c)
+static void print_json(const struct fim_opts *o, const struct fim_db *db,
+		       const struct fim_changes *c)
 {
 	json_t *changes = json_array(), *appr = json_array(), *tags = json_array();
 	for (size_t i = 0; i < c->n; i++) {
 		const struct fim_change *ch = &c->v[i];
 		const char *path = ch->after ? ch->after->path : ch->before->path;
-		json_array_append_new(changes,
-				      json_pack("{s:s,s:s,s:o,s:o,s:o,s:b}", "path", path, "action",
-						action_name(ch->action), "attributes", attrs_json(ch->attrs), "before",
-						entry_json(ch->before), "after", entry_json(ch->after), "approved", 0));
+		json_array_append_new(changes, json_pack("{s:s,s:s,s:o,s:o,s:o,s:b}", "path", path,
+							 "action", action_name(ch->action),
+							 "attributes", attrs_json(ch->attrs),
+							 "before", entry_json(ch->before), "after",
+							 entry_json(ch->after), "approved", 0));
 	}
 	for (size_t i = 0; i < db->n_appr; i++) {
 		const struct fim_approval *a = &db->appr[i];
 		if (!under_roots(o, a->path))
 			continue;
-		json_array_append_new(appr, json_pack("{s:s,s:s,s:o,s:s,s:I,s:I}", "path", a->path, "action",
-						      action_name(a->action), "attributes", attrs_json(a->attrs),
-						      "reason", a->reason ? a->reason : "", "time", (json_int_t)a->time,
-						      "uid", (json_int_t)a->uid));
+		json_array_append_new(
+			appr, json_pack("{s:s,s:s,s:o,s:s,s:I,s:I}", "path", a->path, "action",
+					action_name(a->action), "attributes", attrs_json(a->attrs),
+					"reason", a->reason ? a->reason : "", "time",
+					(json_int_t)a->time, "uid", (json_int_t)a->uid));
 	}
 	for (size_t i = 0; i < db->n_tags; i++)
 		json_array_append_new(tags, json_string(db->tags[i]));
-	json_t *root = json_pack("{s:o,s:{s:I,s:I,s:I},s:o,s:o}", "changes", changes, "summary", "added",
-				 (json_int_t)c->added, "removed", (json_int_t)c->removed, "changed",
-				 (json_int_t)c->changed, "approvals", appr, "tags", tags);
+	json_t *root =
+		json_pack("{s:o,s:{s:I,s:I,s:I},s:o,s:o}", "changes", changes, "summary", "added",
+			  (json_int_t)c->added, "removed", (json_int_t)c->removed, "changed",
+			  (json_int_t)c->changed, "approvals", appr, "tags", tags);
 	json_dumpf(root, stdout, JSON_COMPACT);
 	fputc('\n', stdout);
 	json_decref(root);
@@ -322,7 +340,8 @@ static bool selected(const struct fim_opts *o, const char *path)
 
 /* Builds the new entry set: the recorded entries minus the accepted
  * removed/changed ones, plus the current state of accepted added/changed. */
-static int apply(const struct fim_opts *o, struct fim_db *db, const struct fim_changes *c, size_t *n_acc)
+static int apply(const struct fim_opts *o, struct fim_db *db, const struct fim_changes *c,
+		 size_t *n_acc)
 {
 	bool *drop = calloc(db->entries.n + 1, sizeof(*drop));
 	struct fim_set next = {0};
@@ -336,7 +355,8 @@ static int apply(const struct fim_opts *o, struct fim_db *db, const struct fim_c
 			continue;
 		if (ch->before)
 			drop[ch->before - db->entries.v] = true;
-		if (fim_db_add_approval(db, path, ch->action, ch->attrs, o->reason, now, (uint32_t)getuid()) != 0)
+		if (fim_db_add_approval(db, path, ch->action, ch->attrs, o->reason, now,
+					(uint32_t)getuid()) != 0)
 			goto oom;
 		(*n_acc)++;
 	}

@@ -17,8 +17,8 @@ static void schedule(struct fim_live *f);
 static void start_event(struct fim_live *f, const char *path)
 {
 	struct vigil_event *ev = f->ev;
-	const struct vigil_event *who = f->attribution.by_path.live ? attribution_find(&f->attribution, path)
-								     : NULL;
+	const struct vigil_event *who =
+		f->attribution.by_path.live ? attribution_find(&f->attribution, path) : NULL;
 	if (who) {
 		memcpy(ev, who, who->wire_size);
 		struct vigil_proc proc = ev->proc;
@@ -66,7 +66,8 @@ static void put_changed(struct vigil_event *ev, uint32_t bits)
 	buf[0] = '\0';
 	for (unsigned i = 0; i < FIM_N_ATTRS; i++)
 		if (bits & (1u << i))
-			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", n ? "," : "", fim_attr_name(i));
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", n ? "," : "",
+					      fim_attr_name(i));
 	if (n)
 		ev->fim.changed = vigil_event_cstr(ev, buf);
 }
@@ -104,14 +105,17 @@ static void watch_limit_alert(struct fim_live *f, const struct fim_notice *n)
 	size_t len = 0;
 	list[0] = '\0';
 	for (size_t i = 0; i < n->n_paths && len < sizeof(list) - 1; i++)
-		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s", i ? "," : "", n->paths[i]);
+		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s", i ? "," : "",
+					n->paths[i]);
 	LOG_WARN("fim: the inotify watch limit (fs.inotify.max_user_watches) is reached; "
-		 "not real-time, scanned periodically instead: %s", list);
+		 "not real-time, scanned periodically instead: %s",
+		 list);
 	start_event(f, "");
 	f->ev->fim.path = vigil_event_cstr(f->ev, list);
 	vigil_event_seal(f->ev);
 	static const char *const tags[] = {"fim", "vigil"};
-	struct alert_rule ar = {"Vigil FIM watch limit reached", "Warning", "fim", tags, 2, f->limit_fmt};
+	struct alert_rule ar = {
+		"Vigil FIM watch limit reached", "Warning", "fim", tags, 2, f->limit_fmt};
 	if (f->limit_fmt)
 		alerts_emit(f->alerts, &ar, RULES_PRIO_WARNING, f->ev);
 }
@@ -178,8 +182,9 @@ int fim_live_start(struct fim_live *f, const struct fim_config *cfg, struct evlo
 	memset(f, 0, sizeof(*f));
 	f->loop = loop, f->engine = engine, f->alerts = alerts, f->ctx = ctx;
 	attribution_init(&f->attribution);
-	static const char fmt[] = "File integrity monitoring is not real-time under %fim.path: the inotify "
-				  "watch limit is reached, these trees are scanned periodically instead";
+	static const char fmt[] =
+		"File integrity monitoring is not real-time under %fim.path: the inotify "
+		"watch limit is reached, these trees are scanned periodically instead";
 	char err[160];
 	f->limit_fmt = output_compile(fmt, sizeof(fmt) - 1, err, sizeof(err));
 	f->ev = malloc(sizeof(*f->ev));
@@ -190,7 +195,8 @@ int fim_live_start(struct fim_live *f, const struct fim_config *cfg, struct evlo
 		LOG_ERR("fim: cannot start inotify: %s", strerror(errno));
 		return -1;
 	}
-	if (evloop_add_fd(loop, fim_monitor_inotify_fd(f->mon), VIGIL_EV_READ, on_inotify, f) != 0 ||
+	if (evloop_add_fd(loop, fim_monitor_inotify_fd(f->mon), VIGIL_EV_READ, on_inotify, f) !=
+		    0 ||
 	    evloop_add_fd(loop, fim_monitor_scan_fd(f->mon), VIGIL_EV_READ, on_scan_done, f) != 0)
 		return -1;
 	schedule(f);

@@ -16,11 +16,11 @@ struct fim_live {
 	struct fim_monitor *mon;
 	struct evloop *loop;
 	uint64_t timer;
-	struct engine *engine;        /* may be NULL (--no-rules) */
+	struct engine *engine; /* may be NULL (--no-rules) */
 	struct alert_out *alerts;
 	const struct field_ctx *ctx;
 	struct attribution attribution;
-	struct vigil_event *ev;       /* scratch */
+	struct vigil_event *ev;	      /* scratch */
 	struct output_fmt *limit_fmt; /* the watch-limit alert */
 	/* optional: every FIM event also goes here (--events-out) */
 	void (*on_event)(const struct vigil_event *ev, void *arg);

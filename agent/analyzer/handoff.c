@@ -43,4 +43,3 @@ void handoff_write_syscalls(int fd, const struct engine *e, const vigil_sc_set *
 	prefilter_free(&h.open_paths);
 	strbuf_free(&sb);
 }
-

@@ -19,8 +19,8 @@
 
 struct scan {
 	const unsigned char *p, *end;
-	bool rejected;                  /* the sink said -1: only check syntax now */
-	char *scratch;                  /* decoded strings that had escapes */
+	bool rejected; /* the sink said -1: only check syntax now */
+	char *scratch; /* decoded strings that had escapes */
 	size_t scratch_used;
 	struct json_flat_val items[JSON_FLAT_ITEMS];
 };
@@ -35,14 +35,17 @@ static void skip_ws(struct scan *s)
 static size_t utf8_len(const unsigned char *p, size_t n)
 {
 	unsigned c = p[0];
-	size_t len = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+	size_t len = c >= 0xc2 && c <= 0xdf   ? 2
+		     : c >= 0xe0 && c <= 0xef ? 3
+		     : c >= 0xf0 && c <= 0xf4 ? 4
+					      : 0;
 	if (!len || len > n)
 		return 0;
 	for (size_t i = 1; i < len; i++)
 		if ((p[i] & 0xc0) != 0x80)
 			return 0;
-	if ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] >= 0xa0) || (c == 0xf0 && p[1] < 0x90) ||
-	    (c == 0xf4 && p[1] >= 0x90))
+	if ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] >= 0xa0) ||
+	    (c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] >= 0x90))
 		return 0; /* overlong, surrogate, above U+10FFFF */
 	return len;
 }
@@ -54,8 +57,10 @@ static int hex4(const unsigned char *p, const unsigned char *end, unsigned *out)
 		return -1;
 	for (int i = 0; i < 4; i++) {
 		unsigned c = p[i];
-		unsigned d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-			     : c >= 'A' && c <= 'F' ? c - 'A' + 10 : 16;
+		unsigned d = c >= '0' && c <= '9'   ? c - '0'
+			     : c >= 'a' && c <= 'f' ? c - 'a' + 10
+			     : c >= 'A' && c <= 'F' ? c - 'A' + 10
+						    : 16;
 		if (d == 16)
 			return -1;
 		v = v * 16 + d;
@@ -184,8 +189,14 @@ static int scan_number(struct scan *s, struct json_flat_val *v)
 
 static int scan_scalar(struct scan *s, struct json_flat_val *v)
 {
-	static const struct { const char *word; size_t len; enum json_flat_type t; bool b; } words[] = {
-		{"true", 4, JF_BOOL, true}, {"false", 5, JF_BOOL, false}, {"null", 4, JF_NULL, false}};
+	static const struct {
+		const char *word;
+		size_t len;
+		enum json_flat_type t;
+		bool b;
+	} words[] = {{"true", 4, JF_BOOL, true},
+		     {"false", 5, JF_BOOL, false},
+		     {"null", 4, JF_NULL, false}};
 	if (s->p >= s->end)
 		return GIVE_UP;
 	if (*s->p == '"')
@@ -209,7 +220,8 @@ static int scan_value(struct scan *s, struct json_flat_val *v)
 	if (s->p >= s->end || *s->p != '[')
 		return scan_scalar(s, v);
 	struct json_flat_val skip;
-	*v = (struct json_flat_val){.t = JF_ARRAY, .items = s->items, .all_str = true, .all_int = true};
+	*v = (struct json_flat_val){
+		.t = JF_ARRAY, .items = s->items, .all_str = true, .all_int = true};
 	s->p++;
 	skip_ws(s);
 	if (s->p < s->end && *s->p == ']') {
@@ -249,7 +261,8 @@ static int fast_parse(struct scan *s, const struct json_flat_sink *sink)
 	else
 		for (;;) {
 			struct json_flat_val k = {0}, v = {0};
-			if (s->p >= s->end || *s->p != '"' || scan_string(s, &k) || memchr(k.s, '\0', k.len))
+			if (s->p >= s->end || *s->p != '"' || scan_string(s, &k) ||
+			    memchr(k.s, '\0', k.len))
 				return GIVE_UP;
 			skip_ws(s);
 			if (s->p >= s->end || *s->p++ != ':')
@@ -281,10 +294,24 @@ static void to_val(json_t *j, struct json_flat_val *v, struct json_flat_val *ite
 {
 	*v = (struct json_flat_val){.t = JF_NULL};
 	switch (json_typeof(j)) {
-	case JSON_STRING: v->t = JF_STR; v->s = json_string_value(j); v->len = json_string_length(j); break;
-	case JSON_INTEGER: v->t = JF_INT; v->i = json_integer_value(j); break;
-	case JSON_REAL: v->t = JF_REAL; v->d = json_real_value(j); break;
-	case JSON_TRUE: case JSON_FALSE: v->t = JF_BOOL; v->b = json_is_true(j); break;
+	case JSON_STRING:
+		v->t = JF_STR;
+		v->s = json_string_value(j);
+		v->len = json_string_length(j);
+		break;
+	case JSON_INTEGER:
+		v->t = JF_INT;
+		v->i = json_integer_value(j);
+		break;
+	case JSON_REAL:
+		v->t = JF_REAL;
+		v->d = json_real_value(j);
+		break;
+	case JSON_TRUE:
+	case JSON_FALSE:
+		v->t = JF_BOOL;
+		v->b = json_is_true(j);
+		break;
 	case JSON_NULL: break;
 	case JSON_OBJECT: v->t = JF_OBJECT; break;
 	case JSON_ARRAY:
@@ -297,7 +324,8 @@ static void to_val(json_t *j, struct json_flat_val *v, struct json_flat_val *ite
 			v->all_str &= json_is_string(e);
 			v->all_int &= json_is_integer(e);
 			if (items && i < JSON_FLAT_ITEMS)
-				to_val(e, &items[v->n++], NULL); /* one level: nested arrays stay empty */
+				to_val(e, &items[v->n++],
+				       NULL); /* one level: nested arrays stay empty */
 		}
 		break;
 	}
@@ -308,8 +336,10 @@ static const char *kind_name(json_t *j)
 	switch (json_typeof(j)) {
 	case JSON_ARRAY: return "an array";
 	case JSON_STRING: return "a string";
-	case JSON_INTEGER: case JSON_REAL: return "a number";
-	case JSON_TRUE: case JSON_FALSE: return "a boolean";
+	case JSON_INTEGER:
+	case JSON_REAL: return "a number";
+	case JSON_TRUE:
+	case JSON_FALSE: return "a boolean";
 	default: return "null";
 	}
 }
@@ -318,15 +348,18 @@ static int slow_parse(const char *text, size_t len, const struct json_flat_sink 
 		      struct json_flat_val *items, char *msg, size_t msglen)
 {
 	json_error_t je;
-	json_t *root = json_loadb(text, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
+	json_t *root = json_loadb(text, len,
+				  JSON_DECODE_ANY | JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
 	if (!root) {
 		size_t i = 0;
-		while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r'))
+		while (i < len &&
+		       (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r'))
 			i++;
 		if (i == len)
 			snprintf(msg, msglen, "empty line");
 		else
-			snprintf(msg, msglen, "not valid JSON: %s (at byte %d)", je.text, je.position);
+			snprintf(msg, msglen, "not valid JSON: %s (at byte %d)", je.text,
+				 je.position);
 		return -2;
 	}
 	int r = -2;
@@ -336,7 +369,8 @@ static int slow_parse(const char *text, size_t len, const struct json_flat_sink 
 		const char *k;
 		json_t *val;
 		r = 0;
-		json_object_foreach(root, k, val) {
+		json_object_foreach(root, k, val)
+		{
 			struct json_flat_val v;
 			to_val(val, &v, items);
 			if ((r = sink->pair(sink->ctx, k, strlen(k), &v)) != 0)
@@ -351,7 +385,8 @@ static int slow_parse(const char *text, size_t len, const struct json_flat_sink 
 int json_flat_parse(const char *text, size_t len, const struct json_flat_sink *sink, bool *slow,
 		    char *msg, size_t msglen)
 {
-	struct scan s = {.p = (const unsigned char *)text, .end = (const unsigned char *)text + len};
+	struct scan s = {.p = (const unsigned char *)text,
+			 .end = (const unsigned char *)text + len};
 	int r;
 	*slow = fast_parse(&s, sink) != 0;
 	if (!*slow) {

@@ -21,9 +21,9 @@
 #define LOSS_REPORT_EVERY_MS 60000u
 
 struct loss {
-	struct vigil_health seen;  /* the latest counters (supervisor's and ours) */
+	struct vigil_health seen; /* the latest counters (supervisor's and ours) */
 	uint64_t rep_dropped, rep_lost, rep_restarts; /* covered by the last report */
-	uint64_t rep_ms;           /* when it was made (monotonic ms); 0: never */
+	uint64_t rep_ms; /* when it was made (monotonic ms); 0: never */
 };
 
 /* Takes the latest counters from h and sets h's *_new: non-zero when this

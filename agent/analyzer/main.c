@@ -50,31 +50,31 @@
 #define PROGRESS_EVERY_MS 100u
 
 struct analyzer {
-	int out_fd;                  /* --events-out, or -1 */
-	struct strbuf out;           /* lines not yet written */
-	uint64_t out_last_num;       /* evt.num of the last line in `out` */
-	uint64_t *progress;          /* shared with successors (progress.h) */
-	uint64_t out_size;           /* --events-out's size when out_is_file */
-	bool out_is_file;            /* a regular file (not stdout or a FIFO) */
-	uint64_t expected_num;       /* next evt.num we expect; 0 = unknown */
+	int out_fd;	       /* --events-out, or -1 */
+	struct strbuf out;     /* lines not yet written */
+	uint64_t out_last_num; /* evt.num of the last line in `out` */
+	uint64_t *progress;    /* shared with successors (progress.h) */
+	uint64_t out_size;     /* --events-out's size when out_is_file */
+	bool out_is_file;      /* a regular file (not stdout or a FIFO) */
+	uint64_t expected_num; /* next evt.num we expect; 0 = unknown */
 	uint64_t lost;
 	bool write_failed;
-	struct engine *engine;       /* NULL with --no-rules */
+	struct engine *engine; /* NULL with --no-rules */
 	struct field_ctx ctx;
 	struct alert_out alerts;
-	struct tracking tracking;    /* proc.is_exe_upper_layer, fd.l4proto */
+	struct tracking tracking; /* proc.is_exe_upper_layer, fd.l4proto */
 	struct vigil_config cfg;
 	struct evloop *loop;
 	struct receiver rx;
 	struct fim_live fim;
 	struct delivery *delivery;
 	uint64_t progress_timer;
-	uint64_t crash_alerts;       /* alerts a killed predecessor held in memory */
+	uint64_t crash_alerts;	       /* alerts a killed predecessor held in memory */
 	struct progress_rec inherited; /* what the predecessor recorded */
 	enum progress_state inherited_state;
-	struct loss loss;            /* loss reports (loss.h) */
+	struct loss loss; /* loss reports (loss.h) */
 	uint64_t loss_timer;
-	struct vigil_event *health;  /* scratch: health events of our own */
+	struct vigil_event *health; /* scratch: health events of our own */
 	bool keep_config;
 	int rc;
 };
@@ -85,8 +85,9 @@ static void store_progress(struct analyzer *a)
 {
 	if (!a->progress || !a->out_last_num)
 		return;
-	struct progress_rec r = {a->out_last_num, a->lost, a->out_size, 0, a->loss.rep_dropped,
-				 a->loss.rep_lost, a->loss.rep_restarts, a->loss.rep_ms};
+	struct progress_rec r = {
+		a->out_last_num,     a->lost,	       a->out_size,	     0,
+		a->loss.rep_dropped, a->loss.rep_lost, a->loss.rep_restarts, a->loss.rep_ms};
 	if (a->delivery)
 		r.alerts_in_memory = delivery_in_memory(a->delivery);
 	progress_store(a->progress, &r);
@@ -144,10 +145,13 @@ static void truncate_unrecorded(struct analyzer *a)
 		return;
 	int r = progress_check_cut(a->out_fd, a->inherited.out_size, max_tail, why, sizeof(why));
 	if (r < 0)
-		LOG_WARN("--events-out is left as it is, not cut back to the recorded end of the last "
-			 "event: %s", why);
+		LOG_WARN("--events-out is left as it is, not cut back to the recorded end of the "
+			 "last "
+			 "event: %s",
+			 why);
 	else if (r == 0 && ftruncate(a->out_fd, (off_t)a->inherited.out_size) != 0)
-		LOG_WARN("cannot cut --events-out back to its last complete event: %s", strerror(errno));
+		LOG_WARN("cannot cut --events-out back to its last complete event: %s",
+			 strerror(errno));
 }
 
 static void count_gap(struct analyzer *a, uint64_t num)
@@ -277,9 +281,9 @@ static void on_channel(int fd, uint32_t revents, void *arg)
 	}
 }
 
-
 /* Load rules (first start only reports; restarts load quietly). */
-static int setup_rules(struct analyzer *a, const struct analyzer_options *o, const struct vigil_config *c)
+static int setup_rules(struct analyzer *a, const struct analyzer_options *o,
+		       const struct vigil_config *c)
 {
 	context_init(&a->ctx, o->on_host);
 	alerts_init(&a->alerts, STDOUT_FILENO, &a->ctx);
@@ -287,22 +291,27 @@ static int setup_rules(struct analyzer *a, const struct analyzer_options *o, con
 		return 0;
 	a->engine = engine_new();
 	bool quiet = o->syscalls_fd < 0; /* a restarted analyzer: already reported once */
-	if (!a->engine || rules_load_reporting(a->engine, c->rules, (size_t)c->n_rules, stderr, quiet) != 0)
+	if (!a->engine ||
+	    rules_load_reporting(a->engine, c->rules, (size_t)c->n_rules, stderr, quiet) != 0)
 		return -1;
 	enum rules_priority p;
 	if (c->priority && !rules_priority_parse(c->priority, &p)) {
-		LOG_ERR("unknown priority '%s' (emergency, alert, critical, error, warning, notice, "
-			"informational, debug)", c->priority);
+		LOG_ERR("unknown priority '%s' (emergency, alert, critical, error, warning, "
+			"notice, "
+			"informational, debug)",
+			c->priority);
 		return -1;
 	}
 	if (c->priority)
 		engine_set_min_priority(a->engine, p);
-	if (c->rule_matching && strcmp(c->rule_matching, "first") != 0 && strcmp(c->rule_matching, "all") != 0) {
+	if (c->rule_matching && strcmp(c->rule_matching, "first") != 0 &&
+	    strcmp(c->rule_matching, "all") != 0) {
 		LOG_ERR("rule_matching: 'first' or 'all', not '%s'", c->rule_matching);
 		return -1;
 	}
 	if (c->rule_matching)
-		engine_set_matching(a->engine, c->rule_matching[0] == 'a' ? ENGINE_MATCH_ALL : ENGINE_MATCH_FIRST);
+		engine_set_matching(a->engine, c->rule_matching[0] == 'a' ? ENGINE_MATCH_ALL
+									  : ENGINE_MATCH_FIRST);
 	return tracking_init(&a->tracking, &a->ctx);
 }
 
@@ -311,8 +320,9 @@ static int open_events_out(struct analyzer *a, const char *path)
 	if (!path)
 		return 0;
 	/* Read access too: a cut back is checked against the bytes before it. */
-	a->out_fd = strcmp(path, "-") == 0 ? dup(STDOUT_FILENO)
-					   : open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	a->out_fd = strcmp(path, "-") == 0
+			    ? dup(STDOUT_FILENO)
+			    : open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	if (a->out_fd < 0 && errno == EACCES && strcmp(path, "-") != 0) /* write-only for us */
 		a->out_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	if (a->out_fd < 0) {
@@ -358,7 +368,8 @@ static int run(struct analyzer *a, const struct analyzer_options *o)
 	}
 	a->progress_timer = evloop_add_timer(a->loop, PROGRESS_EVERY_MS, on_progress_timer, a);
 	if (a->cfg.fim.n_watches) {
-		if (fim_live_start(&a->fim, &a->cfg.fim, a->loop, a->engine, &a->alerts, &a->ctx) != 0)
+		if (fim_live_start(&a->fim, &a->cfg.fim, a->loop, a->engine, &a->alerts, &a->ctx) !=
+		    0)
 			LOG_ERR("fim: live monitoring is off (see above)");
 		a->fim.on_event = a->out_fd >= 0 ? on_fim_event : NULL;
 		a->fim.on_event_arg = a;
@@ -388,15 +399,19 @@ static void inherit_progress(struct analyzer *a)
 {
 	char why[160] = "";
 	struct progress_rec *pr = &a->inherited;
-	a->inherited_state = a->progress ? progress_load(a->progress, pr, why, sizeof(why)) : PROGRESS_NONE;
+	a->inherited_state =
+		a->progress ? progress_load(a->progress, pr, why, sizeof(why)) : PROGRESS_NONE;
 	if (a->inherited_state == PROGRESS_REJECTED)
 		LOG_WARN("the progress record left by the previous analyzer is not sound (%s): "
-			 "--events-out is not cut, and losses at this restart may be uncounted", why);
+			 "--events-out is not cut, and losses at this restart may be uncounted",
+			 why);
 	a->lost = pr->lost; /* losses are counted across generations */
 	a->out_last_num = pr->last_num;
 	a->crash_alerts = pr->alerts_in_memory;
-	a->loss = (struct loss){.rep_dropped = pr->rep_dropped, .rep_lost = pr->rep_lost,
-				.rep_restarts = pr->rep_restarts, .rep_ms = pr->rep_ms};
+	a->loss = (struct loss){.rep_dropped = pr->rep_dropped,
+				.rep_lost = pr->rep_lost,
+				.rep_restarts = pr->rep_restarts,
+				.rep_ms = pr->rep_ms};
 	a->loss.seen.events_dropped = pr->rep_dropped; /* nothing owed until an event says so */
 	a->loss.seen.events_lost = pr->rep_lost;
 	a->loss.seen.analyzer_restarts = pr->rep_restarts;
@@ -444,7 +459,8 @@ int main(int argc, char **argv)
 		a.progress = progress_map(o.progress_fd);
 	heartbeat_start(a.progress); /* as soon as the page is there */
 	inherit_progress(&a);
-	bool ok = analyzer_config_setup(&a.cfg, &o, o.syscalls_fd < 0) == 0 && setup_rules(&a, &o, &a.cfg) == 0;
+	bool ok = analyzer_config_setup(&a.cfg, &o, o.syscalls_fd < 0) == 0 &&
+		  setup_rules(&a, &o, &a.cfg) == 0;
 	tell_supervisor(&a, &o, ok);
 	if (!ok)
 		return 2;

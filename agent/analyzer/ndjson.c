@@ -59,7 +59,8 @@ static void caps(struct strbuf *sb, const char *key, int which, uint64_t mask)
 	static char buf[3][1024];
 	static uint64_t cached_mask[3] = {UINT64_MAX, UINT64_MAX, UINT64_MAX};
 	if (mask != cached_mask[which]) {
-		struct strbuf tmp = {buf[which], 0, sizeof(buf[which]), sizeof(buf[which]), false, false};
+		struct strbuf tmp = {buf[which],	 0,	sizeof(buf[which]),
+				     sizeof(buf[which]), false, false};
 		buf[which][0] = '\0';
 		vigil_caps_names(&tmp, mask);
 		cached_mask[which] = mask;
@@ -222,8 +223,9 @@ static void health_fields(struct strbuf *sb, const struct vigil_health *h)
 }
 
 /* One side of a FIM change: the recorded ("fim.prev_") or current ("fim.") state. */
-static void fim_side(struct strbuf *sb, const struct vigil_event *ev, const char *prefix, uint32_t mode,
-		     uint32_t uid, uint32_t gid, uint64_t size, vigil_str sha256, vigil_str target)
+static void fim_side(struct strbuf *sb, const struct vigil_event *ev, const char *prefix,
+		     uint32_t mode, uint32_t uid, uint32_t gid, uint64_t size, vigil_str sha256,
+		     vigil_str target)
 {
 	char k[32], m[16];
 	snprintf(m, sizeof(m), "%04o", mode & 07777);
@@ -245,7 +247,8 @@ static void fim_side(struct strbuf *sb, const struct vigil_event *ev, const char
 static void fim_fields(struct strbuf *sb, const struct vigil_event *ev)
 {
 	const struct vigil_fim *f = &ev->fim;
-	const char *action = vigil_fim_action_name(f->action), *by = vigil_fim_detector_name(f->detected_by);
+	const char *action = vigil_fim_action_name(f->action),
+		   *by = vigil_fim_detector_name(f->detected_by);
 	kv_str(sb, ev, "fim.path", f->path);
 	if (action)
 		kv_cstr(sb, "fim.action", action);

@@ -23,8 +23,11 @@
 #include "vigil/syscalls.h"
 
 #define ARRAY_KEEP JSON_FLAT_ITEMS /* proc.aname[0] is the process itself, then 8 ancestors */
-_Static_assert(ARRAY_KEEP == 1 + VIGIL_MAX_ANCESTORS, "proc.aname holds the process and its ancestors");
+_Static_assert(ARRAY_KEEP == 1 + VIGIL_MAX_ANCESTORS,
+	       "proc.aname holds the process and its ancestors");
 
+/* Dense tables laid out by hand: */
+/* clang-format off */
 enum field {
 	F_NONE, F_EVT_NUM, F_EVT_RAWTIME, F_EVT_TIME, F_EVT_TYPE, F_EVT_SOURCE, F_EVT_DIR,
 	F_EVT_RES, F_EVT_ARCH, F_TAMPER, F_OPEN_READ, F_OPEN_WRITE, F_OPEN_EXEC, F_FD_NUM,
@@ -143,6 +146,7 @@ static const struct {
 #undef M
 };
 #define N_FIELDS (sizeof(fields) / sizeof(fields[0]))
+/* clang-format on */
 
 int ndr_fail(struct rd *rd, const char *key, const char *fmt, ...)
 {
@@ -229,8 +233,8 @@ static bool parse_rfc3339(const char *s, size_t len, uint64_t *out)
 		off = 0;
 	} else if (i + 6 == len && (s[i] == '+' || s[i] == '-') && s[i + 3] == ':') {
 		long long hh, mm;
-		if (!parse_ll(s + i + 1, 2, &hh) || !parse_ll(s + i + 4, 2, &mm) || hh > 23 || mm > 59 ||
-		    s[i + 1] == '-' || s[i + 4] == '-')
+		if (!parse_ll(s + i + 1, 2, &hh) || !parse_ll(s + i + 4, 2, &mm) || hh > 23 ||
+		    mm > 59 || s[i + 1] == '-' || s[i + 4] == '-')
 			return false;
 		off = (s[i] == '-' ? -1 : 1) * (long)(hh * 3600 + mm * 60);
 	} else {
@@ -238,8 +242,12 @@ static bool parse_rfc3339(const char *s, size_t len, uint64_t *out)
 	}
 	if (v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > 31 || v[3] > 23 || v[4] > 59 || v[5] > 60)
 		return false;
-	struct tm tm = {.tm_year = v[0] - 1900, .tm_mon = v[1] - 1, .tm_mday = v[2],
-			.tm_hour = v[3], .tm_min = v[4], .tm_sec = v[5]};
+	struct tm tm = {.tm_year = v[0] - 1900,
+			.tm_mon = v[1] - 1,
+			.tm_mday = v[2],
+			.tm_hour = v[3],
+			.tm_min = v[4],
+			.tm_sec = v[5]};
 	long long secs = (long long)timegm(&tm) - off;
 	/* evt.rawtime is a signed 64-bit count of ns (up to 2262): stay within it */
 	if (secs < 0 || secs > LLONG_MAX / 1000000000ll - 1)
@@ -293,7 +301,7 @@ int ndr_want_str(struct rd *rd, const char *k, const struct json_flat_val *v)
 }
 
 int ndr_want_int(struct rd *rd, const char *k, const struct json_flat_val *v, long long lo,
-		    long long hi, long long *out)
+		 long long hi, long long *out)
 {
 	if (v->t != JF_INT)
 		return ndr_fail(rd, k, "expected an integer");
@@ -312,7 +320,8 @@ int ndr_want_bool(struct rd *rd, const char *k, const struct json_flat_val *v, b
 	return 0;
 }
 
-static int set_ip(struct rd *rd, const char *k, const struct json_flat_val *v, uint8_t ip[16], int *af)
+static int set_ip(struct rd *rd, const char *k, const struct json_flat_val *v, uint8_t ip[16],
+		  int *af)
 {
 	char buf[INET6_ADDRSTRLEN];
 	if (ndr_want_str(rd, k, v))
@@ -341,8 +350,9 @@ static int set_evt_type(struct rd *rd, const struct json_flat_val *v)
 	}
 	rd->ev->type = (uint16_t)id;
 	if (id == VIGIL_SC_UNKNOWN) { /* kept: the rules can still see proc.* and fd.* */
-		size_t n = v->len < sizeof(rd->err->unknown_type) - 1 ? v->len
-								      : sizeof(rd->err->unknown_type) - 1;
+		size_t n = v->len < sizeof(rd->err->unknown_type) - 1
+				   ? v->len
+				   : sizeof(rd->err->unknown_type) - 1;
 		memcpy(rd->err->unknown_type, v->s, n);
 		rd->err->unknown_type[n] = '\0';
 	}
@@ -353,7 +363,9 @@ static int set_evt_type(struct rd *rd, const struct json_flat_val *v)
 static int set_ancestors(struct rd *rd, const char *k, const struct json_flat_val *v, bool names)
 {
 	if (v->t != JF_ARRAY || !(names ? v->all_str : v->all_int))
-		return ndr_fail(rd, k, names ? "expected an array of strings" : "expected an array of integers");
+		return ndr_fail(rd, k,
+				names ? "expected an array of strings"
+				      : "expected an array of integers");
 	struct vigil_proc *p = &rd->ev->proc;
 	for (size_t i = 1; i < v->n; i++) {
 		if (names) {
@@ -397,9 +409,18 @@ static int set_evarg(struct rd *rd, const char *key, size_t klen, const struct j
 	switch (v->t) {
 	case JF_NULL: return 0;
 	case JF_STR: break;
-	case JF_INT: vlen = (size_t)snprintf(num, sizeof(num), "%lld", v->i); val = num; break;
-	case JF_REAL: vlen = (size_t)snprintf(num, sizeof(num), "%.17g", v->d); val = num; break;
-	case JF_BOOL: val = v->b ? "true" : "false"; vlen = strlen(val); break;
+	case JF_INT:
+		vlen = (size_t)snprintf(num, sizeof(num), "%lld", v->i);
+		val = num;
+		break;
+	case JF_REAL:
+		vlen = (size_t)snprintf(num, sizeof(num), "%.17g", v->d);
+		val = num;
+		break;
+	case JF_BOOL:
+		val = v->b ? "true" : "false";
+		vlen = strlen(val);
+		break;
 	default: {
 		char k[56]; /* key is not NUL-terminated; arg_name_ok bounded it */
 		snprintf(k, sizeof(k), "%.*s", (int)klen, key);
@@ -518,7 +539,8 @@ static int apply_special(struct rd *rd, int f, const char *k, const struct json_
 			return r;
 		unsigned t = vigil_tamper_by_name(v->s, v->len);
 		if (t == VIGIL_TAMPER_NONE) /* never downgrade a tamper event to an ordinary one */
-			return ndr_fail(rd, k, "unknown value \"%.*s\"", (int)(v->len < 40 ? v->len : 40), v->s);
+			return ndr_fail(rd, k, "unknown value \"%.*s\"",
+					(int)(v->len < 40 ? v->len : 40), v->s);
 		ev->tamper = (uint8_t)t;
 		return 0;
 	}
@@ -531,8 +553,10 @@ static int apply_special(struct rd *rd, int f, const char *k, const struct json_
 		return r;
 	case F_FD_L4PROTO:
 		if (!(r = ndr_want_str(rd, k, v)))
-			ev->fd.l4proto = eq(v->s, v->len, "tcp") ? 6 : eq(v->s, v->len, "udp") ? 17
-				       : eq(v->s, v->len, "icmp") ? 1 : 0;
+			ev->fd.l4proto = eq(v->s, v->len, "tcp")    ? 6
+					 : eq(v->s, v->len, "udp")  ? 17
+					 : eq(v->s, v->len, "icmp") ? 1
+								    : 0;
 		return r;
 	case F_FD_DIP: return set_ip(rd, k, v, rd->dip, &rd->dip_af);
 	case F_FD_SIP: return set_ip(rd, k, v, rd->sip, &rd->sip_af);
@@ -570,16 +594,19 @@ static int take_exit(struct rd *rd)
 	int idx = rd->sig_arg >= 0 ? rd->sig_arg : rd->status_arg;
 	ev->res = 0;
 	if (rd->sig_arg >= 0 && rd->status_arg >= 0)
-		return ndr_fail(rd, "evt.arg.sig", "a procexit has evt.arg.status or evt.arg.sig, not both");
+		return ndr_fail(rd, "evt.arg.sig",
+				"a procexit has evt.arg.status or evt.arg.sig, not both");
 	if (idx < 0)
 		return 0;
 	long long n;
 	vigil_str val = ev->evargs[idx].val;
 	if (!parse_ll(vigil_str_ptr(ev, val), val.len, &n))
-		return ndr_fail(rd, rd->sig_arg >= 0 ? "evt.arg.sig" : "evt.arg.status", "expected an integer");
+		return ndr_fail(rd, rd->sig_arg >= 0 ? "evt.arg.sig" : "evt.arg.status",
+				"expected an integer");
 	ev->res = n;
 	ev->exit_kind = rd->sig_arg >= 0 ? 2 : 1;
-	memmove(&ev->evargs[idx], &ev->evargs[idx + 1], (size_t)(ev->n_evargs - idx - 1) * sizeof(ev->evargs[0]));
+	memmove(&ev->evargs[idx], &ev->evargs[idx + 1],
+		(size_t)(ev->n_evargs - idx - 1) * sizeof(ev->evargs[0]));
 	ev->n_evargs--;
 	return 0;
 }
@@ -594,7 +621,8 @@ static int take_ip(struct rd *rd, const char *k, int af, const uint8_t *ip, uint
 	if (fd->type != VIGIL_FD_IPV4 && fd->type != VIGIL_FD_IPV6)
 		return 0; /* an address on a non-IP fd: dropped */
 	if ((fd->type == VIGIL_FD_IPV4) != (af == AF_INET))
-		return ndr_fail(rd, k, "expected an %s address (fd.type)", fd->type == VIGIL_FD_IPV4 ? "IPv4" : "IPv6");
+		return ndr_fail(rd, k, "expected an %s address (fd.type)",
+				fd->type == VIGIL_FD_IPV4 ? "IPv4" : "IPv6");
 	memcpy(dst, ip, af == AF_INET ? 4 : 16);
 	return 0;
 }
@@ -607,7 +635,8 @@ static int finish(struct rd *rd)
 		return ndr_fail(rd, "evt.type", "missing");
 	ev->kind = ev->type == VIGIL_SC_PROCEXIT ? VIGIL_EV_PROCEXIT
 		   : ev->type == VIGIL_SC_HEALTH ? VIGIL_EV_HEALTH
-		   : ev->type == VIGIL_SC_FIM	 ? VIGIL_EV_FIM : VIGIL_EV_SYSCALL;
+		   : ev->type == VIGIL_SC_FIM	 ? VIGIL_EV_FIM
+						 : VIGIL_EV_SYSCALL;
 	if (ev->kind == VIGIL_EV_FIM && !vigil_str_present(ev->fim.path))
 		return ndr_fail(rd, "fim.path", "missing");
 	if (!FSET_HAS(rd->seen, F_EVT_RAWTIME) && rd->time_s &&
@@ -616,15 +645,17 @@ static int finish(struct rd *rd)
 	ev->has_res = rd->dir >= 0 ? (uint8_t)rd->dir
 				   : ev->kind == VIGIL_EV_SYSCALL && FSET_HAS(rd->seen, F_EVT_RES);
 	if (rd->n_aname >= 0 && rd->n_apid >= 0 && rd->n_aname != rd->n_apid)
-		return ndr_fail(rd, "proc.apid", "%d entries, but proc.aname has %d", rd->n_apid, rd->n_aname);
+		return ndr_fail(rd, "proc.apid", "%d entries, but proc.aname has %d", rd->n_apid,
+				rd->n_aname);
 	int n = rd->n_aname > rd->n_apid ? rd->n_aname : rd->n_apid;
 	ev->proc.n_ancestors = (uint8_t)(n > 1 ? n - 1 : 0);
 	if (take_ip(rd, "fd.sip", rd->sip_af, rd->sip, ev->fd.sip) ||
 	    take_ip(rd, "fd.dip", rd->dip_af, rd->dip, ev->fd.dip))
 		return -1;
-	static const uint16_t family[] = {[VIGIL_FD_IPV4] = AF_INET, [VIGIL_FD_IPV6] = AF_INET6,
-					  [VIGIL_FD_UNIX] = AF_UNIX, [VIGIL_FD_NETLINK] = AF_NETLINK,
-					  [VIGIL_FD_PACKET] = AF_PACKET, [VIGIL_FD_OTHER] = 0};
+	static const uint16_t family[] = {
+		[VIGIL_FD_IPV4] = AF_INET,     [VIGIL_FD_IPV6] = AF_INET6,
+		[VIGIL_FD_UNIX] = AF_UNIX,     [VIGIL_FD_NETLINK] = AF_NETLINK,
+		[VIGIL_FD_PACKET] = AF_PACKET, [VIGIL_FD_OTHER] = 0};
 	ev->fd.family = family[ev->fd.type];
 	if (ev->kind == VIGIL_EV_PROCEXIT && take_exit(rd))
 		return -1;
@@ -632,7 +663,6 @@ static int finish(struct rd *rd)
 		return ndr_fail(rd, NULL, "internal error: the event does not validate");
 	return 0;
 }
-
 
 /* ---- json_flat sink ---- */
 
@@ -705,8 +735,8 @@ int ndjson_reader_next(struct ndjson_reader *r, struct vigil_event *ev,
 		}
 		r->line++;
 		size_t i = 0;
-		while (i < (size_t)n && (r->buf[i] == ' ' || r->buf[i] == '\t' || r->buf[i] == '\n' ||
-					 r->buf[i] == '\r'))
+		while (i < (size_t)n && (r->buf[i] == ' ' || r->buf[i] == '\t' ||
+					 r->buf[i] == '\n' || r->buf[i] == '\r'))
 			i++;
 		if (i == (size_t)n)
 			continue; /* blank */

@@ -17,14 +17,16 @@
 
 /* Why a line was rejected, and what an accepted line carried that was not kept. */
 struct ndjson_read_error {
-	unsigned long line;      /* in: line number used in messages; 0 leaves it out */
-	char msg[256];           /* out, on failure: "line 12: evt.num: expected an integer" */
+	unsigned long line; /* in: line number used in messages; 0 leaves it out */
+	char msg[256];	    /* out, on failure: "line 12: evt.num: expected an integer" */
 	/* Out, reset by every call, set on success too: */
-	unsigned unknown_keys;   /* keys this version does not know: ignored */
-	unsigned unknown_values; /* evt.arch, fd.type or capability names not known: mapped to unknown */
-	unsigned truncated;      /* strings cut to fit the arena; evt.arg.* or ancestors past the limits */
-	char unknown_type[32];   /* evt.type not known here (then ev->type == VIGIL_SC_UNKNOWN) */
-	bool slow_path;          /* the line was not in the writer's flat shape: jansson parsed it */
+	unsigned unknown_keys; /* keys this version does not know: ignored */
+	unsigned
+		unknown_values; /* evt.arch, fd.type or capability names not known: mapped to unknown */
+	unsigned
+		truncated; /* strings cut to fit the arena; evt.arg.* or ancestors past the limits */
+	char unknown_type[32]; /* evt.type not known here (then ev->type == VIGIL_SC_UNKNOWN) */
+	bool slow_path;	       /* the line was not in the writer's flat shape: jansson parsed it */
 };
 
 /*

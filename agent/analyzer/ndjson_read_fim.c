@@ -14,9 +14,10 @@
 
 /* fim.* (ndjson.c's fim_fields), kept in the order of this table. */
 static const char *const fim_names[] = {
-	"fim.path", "fim.type", "fim.changed", "fim.tags", "fim.sha256", "fim.prev_sha256", "fim.target",
-	"fim.prev_target", "fim.action", "fim.detected_by", "fim.attributed", "fim.mode", "fim.prev_mode",
-	"fim.uid", "fim.prev_uid", "fim.gid", "fim.prev_gid", "fim.size", "fim.prev_size",
+	"fim.path",	   "fim.type",	   "fim.changed",     "fim.tags",      "fim.sha256",
+	"fim.prev_sha256", "fim.target",   "fim.prev_target", "fim.action",    "fim.detected_by",
+	"fim.attributed",  "fim.mode",	   "fim.prev_mode",   "fim.uid",       "fim.prev_uid",
+	"fim.gid",	   "fim.prev_gid", "fim.size",	      "fim.prev_size",
 };
 
 static int fim_mode(struct rd *rd, const char *k, const struct json_flat_val *v, uint32_t *out)
@@ -34,7 +35,8 @@ static int fim_mode(struct rd *rd, const char *k, const struct json_flat_val *v,
 	return 0;
 }
 
-static int fim_int(struct rd *rd, const char *k, const struct json_flat_val *v, long long hi, uint64_t *out)
+static int fim_int(struct rd *rd, const char *k, const struct json_flat_val *v, long long hi,
+		   uint64_t *out)
 {
 	long long n = 0;
 	int r = ndr_want_int(rd, k, v, 0, hi, &n);
@@ -48,8 +50,8 @@ static int apply_fim(struct rd *rd, int i, const struct json_flat_val *v)
 {
 	struct vigil_fim *f = &rd->ev->fim;
 	const char *k = fim_names[i];
-	vigil_str *strs[] = {&f->path, &f->type, &f->changed, &f->tags, &f->sha256, &f->prev_sha256,
-			     &f->target, &f->prev_target};
+	vigil_str *strs[] = {&f->path,	 &f->type,	  &f->changed, &f->tags,
+			     &f->sha256, &f->prev_sha256, &f->target,  &f->prev_target};
 	bool b = false;
 	uint64_t n = 0;
 	int r = 0;
@@ -57,16 +59,26 @@ static int apply_fim(struct rd *rd, int i, const struct json_flat_val *v)
 	if (v->t == JF_NULL)
 		return 0;
 	switch (i) {
-	case 0: case 1: case 2: case 3: case 4: case 5: case 6: case 7:
+	case 0:
+	case 1:
+	case 2:
+	case 3:
+	case 4:
+	case 5:
+	case 6:
+	case 7:
 		if (!(r = ndr_want_str(rd, k, v)))
 			*strs[i] = ndr_put(rd, v->s, v->len);
 		return r;
-	case 8: case 9:
+	case 8:
+	case 9:
 		if ((r = ndr_want_str(rd, k, v)))
 			return r;
-		a = i == 8 ? vigil_fim_action_by_name(v->s, v->len) : vigil_fim_detector_by_name(v->s, v->len);
+		a = i == 8 ? vigil_fim_action_by_name(v->s, v->len)
+			   : vigil_fim_detector_by_name(v->s, v->len);
 		if (!a)
-			return ndr_fail(rd, k, "unknown value \"%.*s\"", (int)(v->len < 40 ? v->len : 40), v->s);
+			return ndr_fail(rd, k, "unknown value \"%.*s\"",
+					(int)(v->len < 40 ? v->len : 40), v->s);
 		*(i == 8 ? &f->action : &f->detected_by) = (uint8_t)a;
 		return 0;
 	case 10:
@@ -101,4 +113,3 @@ int ndr_find_fim(struct rd *rd, const char *key, size_t klen, const struct json_
 	}
 	return ndr_unknown_key(rd, key, klen);
 }
-

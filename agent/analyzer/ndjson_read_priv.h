@@ -26,17 +26,20 @@ struct rd {
 	struct vigil_event *ev;
 	struct ndjson_read_error *err;
 	bool fast, failed;
-	unsigned hint;            /* fields[] index to try first */
-	struct fset keys, seen;   /* fields present (duplicates) / with a non-null value */
-	uint32_t fim_keys;        /* fim.* present (duplicates) */
-	int dir;                  /* evt.dir: -1 absent, 0 '>', 1 '<' */
-	int status_arg, sig_arg;  /* evargs index of evt.arg.status / evt.arg.sig, or -1 */
-	int n_aname, n_apid;      /* array lengths, -1 absent */
-	int sip_af, dip_af;       /* AF_INET / AF_INET6 of fd.sip / fd.dip, 0 absent */
+	unsigned hint;		 /* fields[] index to try first */
+	struct fset keys, seen;	 /* fields present (duplicates) / with a non-null value */
+	uint32_t fim_keys;	 /* fim.* present (duplicates) */
+	int dir;		 /* evt.dir: -1 absent, 0 '>', 1 '<' */
+	int status_arg, sig_arg; /* evargs index of evt.arg.status / evt.arg.sig, or -1 */
+	int n_aname, n_apid;	 /* array lengths, -1 absent */
+	int sip_af, dip_af;	 /* AF_INET / AF_INET6 of fd.sip / fd.dip, 0 absent */
 	uint8_t sip[16], dip[16];
-	const char *time_s;       /* evt.time, parsed only without evt.rawtime */
+	const char *time_s; /* evt.time, parsed only without evt.rawtime */
 	size_t time_len;
-	struct { const char *s; size_t len; } unknown[MAX_UNKNOWN]; /* fast-path duplicates */
+	struct {
+		const char *s;
+		size_t len;
+	} unknown[MAX_UNKNOWN]; /* fast-path duplicates */
 	unsigned n_unknown;
 };
 

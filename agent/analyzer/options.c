@@ -27,13 +27,18 @@ static int fd_option(const char *a, const char *name, int *out)
 
 int analyzer_options_parse(int argc, char **argv, struct analyzer_options *o)
 {
-	*o = (struct analyzer_options){.channel_fd = -1, .progress_fd = -1, .syscalls_fd = -1, .key_fd = -1,
+	*o = (struct analyzer_options){.channel_fd = -1,
+				       .progress_fd = -1,
+				       .syscalls_fd = -1,
+				       .key_fd = -1,
 				       .drain_ms = 10000};
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		char *v = i + 1 < argc ? argv[i + 1] : NULL;
-		if (fd_option(a, "--channel-fd=", &o->channel_fd) || fd_option(a, "--progress-fd=", &o->progress_fd) ||
-		    fd_option(a, "--syscalls-fd=", &o->syscalls_fd) || fd_option(a, "--key-fd=", &o->key_fd))
+		if (fd_option(a, "--channel-fd=", &o->channel_fd) ||
+		    fd_option(a, "--progress-fd=", &o->progress_fd) ||
+		    fd_option(a, "--syscalls-fd=", &o->syscalls_fd) ||
+		    fd_option(a, "--key-fd=", &o->key_fd))
 			continue;
 		if (strcmp(a, "--no-new-privs") == 0)
 			o->scan_privs = true;

@@ -15,8 +15,9 @@
 
 #define NAMES_SHOWN 12
 
-static const char *const dirs[] = {"/bin", "/sbin", "/usr/bin", "/usr/sbin", "/usr/local/bin",
-				   "/usr/local/sbin", "/usr/libexec", "/usr/lib/openssh"};
+static const char *const dirs[] = {"/bin",	   "/sbin",	      "/usr/bin",
+				   "/usr/sbin",	   "/usr/local/bin",  "/usr/local/sbin",
+				   "/usr/libexec", "/usr/lib/openssh"};
 
 static int scan_dir(const char *dir, struct strbuf *names, int found)
 {
@@ -26,7 +27,8 @@ static int scan_dir(const char *dir, struct strbuf *names, int found)
 	struct dirent *e;
 	while ((e = readdir(d))) {
 		struct stat st;
-		if (e->d_name[0] == '.' || fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+		if (e->d_name[0] == '.' ||
+		    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
 		    !S_ISREG(st.st_mode))
 			continue;
 		char path[4096];
@@ -61,7 +63,8 @@ int privscan_warn(void)
 		found = scan_dir(dirs[i], &names, found);
 	}
 	if (found)
-		LOG_WARN("no_new_privs is set (vigil runs without CAP_SYS_ADMIN), so %d setuid, setgid "
+		LOG_WARN("no_new_privs is set (vigil runs without CAP_SYS_ADMIN), so %d setuid, "
+			 "setgid "
 			 "or file-capability program(s) run without their extra privileges: %s%s",
 			 found, names.data, found > NAMES_SHOWN ? ", ..." : "");
 	strbuf_free(&names);

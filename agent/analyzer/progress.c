@@ -63,16 +63,17 @@ static bool slot_sound(const uint64_t *page, unsigned i, struct progress_rec *r)
 /* The name of a counter of cur below the same one in prev, or NULL. */
 static const char *went_down(const struct progress_rec *cur, const struct progress_rec *prev)
 {
-	return cur->last_num < prev->last_num	  ? "last evt.num"
-	       : cur->lost < prev->lost		  ? "events lost"
-	       : cur->out_size < prev->out_size	  ? "--events-out size"
-	       : cur->rep_dropped < prev->rep_dropped ? "reported drops"
-	       : cur->rep_lost < prev->rep_lost	  ? "reported losses"
+	return cur->last_num < prev->last_num		? "last evt.num"
+	       : cur->lost < prev->lost			? "events lost"
+	       : cur->out_size < prev->out_size		? "--events-out size"
+	       : cur->rep_dropped < prev->rep_dropped	? "reported drops"
+	       : cur->rep_lost < prev->rep_lost		? "reported losses"
 	       : cur->rep_restarts < prev->rep_restarts ? "reported restarts"
-						  : NULL;
+							: NULL;
 }
 
-static void keep_highest(struct progress_rec *out, const struct progress_rec *a, const struct progress_rec *b)
+static void keep_highest(struct progress_rec *out, const struct progress_rec *a,
+			 const struct progress_rec *b)
 {
 	const uint64_t *x = &a->last_num, *y = &b->last_num;
 	uint64_t *o = &out->last_num;
@@ -81,7 +82,8 @@ static void keep_highest(struct progress_rec *out, const struct progress_rec *a,
 	out->out_size = 0; /* never a place to cut the file at */
 }
 
-enum progress_state progress_load(const uint64_t *page, struct progress_rec *out, char *why, size_t whylen)
+enum progress_state progress_load(const uint64_t *page, struct progress_rec *out, char *why,
+				  size_t whylen)
 {
 	memset(out, 0, sizeof(*out));
 	uint64_t cur = __atomic_load_n(&page[0], __ATOMIC_ACQUIRE);
@@ -110,8 +112,9 @@ void progress_store(uint64_t *page, const struct progress_rec *rec)
 {
 	uint64_t cur = __atomic_load_n(&page[0], __ATOMIC_RELAXED);
 	uint64_t next = cur == 1 ? 2 : 1;
-	uint64_t v[SLOT_WORDS] = {rec->last_num, rec->lost, rec->out_size, rec->alerts_in_memory,
-				  rec->rep_dropped, rec->rep_lost, rec->rep_restarts, rec->rep_ms};
+	uint64_t v[SLOT_WORDS] = {rec->last_num,	 rec->lost,	   rec->out_size,
+				  rec->alerts_in_memory, rec->rep_dropped, rec->rep_lost,
+				  rec->rep_restarts,	 rec->rep_ms};
 	v[SLOT_WORDS - 1] = checksum(v, (unsigned)next - 1);
 	memcpy(SLOT(page, next - 1), v, sizeof(v));
 	__atomic_store_n(&page[0], next, __ATOMIC_RELEASE);
@@ -125,10 +128,11 @@ int progress_check_cut(int fd, uint64_t out_size, uint64_t max_tail, char *why, 
 	uint64_t size = (uint64_t)st.st_size;
 	char last = '\n';
 	if (size < out_size)
-		snprintf(why, whylen, "it ends at %llu, before the recorded %llu", (unsigned long long)size,
-			 (unsigned long long)out_size);
+		snprintf(why, whylen, "it ends at %llu, before the recorded %llu",
+			 (unsigned long long)size, (unsigned long long)out_size);
 	else if (size - out_size > max_tail)
-		snprintf(why, whylen, "%llu bytes after the recorded end, more than one write leaves",
+		snprintf(why, whylen,
+			 "%llu bytes after the recorded end, more than one write leaves",
 			 (unsigned long long)(size - out_size));
 	else if (out_size && pread(fd, &last, 1, (off_t)out_size - 1) != 1)
 		snprintf(why, whylen, "cannot read it: %s", strerror(errno));

@@ -27,7 +27,7 @@ struct progress_rec {
 };
 
 enum progress_state {
-	PROGRESS_NONE,     /* never stored: a first start */
+	PROGRESS_NONE, /* never stored: a first start */
 	PROGRESS_OK,
 	PROGRESS_REJECTED, /* stored, but not sound: see the reason */
 };

@@ -36,7 +36,8 @@ static int parse(int argc, char **argv, struct replay_opts *o)
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (strcmp(a, "--rules") == 0 && v && o->n_rules >= REPLAY_MAX_RULES) {
-			fprintf(stderr, "vigil: replay: at most %d --rules options are accepted\n", REPLAY_MAX_RULES);
+			fprintf(stderr, "vigil: replay: at most %d --rules options are accepted\n",
+				REPLAY_MAX_RULES);
 			return -2;
 		} else if (strcmp(a, "--rules") == 0 && v)
 			o->rules[o->n_rules++] = argv[++i];
@@ -57,17 +58,20 @@ static int configure(struct engine *e, const struct replay_opts *o)
 	if (o->priority) {
 		enum rules_priority p;
 		if (!rules_priority_parse(o->priority, &p)) {
-			fprintf(stderr, "vigil: -p: unknown priority '%s' (emergency ... debug)\n", o->priority);
+			fprintf(stderr, "vigil: -p: unknown priority '%s' (emergency ... debug)\n",
+				o->priority);
 			return -1;
 		}
 		engine_set_min_priority(e, p);
 	}
 	if (o->matching) {
 		if (strcmp(o->matching, "first") != 0 && strcmp(o->matching, "all") != 0) {
-			fprintf(stderr, "vigil: --rule-matching: 'first' or 'all', not '%s'\n", o->matching);
+			fprintf(stderr, "vigil: --rule-matching: 'first' or 'all', not '%s'\n",
+				o->matching);
 			return -1;
 		}
-		engine_set_matching(e, o->matching[0] == 'a' ? ENGINE_MATCH_ALL : ENGINE_MATCH_FIRST);
+		engine_set_matching(e,
+				    o->matching[0] == 'a' ? ENGINE_MATCH_ALL : ENGINE_MATCH_FIRST);
 	}
 	return 0;
 }
@@ -79,8 +83,10 @@ int replay_main(int argc, char **argv)
 	if (parsed == -2)
 		return 2;
 	if (parsed != 0) {
-		fputs("usage: vigil replay [--rules FILE]... [-p PRIORITY] [--rule-matching first|all] "
-		      "EVENTS.ndjson\n", stderr);
+		fputs("usage: vigil replay [--rules FILE]... [-p PRIORITY] [--rule-matching "
+		      "first|all] "
+		      "EVENTS.ndjson\n",
+		      stderr);
 		return 2;
 	}
 	FILE *in = strcmp(o.events, "-") == 0 ? stdin : fopen(o.events, "re");
@@ -113,7 +119,8 @@ int replay_main(int argc, char **argv)
 		struct ndjson_read_error err = {0}; /* line 0: we print our own position */
 		if (ndjson_read_event(line, (size_t)len, ev, &err) != 0) {
 			if (bad++ < 10)
-				fprintf(stderr, "vigil: replay: %s:%zu: %s\n", o.events, lineno, err.msg);
+				fprintf(stderr, "vigil: replay: %s:%zu: %s\n", o.events, lineno,
+					err.msg);
 			continue;
 		}
 		events++;

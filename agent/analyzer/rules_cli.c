@@ -49,7 +49,8 @@ static void json_report(const struct vigil_diag *d, const struct engine *e, int 
 		strbuf_adds(&sb, level == 0 ? ",\"errors\":[" : ",\"warnings\":[");
 		bool first = true;
 		for (size_t i = 0; i < d->n; i++) {
-			if ((int)d->v[i].level != (level == 0 ? VIGIL_DIAG_ERROR : VIGIL_DIAG_WARNING))
+			if ((int)d->v[i].level !=
+			    (level == 0 ? VIGIL_DIAG_ERROR : VIGIL_DIAG_WARNING))
 				continue;
 			if (!first)
 				strbuf_addc(&sb, ',');

@@ -25,8 +25,9 @@ int rules_load_reporting(struct engine *e, char *const *paths, size_t n, FILE *o
 		vigil_diag_print(&d, out);
 	size_t total = engine_rule_count(e), on = engine_enabled_count(e);
 	if (!quiet)
-		fprintf(out, "vigil: rules: %zu loaded from %zu file(s): %zu enabled, %zu disabled; "
-			     "%zu error(s), %zu warning(s)\n",
+		fprintf(out,
+			"vigil: rules: %zu loaded from %zu file(s): %zu enabled, %zu disabled; "
+			"%zu error(s), %zu warning(s)\n",
 			total, n, on, total - on, d.nerrors, d.nwarnings);
 	vigil_diag_free(&d);
 	rules_paths_free(defaults);

@@ -68,7 +68,8 @@ static void erase(struct sockets *s, uint64_t key)
 	if (!s->slots[i].key)
 		return;
 	s->slots[i].key = 0;
-	for (size_t j = (i + 1) & (s->n_slots - 1); s->slots[j].key; j = (j + 1) & (s->n_slots - 1)) {
+	for (size_t j = (i + 1) & (s->n_slots - 1); s->slots[j].key;
+	     j = (j + 1) & (s->n_slots - 1)) {
 		struct slot moved = s->slots[j];
 		s->slots[j].key = 0;
 		s->slots[find(s, moved.key)] = moved;

@@ -6,9 +6,9 @@
 #include "vigil/syscalls.h"
 
 struct written {
-	char **slots;      /* hash table of owned strings, NULL = empty */
-	size_t n_slots;    /* power of two, >= 2 * capacity */
-	char **fifo;       /* insertion order, for eviction */
+	char **slots;	/* hash table of owned strings, NULL = empty */
+	size_t n_slots; /* power of two, >= 2 * capacity */
+	char **fifo;	/* insertion order, for eviction */
 	size_t capacity, head, count;
 	uint64_t forgotten;
 };
@@ -131,8 +131,7 @@ void written_observe(struct written *w, const struct vigil_event *ev)
 		if ((a = arg(ev, "newpath")))
 			add(w, vigil_str_ptr(ev, a->val), a->val.len);
 		break;
-	default:
-		break;
+	default: break;
 	}
 }
 

@@ -50,8 +50,9 @@ static void print_task(void)
 	struct ecs_task_meta m;
 	if (!ecs_meta_cached(&m))
 		return;
-	printf("task:          %s (cluster %s, family %s:%s, container %s, image %s, zone %s)\n", m.task_arn,
-	       m.cluster, m.family, m.revision, m.container_name, m.image, m.availability_zone);
+	printf("task:          %s (cluster %s, family %s:%s, container %s, image %s, zone %s)\n",
+	       m.task_arn, m.cluster, m.family, m.revision, m.container_name, m.image,
+	       m.availability_zone);
 }
 
 static void print_report(const struct keyprov_report *r)
@@ -59,18 +60,20 @@ static void print_report(const struct keyprov_report *r)
 	printf("key source:    %s (%s)\n", r->source[0] ? r->source : "none", r->where);
 	if (strcmp(r->source, "ssm") == 0) {
 		printf("parameter:     %s\n", r->where);
-		printf("region:        %s%s%s%s\n", r->region[0] ? r->region : "(unknown)", r->region_from[0] ? " (from " : "",
-		       r->region_from, r->region_from[0] ? ")" : "");
+		printf("region:        %s%s%s%s\n", r->region[0] ? r->region : "(unknown)",
+		       r->region_from[0] ? " (from " : "", r->region_from,
+		       r->region_from[0] ? ")" : "");
 		if (r->ssm.endpoint[0])
 			printf("ssm endpoint:  %s\n", r->ssm.endpoint);
 		if (r->ssm.source != CREDS_NONE)
-			printf("credentials:   %s (%s), access key id %s\n", creds_source_name(r->ssm.source),
-			       r->ssm.creds_detail, r->ssm.key_id_masked);
+			printf("credentials:   %s (%s), access key id %s\n",
+			       creds_source_name(r->ssm.source), r->ssm.creds_detail,
+			       r->ssm.key_id_masked);
 		if (r->creds_expiration)
 			print_time("expires:       ", r->creds_expiration);
 		if (r->ssm.attempts)
-			printf("ssm attempts:  %u%s%s\n", r->ssm.attempts, r->ssm.request_id[0] ? ", last request id " : "",
-			       r->ssm.request_id);
+			printf("ssm attempts:  %u%s%s\n", r->ssm.attempts,
+			       r->ssm.request_id[0] ? ", last request id " : "", r->ssm.request_id);
 	}
 	if (r->warning[0])
 		printf("warning:       %s\n", r->warning);
@@ -102,7 +105,8 @@ static void *fetch_once(void *arg)
 	size_t len = 0;
 	o->st = VIGIL_ERR_TRANSIENT;
 	if (f && key)
-		o->st = keyprov_fetch(f, key, KEYPROV_KEY_MAX, &len, &o->rep, o->err, sizeof(o->err));
+		o->st = keyprov_fetch(f, key, KEYPROV_KEY_MAX, &len, &o->rep, o->err,
+				      sizeof(o->err));
 	secret_free(key, KEYPROV_KEY_MAX); /* only its length and fingerprint are reported */
 	keyprov_fetcher_free(f);
 	return NULL;
@@ -187,7 +191,10 @@ static int watch(const struct keyprov_config *cfg, unsigned seconds)
 	struct keyprov *kp = sfd >= 0 ? keyprov_start(cfg, err, sizeof(err)) : NULL;
 	char *key = secret_alloc(KEYPROV_KEY_MAX);
 	if (!kp || !key) {
-		fprintf(stderr, "vigil: error: %s\n", sfd < 0 ? strerror(errno) : kp ? "out of memory" : err);
+		fprintf(stderr, "vigil: error: %s\n",
+			sfd < 0 ? strerror(errno)
+			: kp	? "out of memory"
+				: err);
 		keyprov_stop(kp);
 		return 1;
 	}
@@ -240,7 +247,8 @@ int aws_cli_main(int argc, char **argv)
 		return 1;
 	}
 	if (!keyprov_configured(&cfg)) {
-		fprintf(stderr, "vigil: error: no API key configured: set VIGIL_API_KEY, VIGIL_API_KEY_FILE or VIGIL_API_KEY_SSM\n");
+		fprintf(stderr, "vigil: error: no API key configured: set VIGIL_API_KEY, "
+				"VIGIL_API_KEY_FILE or VIGIL_API_KEY_SSM\n");
 		return 1;
 	}
 	aws_http_global_init();

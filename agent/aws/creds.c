@@ -96,8 +96,10 @@ vigil_rc creds_get(struct creds_cache *cc, const struct aws_ctx *ctx, const stru
 		return st;
 	}
 	if (cc->c->expiration && cc->c->expiration <= now) {
-		snprintf(err, errlen, "credentials from %s (%s) expired before they arrived; is the clock right?",
-			 creds_source_name(cc->c->source), cc->c->detail);
+		snprintf(
+			err, errlen,
+			"credentials from %s (%s) expired before they arrived; is the clock right?",
+			creds_source_name(cc->c->source), cc->c->detail);
 		secret_wipe(cc->c, sizeof(*cc->c));
 		return VIGIL_ERR_TRANSIENT;
 	}

@@ -25,7 +25,7 @@ struct aws_creds {
 	char access_key_id[AWS_AKID_MAX];
 	char secret_access_key[AWS_SECRET_KEY_MAX];
 	char session_token[AWS_TOKEN_MAX]; /* "" for long-term keys */
-	time_t expiration;                 /* 0: does not expire */
+	time_t expiration;		   /* 0: does not expire */
 	enum aws_creds_source source;
 	char detail[256]; /* where exactly: the URI or IMDS role (no secrets) */
 };

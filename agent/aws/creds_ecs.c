@@ -26,7 +26,8 @@
 
 static bool allowed_http_host(const char *url)
 {
-	static const char *const ok[] = {"169.254.170.2", "169.254.170.23", "[fd00:ec2::23]", "localhost", "[::1]"};
+	static const char *const ok[] = {"169.254.170.2", "169.254.170.23", "[fd00:ec2::23]",
+					 "localhost", "[::1]"};
 	char host[300];
 	if (aws_url_host(url, host, sizeof(host)) != 0)
 		return false;
@@ -58,8 +59,10 @@ static vigil_rc container_url(char *url, size_t cap, bool *configured, char *err
 	if (!(rel && *rel) && strncasecmp(full, "https://", 8) != 0 &&
 	    (strncasecmp(full, "http://", 7) != 0 || !allowed_http_host(full))) {
 		snprintf(err, errlen,
-			 "AWS_CONTAINER_CREDENTIALS_FULL_URI %s: plain http is only allowed to loopback, "
-			 "169.254.170.2, 169.254.170.23 or fd00:ec2::23", full);
+			 "AWS_CONTAINER_CREDENTIALS_FULL_URI %s: plain http is only allowed to "
+			 "loopback, "
+			 "169.254.170.2, 169.254.170.23 or fd00:ec2::23",
+			 full);
 		return VIGIL_ERR_PERMANENT;
 	}
 	return VIGIL_OK;
@@ -70,7 +73,8 @@ static vigil_rc read_token_file(const char *path, char *out, size_t cap, char *e
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		snprintf(err, errlen, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE %s: %s", path, strerror(errno));
+		snprintf(err, errlen, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE %s: %s", path,
+			 strerror(errno));
 		return VIGIL_ERR_PERMANENT;
 	}
 	size_t len = 0;
@@ -112,7 +116,8 @@ static vigil_rc auth_header(char *hdr, size_t cap, char *err, size_t errlen)
 		return VIGIL_OK;
 	}
 	if (strpbrk(hdr + pl, "\r\n") || !hdr[pl]) {
-		snprintf(err, errlen, "the container authorization token is empty or contains a line break");
+		snprintf(err, errlen,
+			 "the container authorization token is empty or contains a line break");
 		hdr[0] = '\0';
 		return VIGIL_ERR_PERMANENT;
 	}
@@ -124,7 +129,9 @@ static vigil_rc auth_header(char *hdr, size_t cap, char *err, size_t errlen)
 static vigil_rc fetch_once(const struct aws_ctx *ctx, const char *url, const char *auth,
 			   struct aws_creds *out, char *err, size_t errlen)
 {
-	struct aws_http_req req = {.method = "GET", .url = url, .link_local = true,
+	struct aws_http_req req = {.method = "GET",
+				   .url = url,
+				   .link_local = true,
 				   .timeout_ms = ctx->meta_timeout_ms};
 	struct aws_http_resp resp;
 	req.headers[req.n_headers++] = "Accept: application/json";
@@ -136,7 +143,9 @@ static vigil_rc fetch_once(const struct aws_ctx *ctx, const char *url, const cha
 		snprintf(err, errlen, "container credentials %s: %s", url, why);
 	else if (resp.status != 200)
 		snprintf(err, errlen, "container credentials %s: HTTP %ld%s", url, resp.status,
-			 resp.status == 401 || resp.status == 403 ? " (is the authorization token right?)" : "");
+			 resp.status == 401 || resp.status == 403
+				 ? " (is the authorization token right?)"
+				 : "");
 	else
 		st = creds_parse_json(resp.body, resp.len, false, out, err, errlen);
 	if (st != VIGIL_OK && resp.status >= 400 && resp.status < 500)
@@ -162,7 +171,8 @@ vigil_rc creds_from_ecs(const struct aws_ctx *ctx, struct aws_creds *out, bool *
 			st = VIGIL_ERR_STOPPED;
 			break;
 		}
-		st = auth_header(auth, TOKEN_MAX + 32, err, errlen); /* the file may rotate between tries */
+		st = auth_header(auth, TOKEN_MAX + 32, err,
+				 errlen); /* the file may rotate between tries */
 		if (st == VIGIL_OK)
 			st = fetch_once(ctx, url, auth, out, err, errlen);
 		if (st != VIGIL_ERR_TRANSIENT)

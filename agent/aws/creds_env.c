@@ -18,11 +18,13 @@ vigil_rc creds_from_env(struct aws_creds *out, bool *configured, char *err, size
 	if (!*configured)
 		return VIGIL_ERR_PERMANENT;
 	if (!set(id) || !set(secret)) {
-		snprintf(err, errlen, "%s is set but %s is not", set(id) ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY",
+		snprintf(err, errlen, "%s is set but %s is not",
+			 set(id) ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY",
 			 set(id) ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID");
 		return VIGIL_ERR_PERMANENT;
 	}
-	if (strlen(id) >= sizeof(out->access_key_id) || strlen(secret) >= sizeof(out->secret_access_key) ||
+	if (strlen(id) >= sizeof(out->access_key_id) ||
+	    strlen(secret) >= sizeof(out->secret_access_key) ||
 	    (token && strlen(token) >= sizeof(out->session_token))) {
 		snprintf(err, errlen, "AWS credentials in the environment are too long");
 		return VIGIL_ERR_PERMANENT;

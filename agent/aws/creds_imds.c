@@ -25,12 +25,14 @@ struct imds {
 };
 
 /* One request; the body is copied into out (cap) on 200. */
-static vigil_rc call(struct imds *m, const char *method, const char *path, const char *hdr, char *out,
-		     size_t cap, char *err, size_t errlen)
+static vigil_rc call(struct imds *m, const char *method, const char *path, const char *hdr,
+		     char *out, size_t cap, char *err, size_t errlen)
 {
 	char url[1024];
 	snprintf(url, sizeof(url), "%s%s", m->base, path);
-	struct aws_http_req req = {.method = method, .url = url, .link_local = true,
+	struct aws_http_req req = {.method = method,
+				   .url = url,
+				   .link_local = true,
 				   .timeout_ms = m->ctx->meta_timeout_ms};
 	req.headers[req.n_headers++] = hdr;
 	struct aws_http_resp resp;
@@ -41,7 +43,9 @@ static vigil_rc call(struct imds *m, const char *method, const char *path, const
 		st = VIGIL_ERR_TRANSIENT;
 	} else if (resp.status != 200) {
 		snprintf(err, errlen, "IMDS %s %s: HTTP %ld%s", method, path, resp.status,
-			 resp.status == 404 && strcmp(method, "GET") == 0 ? " (no instance profile attached?)" : "");
+			 resp.status == 404 && strcmp(method, "GET") == 0
+				 ? " (no instance profile attached?)"
+				 : "");
 		st = resp.status >= 500 ? VIGIL_ERR_TRANSIENT : VIGIL_ERR_PERMANENT;
 	} else if (resp.len >= cap) {
 		snprintf(err, errlen, "IMDS %s %s: answer too long", method, path);
@@ -60,8 +64,9 @@ static vigil_rc get_token(struct imds *m, char *err, size_t errlen)
 	const char *prefix = "X-aws-ec2-metadata-token: ";
 	size_t pl = strlen(prefix);
 	memcpy(m->token_hdr, prefix, pl);
-	vigil_rc st = call(m, "PUT", "/latest/api/token", "X-aws-ec2-metadata-token-ttl-seconds: 21600",
-			   m->token_hdr + pl, IMDS_TOKEN_MAX, err, errlen);
+	vigil_rc st =
+		call(m, "PUT", "/latest/api/token", "X-aws-ec2-metadata-token-ttl-seconds: 21600",
+		     m->token_hdr + pl, IMDS_TOKEN_MAX, err, errlen);
 	if (st == VIGIL_OK && (!m->token_hdr[pl] || strpbrk(m->token_hdr + pl, "\r\n"))) {
 		snprintf(err, errlen, "IMDS returned an empty or malformed token");
 		st = VIGIL_ERR_PERMANENT;
@@ -77,7 +82,8 @@ static vigil_rc get_role(struct imds *m, char *role, size_t cap, char *err, size
 		return st;
 	role[strcspn(role, "\r\n")] = '\0';
 	if (!role[0] || strpbrk(role, "/?#% ")) {
-		snprintf(err, errlen, "IMDS: no usable IAM role name in the instance profile listing");
+		snprintf(err, errlen,
+			 "IMDS: no usable IAM role name in the instance profile listing");
 		return VIGIL_ERR_PERMANENT;
 	}
 	return VIGIL_OK;

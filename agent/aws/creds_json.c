@@ -12,8 +12,9 @@ time_t creds_parse_time(const char *s)
 {
 	struct tm tm = {0};
 	int n = 0;
-	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
-		   &tm.tm_sec, &n) != 6 || n != 19)
+	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+		   &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6 ||
+	    n != 19)
 		return -1;
 	const char *p = s + n;
 	if (*p == '.') /* fractional seconds: irrelevant at this scale */
@@ -30,8 +31,8 @@ time_t creds_parse_time(const char *s)
 	}
 	tm.tm_year -= 1900;
 	tm.tm_mon -= 1;
-	if (tm.tm_mon < 0 || tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 ||
-	    tm.tm_min > 59 || tm.tm_sec > 60)
+	if (tm.tm_mon < 0 || tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
+	    tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
 		return -1;
 	time_t t = timegm(&tm);
 	return t == (time_t)-1 ? -1 : t - off;
@@ -54,7 +55,8 @@ static bool failed_code(json_t *o, char *err, size_t errlen)
 	if (!code || strcmp(code, "Success") == 0)
 		return false;
 	const char *msg = json_string_value(json_object_get(o, "Message"));
-	snprintf(err, errlen, "credentials endpoint answered %s: %s", code, msg ? msg : "(no message)");
+	snprintf(err, errlen, "credentials endpoint answered %s: %s", code,
+		 msg ? msg : "(no message)");
 	return true;
 }
 
@@ -70,11 +72,14 @@ vigil_rc creds_parse_json(const char *body, size_t len, bool token_required, str
 	} else if (failed_code(o, err, errlen)) {
 		st = VIGIL_ERR_TRANSIENT;
 	} else if (!take(o, "AccessKeyId", out->access_key_id, sizeof(out->access_key_id)) ||
-		   !take(o, "SecretAccessKey", out->secret_access_key, sizeof(out->secret_access_key))) {
+		   !take(o, "SecretAccessKey", out->secret_access_key,
+			 sizeof(out->secret_access_key))) {
 		snprintf(err, errlen, "credentials response lacks AccessKeyId or SecretAccessKey");
-	} else if (!take(o, "Token", out->session_token, sizeof(out->session_token)) && token_required) {
+	} else if (!take(o, "Token", out->session_token, sizeof(out->session_token)) &&
+		   token_required) {
 		snprintf(err, errlen, "credentials response lacks Token");
-	} else if (!take(o, "Expiration", when, sizeof(when)) || (out->expiration = creds_parse_time(when)) <= 0) {
+	} else if (!take(o, "Expiration", when, sizeof(when)) ||
+		   (out->expiration = creds_parse_time(when)) <= 0) {
 		snprintf(err, errlen, "credentials response has no valid Expiration");
 	} else {
 		st = VIGIL_OK;

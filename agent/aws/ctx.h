@@ -12,10 +12,10 @@
 #include "vigil/rc.h" /* outcomes: VIGIL_OK, _TRANSIENT, _PERMANENT, _STOPPED */
 
 struct aws_ctx {
-	const char *ca_file;      /* NULL: libcurl's default bundle */
-	unsigned timeout_ms;      /* one AWS API call (SSM) */
+	const char *ca_file;	  /* NULL: libcurl's default bundle */
+	unsigned timeout_ms;	  /* one AWS API call (SSM) */
 	unsigned meta_timeout_ms; /* one metadata/credentials call (link-local) */
-	unsigned max_attempts;    /* SSM attempts for retryable errors */
+	unsigned max_attempts;	  /* SSM attempts for retryable errors */
 	unsigned retry_base_ms, retry_cap_ms;
 	atomic_bool *stop; /* NULL: never stopped */
 	/* Sleep ms unless stopped; false when stopped. NULL: nanosleep. */

@@ -40,15 +40,16 @@ static void derive(struct ecs_task_meta *m)
 		region_from_zone(m->availability_zone, m->region, sizeof(m->region));
 }
 
-int ecs_meta_parse(const char *task_doc, size_t task_len, const char *container_doc, size_t container_len,
-		   struct ecs_task_meta *out, char *err, size_t errlen)
+int ecs_meta_parse(const char *task_doc, size_t task_len, const char *container_doc,
+		   size_t container_len, struct ecs_task_meta *out, char *err, size_t errlen)
 {
 	json_t *t = json_loadb(task_doc, task_len, 0, NULL);
 	json_t *c = json_loadb(container_doc, container_len, 0, NULL);
 	int rc = -1;
 	memset(out, 0, sizeof(*out));
 	if (!json_is_object(t) || !json_is_object(c)) {
-		snprintf(err, errlen, "task metadata: %s is not a JSON object", json_is_object(t) ? "container" : "task");
+		snprintf(err, errlen, "task metadata: %s is not a JSON object",
+			 json_is_object(t) ? "container" : "task");
 	} else {
 		take(t, "Cluster", out->cluster, sizeof(out->cluster));
 		take(t, "TaskARN", out->task_arn, sizeof(out->task_arn));
@@ -70,9 +71,13 @@ int ecs_meta_parse(const char *task_doc, size_t task_len, const char *container_
 	return rc;
 }
 
-static int get(const struct aws_ctx *ctx, const char *url, struct aws_http_resp *r, char *err, size_t errlen)
+static int get(const struct aws_ctx *ctx, const char *url, struct aws_http_resp *r, char *err,
+	       size_t errlen)
 {
-	struct aws_http_req req = {.method = "GET", .url = url, .link_local = true, .timeout_ms = ctx->meta_timeout_ms};
+	struct aws_http_req req = {.method = "GET",
+				   .url = url,
+				   .link_local = true,
+				   .timeout_ms = ctx->meta_timeout_ms};
 	req.headers[req.n_headers++] = "Accept: application/json";
 	char why[200];
 	if (aws_http_do(ctx, &req, r, why, sizeof(why)) != 0) {
@@ -101,7 +106,10 @@ int ecs_meta_fetch(const struct aws_ctx *ctx, struct ecs_task_meta *out, char *e
 	if (rc == 0)
 		rc = get(ctx, base, &container, err, errlen);
 	if (rc == 0) {
-		rc = ecs_meta_parse(task.body, task.len, container.body, container.len, out, err, errlen) == 0 ? 1 : -1;
+		rc = ecs_meta_parse(task.body, task.len, container.body, container.len, out, err,
+				    errlen) == 0
+			     ? 1
+			     : -1;
 		aws_http_resp_free(&container);
 	}
 	aws_http_resp_free(&task);

@@ -16,16 +16,16 @@
 #include "vigil/strbuf.h"
 
 struct ecs_task_meta {
-	char cluster[256];        /* short name on EC2, ARN on Fargate (as ECS reports it) */
+	char cluster[256]; /* short name on EC2, ARN on Fargate (as ECS reports it) */
 	char task_arn[256];
-	char task_id[128];        /* last '/' segment of the task ARN */
+	char task_id[128]; /* last '/' segment of the task ARN */
 	char family[256];
 	char revision[32];
 	char container_name[256]; /* this container (the one vigil runs in) */
 	char image[512];
 	char availability_zone[64];
-	char region[64];          /* from the task ARN, else the zone without its letter */
-	char launch_type[16];     /* "EC2", "FARGATE" or "" */
+	char region[64];      /* from the task ARN, else the zone without its letter */
+	char launch_type[16]; /* "EC2", "FARGATE" or "" */
 };
 
 /* Blocking fetch of ${URI}/task and ${URI}: 1 filled, 0 when the variable is
@@ -42,7 +42,7 @@ bool ecs_meta_cached(struct ecs_task_meta *out);
 void ecs_meta_json(const struct ecs_task_meta *m, struct strbuf *sb);
 
 /* Parse the two documents (exposed for tests). 0 or -1 with err. */
-int ecs_meta_parse(const char *task_doc, size_t task_len, const char *container_doc, size_t container_len,
-		   struct ecs_task_meta *out, char *err, size_t errlen);
+int ecs_meta_parse(const char *task_doc, size_t task_len, const char *container_doc,
+		   size_t container_len, struct ecs_task_meta *out, char *err, size_t errlen);
 
 #endif

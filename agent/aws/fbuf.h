@@ -15,7 +15,7 @@
 struct fbuf {
 	char *p;
 	size_t len, cap; /* cap includes room for the NUL */
-	bool over;       /* an append did not fit: the content is incomplete */
+	bool over;	 /* an append did not fit: the content is incomplete */
 };
 
 void fbuf_init(struct fbuf *b, char *mem, size_t cap);

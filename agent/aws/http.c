@@ -127,8 +127,8 @@ static void set_options(CURL *c, const struct aws_ctx *ctx, const struct aws_htt
 	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 }
 
-int aws_http_do(const struct aws_ctx *ctx, const struct aws_http_req *req, struct aws_http_resp *resp,
-		char *err, size_t errlen)
+int aws_http_do(const struct aws_ctx *ctx, const struct aws_http_req *req,
+		struct aws_http_resp *resp, char *err, size_t errlen)
 {
 	memset(resp, 0, sizeof(*resp));
 	resp->body = secret_alloc(AWS_HTTP_BODY_MAX + 1);
@@ -175,8 +175,10 @@ int aws_url_host(const char *url, char *host, size_t cap)
 	int rc = -1;
 	if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
 	    curl_url_get(u, CURLUPART_HOST, &h, 0) == CURLUE_OK) {
-		CURLUcode pc = curl_url_get(u, CURLUPART_PORT, &port, 0); /* only an explicit port */
-		int n = pc == CURLUE_OK ? snprintf(host, cap, "%s:%s", h, port) : snprintf(host, cap, "%s", h);
+		CURLUcode pc =
+			curl_url_get(u, CURLUPART_PORT, &port, 0); /* only an explicit port */
+		int n = pc == CURLUE_OK ? snprintf(host, cap, "%s:%s", h, port)
+					: snprintf(host, cap, "%s", h);
 		rc = n > 0 && (size_t)n < cap ? 0 : -1;
 	}
 	curl_free(h);

@@ -17,7 +17,7 @@
 #define AWS_HTTP_MAX_HEADERS 16
 
 struct aws_http_req {
-	const char *method;  /* "GET", "PUT", "POST" */
+	const char *method; /* "GET", "PUT", "POST" */
 	const char *url;
 	const char *headers[AWS_HTTP_MAX_HEADERS]; /* "Name: value" */
 	size_t n_headers;
@@ -42,8 +42,8 @@ void aws_http_global_init(void);
 
 /* 0 when an HTTP response arrived (any status), -1 on transport failure or
  * stop, with a message in err. resp must be freed with aws_http_resp_free. */
-int aws_http_do(const struct aws_ctx *ctx, const struct aws_http_req *req, struct aws_http_resp *resp,
-		char *err, size_t errlen);
+int aws_http_do(const struct aws_ctx *ctx, const struct aws_http_req *req,
+		struct aws_http_resp *resp, char *err, size_t errlen);
 void aws_http_resp_free(struct aws_http_resp *resp);
 
 /* Host header value for url ("host" or "host:port" when the port is explicit). */

@@ -58,7 +58,8 @@ static char *wiping_strdup(const char *s)
 static void install(void)
 {
 	json_set_alloc_funcs(malloc, wiping_free);
-	curl_global_init_mem(CURL_GLOBAL_DEFAULT, malloc, wiping_free, wiping_realloc, wiping_strdup, calloc);
+	curl_global_init_mem(CURL_GLOBAL_DEFAULT, malloc, wiping_free, wiping_realloc,
+			     wiping_strdup, calloc);
 }
 
 void aws_http_global_init(void)

@@ -70,7 +70,8 @@ static void notify(struct keyprov *kp)
 static void wait_until(struct keyprov *kp, uint64_t deadline_ms, bool wake_on_invalidate)
 {
 	struct timespec ts = {(time_t)(deadline_ms / 1000), (long)(deadline_ms % 1000) * 1000000L};
-	while (!atomic_load(&kp->stop) && !(wake_on_invalidate && kp->invalidate) && now_ms() < deadline_ms)
+	while (!atomic_load(&kp->stop) && !(wake_on_invalidate && kp->invalidate) &&
+	       now_ms() < deadline_ms)
 		if (pthread_cond_timedwait(&kp->cv, &kp->mu, &ts) == ETIMEDOUT)
 			break;
 }
@@ -90,7 +91,8 @@ static void publish_key(struct keyprov *kp, size_t len, const struct keyprov_rep
 {
 	pthread_mutex_lock(&kp->mu);
 	bool first = kp->key_len == 0;
-	bool changed = len != kp->key_len || CRYPTO_memcmp(kp->key, kp->scratch, len) != 0 || kp->permanent;
+	bool changed = len != kp->key_len || CRYPTO_memcmp(kp->key, kp->scratch, len) != 0 ||
+		       kp->permanent;
 	if (changed) {
 		secret_wipe(kp->key, KEYPROV_KEY_MAX);
 		memcpy(kp->key, kp->scratch, len + 1);
@@ -102,13 +104,14 @@ static void publish_key(struct keyprov *kp, size_t len, const struct keyprov_rep
 	pthread_mutex_unlock(&kp->mu);
 	secret_wipe(kp->scratch, KEYPROV_KEY_MAX);
 	if (changed) {
-		LOG_INFO("API key %s from %s (%zu bytes, sha256 %s...)", first ? "loaded" : "updated",
-			 rep->source, len, rep->fingerprint);
+		LOG_INFO("API key %s from %s (%zu bytes, sha256 %s...)",
+			 first ? "loaded" : "updated", rep->source, len, rep->fingerprint);
 		notify(kp);
 	}
 }
 
-static void publish_error(struct keyprov *kp, vigil_rc st, const char *err, const struct keyprov_report *rep)
+static void publish_error(struct keyprov *kp, vigil_rc st, const char *err,
+			  const struct keyprov_report *rep)
 {
 	pthread_mutex_lock(&kp->mu);
 	bool news = strcmp(kp->error, err) != 0 || (st == VIGIL_ERR_PERMANENT && !kp->permanent);
@@ -128,7 +131,8 @@ static uint64_t fetch_and_publish(struct keyprov *kp, unsigned *failures)
 	struct keyprov_report rep;
 	char err[512] = "";
 	size_t len = 0;
-	vigil_rc st = keyprov_fetch(kp->fetcher, kp->scratch, KEYPROV_KEY_MAX, &len, &rep, err, sizeof(err));
+	vigil_rc st = keyprov_fetch(kp->fetcher, kp->scratch, KEYPROV_KEY_MAX, &len, &rep, err,
+				    sizeof(err));
 	uint64_t now = now_ms();
 	kp->last_fetch_ms = now;
 	if (st == VIGIL_OK) {
@@ -140,7 +144,8 @@ static uint64_t fetch_and_publish(struct keyprov *kp, unsigned *failures)
 		return now;
 	publish_error(kp, st, err, &rep);
 	if (st == VIGIL_ERR_PERMANENT) {
-		unsigned s = kp->cfg.refresh_s < PERMANENT_RETRY_MAX_S ? kp->cfg.refresh_s : PERMANENT_RETRY_MAX_S;
+		unsigned s = kp->cfg.refresh_s < PERMANENT_RETRY_MAX_S ? kp->cfg.refresh_s
+								       : PERMANENT_RETRY_MAX_S;
 		return now + (uint64_t)s * 1000u;
 	}
 	unsigned delay = aws_backoff_ms((*failures)++, 1000, TRANSIENT_RETRY_MAX_MS);
@@ -184,7 +189,9 @@ static void *worker(void *arg)
 	pthread_mutex_lock(&kp->mu);
 	while (!atomic_load(&kp->stop)) {
 		uint64_t now = now_ms();
-		bool invalidated = kp->invalidate && now >= kp->last_fetch_ms + (uint64_t)kp->cfg.min_refetch_s * 1000u;
+		bool invalidated =
+			kp->invalidate &&
+			now >= kp->last_fetch_ms + (uint64_t)kp->cfg.min_refetch_s * 1000u;
 		if (now >= next_fetch || invalidated) {
 			kp->invalidate = false;
 			pthread_mutex_unlock(&kp->mu);
@@ -233,7 +240,8 @@ static int setup(struct keyprov *kp, const struct keyprov_config *cfg, char *err
 	}
 	if (cfg->api_key) {
 		if (strlen(cfg->api_key) >= KEYPROV_KEY_MAX) {
-			snprintf(err, errlen, "VIGIL_API_KEY is longer than %d bytes", KEYPROV_KEY_MAX - 1);
+			snprintf(err, errlen, "VIGIL_API_KEY is longer than %d bytes",
+				 KEYPROV_KEY_MAX - 1);
 			return -1;
 		}
 		memcpy(kp->fixed, cfg->api_key, strlen(cfg->api_key) + 1);
@@ -270,7 +278,9 @@ static int start_thread(struct keyprov *kp, char *err, size_t errlen)
 struct keyprov *keyprov_start(const struct keyprov_config *cfg, char *err, size_t errlen)
 {
 	if (!keyprov_configured(cfg)) {
-		snprintf(err, errlen, "no API key configured: set VIGIL_API_KEY, VIGIL_API_KEY_FILE or VIGIL_API_KEY_SSM");
+		snprintf(err, errlen,
+			 "no API key configured: set VIGIL_API_KEY, VIGIL_API_KEY_FILE or "
+			 "VIGIL_API_KEY_SSM");
 		return NULL;
 	}
 	aws_http_global_init(); /* before the thread: libcurl's global init is not ours to race */

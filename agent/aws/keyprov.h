@@ -24,23 +24,23 @@
 
 /* Plain data, so that a YAML loader can fill it as well as the environment. */
 struct keyprov_config {
-	const char *api_key;                      /* the key itself; borrowed, copied by keyprov_start */
-	char api_key_file[KEYPROV_PATH_MAX];      /* file holding the key */
-	char ssm_parameter[SSM_NAME_MAX + 1];     /* SSM parameter name or ARN */
-	char region[AWS_REGION_MAX];              /* "" = from the ARN, else ECS task metadata */
-	char ssm_endpoint[512];                   /* "" = AWS_ENDPOINT_URL_SSM / _URL / standard */
-	char ca_file[KEYPROV_PATH_MAX];           /* "" = libcurl's default CA bundle */
-	unsigned refresh_s;     /* periodic re-fetch (default 900) */
+	const char *api_key;		     /* the key itself; borrowed, copied by keyprov_start */
+	char api_key_file[KEYPROV_PATH_MAX]; /* file holding the key */
+	char ssm_parameter[SSM_NAME_MAX + 1]; /* SSM parameter name or ARN */
+	char region[AWS_REGION_MAX];	      /* "" = from the ARN, else ECS task metadata */
+	char ssm_endpoint[512];		      /* "" = AWS_ENDPOINT_URL_SSM / _URL / standard */
+	char ca_file[KEYPROV_PATH_MAX];	      /* "" = libcurl's default CA bundle */
+	unsigned refresh_s;		      /* periodic re-fetch (default 900) */
 	unsigned min_refetch_s; /* keyprov_invalidate() at most this often (default 30) */
-	unsigned timeout_ms;    /* one SSM call (default 10000) */
-	unsigned max_attempts;  /* SSM attempts on throttling/5xx (default 5) */
+	unsigned timeout_ms;	/* one SSM call (default 10000) */
+	unsigned max_attempts;	/* SSM attempts on throttling/5xx (default 5) */
 	unsigned retry_base_ms, retry_cap_ms; /* full-jitter backoff (default 200, 20000) */
-	bool task_metadata;     /* read ECS task metadata (default true; optional anyway) */
+	bool task_metadata; /* read ECS task metadata (default true; optional anyway) */
 };
 
 /* What the last fetch did: for logs and `vigil aws check`; no secrets. */
 struct keyprov_report {
-	char source[8];      /* "env", "file", "ssm" */
+	char source[8];		      /* "env", "file", "ssm" */
 	char where[KEYPROV_PATH_MAX]; /* VIGIL_API_KEY, the file, or the parameter */
 	char region[AWS_REGION_MAX];
 	char region_from[48];
@@ -84,7 +84,8 @@ void keyprov_stop(struct keyprov *kp);
 
 /* One blocking fetch, as the thread does it (used by `vigil aws check`). */
 struct keyprov_fetcher;
-struct keyprov_fetcher *keyprov_fetcher_new(const struct keyprov_config *cfg, const struct aws_ctx *ctx);
+struct keyprov_fetcher *keyprov_fetcher_new(const struct keyprov_config *cfg,
+					    const struct aws_ctx *ctx);
 void keyprov_fetcher_free(struct keyprov_fetcher *f);
 vigil_rc keyprov_fetch(struct keyprov_fetcher *f, char *key, size_t cap, size_t *len,
 		       struct keyprov_report *rep, char *err, size_t errlen);

@@ -35,18 +35,22 @@ static int env_str(const char *name, char *out, size_t cap, char *err, size_t er
 	return 0;
 }
 
-
 int keyprov_config_from_env(struct keyprov_config *cfg, char *err, size_t errlen)
 {
 	keyprov_config_defaults(cfg);
-	cfg->api_key = vigil_api_key(); /* handed over by the supervisor, never in our environment */
-	if (env_str("VIGIL_API_KEY_FILE", cfg->api_key_file, sizeof(cfg->api_key_file), err, errlen) ||
-	    env_str("VIGIL_API_KEY_SSM", cfg->ssm_parameter, sizeof(cfg->ssm_parameter), err, errlen) ||
+	cfg->api_key =
+		vigil_api_key(); /* handed over by the supervisor, never in our environment */
+	if (env_str("VIGIL_API_KEY_FILE", cfg->api_key_file, sizeof(cfg->api_key_file), err,
+		    errlen) ||
+	    env_str("VIGIL_API_KEY_SSM", cfg->ssm_parameter, sizeof(cfg->ssm_parameter), err,
+		    errlen) ||
 	    env_str("AWS_DEFAULT_REGION", cfg->region, sizeof(cfg->region), err, errlen) ||
-	    env_str("AWS_REGION", cfg->region, sizeof(cfg->region), err, errlen) || /* wins, as in the SDKs */
+	    env_str("AWS_REGION", cfg->region, sizeof(cfg->region), err,
+		    errlen) || /* wins, as in the SDKs */
 	    env_str("VIGIL_CA_FILE", cfg->ca_file, sizeof(cfg->ca_file), err, errlen) ||
 	    vigil_env_uint("VIGIL_API_KEY_REFRESH", 1, 7 * 86400, &cfg->refresh_s, err, errlen) ||
-	    vigil_env_uint("VIGIL_API_KEY_MIN_REFETCH", 0, 86400, &cfg->min_refetch_s, err, errlen) ||
+	    vigil_env_uint("VIGIL_API_KEY_MIN_REFETCH", 0, 86400, &cfg->min_refetch_s, err,
+			   errlen) ||
 	    vigil_env_uint("VIGIL_AWS_TIMEOUT_MS", 100, 120000, &cfg->timeout_ms, err, errlen) ||
 	    vigil_env_uint("VIGIL_AWS_MAX_ATTEMPTS", 1, 20, &cfg->max_attempts, err, errlen) ||
 	    vigil_env_uint("VIGIL_AWS_RETRY_BASE_MS", 1, 60000, &cfg->retry_base_ms, err, errlen))

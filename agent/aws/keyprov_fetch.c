@@ -24,7 +24,8 @@ struct keyprov_fetcher {
 	struct creds_cache creds;
 };
 
-struct keyprov_fetcher *keyprov_fetcher_new(const struct keyprov_config *cfg, const struct aws_ctx *ctx)
+struct keyprov_fetcher *keyprov_fetcher_new(const struct keyprov_config *cfg,
+					    const struct aws_ctx *ctx)
 {
 	struct keyprov_fetcher *f = calloc(1, sizeof(*f));
 	if (!f)
@@ -59,14 +60,15 @@ static vigil_rc check_key(char *key, size_t *len, const char *where, char *err, 
 	}
 	for (size_t i = 0; i < *len; i++)
 		if ((unsigned char)key[i] < 0x20 || key[i] == 0x7f) {
-			snprintf(err, errlen, "the API key from %s contains control characters", where);
+			snprintf(err, errlen, "the API key from %s contains control characters",
+				 where);
 			return VIGIL_ERR_PERMANENT;
 		}
 	return VIGIL_OK;
 }
 
-static vigil_rc from_file(const char *path, char *key, size_t cap, size_t *len, struct keyprov_report *rep,
-			  char *err, size_t errlen)
+static vigil_rc from_file(const char *path, char *key, size_t cap, size_t *len,
+			  struct keyprov_report *rep, char *err, size_t errlen)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	struct stat st;
@@ -74,20 +76,24 @@ static vigil_rc from_file(const char *path, char *key, size_t cap, size_t *len, 
 		snprintf(err, errlen, "API key file %s: %s", path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
-		return errno == ENOENT ? VIGIL_ERR_TRANSIENT : VIGIL_ERR_PERMANENT; /* a mounted secret may come later */
+		return errno == ENOENT ? VIGIL_ERR_TRANSIENT
+				       : VIGIL_ERR_PERMANENT; /* a mounted secret may come later */
 	}
 	if (!S_ISREG(st.st_mode) || st.st_size <= 0 || (size_t)st.st_size >= cap) {
-		snprintf(err, errlen, "API key file %s: not a regular file of 1 to %zu bytes", path, cap - 1);
+		snprintf(err, errlen, "API key file %s: not a regular file of 1 to %zu bytes", path,
+			 cap - 1);
 		close(fd);
 		return VIGIL_ERR_PERMANENT;
 	}
 	if (st.st_mode & 077)
-		str_copy(rep->warning, sizeof(rep->warning), "the API key file is readable by group or others (chmod 600 it)");
+		str_copy(rep->warning, sizeof(rep->warning),
+			 "the API key file is readable by group or others (chmod 600 it)");
 	ssize_t n = read(fd, key, (size_t)st.st_size);
 	int saved = errno;
 	close(fd);
 	if (n != st.st_size) {
-		snprintf(err, errlen, "API key file %s: %s", path, n < 0 ? strerror(saved) : "short read");
+		snprintf(err, errlen, "API key file %s: %s", path,
+			 n < 0 ? strerror(saved) : "short read");
 		return VIGIL_ERR_TRANSIENT;
 	}
 	key[n] = '\0';
@@ -110,8 +116,12 @@ static vigil_rc resolve_region(struct keyprov_fetcher *f, struct keyprov_report 
 	}
 	if (f->cfg->region[0]) {
 		str_copy(rep->region, sizeof(rep->region), f->cfg->region);
-		str_copy(rep->region_from, sizeof(rep->region_from), "AWS_REGION/AWS_DEFAULT_REGION");
-		return aws_region_valid(rep->region) ? VIGIL_OK : (snprintf(err, errlen, "invalid region %s", rep->region), VIGIL_ERR_PERMANENT);
+		str_copy(rep->region_from, sizeof(rep->region_from),
+			 "AWS_REGION/AWS_DEFAULT_REGION");
+		return aws_region_valid(rep->region)
+			       ? VIGIL_OK
+			       : (snprintf(err, errlen, "invalid region %s", rep->region),
+				  VIGIL_ERR_PERMANENT);
 	}
 	struct ecs_task_meta m;
 	char why[256] = "";
@@ -121,7 +131,9 @@ static vigil_rc resolve_region(struct keyprov_fetcher *f, struct keyprov_report 
 		str_copy(rep->region_from, sizeof(rep->region_from), "ECS task metadata");
 		return VIGIL_OK;
 	}
-	snprintf(err, errlen, "no AWS region for SSM parameter %s: set AWS_REGION or give the parameter's ARN%s%s",
+	snprintf(err, errlen,
+		 "no AWS region for SSM parameter %s: set AWS_REGION or give the parameter's "
+		 "ARN%s%s",
 		 f->cfg->ssm_parameter, why[0] ? "; task metadata: " : "", why);
 	return rc < 0 ? VIGIL_ERR_TRANSIENT : VIGIL_ERR_PERMANENT;
 }
@@ -137,8 +149,8 @@ static vigil_rc from_ssm(struct keyprov_fetcher *f, char *key, size_t cap, size_
 		snprintf(err, errlen, "SSM endpoint URL too long");
 		return VIGIL_ERR_PERMANENT;
 	}
-	st = ssm_get_parameter(&f->ctx, &f->creds, endpoint, rep->region, f->cfg->ssm_parameter, key, cap, len,
-			       &rep->ssm, err, errlen);
+	st = ssm_get_parameter(&f->ctx, &f->creds, endpoint, rep->region, f->cfg->ssm_parameter,
+			       key, cap, len, &rep->ssm, err, errlen);
 	rep->creds_expiration = f->creds.valid ? f->creds.c->expiration : 0;
 	return st;
 }
@@ -163,7 +175,9 @@ vigil_rc keyprov_fetch(struct keyprov_fetcher *f, char *key, size_t cap, size_t 
 		str_copy(rep->source, sizeof(rep->source), "env");
 		str_copy(rep->where, sizeof(rep->where), "VIGIL_API_KEY");
 		*len = strlen(cfg->api_key);
-		st = *len < cap ? VIGIL_OK : (snprintf(err, errlen, "VIGIL_API_KEY is too long"), VIGIL_ERR_PERMANENT);
+		st = *len < cap ? VIGIL_OK
+				: (snprintf(err, errlen, "VIGIL_API_KEY is too long"),
+				   VIGIL_ERR_PERMANENT);
 		if (st == VIGIL_OK)
 			memcpy(key, cfg->api_key, *len + 1);
 	} else if (cfg->api_key_file[0]) {
@@ -175,7 +189,9 @@ vigil_rc keyprov_fetch(struct keyprov_fetcher *f, char *key, size_t cap, size_t 
 		str_copy(rep->where, sizeof(rep->where), cfg->ssm_parameter);
 		st = from_ssm(f, key, cap, len, rep, err, errlen);
 	} else {
-		snprintf(err, errlen, "no API key configured: set VIGIL_API_KEY, VIGIL_API_KEY_FILE or VIGIL_API_KEY_SSM");
+		snprintf(err, errlen,
+			 "no API key configured: set VIGIL_API_KEY, VIGIL_API_KEY_FILE or "
+			 "VIGIL_API_KEY_SSM");
 		return VIGIL_ERR_PERMANENT;
 	}
 	if (st == VIGIL_OK)
@@ -200,5 +216,6 @@ void keyprov_fetcher_refresh_creds(struct keyprov_fetcher *f)
 	const struct aws_creds *c;
 	char err[256];
 	if (f->creds.valid && f->creds.refresh_at && time(NULL) >= f->creds.refresh_at)
-		(void)creds_get(&f->creds, &f->ctx, &c, err, sizeof(err)); /* a failure is retried at the next fetch */
+		(void)creds_get(&f->creds, &f->ctx, &c, err,
+				sizeof(err)); /* a failure is retried at the next fetch */
 }

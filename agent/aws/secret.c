@@ -54,11 +54,13 @@ static void *map_stack(size_t *len)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 	*len = SECRET_STACK + page;
-	char *p = mmap(NULL, *len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	char *p = mmap(NULL, *len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK,
+		       -1, 0);
 	if (p == MAP_FAILED)
 		return NULL;
 	/* The lowest page is a guard: an overflow faults instead of corrupting. */
-	if (mprotect(p, page, PROT_NONE) != 0 || madvise(p + page, SECRET_STACK, MADV_DONTDUMP) != 0) {
+	if (mprotect(p, page, PROT_NONE) != 0 ||
+	    madvise(p + page, SECRET_STACK, MADV_DONTDUMP) != 0) {
 		int saved = errno;
 		munmap(p, *len);
 		errno = saved;

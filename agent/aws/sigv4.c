@@ -52,7 +52,8 @@ static bool valid_key_id(const char *s)
 	if (!s || !*s || strlen(s) > 128)
 		return false;
 	for (; *s; s++)
-		if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9')))
+		if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
+		      (*s >= '0' && *s <= '9')))
 			return false;
 	return true;
 }
@@ -60,7 +61,8 @@ static bool valid_key_id(const char *s)
 static int hmac(const void *key, size_t key_len, const char *msg, unsigned char out[32])
 {
 	unsigned int len = 0;
-	if (!HMAC(EVP_sha256(), key, (int)key_len, (const unsigned char *)msg, strlen(msg), out, &len) ||
+	if (!HMAC(EVP_sha256(), key, (int)key_len, (const unsigned char *)msg, strlen(msg), out,
+		  &len) ||
 	    len != 32)
 		return -1;
 	return 0;
@@ -115,7 +117,8 @@ static int string_to_sign(struct sigv4_out *out, const char *scope)
 {
 	unsigned char digest[SHA256_DIGEST_LENGTH];
 	struct fbuf b;
-	SHA256((const unsigned char *)out->canonical_request, strlen(out->canonical_request), digest);
+	SHA256((const unsigned char *)out->canonical_request, strlen(out->canonical_request),
+	       digest);
 	fbuf_init(&b, out->string_to_sign, sizeof(out->string_to_sign));
 	fbuf_adds(&b, ALGORITHM "\n");
 	fbuf_adds(&b, out->amz_date);
@@ -159,12 +162,14 @@ int sigv4_sign(const struct sigv4_request *req, const struct sigv4_key *key,
 		return -1;
 	memcpy(date8, out->amz_date, 8);
 	date8[8] = '\0';
-	snprintf(scope_str, sizeof(scope_str), "%s/%s/%s/aws4_request", date8, scope->region, scope->service);
+	snprintf(scope_str, sizeof(scope_str), "%s/%s/%s/aws4_request", date8, scope->region,
+		 scope->service);
 	if (sigv4_canonical_request(req, out->amz_date, key->session_token, out->canonical_request,
-				    sizeof(out->canonical_request), signed_headers, sizeof(signed_headers),
-				    err, errlen) != 0)
+				    sizeof(out->canonical_request), signed_headers,
+				    sizeof(signed_headers), err, errlen) != 0)
 		return -1;
-	if (string_to_sign(out, scope_str) != 0 || signing_key(key->secret_access_key, date8, scope, kSigning) != 0 ||
+	if (string_to_sign(out, scope_str) != 0 ||
+	    signing_key(key->secret_access_key, date8, scope, kSigning) != 0 ||
 	    authorization(out, key, scope_str, signed_headers, kSigning) != 0) {
 		OPENSSL_cleanse(kSigning, sizeof(kSigning));
 		snprintf(err, errlen, "signing failed");

@@ -15,11 +15,11 @@
 #include <time.h>
 
 #define SIGV4_MAX_HEADERS 32
-#define SIGV4_NAME_MAX 128         /* one header name */
-#define SIGV4_CREQ_MAX 16384       /* canonical request */
-#define SIGV4_STS_MAX 512          /* string to sign */
-#define SIGV4_AUTH_MAX 1024        /* Authorization value */
-#define SIGV4_DATE_LEN 16          /* "20150830T123600Z" */
+#define SIGV4_NAME_MAX 128   /* one header name */
+#define SIGV4_CREQ_MAX 16384 /* canonical request */
+#define SIGV4_STS_MAX 512    /* string to sign */
+#define SIGV4_AUTH_MAX 1024  /* Authorization value */
+#define SIGV4_DATE_LEN 16    /* "20150830T123600Z" */
 
 struct sigv4_header {
 	const char *name;
@@ -27,9 +27,9 @@ struct sigv4_header {
 };
 
 struct sigv4_request {
-	const char *method;                 /* "GET", "POST" */
-	const char *path;                   /* as sent, without the query; "" means "/" */
-	const char *query;                  /* as sent, without '?'; NULL or "" for none */
+	const char *method;		    /* "GET", "POST" */
+	const char *path;		    /* as sent, without the query; "" means "/" */
+	const char *query;		    /* as sent, without '?'; NULL or "" for none */
 	const struct sigv4_header *headers; /* must include Host */
 	size_t n_headers;
 	const void *body;
@@ -65,7 +65,7 @@ void sigv4_out_wipe(struct sigv4_out *out);
 /* Canonical request alone (used by sigv4_sign; exposed for tests). The token,
  * if any, is signed as x-amz-security-token. 0, or -1 with err. */
 int sigv4_canonical_request(const struct sigv4_request *req, const char *amz_date,
-			    const char *session_token, char *out, size_t cap,
-			    char *signed_headers, size_t sh_cap, char *err, size_t errlen);
+			    const char *session_token, char *out, size_t cap, char *signed_headers,
+			    size_t sh_cap, char *err, size_t errlen);
 
 #endif

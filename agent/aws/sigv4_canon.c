@@ -19,14 +19,23 @@
 
 /* Headers botocore never signs: hop-by-hop or rewritten by proxies. */
 static const char *const unsigned_headers[] = {
-	"connection", "expect", "keep-alive", "proxy-authenticate", "proxy-authorization", "te",
-	"trailer", "transfer-encoding", "upgrade", "user-agent", "x-amzn-trace-id",
+	"connection",
+	"expect",
+	"keep-alive",
+	"proxy-authenticate",
+	"proxy-authorization",
+	"te",
+	"trailer",
+	"transfer-encoding",
+	"upgrade",
+	"user-agent",
+	"x-amzn-trace-id",
 };
 
 static bool unreserved(unsigned char c)
 {
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-	       c == '_' || c == '.' || c == '~';
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+	       c == '-' || c == '_' || c == '.' || c == '~';
 }
 
 /* RFC 3986 encoding as SigV4 wants it: everything but unreserved, upper-case hex. */
@@ -149,7 +158,8 @@ static int split_query(const char *q, struct fbuf *arena, struct qpair *pairs, s
 			size_t kn = eq ? (size_t)(eq - (q + i)) : j - i;
 			struct qpair *p = &pairs[n++];
 			p->key = recode(arena, q + i, kn, &p->key_len);
-			p->val = eq ? recode(arena, eq + 1, j - i - kn - 1, &p->val_len) : recode(arena, "", 0, &p->val_len);
+			p->val = eq ? recode(arena, eq + 1, j - i - kn - 1, &p->val_len)
+				    : recode(arena, "", 0, &p->val_len);
 			if (!p->key || !p->val)
 				return -1;
 		}
@@ -250,7 +260,8 @@ static int collect_headers(const struct sigv4_request *req, const char *amz_date
 			return -1;
 		}
 		if (is_unsigned(h[n].name) || strcmp(h[n].name, "x-amz-date") == 0 ||
-		    strcmp(h[n].name, "x-amz-security-token") == 0 || strcmp(h[n].name, "authorization") == 0)
+		    strcmp(h[n].name, "x-amz-security-token") == 0 ||
+		    strcmp(h[n].name, "authorization") == 0)
 			continue; /* the signer owns these */
 		h[n].value = req->headers[i].value ? req->headers[i].value : "";
 		h[n].order = i;
@@ -301,8 +312,8 @@ static bool has_host(const struct hdr *h, size_t n)
 }
 
 int sigv4_canonical_request(const struct sigv4_request *req, const char *amz_date,
-			    const char *session_token, char *out, size_t cap,
-			    char *signed_headers, size_t sh_cap, char *err, size_t errlen)
+			    const char *session_token, char *out, size_t cap, char *signed_headers,
+			    size_t sh_cap, char *err, size_t errlen)
 {
 	struct hdr h[SIGV4_MAX_HEADERS + 2];
 	size_t nh = 0;
@@ -323,7 +334,8 @@ int sigv4_canonical_request(const struct sigv4_request *req, const char *amz_dat
 	}
 	fbuf_addc(&b, '\n');
 	if (canon_query(&b, req->query) != 0) {
-		snprintf(err, errlen, "query string too long or has more than %d parameters", MAX_QUERY_PAIRS);
+		snprintf(err, errlen, "query string too long or has more than %d parameters",
+			 MAX_QUERY_PAIRS);
 		return -1;
 	}
 	fbuf_addc(&b, '\n');

@@ -22,14 +22,15 @@ struct call {
 	const struct aws_ctx *ctx;
 	const char *endpoint, *region, *name;
 	char host[300];
-	char *body; /* {"Name": ..., "WithDecryption": true} */
+	char *body;	       /* {"Name": ..., "WithDecryption": true} */
 	struct sigv4_out *sig; /* secret memory: holds the token */
-	char *hdr;             /* secret memory: "Authorization: ...", "X-Amz-Security-Token: ..." */
+	char *hdr; /* secret memory: "Authorization: ...", "X-Amz-Security-Token: ..." */
 };
 
 static int sign(struct call *c, const struct aws_creds *cr, char *err, size_t errlen)
 {
-	struct sigv4_header h[] = {{"Host", c->host}, {"Content-Type", CONTENT_TYPE}, {"X-Amz-Target", TARGET}};
+	struct sigv4_header h[] = {
+		{"Host", c->host}, {"Content-Type", CONTENT_TYPE}, {"X-Amz-Target", TARGET}};
 	struct sigv4_request req = {"POST", "/", NULL, h, 3, c->body, strlen(c->body)};
 	struct sigv4_key key = {cr->access_key_id, cr->secret_access_key, cr->session_token};
 	struct sigv4_scope scope = {c->region, "ssm", NULL};
@@ -69,7 +70,9 @@ static vigil_rc take_value(const struct aws_http_resp *r, char *value, size_t ca
 		snprintf(err, errlen, "SSM answer for %s has no Parameter.Value", name);
 	else if (json_string_length(v) == 0 || json_string_length(v) >= cap ||
 		 strlen(json_string_value(v)) != json_string_length(v))
-		snprintf(err, errlen, "SSM parameter %s: value is empty, has a NUL byte or is longer than %zu bytes",
+		snprintf(err, errlen,
+			 "SSM parameter %s: value is empty, has a NUL byte or is longer than %zu "
+			 "bytes",
 			 name, cap - 1);
 	else {
 		*len = json_string_length(v);
@@ -84,8 +87,9 @@ static vigil_rc take_value(const struct aws_http_resp *r, char *value, size_t ca
 }
 
 /* One signed POST. VIGIL_OK: value filled. Otherwise *verdict says what next. */
-static vigil_rc attempt(struct call *c, const struct aws_creds *cr, char *value, size_t cap, size_t *len,
-			struct ssm_report *rep, enum ssm_verdict *verdict, char *err, size_t errlen)
+static vigil_rc attempt(struct call *c, const struct aws_creds *cr, char *value, size_t cap,
+			size_t *len, struct ssm_report *rep, enum ssm_verdict *verdict, char *err,
+			size_t errlen)
 {
 	*verdict = SSM_FAIL;
 	if (sign(c, cr, err, errlen) != 0)
@@ -93,8 +97,8 @@ static vigil_rc attempt(struct call *c, const struct aws_creds *cr, char *value,
 	char date_hdr[64], host_hdr[320];
 	snprintf(date_hdr, sizeof(date_hdr), "X-Amz-Date: %s", c->sig->amz_date);
 	snprintf(host_hdr, sizeof(host_hdr), "Host: %s", c->host);
-	struct aws_http_req req = {.method = "POST", .url = c->endpoint, .body = c->body,
-				   .body_len = strlen(c->body)};
+	struct aws_http_req req = {
+		.method = "POST", .url = c->endpoint, .body = c->body, .body_len = strlen(c->body)};
 	req.headers[req.n_headers++] = host_hdr;
 	req.headers[req.n_headers++] = "Content-Type: " CONTENT_TYPE;
 	req.headers[req.n_headers++] = "X-Amz-Target: " TARGET;
@@ -114,8 +118,8 @@ static vigil_rc attempt(struct call *c, const struct aws_creds *cr, char *value,
 		if (r.status == 200)
 			st = take_value(&r, value, cap, len, rep, c->name, err, errlen);
 		else
-			*verdict = ssm_classify_error(r.status, r.body, r.len, r.error_type, c->name, c->region, err,
-						      errlen);
+			*verdict = ssm_classify_error(r.status, r.body, r.len, r.error_type,
+						      c->name, c->region, err, errlen);
 		if (r.status != 200 && *verdict == SSM_FAIL)
 			st = VIGIL_ERR_PERMANENT; /* a person must act: retrying cannot help */
 	}
@@ -155,16 +159,16 @@ static vigil_rc run(struct call *c, struct creds_cache *cc, char *value, size_t 
 			creds_invalidate(cc);
 			continue; /* no wait: new credentials, not a busy service */
 		}
-		if (i + 1 < max &&
-		    !aws_ctx_sleep(c->ctx, aws_backoff_ms(i, c->ctx->retry_base_ms, c->ctx->retry_cap_ms)))
+		if (i + 1 < max && !aws_ctx_sleep(c->ctx, aws_backoff_ms(i, c->ctx->retry_base_ms,
+									 c->ctx->retry_cap_ms)))
 			return VIGIL_ERR_STOPPED;
 	}
 	return aws_ctx_stopped(c->ctx) ? VIGIL_ERR_STOPPED : VIGIL_ERR_TRANSIENT;
 }
 
 vigil_rc ssm_get_parameter(const struct aws_ctx *ctx, struct creds_cache *cc, const char *endpoint,
-			   const char *region, const char *name, char *value, size_t cap, size_t *len,
-			   struct ssm_report *rep, char *err, size_t errlen)
+			   const char *region, const char *name, char *value, size_t cap,
+			   size_t *len, struct ssm_report *rep, char *err, size_t errlen)
 {
 	struct call c = {.ctx = ctx, .endpoint = endpoint, .region = region, .name = name};
 	str_copy(rep->endpoint, sizeof(rep->endpoint), endpoint);
@@ -173,7 +177,8 @@ vigil_rc ssm_get_parameter(const struct aws_ctx *ctx, struct creds_cache *cc, co
 		return VIGIL_ERR_PERMANENT;
 	}
 	if (!name[0] || strlen(name) > SSM_NAME_MAX) {
-		snprintf(err, errlen, "SSM parameter name must be 1 to %d characters", SSM_NAME_MAX);
+		snprintf(err, errlen, "SSM parameter name must be 1 to %d characters",
+			 SSM_NAME_MAX);
 		return VIGIL_ERR_PERMANENT;
 	}
 	json_t *body = json_pack("{s:s, s:b}", "Name", name, "WithDecryption", 1);

@@ -40,12 +40,13 @@ bool aws_region_valid(const char *region);
  * Retries throttling/5xx/transport errors with capped full-jitter backoff
  * (ctx->max_attempts); refreshes credentials once if AWS says they expired. */
 vigil_rc ssm_get_parameter(const struct aws_ctx *ctx, struct creds_cache *cc, const char *endpoint,
-			   const char *region, const char *name, char *value, size_t cap, size_t *len,
-			   struct ssm_report *rep, char *err, size_t errlen);
+			   const char *region, const char *name, char *value, size_t cap,
+			   size_t *len, struct ssm_report *rep, char *err, size_t errlen);
 
 /* Internal to ssm*.c: classify an error answer. */
 enum ssm_verdict { SSM_RETRY, SSM_REFRESH_CREDS, SSM_FAIL };
-enum ssm_verdict ssm_classify_error(long status, const char *body, size_t len, const char *errtype_hdr,
-				    const char *name, const char *region, char *err, size_t errlen);
+enum ssm_verdict ssm_classify_error(long status, const char *body, size_t len,
+				    const char *errtype_hdr, const char *name, const char *region,
+				    char *err, size_t errlen);
 
 #endif

@@ -31,8 +31,8 @@ size_t vigil_diag_format(const struct vigil_diag_entry *e, char *buf, size_t siz
 	const char *sep = e->item ? ": " : "";
 	int n;
 	if (e->line)
-		n = snprintf(buf, size, "%s:%u:%u: %s: %s%s%s", e->file, e->line, e->col, lvl, item, sep,
-			     e->msg);
+		n = snprintf(buf, size, "%s:%u:%u: %s: %s%s%s", e->file, e->line, e->col, lvl, item,
+			     sep, e->msg);
 	else
 		n = snprintf(buf, size, "%s: %s: %s%s%s", e->file, lvl, item, sep, e->msg);
 	return n < 0 ? 0 : (size_t)n;
@@ -50,8 +50,8 @@ void vigil_diag_print(const struct vigil_diag *d, FILE *out)
 }
 
 /* Append one entry; false on ENOMEM. */
-static bool diag_push(struct vigil_diag *d, enum vigil_diag_level lvl, const char *file, uint32_t line,
-		      uint32_t col, const char *item, const char *msg)
+static bool diag_push(struct vigil_diag *d, enum vigil_diag_level lvl, const char *file,
+		      uint32_t line, uint32_t col, const char *item, const char *msg)
 {
 	if (d->n == d->cap) {
 		size_t cap = d->cap ? d->cap * 2 : 16;

@@ -235,4 +235,3 @@ void evloop_stop(struct evloop *l)
 {
 	l->stop = true;
 }
-

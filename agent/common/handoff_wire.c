@@ -36,7 +36,8 @@ int vigil_handoff_encode(struct strbuf *out, const struct vigil_handoff *h)
 		}
 	}
 	/* The reader's buffer keeps a NUL after the answer. */
-	return out->truncated || out->oom || !out->data || out->len > VIGIL_HANDOFF_MAX - 1 ? -1 : 0;
+	return out->truncated || out->oom || !out->data || out->len > VIGIL_HANDOFF_MAX - 1 ? -1
+											    : 0;
 }
 
 /* "SYSCALLS a,b" or "SYSCALLS *" (every decodable syscall). */
@@ -85,7 +86,8 @@ enum vigil_handoff_status vigil_handoff_decode(char *text, size_t len, struct vi
 	char *nl2 = strchr(second, '\n');
 	if (nl2)
 		*nl2 = '\0';
-	if (parse_line(text, "SYSCALLS ", &h->set) != 0 || parse_line(second, "RESULTS ", &h->results) != 0)
+	if (parse_line(text, "SYSCALLS ", &h->set) != 0 ||
+	    parse_line(second, "RESULTS ", &h->results) != 0)
 		return VIGIL_HANDOFF_UNREADABLE;
 	h->all = strcmp(text, "SYSCALLS *") == 0;
 	if (nl2 && len < VIGIL_HANDOFF_MAX - 1) /* a full buffer may be cut: no prefilter then */

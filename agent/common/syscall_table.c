@@ -23,7 +23,7 @@ static const struct sc_info sc_infos[VIGIL_SC_COUNT] = {
 #define VIGIL_SC_INFO(id, nm, fl) [VIGIL_SC_##id] = {nm, fl},
 	VIGIL_SYSCALL_LIST(VIGIL_SC_INFO)
 #undef VIGIL_SC_INFO
-	[VIGIL_SC_PROCEXIT] = {"procexit", VIGIL_SC_QUIET},
+		[VIGIL_SC_PROCEXIT] = {"procexit", VIGIL_SC_QUIET},
 	[VIGIL_SC_HEALTH] = {"vigil_health", VIGIL_SC_QUIET},
 	[VIGIL_SC_FIM] = {"fim", VIGIL_SC_QUIET},
 };
@@ -65,7 +65,7 @@ void vigil_sc_set_add_mandatory(vigil_sc_set *s)
 		if (sc_infos[id].flags & (VIGIL_SC_TREE | VIGIL_SC_TAMPER))
 			vigil_sc_set_add(s, id);
 	/* i386 reaches the socket calls through one multiplexer too. */
-	static const int socket_ids[] = {VIGIL_SC_SOCKET, VIGIL_SC_BIND, VIGIL_SC_CONNECT,
+	static const int socket_ids[] = {VIGIL_SC_SOCKET, VIGIL_SC_BIND,   VIGIL_SC_CONNECT,
 					 VIGIL_SC_LISTEN, VIGIL_SC_ACCEPT, VIGIL_SC_ACCEPT4};
 	for (size_t i = 0; i < sizeof(socket_ids) / sizeof(socket_ids[0]); i++)
 		if (vigil_sc_set_has(s, socket_ids[i]))
@@ -123,6 +123,8 @@ struct sc_nr {
 /* Native numbers, where this architecture has the syscall at all. */
 _Static_assert(VIGIL_SC_COUNT <= 256, "syscall ids fit a byte (native_direct)");
 
+/* A dense table laid out by hand: */
+/* clang-format off */
 static const struct sc_nr native_nrs[] = {
 #define N(sys, id) {__NR_##sys, VIGIL_SC_##id},
 	N(execve, EXECVE) N(execveat, EXECVEAT) N(clone, CLONE)
@@ -163,9 +165,12 @@ static const struct sc_nr native_nrs[] = {
 	N(open_by_handle_at, OPEN_BY_HANDLE_AT)
 #undef N
 };
+/* clang-format on */
 
 #if defined(__x86_64__)
 /* i386 (int 0x80 / sysenter), from arch/x86/entry/syscalls/syscall_32.tbl. */
+/* A dense table laid out by hand: */
+/* clang-format off */
 static const struct sc_nr i386_nrs[] = {
 	{11, VIGIL_SC_EXECVE}, {358, VIGIL_SC_EXECVEAT}, {120, VIGIL_SC_CLONE},
 	{435, VIGIL_SC_CLONE3}, {2, VIGIL_SC_FORK}, {190, VIGIL_SC_VFORK},
@@ -200,14 +205,18 @@ static const struct sc_nr i386_nrs[] = {
 	{369, VIGIL_SC_SENDTO}, {370, VIGIL_SC_SENDMSG}, {345, VIGIL_SC_SENDMMSG},
 	{342, VIGIL_SC_OPEN_BY_HANDLE_AT},
 };
+/* clang-format on */
 
 /* x32 syscalls whose numbers differ from x86_64 (the 512+ compat range). */
+/* A dense table laid out by hand: */
+/* clang-format off */
 static const struct sc_nr x32_nrs[] = {
 	{520, VIGIL_SC_EXECVE}, {545, VIGIL_SC_EXECVEAT},
 	{521, VIGIL_SC_PTRACE}, {540, VIGIL_SC_PROCESS_VM_WRITEV},
 	{539, VIGIL_SC_PROCESS_VM_READV}, {524, VIGIL_SC_RT_SIGQUEUEINFO},
 	{536, VIGIL_SC_RT_TGSIGQUEUEINFO}, {518, VIGIL_SC_SENDMSG}, {538, VIGIL_SC_SENDMMSG},
 };
+/* clang-format on */
 #endif
 
 #define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
@@ -216,20 +225,12 @@ static const struct sc_nr *table_for(int arch, int *n)
 {
 	switch (arch) {
 #if defined(__x86_64__)
-	case VIGIL_ARCH_X86_64:
-		*n = COUNT(native_nrs);
-		return native_nrs;
-	case VIGIL_ARCH_I386:
-		*n = COUNT(i386_nrs);
-		return i386_nrs;
+	case VIGIL_ARCH_X86_64: *n = COUNT(native_nrs); return native_nrs;
+	case VIGIL_ARCH_I386: *n = COUNT(i386_nrs); return i386_nrs;
 #elif defined(__aarch64__)
-	case VIGIL_ARCH_AARCH64:
-		*n = COUNT(native_nrs);
-		return native_nrs;
+	case VIGIL_ARCH_AARCH64: *n = COUNT(native_nrs); return native_nrs;
 #endif
-	default:
-		*n = 0;
-		return NULL;
+	default: *n = 0; return NULL;
 	}
 }
 

@@ -26,7 +26,8 @@ int vigil_env_uint(const char *name, unsigned min, unsigned max, unsigned *out, 
 	errno = 0;
 	unsigned long n = strtoul(v, &end, 10);
 	if (errno || *end || v[0] == '-' || n < min || n > max) {
-		snprintf(err, errlen, "%s=%.40s: expected a whole number from %u to %u", name, v, min, max);
+		snprintf(err, errlen, "%s=%.40s: expected a whole number from %u to %u", name, v,
+			 min, max);
 		return -1;
 	}
 	*out = (unsigned)n;

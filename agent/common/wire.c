@@ -16,9 +16,9 @@ static const vigil_str no_str = {VIGIL_STR_NONE, 0};
 static const char *const fim_actions[] = {NULL, "created", "deleted", "modified", "metadata"};
 static const char *const fim_detectors[] = {NULL, "inotify", "scan", "rescan"};
 static const char *const tampers[VIGIL_TAMPER_COUNT] = {
-	NULL, "clone_untraced", "foreign_arch", "ptrace_vigil", "signal_vigil", "io_uring",
-	"untraced_child", "vm_write_vigil", "vm_read_vigil", "pidfd_vigil", "kcmp_vigil",
-	"proc_vigil", "seccomp_filter", "foreign_trace"};
+	NULL,	      "clone_untraced", "foreign_arch",	  "ptrace_vigil",  "signal_vigil",
+	"io_uring",   "untraced_child", "vm_write_vigil", "vm_read_vigil", "pidfd_vigil",
+	"kcmp_vigil", "proc_vigil",	"seccomp_filter", "foreign_trace"};
 static const char *const arches[] = {"unknown", "x86_64", "i386", "x32", "aarch64"};
 /* fd.type and fd.typechar (Falco's letters; memfd reads as a file). */
 static const char *const fd_types[][2] = {
@@ -113,16 +113,18 @@ void vigil_event_init(struct vigil_event *ev, enum vigil_event_kind kind)
 	ev->res = 0;
 	ev->fd.num = -1;
 	ev->proc.loginuid = -1;
-	vigil_str *strs[] = {&ev->proc.name, &ev->proc.exe, &ev->proc.exepath, &ev->proc.args,
-			     &ev->proc.cwd, &ev->proc.pname, &ev->proc.pexepath, &ev->proc.pcmdline,
-			     &ev->proc.pexe, &ev->fd.name, &ev->proc.stdin_type,
-			     &ev->proc.stdin_name, &ev->proc.stdout_type, &ev->proc.stdout_name};
+	vigil_str *strs[] = {&ev->proc.name,	    &ev->proc.exe,	  &ev->proc.exepath,
+			     &ev->proc.args,	    &ev->proc.cwd,	  &ev->proc.pname,
+			     &ev->proc.pexepath,    &ev->proc.pcmdline,	  &ev->proc.pexe,
+			     &ev->fd.name,	    &ev->proc.stdin_type, &ev->proc.stdin_name,
+			     &ev->proc.stdout_type, &ev->proc.stdout_name};
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
 		*strs[i] = no_str;
 	for (int i = 0; i < VIGIL_MAX_ANCESTORS; i++)
 		ev->proc.ancestors[i].name = no_str;
-	vigil_str *fim[] = {&ev->fim.path, &ev->fim.type, &ev->fim.changed, &ev->fim.tags,
-			    &ev->fim.sha256, &ev->fim.prev_sha256, &ev->fim.target, &ev->fim.prev_target};
+	vigil_str *fim[] = {&ev->fim.path,   &ev->fim.type,	  &ev->fim.changed,
+			    &ev->fim.tags,   &ev->fim.sha256,	  &ev->fim.prev_sha256,
+			    &ev->fim.target, &ev->fim.prev_target};
 	for (size_t i = 0; i < sizeof(fim) / sizeof(fim[0]); i++)
 		*fim[i] = no_str;
 }
@@ -201,11 +203,11 @@ int vigil_event_validate(const struct vigil_event *ev, size_t received)
 		return -1;
 	if (ev->n_evargs > VIGIL_MAX_EVARGS || ev->proc.n_ancestors > VIGIL_MAX_ANCESTORS)
 		return -1;
-	const vigil_str strs[] = {ev->proc.name, ev->proc.exe, ev->proc.exepath, ev->proc.args,
-				  ev->proc.cwd, ev->proc.pname, ev->proc.pexepath,
-				  ev->proc.pcmdline, ev->proc.pexe, ev->fd.name,
-				  ev->proc.stdin_type, ev->proc.stdin_name, ev->proc.stdout_type,
-				  ev->proc.stdout_name};
+	const vigil_str strs[] = {ev->proc.name,	ev->proc.exe,	     ev->proc.exepath,
+				  ev->proc.args,	ev->proc.cwd,	     ev->proc.pname,
+				  ev->proc.pexepath,	ev->proc.pcmdline,   ev->proc.pexe,
+				  ev->fd.name,		ev->proc.stdin_type, ev->proc.stdin_name,
+				  ev->proc.stdout_type, ev->proc.stdout_name};
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
 		if (!str_ok(ev, strs[i]))
 			return -1;
@@ -215,8 +217,9 @@ int vigil_event_validate(const struct vigil_event *ev, size_t received)
 	for (int i = 0; i < ev->n_evargs; i++)
 		if (!str_ok(ev, ev->evargs[i].key) || !str_ok(ev, ev->evargs[i].val))
 			return -1;
-	const vigil_str fim[] = {ev->fim.path, ev->fim.type, ev->fim.changed, ev->fim.tags,
-				 ev->fim.sha256, ev->fim.prev_sha256, ev->fim.target, ev->fim.prev_target};
+	const vigil_str fim[] = {ev->fim.path,	 ev->fim.type,	     ev->fim.changed,
+				 ev->fim.tags,	 ev->fim.sha256,     ev->fim.prev_sha256,
+				 ev->fim.target, ev->fim.prev_target};
 	for (size_t i = 0; i < sizeof(fim) / sizeof(fim[0]); i++)
 		if (!str_ok(ev, fim[i]))
 			return -1;

@@ -112,8 +112,8 @@ static uint32_t to_byte(struct builder *b, size_t chr)
 
 static void fail(struct builder *b, const yaml_mark_t *m, const char *msg)
 {
-	vigil_dctx_add(b->dc, VIGIL_DIAG_ERROR, (uint32_t)m->line + 1, (uint32_t)m->column + 1, NULL, "%s",
-		       msg);
+	vigil_dctx_add(b->dc, VIGIL_DIAG_ERROR, (uint32_t)m->line + 1, (uint32_t)m->column + 1,
+		       NULL, "%s", msg);
 	b->failed = true;
 }
 
@@ -176,7 +176,8 @@ static void attach(struct builder *b, struct ynode *n, const yaml_mark_t *at)
 {
 	struct frame *f = &b->stack[b->depth - 1];
 	if (f->node && f->node->kind == YN_MAP && f->nkids % 2 == 0 && n->kind != YN_SCALAR) {
-		vigil_dctx_add(b->dc, VIGIL_DIAG_ERROR, n->line, n->col, NULL, "mapping keys must be strings");
+		vigil_dctx_add(b->dc, VIGIL_DIAG_ERROR, n->line, n->col, NULL,
+			       "mapping keys must be strings");
 		b->failed = true;
 		return;
 	}
@@ -197,11 +198,13 @@ static void attach(struct builder *b, struct ynode *n, const yaml_mark_t *at)
 	f->kids[f->nkids++] = n;
 }
 
-static bool push_frame(struct builder *b, struct ynode *n, const yaml_char_t *anchor, const yaml_mark_t *at)
+static bool push_frame(struct builder *b, struct ynode *n, const yaml_char_t *anchor,
+		       const yaml_mark_t *at)
 {
 	if (b->depth >= YDOC_MAX_DEPTH + 1) {
-		vigil_dctx_add(b->dc, VIGIL_DIAG_ERROR, (uint32_t)at->line + 1, (uint32_t)at->column + 1,
-			       NULL, "nesting deeper than %d levels", YDOC_MAX_DEPTH);
+		vigil_dctx_add(b->dc, VIGIL_DIAG_ERROR, (uint32_t)at->line + 1,
+			       (uint32_t)at->column + 1, NULL, "nesting deeper than %d levels",
+			       YDOC_MAX_DEPTH);
 		b->failed = true;
 		return false;
 	}
@@ -248,8 +251,8 @@ static void check_duplicates(struct builder *b, struct ynode *map)
 		}
 		if (first) {
 			vigil_dctx_add(b->dc, VIGIL_DIAG_ERROR, key->line, key->col, NULL,
-				       "duplicate key '%.200s' (first at line %u, column %u)", key->u.str,
-				       first->line, first->col);
+				       "duplicate key '%.200s' (first at line %u, column %u)",
+				       key->u.str, first->line, first->col);
 			b->dup = true;
 		}
 	}
@@ -296,7 +299,8 @@ static void end_container(struct builder *b, const yaml_event_t *ev)
 
 static bool is_null_plain(const char *s)
 {
-	return !*s || !strcmp(s, "~") || !strcmp(s, "null") || !strcmp(s, "Null") || !strcmp(s, "NULL");
+	return !*s || !strcmp(s, "~") || !strcmp(s, "null") || !strcmp(s, "Null") ||
+	       !strcmp(s, "NULL");
 }
 
 static void on_scalar(struct builder *b, const yaml_event_t *ev)
@@ -333,7 +337,8 @@ static void on_scalar(struct builder *b, const yaml_event_t *ev)
 	default: n->style = YDOC_STYLE_PLAIN; break;
 	}
 	n->null = n->style == YDOC_STYLE_PLAIN && is_null_plain(n->u.str);
-	if (ev->data.scalar.anchor && remember_anchor(b, (const char *)ev->data.scalar.anchor, n) != 0) {
+	if (ev->data.scalar.anchor &&
+	    remember_anchor(b, (const char *)ev->data.scalar.anchor, n) != 0) {
 		fail_oom(b);
 		return;
 	}
@@ -346,7 +351,8 @@ static void on_alias(struct builder *b, const yaml_event_t *ev)
 	size_t idx;
 	if (vigil_strmap_get(&b->anchors, name, &idx) != 0) {
 		vigil_dctx_add(b->dc, VIGIL_DIAG_ERROR, (uint32_t)ev->start_mark.line + 1,
-			       (uint32_t)ev->start_mark.column + 1, NULL, "unknown alias '*%.200s'", name);
+			       (uint32_t)ev->start_mark.column + 1, NULL, "unknown alias '*%.200s'",
+			       name);
 		b->failed = true;
 		return;
 	}
@@ -395,15 +401,17 @@ static void syntax_error(struct builder *b, const yaml_parser_t *p)
 				col++;
 			}
 		}
-		vigil_dctx_add(b->dc, VIGIL_DIAG_ERROR, line, col, NULL, "YAML syntax error: %s", problem);
+		vigil_dctx_add(b->dc, VIGIL_DIAG_ERROR, line, col, NULL, "YAML syntax error: %s",
+			       problem);
 	} else if (p->context) {
 		vigil_dctx_add(b->dc, VIGIL_DIAG_ERROR, (uint32_t)p->problem_mark.line + 1,
 			       (uint32_t)p->problem_mark.column + 1, NULL,
-			       "YAML syntax error: %s (%s at line %zu, column %zu)", problem, p->context,
-			       p->context_mark.line + 1, p->context_mark.column + 1);
+			       "YAML syntax error: %s (%s at line %zu, column %zu)", problem,
+			       p->context, p->context_mark.line + 1, p->context_mark.column + 1);
 	} else {
 		vigil_dctx_add(b->dc, VIGIL_DIAG_ERROR, (uint32_t)p->problem_mark.line + 1,
-			       (uint32_t)p->problem_mark.column + 1, NULL, "YAML syntax error: %s", problem);
+			       (uint32_t)p->problem_mark.column + 1, NULL, "YAML syntax error: %s",
+			       problem);
 	}
 	b->failed = true;
 }
@@ -412,12 +420,8 @@ static void on_event(struct builder *b, const yaml_event_t *ev)
 {
 	struct ynode *n;
 	switch (ev->type) {
-	case YAML_DOCUMENT_START_EVENT:
-		push_frame(b, NULL, NULL, &ev->start_mark);
-		break;
-	case YAML_DOCUMENT_END_EVENT:
-		on_document_end(b);
-		break;
+	case YAML_DOCUMENT_START_EVENT: push_frame(b, NULL, NULL, &ev->start_mark); break;
+	case YAML_DOCUMENT_END_EVENT: on_document_end(b); break;
 	case YAML_SEQUENCE_START_EVENT:
 		n = new_node(b, YN_SEQ, &ev->start_mark);
 		if (n)
@@ -429,17 +433,10 @@ static void on_event(struct builder *b, const yaml_event_t *ev)
 			push_frame(b, n, ev->data.mapping_start.anchor, &ev->start_mark);
 		break;
 	case YAML_SEQUENCE_END_EVENT:
-	case YAML_MAPPING_END_EVENT:
-		end_container(b, ev);
-		break;
-	case YAML_SCALAR_EVENT:
-		on_scalar(b, ev);
-		break;
-	case YAML_ALIAS_EVENT:
-		on_alias(b, ev);
-		break;
-	default:
-		break;
+	case YAML_MAPPING_END_EVENT: end_container(b, ev); break;
+	case YAML_SCALAR_EVENT: on_scalar(b, ev); break;
+	case YAML_ALIAS_EVENT: on_alias(b, ev); break;
+	default: break;
 	}
 }
 

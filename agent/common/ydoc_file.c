@@ -21,7 +21,7 @@ static char *read_fail(struct vigil_dctx *dc, char *buf, int fd, const char *msg
 }
 
 char *ydoc_read_file(const char *path, const char *what, size_t max, size_t *len_out,
-		      struct vigil_dctx *dc)
+		     struct vigil_dctx *dc)
 {
 	char msg[512];
 	char *buf = NULL;

@@ -25,7 +25,8 @@ uint32_t fim_entry_diff(const struct fim_entry *a, const struct fim_entry *b)
 		d |= FIM_A_INODE;
 	if (a->nlink != b->nlink)
 		d |= FIM_A_NLINK;
-	if ((a->target == NULL) != (b->target == NULL) || (a->target && strcmp(a->target, b->target) != 0))
+	if ((a->target == NULL) != (b->target == NULL) ||
+	    (a->target && strcmp(a->target, b->target) != 0))
 		d |= FIM_A_TARGET;
 	if (memcmp(a->xattr_hash, b->xattr_hash, FIM_HASH_LEN) != 0)
 		d |= FIM_A_XATTRS;
@@ -48,7 +49,8 @@ static int push(struct fim_changes *c, uint32_t action, uint32_t attrs, const st
 		c->v = v;
 		c->cap = cap;
 	}
-	c->v[c->n++] = (struct fim_change){.action = action, .attrs = attrs, .before = b, .after = a};
+	c->v[c->n++] =
+		(struct fim_change){.action = action, .attrs = attrs, .before = b, .after = a};
 	if (action == FIM_ADDED)
 		c->added++;
 	else if (action == FIM_REMOVED)

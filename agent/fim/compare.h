@@ -6,8 +6,8 @@
 #include "fim/entry.h"
 
 struct fim_change {
-	uint32_t action; /* enum fim_action */
-	uint32_t attrs;  /* FIM_A_* bits, for FIM_CHANGED */
+	uint32_t action;			/* enum fim_action */
+	uint32_t attrs;				/* FIM_A_* bits, for FIM_CHANGED */
 	const struct fim_entry *before, *after; /* borrowed; NULL when absent */
 };
 

@@ -142,7 +142,8 @@ const struct fim_watch_cfg *fim_config_match(const struct fim_config *c, const c
 	const struct fim_watch_cfg *best = NULL;
 	for (size_t i = 0; i < c->n_watches; i++) {
 		const struct fim_watch_cfg *w = &c->watches[i];
-		if (fim_path_under(path, w->path) && (!best || strlen(w->path) > strlen(best->path)))
+		if (fim_path_under(path, w->path) &&
+		    (!best || strlen(w->path) > strlen(best->path)))
 			best = w;
 	}
 	return best;

@@ -7,25 +7,25 @@
 #include <stdint.h>
 
 struct fim_watch_cfg {
-	char *path;       /* absolute, no trailing '/' */
-	bool recursive;   /* default true */
-	char **include;   /* globs (base name, or full path if they hold '/'); none = all */
+	char *path;	/* absolute, no trailing '/' */
+	bool recursive; /* default true */
+	char **include; /* globs (base name, or full path if they hold '/'); none = all */
 	size_t n_include;
 	char **exclude;
 	size_t n_exclude;
-	uint32_t attrs;   /* FIM_A_* that count as a change; default all */
-	char *tags;       /* comma-separated, or NULL */
+	uint32_t attrs; /* FIM_A_* that count as a change; default all */
+	char *tags;	/* comma-separated, or NULL */
 };
 
 struct fim_config {
 	struct fim_watch_cfg *watches;
 	size_t n_watches;
-	char *db_path;              /* NULL: no baseline kept across restarts */
-	unsigned reconcile_s;       /* full rescan interval; 0 = never (default 3600) */
-	unsigned degraded_scan_s;   /* rescans of trees without watches (default 60) */
-	unsigned coalesce_ms;       /* quiet time before a change is reported (default 50) */
-	unsigned max_delay_ms;      /* ... but never later than this after the first event (500) */
-	int hash_workers;           /* 0: one per CPU */
+	char *db_path;		  /* NULL: no baseline kept across restarts */
+	unsigned reconcile_s;	  /* full rescan interval; 0 = never (default 3600) */
+	unsigned degraded_scan_s; /* rescans of trees without watches (default 60) */
+	unsigned coalesce_ms;	  /* quiet time before a change is reported (default 50) */
+	unsigned max_delay_ms;	  /* ... but never later than this after the first event (500) */
+	int hash_workers;	  /* 0: one per CPU */
 };
 
 void fim_config_init(struct fim_config *c);

@@ -209,7 +209,8 @@ enum fim_db_status fim_db_decode(const uint8_t *buf, size_t len, struct fim_db *
 	uint64_t body = r_u64(&h);
 	uint8_t digest[FIM_HASH_LEN];
 	if (version != FIM_DB_VERSION || body != len - FIM_DB_HEADER ||
-	    sha256(buf + FIM_DB_HEADER, (size_t)body, digest) != 0 || memcmp(digest, buf + 24, FIM_HASH_LEN) != 0)
+	    sha256(buf + FIM_DB_HEADER, (size_t)body, digest) != 0 ||
+	    memcmp(digest, buf + 24, FIM_HASH_LEN) != 0)
 		return FIM_DB_CORRUPT;
 	struct rbuf r = {.p = buf, .n = len, .off = FIM_DB_HEADER};
 	int oom = 0;
@@ -250,7 +251,8 @@ enum fim_db_status fim_db_decode(const uint8_t *buf, size_t len, struct fim_db *
 		char *path = r_str(&r, &oom), *reason = r_str(&r, &oom);
 		uint32_t action = r_u32(&r), attrs = r_u32(&r), uid = r_u32(&r);
 		int64_t t = (int64_t)r_u64(&r);
-		if (!r.bad && !oom && path && fim_db_add_approval(db, path, action, attrs, reason, t, uid) != 0)
+		if (!r.bad && !oom && path &&
+		    fim_db_add_approval(db, path, action, attrs, reason, t, uid) != 0)
 			oom = 1;
 		free(path);
 		free(reason);

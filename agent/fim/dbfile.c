@@ -73,8 +73,8 @@ static void remove_stale_temps(const char *dir, const char *base)
 	while ((e = readdir(d))) {
 		struct stat st;
 		if (strncmp(e->d_name, prefix, (size_t)plen) != 0 ||
-		    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode) ||
-		    now - st.st_mtime < STALE_TEMP_SECONDS)
+		    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+		    !S_ISREG(st.st_mode) || now - st.st_mtime < STALE_TEMP_SECONDS)
 			continue;
 		unlinkat(dirfd(d), e->d_name, 0);
 	}

@@ -118,7 +118,8 @@ bool fim_path_under(const char *path, const char *root)
 }
 
 static const char *const attr_names[FIM_N_ATTRS] = {
-	"type", "mode", "uid", "gid", "size", "mtime", "ctime", "inode", "nlink", "target", "xattrs", "sha256",
+	"type",	 "mode",  "uid",   "gid",    "size",   "mtime",
+	"ctime", "inode", "nlink", "target", "xattrs", "sha256",
 };
 
 const char *fim_attr_name(unsigned bit_index)

@@ -16,5 +16,4 @@ long fim_hash_all(struct fim_set *s, int max_workers, FILE *warn);
  * FIM_F_UNREADABLE with err). 0 or -1. */
 int fim_hash_entry(struct fim_entry *e);
 
-
 #endif

@@ -32,7 +32,8 @@ static void report_unwatched(struct fim_monitor *m)
 	if (m->w.n_unwatched == m->unwatched_reported || !m->notice)
 		return;
 	struct fim_notice n = {.kind = FIM_NOTICE_WATCH_LIMIT,
-			       .paths = (const char *const *)m->w.unwatched, .n_paths = m->w.n_unwatched};
+			       .paths = (const char *const *)m->w.unwatched,
+			       .n_paths = m->w.n_unwatched};
 	m->notice(&n, m->arg);
 	m->unwatched_reported = m->w.n_unwatched;
 	if (!m->next_unwatched_ms)
@@ -159,7 +160,7 @@ static void handle_event(struct fim_monitor *m, const struct inotify_event *ev)
 		return;
 	char path[PATH_MAX];
 	int n = ev->len && ev->name[0] ? snprintf(path, sizeof(path), "%s%s%s", dir,
-						     strcmp(dir, "/") == 0 ? "" : "/", ev->name)
+						  strcmp(dir, "/") == 0 ? "" : "/", ev->name)
 				       : snprintf(path, sizeof(path), "%s", dir);
 	if (n < 0 || (size_t)n >= sizeof(path))
 		return;
@@ -189,7 +190,8 @@ void fim_monitor_on_inotify(struct fim_monitor *m)
 			if (m->drop_events)
 				continue; /* test hook: inotify missed it; only scans can tell */
 			if (m->overflow_every && ++m->events_seen % m->overflow_every == 0) {
-				overflowed(m); /* test hook: as if the kernel had dropped the rest */
+				overflowed(
+					m); /* test hook: as if the kernel had dropped the rest */
 				return;
 			}
 			handle_event(m, ev);

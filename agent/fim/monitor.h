@@ -24,14 +24,14 @@
 struct fim_live_change {
 	enum vigil_fim_action action;
 	enum vigil_fim_detector detected_by;
-	uint32_t changed;                      /* FIM_A_* bits (modified/metadata) */
+	uint32_t changed;			/* FIM_A_* bits (modified/metadata) */
 	const struct fim_entry *before, *after; /* NULL when absent */
-	const struct fim_watch_cfg *watch;     /* tags */
+	const struct fim_watch_cfg *watch;	/* tags */
 };
 
 enum fim_notice_kind {
 	FIM_NOTICE_WATCH_LIMIT = 1, /* some trees are scanned periodically, not watched */
-	FIM_NOTICE_OVERFLOW,        /* the inotify queue overflowed: a rescan follows */
+	FIM_NOTICE_OVERFLOW,	    /* the inotify queue overflowed: a rescan follows */
 	FIM_NOTICE_BASELINE_DONE,   /* the first scan finished */
 };
 
@@ -39,8 +39,8 @@ struct fim_notice {
 	enum fim_notice_kind kind;
 	const char *const *paths; /* WATCH_LIMIT: the trees without watches */
 	size_t n_paths;
-	uint64_t entries;         /* BASELINE_DONE: entries recorded */
-	uint64_t ms;              /* BASELINE_DONE: how long it took */
+	uint64_t entries; /* BASELINE_DONE: entries recorded */
+	uint64_t ms;	  /* BASELINE_DONE: how long it took */
 };
 
 typedef void (*fim_emit_fn)(const struct fim_live_change *c, void *arg);

@@ -72,8 +72,8 @@ static void collect(const struct fim_entry *e, void *arg)
 }
 
 /* path is gone: report it and, for a directory, everything recorded below. */
-static void report_gone(struct fim_monitor *m, const struct fim_watch_cfg *w, const struct fim_entry *prev,
-			enum vigil_fim_detector by)
+static void report_gone(struct fim_monitor *m, const struct fim_watch_cfg *w,
+			const struct fim_entry *prev, enum vigil_fim_detector by)
 {
 	if (S_ISDIR(prev->mode)) {
 		struct gone_list g = {0};
@@ -166,7 +166,8 @@ void fim_apply_path(struct fim_monitor *m, const char *path, enum vigil_fim_dete
 			fim_entry_free(&cur);
 			return;
 		}
-		emit(m, w, d & CONTENT_ATTRS ? VIGIL_FIM_MODIFIED : VIGIL_FIM_METADATA, d, prev, &cur, by);
+		emit(m, w, d & CONTENT_ATTRS ? VIGIL_FIM_MODIFIED : VIGIL_FIM_METADATA, d, prev,
+		     &cur, by);
 	}
 	m->state_changed = true;
 	if (fim_state_set(&m->state, &cur) != 0)
@@ -178,7 +179,8 @@ void fim_apply_new_tree(struct fim_monitor *m, const char *dir)
 	const struct fim_watch_cfg *w = fim_config_match(m->cfg, dir);
 	if (!w)
 		return;
-	struct fim_walk_opts o = {.excludes = (const char *const *)w->exclude, .n_excludes = w->n_exclude,
+	struct fim_walk_opts o = {.excludes = (const char *const *)w->exclude,
+				  .n_excludes = w->n_exclude,
 				  .no_recurse = !w->recursive};
 	struct fim_set found = {0};
 	/* Marked, not reported now: the coalescing delay lets the tracer's
@@ -204,7 +206,7 @@ void fim_apply_scan_change(struct fim_monitor *m, uint32_t action, uint32_t attr
 	} else {
 		uint32_t d = relevant_diff(w, before, after);
 		if (d)
-			emit(m, w, d & CONTENT_ATTRS ? VIGIL_FIM_MODIFIED : VIGIL_FIM_METADATA, d, before,
-			     after, by);
+			emit(m, w, d & CONTENT_ATTRS ? VIGIL_FIM_MODIFIED : VIGIL_FIM_METADATA, d,
+			     before, after, by);
 	}
 }

@@ -24,24 +24,24 @@ struct fim_monitor {
 	void *arg;
 	struct fim_watches w;
 	struct fim_state state;
-	struct pathmap dirty; /* path -> struct dirty * */
+	struct pathmap dirty;	/* path -> struct dirty * */
 	struct pathmap touched; /* paths changed live while a scan ran (value: the map itself) */
-	bool ready;           /* the baseline is in `state` */
+	bool ready;		/* the baseline is in `state` */
 	size_t unwatched_reported;
 	/* the scan worker */
 	pthread_t thread;
 	bool scanning, rescan_wanted;
 	enum scan_kind scan_kind;
 	int scan_efd;
-	char **scan_roots;    /* what the running scan covers */
+	char **scan_roots; /* what the running scan covers */
 	size_t n_scan_roots;
 	struct fim_set scan_result;
 	int scan_rc;
 	uint64_t scan_started_ms;
 	uint64_t next_reconcile_ms, next_unwatched_ms, next_save_ms;
-	bool state_changed;   /* since the baseline was last saved */
+	bool state_changed;		      /* since the baseline was last saved */
 	uint64_t overflow_every, events_seen; /* VIGIL_TEST_FIM_OVERFLOW_EVERY (tests) */
-	bool drop_events;                     /* VIGIL_TEST_FIM_DROP_EVENTS (tests) */
+	bool drop_events;		      /* VIGIL_TEST_FIM_DROP_EVENTS (tests) */
 	struct fim_monitor_stats st;
 };
 

@@ -36,14 +36,16 @@ static void filter_covered(const struct fim_config *cfg, struct fim_set *s)
 	s->n = w;
 }
 
-static int scan_roots(const struct fim_config *cfg, char *const *roots, size_t n, struct fim_set *out)
+static int scan_roots(const struct fim_config *cfg, char *const *roots, size_t n,
+		      struct fim_set *out)
 {
 	for (size_t i = 0; i < n; i++) {
 		const struct fim_watch_cfg *w = fim_config_match(cfg, roots[i]);
 		if (!w)
 			continue;
 		struct fim_walk_opts o = {.excludes = (const char *const *)w->exclude,
-					  .n_excludes = w->n_exclude, .no_recurse = !w->recursive};
+					  .n_excludes = w->n_exclude,
+					  .no_recurse = !w->recursive};
 		if (fim_walk(roots[i], &o, out) != 0 && errno != ENOENT)
 			return -1;
 	}
@@ -83,7 +85,8 @@ void fim_scan_start(struct fim_monitor *m, enum scan_kind kind)
 	size_t n = unwatched ? m->w.n_unwatched : m->cfg->n_watches;
 	m->scan_roots = calloc(n ? n : 1, sizeof(char *));
 	for (size_t i = 0; m->scan_roots && i < n; i++)
-		if ((m->scan_roots[i] = strdup(unwatched ? m->w.unwatched[i] : m->cfg->watches[i].path)))
+		if ((m->scan_roots[i] =
+			     strdup(unwatched ? m->w.unwatched[i] : m->cfg->watches[i].path)))
 			m->n_scan_roots++;
 	memset(&m->scan_result, 0, sizeof(m->scan_result));
 	m->scan_kind = kind;
@@ -135,7 +138,8 @@ static void apply_scan(struct fim_monitor *m, struct fim_set *now, enum vigil_fi
 	if (fim_state_snapshot(&m->state, &before) != 0)
 		return;
 	bool partial = m->scan_kind == SCAN_UNWATCHED;
-	if (fim_compare(&before, now, (const char *const *)m->scan_roots, m->n_scan_roots, &c) == 0) {
+	if (fim_compare(&before, now, (const char *const *)m->scan_roots, m->n_scan_roots, &c) ==
+	    0) {
 		for (size_t i = 0; i < c.n; i++) {
 			const struct fim_change *ch = &c.v[i];
 			const char *path = ch->after ? ch->after->path : ch->before->path;
@@ -173,7 +177,8 @@ static void apply_baseline(struct fim_monitor *m)
 	}
 	fim_db_free(&db);
 	m->ready = true;
-	struct fim_notice n = {.kind = FIM_NOTICE_BASELINE_DONE, .entries = fim_state_count(&m->state),
+	struct fim_notice n = {.kind = FIM_NOTICE_BASELINE_DONE,
+			       .entries = fim_state_count(&m->state),
 			       .ms = vigil_mono_ms() - m->scan_started_ms};
 	if (m->notice)
 		m->notice(&n, m->arg);
@@ -192,8 +197,8 @@ void fim_monitor_on_scan_done(struct fim_monitor *m)
 	else if (m->scan_kind == SCAN_BASELINE)
 		apply_baseline(m);
 	else
-		apply_scan(m, &m->scan_result, m->scan_kind == SCAN_RESCAN ? VIGIL_FIM_BY_RESCAN
-									  : VIGIL_FIM_BY_SCAN);
+		apply_scan(m, &m->scan_result,
+			   m->scan_kind == SCAN_RESCAN ? VIGIL_FIM_BY_RESCAN : VIGIL_FIM_BY_SCAN);
 	fim_set_free(&m->scan_result);
 	if (m->scan_rc == 0 && m->scan_kind != SCAN_UNWATCHED)
 		fim_save_baseline(m);
@@ -213,7 +218,8 @@ void fim_save_baseline(struct fim_monitor *m)
 		return;
 	const char *what = "";
 	if (fim_db_save(m->cfg->db_path, &db, &what) != 0)
-		LOG_WARN("fim: cannot save the baseline to %s (%s): %s", m->cfg->db_path, what, strerror(errno));
+		LOG_WARN("fim: cannot save the baseline to %s (%s): %s", m->cfg->db_path, what,
+			 strerror(errno));
 	else
 		m->state_changed = false;
 	fim_db_free(&db);

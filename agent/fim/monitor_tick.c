@@ -8,7 +8,8 @@
 
 static uint64_t due_at(const struct fim_monitor *m, const struct dirty *d)
 {
-	uint64_t quiet = d->last_ms + m->cfg->coalesce_ms, latest = d->first_ms + m->cfg->max_delay_ms;
+	uint64_t quiet = d->last_ms + m->cfg->coalesce_ms,
+		 latest = d->first_ms + m->cfg->max_delay_ms;
 	return quiet < latest ? quiet : latest;
 }
 
@@ -77,7 +78,8 @@ int fim_monitor_next_ms(const struct fim_monitor *m)
 {
 	uint64_t now = vigil_mono_ms(), next = 0;
 	uint64_t cands[] = {m->ready ? next_dirty_ms(m) : 0, m->next_reconcile_ms,
-			    m->w.n_unwatched ? m->next_unwatched_ms : 0, m->state_changed ? m->next_save_ms : 0};
+			    m->w.n_unwatched ? m->next_unwatched_ms : 0,
+			    m->state_changed ? m->next_save_ms : 0};
 	for (size_t i = 0; i < sizeof(cands) / sizeof(cands[0]); i++)
 		if (cands[i] && (!next || cands[i] < next))
 			next = cands[i];

@@ -109,7 +109,8 @@ void *pathmap_del(struct pathmap *m, const char *key)
 	return v;
 }
 
-void pathmap_each(const struct pathmap *m, void (*fn)(const char *key, void *val, void *arg), void *arg)
+void pathmap_each(const struct pathmap *m, void (*fn)(const char *key, void *val, void *arg),
+		  void *arg)
 {
 	for (size_t i = 0; i < m->cap; i++)
 		if (m->slots[i].key && m->slots[i].key != PATHMAP_GONE)

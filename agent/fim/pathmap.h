@@ -22,7 +22,8 @@ int pathmap_put(struct pathmap *m, const char *key, void *val, void **old);
 /* Remove key; returns its value or NULL. */
 void *pathmap_del(struct pathmap *m, const char *key);
 /* Calls fn for each entry (the map must not change meanwhile). */
-void pathmap_each(const struct pathmap *m, void (*fn)(const char *key, void *val, void *arg), void *arg);
+void pathmap_each(const struct pathmap *m, void (*fn)(const char *key, void *val, void *arg),
+		  void *arg);
 /* Frees keys and slots, not values. */
 void pathmap_clear(struct pathmap *m);
 

@@ -22,7 +22,8 @@ char *fim_abspath(const char *path)
 		s = malloc(n);
 		if (s) {
 			bool dot = strcmp(path, ".") == 0;
-			snprintf(s, n, "%s%s%s", cwd, dot || strcmp(cwd, "/") == 0 ? "" : "/", dot ? "" : path);
+			snprintf(s, n, "%s%s%s", cwd, dot || strcmp(cwd, "/") == 0 ? "" : "/",
+				 dot ? "" : path);
 		}
 	}
 	if (!s)

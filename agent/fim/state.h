@@ -12,8 +12,8 @@
 #include "fim/pathmap.h"
 
 struct fim_state {
-	struct fim_set base;     /* sorted by path */
-	struct pathmap overlay;  /* path -> struct fim_entry * (path NULL = deleted) */
+	struct fim_set base;	/* sorted by path */
+	struct pathmap overlay; /* path -> struct fim_entry * (path NULL = deleted) */
 };
 
 void fim_state_init(struct fim_state *s);

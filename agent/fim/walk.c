@@ -43,10 +43,9 @@ static void warn(struct fim_walk_opts *o, const char *what, const char *path, in
 		fprintf(o->warn, "vigil: warning: %s %s: %s\n", what, path, strerror(err));
 }
 
-
 /* Reads the names of directory path (sorted later with the whole set). */
-static int walk_rec(const char *path, struct fim_walk_opts *o, struct fim_set *out, const struct stat *st,
-		    unsigned depth)
+static int walk_rec(const char *path, struct fim_walk_opts *o, struct fim_set *out,
+		    const struct stat *st, unsigned depth)
 {
 	struct fim_entry *e = fim_set_add(out, path);
 	if (!e || fim_attrs_fill(e, st) != 0)

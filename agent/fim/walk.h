@@ -10,7 +10,7 @@ struct fim_walk_opts {
 	const char *const *excludes; /* fnmatch globs: full path, or base name if no '/' */
 	size_t n_excludes;
 	bool no_recurse; /* the root and its direct children only */
-	FILE *warn; /* warnings (unreadable entries) go here; NULL for none */
+	FILE *warn;	 /* warnings (unreadable entries) go here; NULL for none */
 	size_t n_warnings;
 };
 

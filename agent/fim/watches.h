@@ -15,14 +15,14 @@
 #include "fim/config.h"
 
 struct fim_watches {
-	int fd;                 /* inotify, non-blocking */
-	char **by_wd;           /* wd -> directory path (NULL if none) */
+	int fd;	      /* inotify, non-blocking */
+	char **by_wd; /* wd -> directory path (NULL if none) */
 	size_t cap;
 	size_t n_watched;
-	char **unwatched;       /* directories that got no watch (ENOSPC) */
+	char **unwatched; /* directories that got no watch (ENOSPC) */
 	size_t n_unwatched;
-	bool limit_hit;         /* ENOSPC seen since the last fim_watches_take_limit() */
-	long test_max_watches;  /* VIGIL_TEST_FIM_MAX_WATCHES: ENOSPC after this many (tests) */
+	bool limit_hit;	       /* ENOSPC seen since the last fim_watches_take_limit() */
+	long test_max_watches; /* VIGIL_TEST_FIM_MAX_WATCHES: ENOSPC after this many (tests) */
 };
 
 int fim_watches_init(struct fim_watches *w);

@@ -21,10 +21,10 @@
 struct cctx {
 	const struct ruleset *rs;
 	struct vigil_diag *diags;
-	const char *item;                          /* "rule 'x'" */
-	const char *macro_stack[MAX_MACRO_DEPTH];  /* cycle detection */
+	const char *item;			  /* "rule 'x'" */
+	const char *macro_stack[MAX_MACRO_DEPTH]; /* cycle detection */
 	int depth;
-	const struct field_def *unsupported;       /* first FS_NO field seen */
+	const struct field_def *unsupported; /* first FS_NO field seen */
 };
 
 static void error_at(struct cctx *c, const struct rules_text *t, size_t off, const char *fmt, ...)
@@ -43,13 +43,25 @@ static void error_at(struct cctx *c, const struct rules_text *t, size_t off, con
 }
 
 static const enum expr_op op_map[] = {
-	[COND_OP_EQ] = OP_EQ, [COND_OP_NE] = OP_NE, [COND_OP_LT] = OP_LT, [COND_OP_LE] = OP_LE,
-	[COND_OP_GT] = OP_GT, [COND_OP_GE] = OP_GE, [COND_OP_CONTAINS] = OP_CONTAINS,
-	[COND_OP_ICONTAINS] = OP_ICONTAINS, [COND_OP_BCONTAINS] = OP_BCONTAINS,
-	[COND_OP_STARTSWITH] = OP_STARTSWITH, [COND_OP_BSTARTSWITH] = OP_BSTARTSWITH,
-	[COND_OP_ENDSWITH] = OP_ENDSWITH, [COND_OP_GLOB] = OP_GLOB, [COND_OP_IGLOB] = OP_IGLOB,
-	[COND_OP_REGEX] = OP_REGEX, [COND_OP_IN] = OP_IN, [COND_OP_INTERSECTS] = OP_INTERSECTS,
-	[COND_OP_PMATCH] = OP_PMATCH, [COND_OP_EXISTS] = OP_EXISTS,
+	[COND_OP_EQ] = OP_EQ,
+	[COND_OP_NE] = OP_NE,
+	[COND_OP_LT] = OP_LT,
+	[COND_OP_LE] = OP_LE,
+	[COND_OP_GT] = OP_GT,
+	[COND_OP_GE] = OP_GE,
+	[COND_OP_CONTAINS] = OP_CONTAINS,
+	[COND_OP_ICONTAINS] = OP_ICONTAINS,
+	[COND_OP_BCONTAINS] = OP_BCONTAINS,
+	[COND_OP_STARTSWITH] = OP_STARTSWITH,
+	[COND_OP_BSTARTSWITH] = OP_BSTARTSWITH,
+	[COND_OP_ENDSWITH] = OP_ENDSWITH,
+	[COND_OP_GLOB] = OP_GLOB,
+	[COND_OP_IGLOB] = OP_IGLOB,
+	[COND_OP_REGEX] = OP_REGEX,
+	[COND_OP_IN] = OP_IN,
+	[COND_OP_INTERSECTS] = OP_INTERSECTS,
+	[COND_OP_PMATCH] = OP_PMATCH,
+	[COND_OP_EXISTS] = OP_EXISTS,
 };
 
 /* A growable array of operand texts. */
@@ -79,7 +91,8 @@ static int vals_push(struct vals *v, const char *s, size_t len)
 }
 
 /* Items of a named list, recursively (an item may name another list). */
-static int push_list(struct vals *v, const struct ruleset *rs, const struct rules_list *l, int depth)
+static int push_list(struct vals *v, const struct ruleset *rs, const struct rules_list *l,
+		     int depth)
 {
 	if (depth > MAX_LIST_DEPTH)
 		return -1;
@@ -89,7 +102,8 @@ static int push_list(struct vals *v, const struct ruleset *rs, const struct rule
 		const struct rules_list *inner = ruleset_find_list(rs, item);
 		/* Falco pastes list items into the condition text, so an item
 		 * written as '"10.0.0.0/8"' is the quoted string 10.0.0.0/8. */
-		if (!inner && len >= 2 && (item[0] == '"' || item[0] == '\'') && item[len - 1] == item[0]) {
+		if (!inner && len >= 2 && (item[0] == '"' || item[0] == '\'') &&
+		    item[len - 1] == item[0]) {
 			item++;
 			len -= 2;
 		}
@@ -108,13 +122,16 @@ static int push_value(struct vals *v, const struct ruleset *rs, const struct con
 				return -1;
 		return 0;
 	}
-	const struct rules_list *l = cv->kind == COND_VAL_BARE ? ruleset_find_list(rs, cv->str) : NULL;
+	const struct rules_list *l =
+		cv->kind == COND_VAL_BARE ? ruleset_find_list(rs, cv->str) : NULL;
 	return l ? push_list(v, rs, l, 0) : vals_push(v, cv->str, cv->len);
 }
 
-static struct expr *compile_node(struct cctx *c, const struct cond_node *n, const struct rules_text *t);
+static struct expr *compile_node(struct cctx *c, const struct cond_node *n,
+				 const struct rules_text *t);
 
-static struct expr *compile_macro(struct cctx *c, const struct cond_node *n, const struct rules_text *t)
+static struct expr *compile_macro(struct cctx *c, const struct cond_node *n,
+				  const struct rules_text *t)
 {
 	const char *name = n->macro.name;
 	const struct rules_macro *m = ruleset_find_macro(c->rs, name);
@@ -145,7 +162,8 @@ static struct expr *compile_macro(struct cctx *c, const struct cond_node *n, con
 	return e;
 }
 
-static struct expr *compile_cmp(struct cctx *c, const struct cond_node *n, const struct rules_text *t)
+static struct expr *compile_cmp(struct cctx *c, const struct cond_node *n,
+				const struct rules_text *t)
 {
 	char err[256];
 	struct field_ref ref;
@@ -165,17 +183,21 @@ static struct expr *compile_cmp(struct cctx *c, const struct cond_node *n, const
 	}
 	struct expr *e = expr_cmp(&ref, op_map[n->cmp.op], v.s, v.len, v.n, err, sizeof(err));
 	if (!e)
-		error_at(c, t, n->kind == COND_CMP ? n->cmp.value.pos.off : n->cmp.op_pos.off, "%s", err);
+		error_at(c, t, n->kind == COND_CMP ? n->cmp.value.pos.off : n->cmp.op_pos.off, "%s",
+			 err);
 	free(v.s);
 	free(v.len);
 	return e;
 }
 
-static struct expr *compile_node(struct cctx *c, const struct cond_node *n, const struct rules_text *t)
+static struct expr *compile_node(struct cctx *c, const struct cond_node *n,
+				 const struct rules_text *t)
 {
 	switch (n->kind) {
-	case COND_AND: return expr_and(compile_node(c, n->bin.left, t), compile_node(c, n->bin.right, t));
-	case COND_OR: return expr_or(compile_node(c, n->bin.left, t), compile_node(c, n->bin.right, t));
+	case COND_AND:
+		return expr_and(compile_node(c, n->bin.left, t), compile_node(c, n->bin.right, t));
+	case COND_OR:
+		return expr_or(compile_node(c, n->bin.left, t), compile_node(c, n->bin.right, t));
 	case COND_NOT: return expr_not(compile_node(c, n->child, t));
 	case COND_GROUP: return compile_node(c, n->child, t);
 	case COND_MACRO: return compile_macro(c, n, t);
@@ -184,7 +206,6 @@ static struct expr *compile_node(struct cctx *c, const struct cond_node *n, cons
 	}
 	return NULL;
 }
-
 
 /* Parse and compile one condition text (a rule's). */
 static struct expr *compile_text(struct cctx *c, const struct rules_text *t)
@@ -259,13 +280,15 @@ int compile_rule(const struct ruleset *rs, const struct rules_rule *r, struct co
 	if (!fim && strcmp(r->source, "syscall") != 0) {
 		if (r->enabled)
 			vigil_diag_add(diags, VIGIL_DIAG_WARNING, &r->pos, item,
-				     "source '%s' is not available in vigil: rule disabled", r->source);
+				       "source '%s' is not available in vigil: rule disabled",
+				       r->source);
 		disable(out, "source not available:", r->source);
 	} else if (c.unsupported) {
 		if (r->enabled)
-			vigil_diag_add(diags, VIGIL_DIAG_WARNING, &r->condition.pos, item,
-				     "needs field %s, which vigil does not produce: rule disabled",
-				     c.unsupported->name);
+			vigil_diag_add(
+				diags, VIGIL_DIAG_WARNING, &r->condition.pos, item,
+				"needs field %s, which vigil does not produce: rule disabled",
+				c.unsupported->name);
 		disable(out, "needs field", c.unsupported->name);
 	}
 	return 0;

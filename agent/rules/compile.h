@@ -18,14 +18,14 @@ struct compiled_rule {
 	const struct rules_rule *src; /* name, priority, tags, positions (owned by the rule set) */
 	struct expr *cond;
 	struct output_fmt *output;
-	vigil_sc_set types;           /* evt.type values it can match */
-	bool any_type;                /* no evt.type restriction: every event */
-	bool tamper_watch;            /* any_type on vigil.tamper: widens nothing traced */
-	bool needs_result;            /* reads evt.res/rawres/dir, fd.num or fd.connected/name_changed: needs the exit stop */
-	bool needs_writes;            /* reads proc.is_exe_upper_layer: file writes must be traced */
-	bool needs_sockets;           /* reads fd.l4proto: socket creation must be traced */
+	vigil_sc_set types; /* evt.type values it can match */
+	bool any_type;	    /* no evt.type restriction: every event */
+	bool tamper_watch;  /* any_type on vigil.tamper: widens nothing traced */
+	bool needs_result; /* reads evt.res/rawres/dir, fd.num or fd.connected/name_changed: needs the exit stop */
+	bool needs_writes;  /* reads proc.is_exe_upper_layer: file writes must be traced */
+	bool needs_sockets; /* reads fd.l4proto: socket creation must be traced */
 	bool enabled;
-	char disabled_why[160];       /* "needs field fd.l4proto", "disabled in the rules file", ... */
+	char disabled_why[160]; /* "needs field fd.l4proto", "disabled in the rules file", ... */
 };
 
 /* Compile one rule; errors and warnings go to diags. Returns 0, or -1 on an

@@ -23,7 +23,8 @@ struct ectx {
 
 static struct expr *fail(struct ectx *c, const struct vigil_pos *pos, const char *msg)
 {
-	vigil_diag_add(c->diags, VIGIL_DIAG_ERROR, pos, c->item, "exception '%s': %s", c->x->name, msg);
+	vigil_diag_add(c->diags, VIGIL_DIAG_ERROR, pos, c->item, "exception '%s': %s", c->x->name,
+		       msg);
 	return NULL;
 }
 
@@ -82,11 +83,14 @@ static struct expr *tuple_form(struct ectx *c)
 	for (size_t v = 0; v < x->nvalues; v++) {
 		const struct rules_value *tuple = &x->values[v];
 		if (!tuple->is_list || tuple->nitems != nf)
-			return expr_free(any), fail(c, &tuple->pos, "each value needs one entry per field");
+			return expr_free(any),
+			       fail(c, &tuple->pos, "each value needs one entry per field");
 		struct expr *all = NULL;
 		for (size_t i = 0; i < nf; i++) {
-			const char *comp = x->comps.is_list && i < x->comps.nitems && x->comps.items[i].str
-						   ? x->comps.items[i].str : "=";
+			const char *comp =
+				x->comps.is_list && i < x->comps.nitems && x->comps.items[i].str
+					? x->comps.items[i].str
+					: "=";
 			struct expr *e = one_cmp(c, &x->fields.items[i], comp, &tuple->items[i]);
 			if (!e)
 				return expr_free(all), expr_free(any), NULL;
@@ -103,8 +107,8 @@ static struct expr *single_form(struct ectx *c)
 	if (x->nvalues == 0)
 		return NULL;
 	const char *comp = x->comps.str && !x->comps.is_list ? x->comps.str : "in";
-	struct rules_value list = {.pos = x->values[0].pos, .is_list = true,
-				   .items = x->values, .nitems = x->nvalues};
+	struct rules_value list = {
+		.pos = x->values[0].pos, .is_list = true, .items = x->values, .nitems = x->nvalues};
 	return one_cmp(c, &x->fields, comp, &list);
 }
 

@@ -56,18 +56,14 @@ void cond_free(struct cond_node *n)
 			next = n->bin.left;
 			break;
 		case COND_NOT:
-		case COND_GROUP:
-			next = n->child;
-			break;
+		case COND_GROUP: next = n->child; break;
 		case COND_CMP:
 		case COND_UNARY:
 			free(n->cmp.field.name);
 			free(n->cmp.field.arg);
 			value_clear(&n->cmp.value);
 			break;
-		case COND_MACRO:
-			free(n->macro.name);
-			break;
+		case COND_MACRO: free(n->macro.name); break;
 		}
 		free(n);
 		n = next;
@@ -82,29 +78,14 @@ static void print_quoted(struct strbuf *sb, const char *s, size_t n)
 	strbuf_addc(sb, '"');
 	for (size_t i = 0; i < n; i++) {
 		switch (s[i]) {
-		case '"':
-			strbuf_adds(sb, "\\\"");
-			break;
-		case '\\':
-			strbuf_adds(sb, "\\\\");
-			break;
-		case '\b':
-			strbuf_adds(sb, "\\b");
-			break;
-		case '\f':
-			strbuf_adds(sb, "\\f");
-			break;
-		case '\n':
-			strbuf_adds(sb, "\\n");
-			break;
-		case '\r':
-			strbuf_adds(sb, "\\r");
-			break;
-		case '\t':
-			strbuf_adds(sb, "\\t");
-			break;
-		default:
-			strbuf_addc(sb, s[i]);
+		case '"': strbuf_adds(sb, "\\\""); break;
+		case '\\': strbuf_adds(sb, "\\\\"); break;
+		case '\b': strbuf_adds(sb, "\\b"); break;
+		case '\f': strbuf_adds(sb, "\\f"); break;
+		case '\n': strbuf_adds(sb, "\\n"); break;
+		case '\r': strbuf_adds(sb, "\\r"); break;
+		case '\t': strbuf_adds(sb, "\\t"); break;
+		default: strbuf_addc(sb, s[i]);
 		}
 	}
 	strbuf_addc(sb, '"');
@@ -113,9 +94,7 @@ static void print_quoted(struct strbuf *sb, const char *s, size_t n)
 static void print_value(struct strbuf *sb, const struct cond_value *v)
 {
 	switch (v->kind) {
-	case COND_VAL_QUOTED:
-		print_quoted(sb, v->str, v->len);
-		break;
+	case COND_VAL_QUOTED: print_quoted(sb, v->str, v->len); break;
 	case COND_VAL_LIST:
 		strbuf_addc(sb, '(');
 		for (size_t i = 0; i < v->n_items; i++) {
@@ -126,9 +105,7 @@ static void print_value(struct strbuf *sb, const struct cond_value *v)
 		strbuf_addc(sb, ')');
 		break;
 	case COND_VAL_BARE:
-	case COND_VAL_NUMBER:
-		strbuf_add(sb, v->str, v->len);
-		break;
+	case COND_VAL_NUMBER: strbuf_add(sb, v->str, v->len); break;
 	}
 }
 
@@ -218,7 +195,8 @@ static void print_chain(const struct printer *p, const struct cond_node *n)
 	/* Where an `and` has an `or` as its left child, what is printed so
 	 * far must be grouped; all such groups open at the very start. */
 	for (i = 0; i < k; i++)
-		if (p->explicit || (i > 0 && spine[i]->kind == COND_AND && spine[i - 1]->kind == COND_OR))
+		if (p->explicit ||
+		    (i > 0 && spine[i]->kind == COND_AND && spine[i - 1]->kind == COND_OR))
 			strbuf_addc(p->sb, '(');
 	print_operand(p, m, spine[0]->kind, false);
 	for (i = 0; i < k; i++) {
@@ -237,9 +215,7 @@ static void print_node(const struct printer *p, const struct cond_node *n)
 	n = skip_groups(n);
 	switch (n->kind) {
 	case COND_AND:
-	case COND_OR:
-		print_chain(p, n);
-		break;
+	case COND_OR: print_chain(p, n); break;
 	case COND_NOT:
 		strbuf_adds(p->sb, p->explicit ? "(not " : "not ");
 		print_operand(p, n->child, COND_NOT, false);
@@ -247,14 +223,9 @@ static void print_node(const struct printer *p, const struct cond_node *n)
 			strbuf_addc(p->sb, ')');
 		break;
 	case COND_CMP:
-	case COND_UNARY:
-		print_check(p->sb, n);
-		break;
-	case COND_MACRO:
-		strbuf_adds(p->sb, n->macro.name);
-		break;
-	case COND_GROUP:
-		break;
+	case COND_UNARY: print_check(p->sb, n); break;
+	case COND_MACRO: strbuf_adds(p->sb, n->macro.name); break;
+	case COND_GROUP: break;
 	}
 }
 

@@ -74,24 +74,24 @@ enum cond_op {
 };
 
 enum cond_val_kind {
-	COND_VAL_BARE,   /* unquoted: /etc/shadow, -1, O_TRUNC, <NA>; in a list, maybe a list name */
+	COND_VAL_BARE, /* unquoted: /etc/shadow, -1, O_TRUNC, <NA>; in a list, maybe a list name */
 	COND_VAL_QUOTED, /* '...' or "...": str is the text with escapes resolved */
 	COND_VAL_NUMBER, /* the operand of < <= > >=, checked to be a decimal or 0x number */
-	COND_VAL_LIST,   /* (a, b, ...) after in/intersects/pmatch; `in name` gives (name) */
+	COND_VAL_LIST,	 /* (a, b, ...) after in/intersects/pmatch; `in name` gives (name) */
 };
 
 struct cond_value {
 	enum cond_val_kind kind;
 	struct cond_pos pos;
-	char *str;                /* not LIST: NUL-terminated, never contains NUL */
+	char *str; /* not LIST: NUL-terminated, never contains NUL */
 	size_t len;
 	struct cond_value *items; /* LIST: n_items (>= 1) values, which may be lists too */
 	size_t n_items;
 };
 
 struct cond_field {
-	char *name;      /* the dotted name, whole: "proc.aname", "evt.arg.flags" */
-	char *arg;       /* between [ and ]: "2", "/proc*", "" for []; NULL without brackets */
+	char *name; /* the dotted name, whole: "proc.aname", "evt.arg.flags" */
+	char *arg;  /* between [ and ]: "2", "/proc*", "" for []; NULL without brackets */
 	size_t arg_len;
 	bool arg_quoted; /* written as ["..."]; arg holds the unescaped text */
 	struct cond_pos pos;
@@ -103,7 +103,8 @@ struct cond_field {
  * ((a and b) and c)); their length is not limited by COND_MAX_DEPTH. */
 struct cond_node {
 	enum cond_kind kind;
-	struct cond_pos pos; /* AND/OR/NOT: the keyword; GROUP: '('; CMP/UNARY: the field; MACRO: the name */
+	struct cond_pos
+		pos; /* AND/OR/NOT: the keyword; GROUP: '('; CMP/UNARY: the field; MACRO: the name */
 	union {
 		struct {
 			struct cond_node *left, *right;
@@ -122,10 +123,10 @@ struct cond_node {
 };
 
 struct cond_error {
-	unsigned line, col;  /* 1-based, within the condition text */
-	size_t off;          /* byte offset of the same point */
-	char msg[256];       /* "unexpected token 'and' at 3:14: expected a field, macro name, 'not' or '('" */
-	char reason[256];    /* the same without " at L:C", for callers that print a file position */
+	unsigned line, col; /* 1-based, within the condition text */
+	size_t off;	    /* byte offset of the same point */
+	char msg[256]; /* "unexpected token 'and' at 3:14: expected a field, macro name, 'not' or '('" */
+	char reason[256]; /* the same without " at L:C", for callers that print a file position */
 };
 
 /*

@@ -8,7 +8,8 @@
 /* Falco's blanks, \b included (its parser skips it too). */
 static bool is_blank(unsigned char c)
 {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' || c == '\b';
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' ||
+	       c == '\b';
 }
 
 static bool is_alpha(unsigned char c)
@@ -40,14 +41,15 @@ static bool ends_word(unsigned char c)
  * NUL is excluded too, so no value ever holds one. */
 static bool ends_bare(unsigned char c)
 {
-	return is_blank(c) || c == '(' || c == ')' || c == ',' || c == '=' || c == '"' || c == '\'' ||
-	       c == '\0';
+	return is_blank(c) || c == '(' || c == ')' || c == ',' || c == '=' || c == '"' ||
+	       c == '\'' || c == '\0';
 }
 
 /* Ends the junk token reported in "unexpected token '...'" messages. */
 static bool ends_bad(unsigned char c)
 {
-	return is_blank(c) || c == '(' || c == ')' || c == ',' || c == '"' || c == '\'' || c == '\0';
+	return is_blank(c) || c == '(' || c == ')' || c == ',' || c == '"' || c == '\'' ||
+	       c == '\0';
 }
 
 /* Ends an unquoted field argument: proc.env[HOME], container.mount.dest[/proc*]. */
@@ -60,7 +62,7 @@ void cond_lex_init(struct lexer *lx, const char *src, size_t len)
 {
 	lx->src = src;
 	lx->len = len;
-	lx->pos = (struct cond_pos){ .line = 1, .col = 1, .off = 0 };
+	lx->pos = (struct cond_pos){.line = 1, .col = 1, .off = 0};
 	lx->last_end = lx->pos;
 }
 
@@ -134,21 +136,12 @@ static bool common_token(const struct lexer *lx, struct token *t)
 		return true;
 	}
 	switch (lx->src[lx->pos.off]) {
-	case '(':
-		t->kind = TOK_LPAREN;
-		return true;
-	case ')':
-		t->kind = TOK_RPAREN;
-		return true;
-	case ',':
-		t->kind = TOK_COMMA;
-		return true;
+	case '(': t->kind = TOK_LPAREN; return true;
+	case ')': t->kind = TOK_RPAREN; return true;
+	case ',': t->kind = TOK_COMMA; return true;
 	case '"':
-	case '\'':
-		*t = scan_string(lx, *t);
-		return true;
-	default:
-		return false;
+	case '\'': *t = scan_string(lx, *t); return true;
+	default: return false;
 	}
 }
 
@@ -205,7 +198,7 @@ struct token cond_lex_peek_value(struct lexer *lx)
 
 struct token cond_lex_field_arg(struct lexer *lx)
 {
-	struct token t = { .kind = TOK_BARE, .pos = lx->pos, .text = lx->src + lx->pos.off };
+	struct token t = {.kind = TOK_BARE, .pos = lx->pos, .text = lx->src + lx->pos.off};
 	if (lx->pos.off < lx->len && (lx->src[lx->pos.off] == '"' || lx->src[lx->pos.off] == '\''))
 		return scan_string(lx, t);
 	t.len = run_len(lx, lx->pos.off, ends_field_arg);
@@ -304,19 +297,13 @@ bool cond_lex_word_is(const struct token *t, const char *kw)
 static int unescape_byte(char e, char quote)
 {
 	switch (e) {
-	case 'b':
-		return '\b';
-	case 'f':
-		return '\f';
-	case 'n':
-		return '\n';
-	case 'r':
-		return '\r';
-	case 't':
-		return '\t';
+	case 'b': return '\b';
+	case 'f': return '\f';
+	case 'n': return '\n';
+	case 'r': return '\r';
+	case 't': return '\t';
 	case '\\':
-	case '/':
-		return e;
+	case '/': return e;
 	case ' ':
 		/* Falco reads "\ " as a backslash (kept for old rules written that
 		 * way, e.g. upstream's `proc.args contains "\ "`); so do we. */
@@ -325,8 +312,7 @@ static int unescape_byte(char e, char quote)
 	case '\'':
 		/* Falco allows escaping only the quote that delimits the string. */
 		return e == quote ? e : -1;
-	default:
-		return -1;
+	default: return -1;
 	}
 }
 
@@ -366,9 +352,11 @@ int cond_lex_unquote(const struct token *t, char **out, size_t *outlen, struct c
 			*at = pos_in_token(t, i);
 			unsigned char e = (unsigned char)t->text[i + 1];
 			if (e >= 0x21 && e < 0x7f)
-				snprintf(why, whylen, "unsupported escape sequence '\\%c'", (char)e);
+				snprintf(why, whylen, "unsupported escape sequence '\\%c'",
+					 (char)e);
 			else
-				snprintf(why, whylen, "unsupported escape sequence: '\\' before byte 0x%02x", e);
+				snprintf(why, whylen,
+					 "unsupported escape sequence: '\\' before byte 0x%02x", e);
 			free(buf);
 			return -1;
 		}

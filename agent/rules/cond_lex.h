@@ -19,12 +19,12 @@ enum tok_kind {
 	TOK_LPAREN,
 	TOK_RPAREN,
 	TOK_COMMA,
-	TOK_OP,     /* expression mode: = == != < <= > >= */
-	TOK_WORD,   /* expression mode: [A-Za-z0-9_.]+ (keyword, identifier, field, operator word) */
-	TOK_STRING, /* a quoted string, quotes included */
-	TOK_BARE,   /* value mode: a run of anything but blanks ( ) , = " ' NUL */
+	TOK_OP,	  /* expression mode: = == != < <= > >= */
+	TOK_WORD, /* expression mode: [A-Za-z0-9_.]+ (keyword, identifier, field, operator word) */
+	TOK_STRING,	  /* a quoted string, quotes included */
+	TOK_BARE,	  /* value mode: a run of anything but blanks ( ) , = " ' NUL */
 	TOK_UNTERMINATED, /* a quote with no closing quote before the end */
-	TOK_BAD,    /* anything else: a run of non-blank, non-delimiter bytes */
+	TOK_BAD,	  /* anything else: a run of non-blank, non-delimiter bytes */
 };
 
 struct token {
@@ -37,7 +37,7 @@ struct token {
 struct lexer {
 	const char *src;
 	size_t len;
-	struct cond_pos pos;      /* next byte to read */
+	struct cond_pos pos;	  /* next byte to read */
 	struct cond_pos last_end; /* just after the last consumed token */
 };
 
@@ -60,11 +60,10 @@ void cond_lex_skip_byte(struct lexer *lx);
  * anything but blanks [ ] " ' (possibly empty: TOK_BARE of length 0). */
 struct token cond_lex_field_arg(struct lexer *lx);
 
-
 /* Token classes. */
 bool cond_lex_is_identifier(const char *s, size_t n); /* [A-Za-z][A-Za-z0-9_]* */
 bool cond_lex_is_field_name(const char *s, size_t n); /* identifier ('.' identifier)+ */
-bool cond_lex_is_number(const char *s, size_t n);     /* Falco: [+-]?D+(.D*)?([eE][+-]D+)? or 0xH+ */
+bool cond_lex_is_number(const char *s, size_t n); /* Falco: [+-]?D+(.D*)?([eE][+-]D+)? or 0xH+ */
 bool cond_lex_word_is(const struct token *t, const char *kw);
 
 /*

@@ -62,26 +62,26 @@ static const struct {
 	enum cond_op op;
 	enum op_class cls;
 } ops[] = {
-	{ "=", COND_OP_EQ, OPC_STR },
-	{ "==", COND_OP_EQ, OPC_STR },
-	{ "!=", COND_OP_NE, OPC_STR },
-	{ "<", COND_OP_LT, OPC_NUM },
-	{ "<=", COND_OP_LE, OPC_NUM },
-	{ ">", COND_OP_GT, OPC_NUM },
-	{ ">=", COND_OP_GE, OPC_NUM },
-	{ "contains", COND_OP_CONTAINS, OPC_STR },
-	{ "icontains", COND_OP_ICONTAINS, OPC_STR },
-	{ "bcontains", COND_OP_BCONTAINS, OPC_STR },
-	{ "startswith", COND_OP_STARTSWITH, OPC_STR },
-	{ "bstartswith", COND_OP_BSTARTSWITH, OPC_STR },
-	{ "endswith", COND_OP_ENDSWITH, OPC_STR },
-	{ "glob", COND_OP_GLOB, OPC_STR },
-	{ "iglob", COND_OP_IGLOB, OPC_STR },
-	{ "regex", COND_OP_REGEX, OPC_STR },
-	{ "in", COND_OP_IN, OPC_LIST },
-	{ "intersects", COND_OP_INTERSECTS, OPC_LIST },
-	{ "pmatch", COND_OP_PMATCH, OPC_LIST },
-	{ "exists", COND_OP_EXISTS, OPC_UNARY },
+	{"=", COND_OP_EQ, OPC_STR},
+	{"==", COND_OP_EQ, OPC_STR},
+	{"!=", COND_OP_NE, OPC_STR},
+	{"<", COND_OP_LT, OPC_NUM},
+	{"<=", COND_OP_LE, OPC_NUM},
+	{">", COND_OP_GT, OPC_NUM},
+	{">=", COND_OP_GE, OPC_NUM},
+	{"contains", COND_OP_CONTAINS, OPC_STR},
+	{"icontains", COND_OP_ICONTAINS, OPC_STR},
+	{"bcontains", COND_OP_BCONTAINS, OPC_STR},
+	{"startswith", COND_OP_STARTSWITH, OPC_STR},
+	{"bstartswith", COND_OP_BSTARTSWITH, OPC_STR},
+	{"endswith", COND_OP_ENDSWITH, OPC_STR},
+	{"glob", COND_OP_GLOB, OPC_STR},
+	{"iglob", COND_OP_IGLOB, OPC_STR},
+	{"regex", COND_OP_REGEX, OPC_STR},
+	{"in", COND_OP_IN, OPC_LIST},
+	{"intersects", COND_OP_INTERSECTS, OPC_LIST},
+	{"pmatch", COND_OP_PMATCH, OPC_LIST},
+	{"exists", COND_OP_EXISTS, OPC_UNARY},
 };
 
 /* Index in ops[] of the operator token t, or -1. */
@@ -111,16 +111,11 @@ static bool parse_condition(struct parser *p, struct cond_node *n)
 	n->cmp.op = ops[i].op;
 	n->cmp.op_pos = t.pos;
 	switch (ops[i].cls) {
-	case OPC_UNARY:
-		n->kind = COND_UNARY;
-		return true;
-	case OPC_NUM:
-		return cond_parse_number(p, ops[i].text, &n->cmp.value);
-	case OPC_LIST:
-		return cond_parse_list_operand(p, ops[i].text, &n->cmp.value);
+	case OPC_UNARY: n->kind = COND_UNARY; return true;
+	case OPC_NUM: return cond_parse_number(p, ops[i].text, &n->cmp.value);
+	case OPC_LIST: return cond_parse_list_operand(p, ops[i].text, &n->cmp.value);
 	case OPC_STR:
-	default:
-		return cond_parse_scalar(p, ops[i].text, &n->cmp.value);
+	default: return cond_parse_scalar(p, ops[i].text, &n->cmp.value);
 	}
 }
 
@@ -280,13 +275,14 @@ static bool expect_end(struct parser *p)
 struct cond_node *cond_parse(const char *text, size_t len, struct cond_error *err)
 {
 	struct cond_error scratch;
-	struct parser p = { .err = err ? err : &scratch };
+	struct parser p = {.err = err ? err : &scratch};
 	memset(p.err, 0, sizeof(*p.err));
 	cond_lex_init(&p.lx, text ? text : "", text ? len : 0);
 
 	struct token t = cond_lex_peek_expr(&p.lx);
 	if (t.kind == TOK_END) {
-		cond_fail(&p, (struct cond_pos){ .line = 1, .col = 1, .off = 0 }, "empty condition", NULL);
+		cond_fail(&p, (struct cond_pos){.line = 1, .col = 1, .off = 0}, "empty condition",
+			  NULL);
 		return NULL;
 	}
 	struct cond_node *n = parse_or(&p);
@@ -295,6 +291,7 @@ struct cond_node *cond_parse(const char *text, size_t len, struct cond_error *er
 		n = NULL;
 	}
 	if (!n && !p.failed)
-		cond_fail(&p, p.lx.pos, "internal parser error", NULL); /* every failure path sets one */
+		cond_fail(&p, p.lx.pos, "internal parser error",
+			  NULL); /* every failure path sets one */
 	return n;
 }

@@ -15,7 +15,8 @@ void cond_fail(struct parser *p, struct cond_pos at, const char *what, const cha
 	e->col = at.col;
 	e->off = at.off;
 	if (detail) {
-		snprintf(e->msg, sizeof(e->msg), "%.120s at %u:%u: %.120s", what, at.line, at.col, detail);
+		snprintf(e->msg, sizeof(e->msg), "%.120s at %u:%u: %.120s", what, at.line, at.col,
+			 detail);
 		snprintf(e->reason, sizeof(e->reason), "%.120s: %.120s", what, detail);
 	} else {
 		snprintf(e->msg, sizeof(e->msg), "%.120s at %u:%u", what, at.line, at.col);
@@ -56,7 +57,7 @@ void cond_fail_unexpected(struct parser *p, const struct token *t, const char *e
 	}
 	if (t->kind == TOK_UNTERMINATED) {
 		cond_fail(p, t->pos, "unterminated string",
-		     t->text[0] == '"' ? "missing closing '\"'" : "missing closing \"'\"");
+			  t->text[0] == '"' ? "missing closing '\"'" : "missing closing \"'\"");
 		return;
 	}
 	cond_show(t->text, t->len, tok, sizeof(tok));
@@ -68,7 +69,8 @@ bool cond_depth_push(struct parser *p, struct cond_pos at)
 {
 	if (p->depth >= COND_MAX_DEPTH) {
 		char detail[80];
-		snprintf(detail, sizeof(detail), "more than %d levels of '(' and 'not'", COND_MAX_DEPTH);
+		snprintf(detail, sizeof(detail), "more than %d levels of '(' and 'not'",
+			 COND_MAX_DEPTH);
 		cond_fail(p, at, "nesting too deep", detail);
 		return false;
 	}
@@ -93,7 +95,6 @@ char *cond_dup_text(struct parser *p, const char *s, size_t n)
 	return d;
 }
 
-
 /* The text of a quoted token, escapes resolved. */
 bool cond_unquote(struct parser *p, const struct token *t, char **out, size_t *outlen)
 {
@@ -111,7 +112,8 @@ bool cond_unquote(struct parser *p, const struct token *t, char **out, size_t *o
  * (val(proc.pname)) are not supported: say so instead of a syntax error. */
 bool cond_is_transformer_call(const struct lexer *lx, const struct token *t)
 {
-	static const char *const names[] = { "tolower", "toupper", "b64", "basename", "len", "join", "val" };
+	static const char *const names[] = {"tolower", "toupper", "b64", "basename",
+					    "len",     "join",	  "val"};
 	size_t after = t->pos.off + t->len;
 	if (after >= lx->len || lx->src[after] != '(')
 		return false;

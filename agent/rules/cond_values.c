@@ -116,7 +116,8 @@ static bool parse_list(struct parser *p, struct cond_value *v, const struct toke
 	struct token t = cond_lex_peek_value(&p->lx);
 	bool ok = false;
 	if (t.kind == TOK_RPAREN) {
-		cond_fail(p, open->pos, "empty list", "expected a value or list name between '(' and ')'");
+		cond_fail(p, open->pos, "empty list",
+			  "expected a value or list name between '(' and ')'");
 	} else {
 		int more = 1;
 		while (more == 1 && parse_item(p, v, open->pos))

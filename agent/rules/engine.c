@@ -173,7 +173,7 @@ static const int write_syscalls[] = {VIGIL_SC_RENAME, VIGIL_SC_RENAMEAT, VIGIL_S
 
 /* Syscalls that create sockets: what fd.l4proto learns from (results needed). */
 static const int socket_syscalls[] = {VIGIL_SC_SOCKET, VIGIL_SC_ACCEPT, VIGIL_SC_ACCEPT4,
-				      VIGIL_SC_DUP, VIGIL_SC_DUP2, VIGIL_SC_DUP3};
+				      VIGIL_SC_DUP,    VIGIL_SC_DUP2,	VIGIL_SC_DUP3};
 
 static bool any_active(const struct engine *e, size_t flag_offset)
 {
@@ -240,7 +240,8 @@ void engine_open_prefilter(const struct engine *e, struct prefilter *pf)
 	pf->active = true;
 	for (size_t i = 0; i < e->n_rules; i++) {
 		const struct compiled_rule *r = &e->rules[i];
-		if (!r->enabled || !r->needs_result || r->src->priority > e->min_priority || !can_open(r))
+		if (!r->enabled || !r->needs_result || r->src->priority > e->min_priority ||
+		    !can_open(r))
 			continue;
 		if (!expr_path_constraint(r->cond, pf)) {
 			prefilter_free(pf);
@@ -267,4 +268,3 @@ size_t engine_enabled_count(const struct engine *e)
 		n += e->rules[i].enabled;
 	return n;
 }
-

@@ -9,11 +9,25 @@
 #include "rules/expr_internal.h"
 
 static const char *const op_names[] = {
-	[OP_EQ] = "=", [OP_NE] = "!=", [OP_LT] = "<", [OP_LE] = "<=", [OP_GT] = ">", [OP_GE] = ">=",
-	[OP_CONTAINS] = "contains", [OP_ICONTAINS] = "icontains", [OP_BCONTAINS] = "bcontains",
-	[OP_STARTSWITH] = "startswith", [OP_BSTARTSWITH] = "bstartswith", [OP_ENDSWITH] = "endswith", [OP_GLOB] = "glob",
-	[OP_IGLOB] = "iglob", [OP_REGEX] = "regex", [OP_IN] = "in", [OP_INTERSECTS] = "intersects",
-	[OP_PMATCH] = "pmatch", [OP_EXISTS] = "exists",
+	[OP_EQ] = "=",
+	[OP_NE] = "!=",
+	[OP_LT] = "<",
+	[OP_LE] = "<=",
+	[OP_GT] = ">",
+	[OP_GE] = ">=",
+	[OP_CONTAINS] = "contains",
+	[OP_ICONTAINS] = "icontains",
+	[OP_BCONTAINS] = "bcontains",
+	[OP_STARTSWITH] = "startswith",
+	[OP_BSTARTSWITH] = "bstartswith",
+	[OP_ENDSWITH] = "endswith",
+	[OP_GLOB] = "glob",
+	[OP_IGLOB] = "iglob",
+	[OP_REGEX] = "regex",
+	[OP_IN] = "in",
+	[OP_INTERSECTS] = "intersects",
+	[OP_PMATCH] = "pmatch",
+	[OP_EXISTS] = "exists",
 };
 
 int expr_op_parse(const char *s, size_t len)
@@ -215,8 +229,10 @@ static int convert_value(const struct field_ref *f, enum expr_op op, struct oper
 	memcpy(v->s, s, len);
 	v->s[len] = '\0';
 	v->len = len;
-	if ((op == OP_BCONTAINS || op == OP_BSTARTSWITH) && hex_decode(s, len, v->s, &v->len) != 0) {
-		snprintf(err, errlen, "%s needs hex bytes, got '%.*s'", expr_op_name(op), (int)len, s);
+	if ((op == OP_BCONTAINS || op == OP_BSTARTSWITH) &&
+	    hex_decode(s, len, v->s, &v->len) != 0) {
+		snprintf(err, errlen, "%s needs hex bytes, got '%.*s'", expr_op_name(op), (int)len,
+			 s);
 		return -1;
 	}
 	if (op == OP_REGEX) {
@@ -246,24 +262,28 @@ static int cmp_operand(const void *a, const void *b)
 static int check_op(const struct field_ref *f, enum expr_op op, size_t n, char *err, size_t errlen)
 {
 	if ((f->def->type == FT_INT || f->def->type == FT_BOOL) && !is_numeric_op(op)) {
-		snprintf(err, errlen, "operator '%s' cannot be used with %s (a %s)", expr_op_name(op),
-			 f->def->name, f->def->type == FT_INT ? "number" : "boolean");
+		snprintf(err, errlen, "operator '%s' cannot be used with %s (a %s)",
+			 expr_op_name(op), f->def->name,
+			 f->def->type == FT_INT ? "number" : "boolean");
 		return -1;
 	}
 	/* An empty list is fine (a list meant to be filled by users): it matches nothing. */
 	if (op == OP_EXISTS ? n != 0 : !is_list_op(op) && n != 1) {
 		snprintf(err, errlen, "operator '%s' takes %s", expr_op_name(op),
-			 op == OP_EXISTS ? "no value" : is_list_op(op) ? "a list" : "one value");
+			 op == OP_EXISTS  ? "no value"
+			 : is_list_op(op) ? "a list"
+					  : "one value");
 		return -1;
 	}
-	if (f->def->type == FT_NET && op != OP_EQ && op != OP_NE && op != OP_IN && op != OP_INTERSECTS) {
+	if (f->def->type == FT_NET && op != OP_EQ && op != OP_NE && op != OP_IN &&
+	    op != OP_INTERSECTS) {
 		snprintf(err, errlen, "operator '%s' cannot be used with %s (a network match)",
 			 expr_op_name(op), f->def->name);
 		return -1;
 	}
 	if ((op == OP_LT || op == OP_LE || op == OP_GT || op == OP_GE) && f->def->type != FT_INT) {
-		snprintf(err, errlen, "operator '%s' needs a numeric field, %s is not", expr_op_name(op),
-			 f->def->name);
+		snprintf(err, errlen, "operator '%s' needs a numeric field, %s is not",
+			 expr_op_name(op), f->def->name);
 		return -1;
 	}
 	return 0;

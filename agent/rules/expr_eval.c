@@ -30,7 +30,8 @@ static bool icontains(const char *hay, size_t hlen, const char *needle, size_t n
 		return true;
 	for (size_t i = 0; i + nlen <= hlen; i++) {
 		size_t j = 0;
-		while (j < nlen && tolower((unsigned char)hay[i + j]) == tolower((unsigned char)needle[j]))
+		while (j < nlen &&
+		       tolower((unsigned char)hay[i + j]) == tolower((unsigned char)needle[j]))
 			j++;
 		if (j == nlen)
 			return true;
@@ -133,7 +134,8 @@ static bool match_str(const struct expr *e, const struct field_value *v)
 	case OP_ICONTAINS: return icontains(v->s, v->len, o->s, o->len);
 	case OP_STARTSWITH:
 	case OP_BSTARTSWITH: return v->len >= o->len && memcmp(v->s, o->s, o->len) == 0;
-	case OP_ENDSWITH: return v->len >= o->len && memcmp(v->s + v->len - o->len, o->s, o->len) == 0;
+	case OP_ENDSWITH:
+		return v->len >= o->len && memcmp(v->s + v->len - o->len, o->s, o->len) == 0;
 	case OP_GLOB: return fnmatch(o->s, cstr(v, buf, sizeof(buf)), 0) == 0;
 	case OP_IGLOB: return fnmatch(o->s, cstr(v, buf, sizeof(buf)), FNM_CASEFOLD) == 0;
 	case OP_REGEX: return regexec(o->re, cstr(v, buf, sizeof(buf)), 0, NULL, 0) == 0;
@@ -144,7 +146,8 @@ static bool match_str(const struct expr *e, const struct field_value *v)
 	}
 }
 
-static bool eval_cmp(const struct expr *e, const struct vigil_event *ev, const struct field_ctx *ctx)
+static bool eval_cmp(const struct expr *e, const struct vigil_event *ev,
+		     const struct field_ctx *ctx)
 {
 	if (e->by_type) {
 		bool in = ev->type < VIGIL_SC_COUNT && vigil_sc_set_has(&e->typeset, ev->type);
@@ -162,8 +165,8 @@ static bool eval_cmp(const struct expr *e, const struct vigil_event *ev, const s
 		if (!v.present)
 			continue;
 		bool hit = v.type == FT_INT || v.type == FT_BOOL ? match_int(e, v.i)
-			   : v.type == FT_NET			  ? match_net(e, &v)
-								  : match_str(e, &v);
+			   : v.type == FT_NET			 ? match_net(e, &v)
+								 : match_str(e, &v);
 		if (hit)
 			return true;
 	}
@@ -255,7 +258,8 @@ static bool types(const struct expr *e, vigil_sc_set *s)
 			eb = types(e->kids[i], &b);
 			ea = ea && eb;
 			for (size_t w = 0; w < sizeof(a.bits) / sizeof(a.bits[0]); w++)
-				a.bits[w] = e->kind == EX_AND ? a.bits[w] & b.bits[w] : a.bits[w] | b.bits[w];
+				a.bits[w] = e->kind == EX_AND ? a.bits[w] & b.bits[w]
+							      : a.bits[w] | b.bits[w];
 		}
 		*s = a;
 		return ea;
@@ -318,7 +322,8 @@ static bool absorb(struct prefilter *to, struct prefilter *from)
 {
 	bool ok = true;
 	for (size_t i = 0; i < from->n && ok; i++)
-		ok = prefilter_add(to, from->preds[i].op, from->preds[i].s, from->preds[i].len) == 0;
+		ok = prefilter_add(to, from->preds[i].op, from->preds[i].s, from->preds[i].len) ==
+		     0;
 	prefilter_free(from);
 	return ok;
 }
@@ -336,18 +341,21 @@ static bool path_cmp(const struct expr *e, struct prefilter *pf)
 		int rc = 0;
 		if (!name && (e->op == OP_EQ || e->op == OP_IN || e->op == OP_INTERSECTS)) {
 			/* dir d: the path starts with "d/"; file f: it ends with "/f". */
-			int n = id == F_FD_DIRECTORY ? snprintf(buf, sizeof(buf), "%s%s", o->s,
-							       o->len && o->s[o->len - 1] == '/' ? "" : "/")
-						       : snprintf(buf, sizeof(buf), "/%s", o->s);
+			int n = id == F_FD_DIRECTORY
+					? snprintf(buf, sizeof(buf), "%s%s", o->s,
+						   o->len && o->s[o->len - 1] == '/' ? "" : "/")
+					: snprintf(buf, sizeof(buf), "/%s", o->s);
 			if (n <= 0 || (size_t)n >= sizeof(buf))
 				return false;
-			rc = prefilter_add(pf, id == F_FD_DIRECTORY ? PF_PREFIX : PF_SUFFIX, buf, (size_t)n);
+			rc = prefilter_add(pf, id == F_FD_DIRECTORY ? PF_PREFIX : PF_SUFFIX, buf,
+					   (size_t)n);
 		} else if (!name) {
 			return false;
 		} else if (e->op == OP_EQ || e->op == OP_IN || e->op == OP_INTERSECTS) {
 			rc = prefilter_add(pf, PF_EQ, o->s, o->len);
 		} else if (e->op == OP_STARTSWITH || e->op == OP_PMATCH) {
-			rc = prefilter_add(pf, PF_PREFIX, o->s, o->len); /* pmatch: a superset, fine */
+			rc = prefilter_add(pf, PF_PREFIX, o->s,
+					   o->len); /* pmatch: a superset, fine */
 		} else if (e->op == OP_ENDSWITH) {
 			rc = prefilter_add(pf, PF_SUFFIX, o->s, o->len);
 		} else if (e->op == OP_CONTAINS) {

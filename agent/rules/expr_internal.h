@@ -8,26 +8,27 @@
 #include "rules/expr.h"
 
 struct operand {
-	char *s;          /* string operands (NUL-terminated copy; bcontains: decoded bytes) */
+	char *s; /* string operands (NUL-terminated copy; bcontains: decoded bytes) */
 	size_t len;
-	int64_t i;        /* numeric and boolean operands */
-	regex_t *re;      /* regex operands */
-	int family;       /* network operands (FT_NET fields): AF_INET or AF_INET6 */
+	int64_t i;   /* numeric and boolean operands */
+	regex_t *re; /* regex operands */
+	int family;  /* network operands (FT_NET fields): AF_INET or AF_INET6 */
 	uint8_t net[16];
-	int prefix;       /* bits */
+	int prefix; /* bits */
 };
 
 struct expr {
 	enum expr_kind kind;
-	struct expr *a;     /* NOT */
-	struct expr **kids; /* AND, OR: n-ary, so a long `and not ...` chain is a loop, not a recursion */
+	struct expr *a; /* NOT */
+	struct expr **
+		kids; /* AND, OR: n-ary, so a long `and not ...` chain is a loop, not a recursion */
 	size_t nkids;
-	bool cval;          /* EX_CONST */
+	bool cval; /* EX_CONST */
 	struct field_ref field;
 	enum expr_op op;
 	size_t n;
 	struct operand *vals;
-	bool by_type;          /* evt.type =/!=/in: answered from typeset, no string work */
+	bool by_type; /* evt.type =/!=/in: answered from typeset, no string work */
 	vigil_sc_set typeset;
 };
 

@@ -12,6 +12,8 @@
 #include "rules/fields.h"
 #include "rules/fields_ids.h"
 
+/* Dense tables laid out by hand: */
+/* clang-format off */
 #define Y(n, t, a, id, d) {n, t, a, FS_YES, id, d}
 #define N(n, t, a, d) {n, t, a, FS_NO, F_UNSUPPORTED, d}
 
@@ -189,6 +191,7 @@ static const struct field_def families[] = {
 	FAMILY("k8s."), FAMILY("ka."), FAMILY("mesos."), FAMILY("marathon."), FAMILY("span."),
 	FAMILY("gvisor."), FAMILY("container.label"), FAMILY("container.host"),
 };
+/* clang-format on */
 
 static const struct field_def *evt_arg_def(void)
 {
@@ -208,7 +211,8 @@ static int parse_index(const char *arg, int *out)
 	return 0;
 }
 
-int field_resolve(const char *name, const char *arg, struct field_ref *ref, char *err, size_t errlen)
+int field_resolve(const char *name, const char *arg, struct field_ref *ref, char *err,
+		  size_t errlen)
 {
 	memset(ref, 0, sizeof(*ref));
 	ref->index = -1;
@@ -228,7 +232,9 @@ int field_resolve(const char *name, const char *arg, struct field_ref *ref, char
 		ref->def = &table[i];
 		if (!arg)
 			return table[i].arg == FA_NAME && table[i].support == FS_YES
-				       ? (snprintf(err, errlen, "field '%s' needs an argument", name), -1)
+				       ? (snprintf(err, errlen, "field '%s' needs an argument",
+						   name),
+					  -1)
 				       : 0;
 		if (table[i].arg == FA_NONE) {
 			snprintf(err, errlen, "field '%s' takes no argument", name);
@@ -254,4 +260,3 @@ int field_resolve(const char *name, const char *arg, struct field_ref *ref, char
 	snprintf(err, errlen, "unknown field '%s'", name);
 	return -1;
 }
-

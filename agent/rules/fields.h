@@ -16,22 +16,22 @@
 #include "vigil/event.h"
 
 enum field_type {
-	FT_STR,    /* compared as bytes */
-	FT_INT,    /* signed 64-bit */
+	FT_STR, /* compared as bytes */
+	FT_INT, /* signed 64-bit */
 	FT_BOOL,
-	FT_IP,     /* an address; compared as its text */
-	FT_NET,    /* an address compared to networks: fd.net = 10.0.0.0/8 */
+	FT_IP,	/* an address; compared as its text */
+	FT_NET, /* an address compared to networks: fd.net = 10.0.0.0/8 */
 };
 
 enum field_arg {
 	FA_NONE,
-	FA_INDEX,     /* proc.aname[2]: a number, optional (proc.aname alone = [0]) */
-	FA_NAME,      /* evt.arg.flags / evt.arg[0]: a name or a position */
+	FA_INDEX, /* proc.aname[2]: a number, optional (proc.aname alone = [0]) */
+	FA_NAME,  /* evt.arg.flags / evt.arg[0]: a name or a position */
 };
 
 enum field_support {
-	FS_YES,       /* produced by vigil */
-	FS_NO,        /* a Falco field vigil cannot produce: rules using it load disabled */
+	FS_YES, /* produced by vigil */
+	FS_NO,	/* a Falco field vigil cannot produce: rules using it load disabled */
 };
 
 struct field_def {
@@ -39,16 +39,16 @@ struct field_def {
 	enum field_type type;
 	enum field_arg arg;
 	enum field_support support;
-	uint16_t id;          /* enum field_id (fields.c) */
+	uint16_t id; /* enum field_id (fields.c) */
 	const char *desc;
 };
 
 /* A field as written in a rule: definition plus argument. */
 struct field_ref {
 	const struct field_def *def;
-	int index;             /* FA_INDEX; -1 when absent */
-	char argname[32];      /* FA_NAME by name ("flags"); empty when by position */
-	int argpos;            /* FA_NAME by position (evt.arg[0]); -1 when by name */
+	int index;	  /* FA_INDEX; -1 when absent */
+	char argname[32]; /* FA_NAME by name ("flags"); empty when by position */
+	int argpos;	  /* FA_NAME by position (evt.arg[0]); -1 when by name */
 };
 
 /* Where the analyzer runs: container and host facts (container.*, evt.hostname). */
@@ -65,11 +65,11 @@ struct field_ctx {
 };
 
 struct field_value {
-	bool present;          /* false renders as <NA> and matches nothing */
+	bool present; /* false renders as <NA> and matches nothing */
 	enum field_type type;
-	const char *s;         /* FT_STR / FT_IP text (not NUL-terminated) */
+	const char *s; /* FT_STR / FT_IP text (not NUL-terminated) */
 	size_t len;
-	int64_t i;             /* FT_INT, FT_BOOL */
+	int64_t i;		       /* FT_INT, FT_BOOL */
 	char buf[VIGIL_ARGS_MAX + 64]; /* storage for values built on the fly */
 };
 
@@ -78,7 +78,8 @@ struct field_value {
  * e.g. ("proc.aname", "2"), ("evt.arg.flags", NULL), ("evt.arg", "0").
  * Returns 0, or -1 with a message in err (unknown field, bad argument).
  */
-int field_resolve(const char *name, const char *arg, struct field_ref *ref, char *err, size_t errlen);
+int field_resolve(const char *name, const char *arg, struct field_ref *ref, char *err,
+		  size_t errlen);
 
 /* Extract the value of ref for ev. */
 void field_extract(const struct field_ref *ref, const struct vigil_event *ev,
@@ -91,7 +92,5 @@ void field_extract(const struct field_ref *ref, const struct vigil_event *ev,
 int field_count(const struct field_ref *ref, const struct vigil_event *ev);
 void field_extract_nth(const struct field_ref *ref, const struct vigil_event *ev,
 		       const struct field_ctx *ctx, int n, struct field_value *out);
-
-
 
 #endif

@@ -21,13 +21,15 @@
 #include "vigil/strbuf.h"
 #include "vigil/syscalls.h"
 
-static void evt_arg(const struct field_ref *ref, const struct vigil_event *ev, struct field_value *v)
+static void evt_arg(const struct field_ref *ref, const struct vigil_event *ev,
+		    struct field_value *v)
 {
 	for (int i = 0; i < ev->n_evargs; i++) {
 		vigil_str k = ev->evargs[i].key;
 		bool match = ref->argpos >= 0 ? i == ref->argpos
 					      : k.len == strlen(ref->argname) &&
-						    memcmp(vigil_str_ptr(ev, k), ref->argname, k.len) == 0;
+							memcmp(vigil_str_ptr(ev, k), ref->argname,
+							       k.len) == 0;
 		if (match) {
 			set_vstr(v, ev, ev->evargs[i].val);
 			return;
@@ -131,7 +133,8 @@ static void id_name(bool group, uint32_t id, struct field_value *v)
 static void path_part(const struct vigil_event *ev, bool want_dir, struct field_value *v)
 {
 	const struct vigil_fd *fd = &ev->fd;
-	if ((fd->type != VIGIL_FD_FILE && fd->type != VIGIL_FD_DIRECTORY) || !vigil_str_present(fd->name))
+	if ((fd->type != VIGIL_FD_FILE && fd->type != VIGIL_FD_DIRECTORY) ||
+	    !vigil_str_present(fd->name))
 		return;
 	const char *name = vigil_str_ptr(ev, fd->name);
 	const char *slash = memrchr(name, '/', fd->name.len);
@@ -145,7 +148,8 @@ static void path_part(const struct vigil_event *ev, bool want_dir, struct field_
 }
 
 /* Local (fd.s*) or remote (fd.d*) side of a socket event. */
-static void sock_side(const struct vigil_event *ev, bool remote, bool want_port, struct field_value *v)
+static void sock_side(const struct vigil_event *ev, bool remote, bool want_port,
+		      struct field_value *v)
 {
 	const struct vigil_fd *fd = &ev->fd;
 	if (fd->type != VIGIL_FD_IPV4 && fd->type != VIGIL_FD_IPV6)
@@ -202,7 +206,10 @@ static void extract_fd(int id, const struct vigil_event *ev, const struct field_
 		if (ctx && ctx->l4proto && ev->fd.num >= 0)
 			set_cstr(v, ctx->l4proto(ctx->sockets_state, ev->proc.pid, ev->fd.num));
 		break;
-	case F_FD_NUM: if (ev->fd.num >= 0) set_int(v, ev->fd.num); break;
+	case F_FD_NUM:
+		if (ev->fd.num >= 0)
+			set_int(v, ev->fd.num);
+		break;
 	case F_FD_NAME:
 	case F_FD_NAMERAW: set_vstr(v, ev, ev->fd.name); break;
 	case F_FD_TYPE: set_cstr(v, vigil_fd_type_name(ev->fd.type)); break;
@@ -265,8 +272,9 @@ static void extract_proc(int id, const struct field_ref *ref, const struct vigil
 		break;
 	case F_PROC_IS_EXE_UPPER_LAYER:
 		if (ctx && ctx->was_written && vigil_str_present(p->exepath))
-			set_bool(v, ctx->was_written(ctx->written_state, vigil_str_ptr(ev, p->exepath),
-						     p->exepath.len));
+			set_bool(v,
+				 ctx->was_written(ctx->written_state, vigil_str_ptr(ev, p->exepath),
+						  p->exepath.len));
 		break;
 	case F_PROC_STDIN_TYPE: set_vstr(v, ev, p->stdin_type); break;
 	case F_PROC_STDIN_NAME: set_vstr(v, ev, p->stdin_name); break;
@@ -288,7 +296,10 @@ static void extract_proc(int id, const struct field_ref *ref, const struct vigil
 	case F_USER_UID: set_int(v, p->uid); break;
 	case F_USER_NAME: id_name(false, p->uid, v); break;
 	case F_USER_LOGINUID: set_int(v, p->loginuid); break;
-	case F_USER_LOGINNAME: if (p->loginuid >= 0) id_name(false, (uint32_t)p->loginuid, v); break;
+	case F_USER_LOGINNAME:
+		if (p->loginuid >= 0)
+			id_name(false, (uint32_t)p->loginuid, v);
+		break;
 	case F_GROUP_GID: set_int(v, p->gid); break;
 	case F_GROUP_NAME: id_name(true, p->gid, v); break;
 	}
@@ -304,19 +315,25 @@ static void extract_evt(int id, const struct field_ref *ref, const struct vigil_
 	case F_EVT_TIME: set_buf(v, vigil_fmt_rfc3339(v->buf, ev->ts_ns)); break;
 	case F_EVT_RAWTIME: set_int(v, (int64_t)ev->ts_ns); break;
 	case F_EVT_RES: evt_res(ev, v); break;
-	case F_EVT_RAWRES: if (ev->has_res) set_int(v, ev->res); break;
+	case F_EVT_RAWRES:
+		if (ev->has_res)
+			set_int(v, ev->res);
+		break;
 	case F_EVT_ARGS: evt_args(ev, v); break;
 	case F_EVT_ARG: evt_arg(ref, ev, v); break;
 	case F_EVT_IS_OPEN_READ:
 	case F_EVT_IS_OPEN_WRITE:
 	case F_EVT_IS_OPEN_EXEC: {
-		unsigned bit = id == F_EVT_IS_OPEN_READ ? VIGIL_OPEN_READ
-			       : id == F_EVT_IS_OPEN_WRITE ? VIGIL_OPEN_WRITE : VIGIL_OPEN_EXEC;
+		unsigned bit = id == F_EVT_IS_OPEN_READ	   ? VIGIL_OPEN_READ
+			       : id == F_EVT_IS_OPEN_WRITE ? VIGIL_OPEN_WRITE
+							   : VIGIL_OPEN_EXEC;
 		set_bool(v, vigil_sc_opens_file(ev->type) && (ev->open_flags & bit));
 		break;
 	}
 	case F_EVT_SOURCE:
-		set_cstr(v, ev->kind == VIGIL_EV_HEALTH ? "vigil" : ev->kind == VIGIL_EV_FIM ? "fim" : "syscall");
+		set_cstr(v, ev->kind == VIGIL_EV_HEALTH ? "vigil"
+			    : ev->kind == VIGIL_EV_FIM	? "fim"
+							: "syscall");
 		break;
 	case F_EVT_HOSTNAME: set_cstr(v, ctx ? ctx->hostname : NULL); break;
 	}
@@ -357,8 +374,8 @@ void field_extract_nth(const struct field_ref *ref, const struct vigil_event *ev
 	else if (id >= F_PROC_PID && id <= F_GROUP_NAME) {
 		if (!fim || ev->fim.attributed)
 			extract_proc(id, ref, ev, nth, ctx, v);
-	}
-	else if ((id == F_FD_IP || id == F_FD_PORT || id == F_FD_NET) && !fim) /* nth 0: local, 1: remote */
+	} else if ((id == F_FD_IP || id == F_FD_PORT || id == F_FD_NET) &&
+		   !fim) /* nth 0: local, 1: remote */
 		sock_side(ev, nth == 1, id == F_FD_PORT, v);
 	else if (id >= F_FD_NUM && id <= F_FD_NAME_CHANGED && !fim)
 		extract_fd(id, ev, ctx, v);

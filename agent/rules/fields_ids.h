@@ -2,6 +2,8 @@
 #ifndef VIGIL_RULES_FIELDS_IDS_H
 #define VIGIL_RULES_FIELDS_IDS_H
 
+/* A dense table laid out by hand: */
+/* clang-format off */
 enum field_id {
 	F_EVT_TYPE = 1, F_EVT_DIR, F_EVT_NUM, F_EVT_TIME, F_EVT_RAWTIME, F_EVT_RES, F_EVT_RAWRES,
 	F_EVT_ARGS, F_EVT_ARG, F_EVT_IS_OPEN_READ, F_EVT_IS_OPEN_WRITE, F_EVT_IS_OPEN_EXEC,
@@ -30,6 +32,7 @@ enum field_id {
 	F_VIGIL_FIM_DEGRADED, F_VIGIL_FIM_UNWATCHED, F_VIGIL_FIM_OVERFLOWS,
 	F_UNSUPPORTED,
 };
+/* clang-format on */
 
 struct vigil_event;
 struct field_value;

@@ -16,10 +16,10 @@
 #include "vigil/clock.h"
 
 struct piece {
-	const char *lit;   /* into fmt copy; NULL for a field */
+	const char *lit; /* into fmt copy; NULL for a field */
 	size_t len;
 	struct field_ref field;
-	char *field_text;  /* "proc.aname[2]": the key in output_fields */
+	char *field_text; /* "proc.aname[2]": the key in output_fields */
 };
 
 struct output_fmt {
@@ -44,7 +44,8 @@ static int add_piece(struct output_fmt *f, struct piece p)
 }
 
 /* Parse "%name[arg]" at s (after '%'); returns its length or 0. */
-static size_t field_token(const char *s, size_t len, size_t *name_len, const char **arg, size_t *arg_len)
+static size_t field_token(const char *s, size_t len, size_t *name_len, const char **arg,
+			  size_t *arg_len)
 {
 	size_t i = 0;
 	while (i < len && name_char(s[i]))
@@ -102,7 +103,8 @@ struct output_fmt *output_compile(const char *fmt, size_t len, char *err, size_t
 	while (i < len) {
 		size_t name_len, arg_len, tok;
 		const char *arg;
-		if (s[i] != '%' || !(tok = field_token(s + i + 1, len - i - 1, &name_len, &arg, &arg_len)) ||
+		if (s[i] != '%' ||
+		    !(tok = field_token(s + i + 1, len - i - 1, &name_len, &arg, &arg_len)) ||
 		    name_len == 0) {
 			i++;
 			continue;
@@ -186,9 +188,9 @@ static void uuid4(char out[37])
 	}
 	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
 	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
-		 b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
-		 b[15]);
+	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
+		 b[13], b[14], b[15]);
 }
 
 /* Falco's text prefix: local time of day with nanoseconds, then the priority. */
@@ -199,7 +201,8 @@ static void output_prefix(struct strbuf *sb, const struct vigil_event *ev, const
 	char hms[16];
 	localtime_r(&secs, &tm);
 	strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
-	strbuf_addf(sb, "%s.%09llu: %s ", hms, (unsigned long long)(ev->ts_ns % 1000000000ull), priority);
+	strbuf_addf(sb, "%s.%09llu: %s ", hms, (unsigned long long)(ev->ts_ns % 1000000000ull),
+		    priority);
 }
 
 static void output_fields_json(struct strbuf *sb, const struct output_fmt *f,
@@ -214,7 +217,8 @@ static void output_fields_json(struct strbuf *sb, const struct output_fmt *f,
 			continue;
 		bool seen = false; /* a field used twice is listed once */
 		for (size_t j = 0; j < i && !seen; j++)
-			seen = !f->pieces[j].lit && strcmp(f->pieces[j].field_text, p->field_text) == 0;
+			seen = !f->pieces[j].lit &&
+			       strcmp(f->pieces[j].field_text, p->field_text) == 0;
 		if (seen)
 			continue;
 		if (!first)

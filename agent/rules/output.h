@@ -23,8 +23,8 @@ void output_render(const struct output_fmt *f, const struct vigil_event *ev,
 /* What an alert says about the rule that fired. */
 struct alert_rule {
 	const char *name;
-	const char *priority;      /* Falco's capitalized name: "Warning" */
-	const char *source;        /* "syscall" */
+	const char *priority; /* Falco's capitalized name: "Warning" */
+	const char *source;   /* "syscall" */
 	const char *const *tags;
 	size_t n_tags;
 	const struct output_fmt *output;

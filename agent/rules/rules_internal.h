@@ -40,8 +40,9 @@ void rules_plugin_req_clear(struct rules_plugin_req *p);
 
 /* Check values of an exception against its fields/comps (shape and arity);
  * on error, fills msg and *at and returns -1. */
-int rules_exception_check_values(const struct rules_exception *shape, const struct rules_value *values,
-				 size_t nvalues, char *msg, size_t msglen, struct vigil_pos *at);
+int rules_exception_check_values(const struct rules_exception *shape,
+				 const struct rules_value *values, size_t nvalues, char *msg,
+				 size_t msglen, struct vigil_pos *at);
 /* Fill default comps for present fields and check fields/comps agree. */
 int rules_exception_check_shape(struct rules_exception *e, char *msg, size_t msglen,
 				struct vigil_pos *at);
@@ -80,13 +81,13 @@ struct ritem {
 	enum ritem_kind kind;
 	enum ritem_mode mode;
 	struct vigil_pos pos;
-	char *label;              /* "rule 'x'" for messages */
-	uint32_t present;         /* enum rkey bits */
+	char *label;	  /* "rule 'x'" for messages */
+	uint32_t present; /* enum rkey bits */
 	uint32_t ov_append, ov_replace;
-	struct rules_list list;   /* RI_LIST */
-	struct rules_macro macro; /* RI_MACRO */
-	struct rules_rule rule;   /* RI_RULE */
-	uint32_t ver[3];          /* RI_ENGINE */
+	struct rules_list list;		  /* RI_LIST */
+	struct rules_macro macro;	  /* RI_MACRO */
+	struct rules_rule rule;		  /* RI_RULE */
+	uint32_t ver[3];		  /* RI_ENGINE */
 	struct rules_plugin_req *plugins; /* RI_PLUGINS */
 	size_t nplugins;
 };
@@ -103,7 +104,7 @@ struct rules_rd {
 	size_t len;
 	struct vigil_dctx *dc;
 	const char *label; /* item being read, for messages */
-	bool err;          /* this item had an error */
+	bool err;	   /* this item had an error */
 	bool oom;
 	size_t errors_before; /* dc->nerrors when the file started */
 };
@@ -139,8 +140,9 @@ void ry_exceptions(struct rules_rd *r, const struct ynode *v, bool full, struct 
 void ry_override(struct rules_rd *r, const struct ynode *v, const struct rules_keyinfo *keys,
 		 uint32_t can_append, uint32_t can_replace, struct ritem *it);
 /* Overridable keys present must be named in the override, and the reverse. */
-void ry_check_override_keys(struct rules_rd *r, const struct ynode *item, const struct ynode *ovnode,
-			    const struct rules_keyinfo *keys, uint32_t overridable, const struct ritem *it);
+void ry_check_override_keys(struct rules_rd *r, const struct ynode *item,
+			    const struct ynode *ovnode, const struct rules_keyinfo *keys,
+			    uint32_t overridable, const struct ritem *it);
 /* `append:` -> 1 true, 0 false or absent, -1 bad; warns that it is deprecated. */
 int ry_append_flag(struct rules_rd *r, const struct ynode *item, const struct ynode **key);
 
@@ -170,9 +172,9 @@ struct rules_undo {
 
 struct ruleset {
 	struct rules_entries e[3]; /* by enum rules_kind */
-	uint32_t seq;              /* visibility counter */
-	uint32_t gen;              /* current load */
-	char **files;              /* interned file names */
+	uint32_t seq;		   /* visibility counter */
+	uint32_t gen;		   /* current load */
+	char **files;		   /* interned file names */
 	size_t nfiles;
 	struct rules_plugin_req *plugins;
 	size_t nplugins;

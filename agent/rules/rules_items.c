@@ -9,8 +9,9 @@
 /* Comparison operators of Falco's condition language (libsinsp's list, as
  * the condition parser accepts them), hence what an exception may use. */
 static const char *const operators[] = {
-	"=", "==", "!=", "<", "<=", ">", ">=", "in", "intersects", "pmatch", "contains", "icontains",
-	"bcontains", "startswith", "bstartswith", "endswith", "glob", "iglob", "exists", "regex",
+	"=",	       "==",	     "!=",     "<",	   "<=",	">",	     ">=",
+	"in",	       "intersects", "pmatch", "contains", "icontains", "bcontains", "startswith",
+	"bstartswith", "endswith",   "glob",   "iglob",	   "exists",	"regex",
 };
 
 static bool rules_is_operator(const char *op)
@@ -89,7 +90,8 @@ static int rules_exception_copy(struct rules_exception *dst, const struct rules_
 	dst->pos = src->pos;
 	if (!(dst->name = rules_strdup(src->name)) && src->name)
 		goto oom;
-	if (rules_value_copy(&dst->fields, &src->fields) || rules_value_copy(&dst->comps, &src->comps) ||
+	if (rules_value_copy(&dst->fields, &src->fields) ||
+	    rules_value_copy(&dst->comps, &src->comps) ||
 	    copy_values(&dst->values, &dst->nvalues, src->values, src->nvalues) != 0)
 		goto oom;
 	return 0;
@@ -255,14 +257,16 @@ int rules_exception_check_shape(struct rules_exception *e, char *msg, size_t msg
 			return -1;
 		}
 		if (c->nitems != f->nitems) {
-			snprintf(msg, msglen, "'fields' and 'comps' must have the same length (%zu and %zu)",
+			snprintf(msg, msglen,
+				 "'fields' and 'comps' must have the same length (%zu and %zu)",
 				 f->nitems, c->nitems);
 			return -1;
 		}
 		for (size_t i = 0; i < c->nitems; i++) {
 			if (!rules_is_operator(c->items[i].str)) {
 				*at = c->items[i].pos;
-				snprintf(msg, msglen, "'%.100s' is not a comparison operator", c->items[i].str);
+				snprintf(msg, msglen, "'%.100s' is not a comparison operator",
+					 c->items[i].str);
 				return -1;
 			}
 		}
@@ -275,12 +279,14 @@ int rules_exception_check_shape(struct rules_exception *e, char *msg, size_t msg
 		return 0;
 	}
 	if (c->is_list) {
-		snprintf(msg, msglen, "'comps' must be a single operator when 'fields' is a single field");
+		snprintf(msg, msglen,
+			 "'comps' must be a single operator when 'fields' is a single field");
 		return -1;
 	}
 	if (!is_set_operator(c->str)) {
 		snprintf(msg, msglen,
-			 "when 'fields' is a single field, 'comps' must be one of in, pmatch, intersects (got '%.100s')",
+			 "when 'fields' is a single field, 'comps' must be one of in, pmatch, "
+			 "intersects (got '%.100s')",
 			 c->str);
 		return -1;
 	}
@@ -290,8 +296,9 @@ oom:
 	return -1;
 }
 
-int rules_exception_check_values(const struct rules_exception *shape, const struct rules_value *values,
-				 size_t nvalues, char *msg, size_t msglen, struct vigil_pos *at)
+int rules_exception_check_values(const struct rules_exception *shape,
+				 const struct rules_value *values, size_t nvalues, char *msg,
+				 size_t msglen, struct vigil_pos *at)
 {
 	const struct rules_value *f = &shape->fields, *c = &shape->comps;
 	for (size_t i = 0; i < nvalues; i++) {
@@ -300,13 +307,16 @@ int rules_exception_check_values(const struct rules_exception *shape, const stru
 		if (!f->is_list) {
 			if (v->is_list) {
 				snprintf(msg, msglen,
-					 "each value must be a string when 'fields' is a single field");
+					 "each value must be a string when 'fields' is a single "
+					 "field");
 				return -1;
 			}
 			continue;
 		}
 		if (!v->is_list || v->nitems != f->nitems) {
-			snprintf(msg, msglen, "each value must be a list of %zu entries, one per field", f->nitems);
+			snprintf(msg, msglen,
+				 "each value must be a list of %zu entries, one per field",
+				 f->nitems);
 			return -1;
 		}
 		for (size_t k = 0; k < v->nitems; k++) {
@@ -316,7 +326,8 @@ int rules_exception_check_values(const struct rules_exception *shape, const stru
 			*at = e->pos;
 			if (!is_set_operator(c->items[k].str)) {
 				snprintf(msg, msglen,
-					 "the entry for '%.100s' is a list, but its comp '%s' takes a single value",
+					 "the entry for '%.100s' is a list, but its comp '%s' "
+					 "takes a single value",
 					 f->items[k].str, c->items[k].str);
 				return -1;
 			}

@@ -58,7 +58,8 @@ static bool need_prev(struct ap *a, enum rules_kind k, const char *name, size_t 
 {
 	if (rules_set_find(a->rs, k, name, slot) == 0)
 		return true;
-	ap_err(a, &a->it->pos, "nothing to %s: no %s of this name is defined earlier (files load in order)",
+	ap_err(a, &a->it->pos,
+	       "nothing to %s: no %s of this name is defined earlier (files load in order)",
 	       mode_verb(a->it->mode), kind_word(k));
 	return false;
 }
@@ -104,7 +105,8 @@ static void apply_list(struct ap *a, struct ritem *it)
 		return;
 	}
 	if (l->nitems) {
-		struct rules_str *v = rules_grow(prev->items, (prev->nitems + l->nitems) * sizeof(*v));
+		struct rules_str *v =
+			rules_grow(prev->items, (prev->nitems + l->nitems) * sizeof(*v));
 		if (!v) {
 			ap_oom(a);
 			return;
@@ -157,23 +159,27 @@ static void append_exceptions(struct ap *a, struct rules_rule *r, struct rules_r
 		if (prev) {
 			if (e->fields.is_list || e->fields.str) {
 				ap_err(a, &e->fields.pos,
-				       "exception '%.100s' exists: only 'values' can be appended to it, not 'fields'",
+				       "exception '%.100s' exists: only 'values' can be appended "
+				       "to it, not 'fields'",
 				       e->name);
 				continue;
 			}
 			if (e->comps.is_list || e->comps.str) {
 				ap_err(a, &e->comps.pos,
-				       "exception '%.100s' exists: only 'values' can be appended to it, not 'comps'",
+				       "exception '%.100s' exists: only 'values' can be appended "
+				       "to it, not 'comps'",
 				       e->name);
 				continue;
 			}
-			if (rules_exception_check_values(prev, e->values, e->nvalues, msg, sizeof(msg), &at)) {
+			if (rules_exception_check_values(prev, e->values, e->nvalues, msg,
+							 sizeof(msg), &at)) {
 				ap_err(a, &at, "exception '%.100s': %s", e->name, msg);
 				continue;
 			}
 			if (!e->nvalues)
 				continue;
-			struct rules_value *v = rules_grow(prev->values, (prev->nvalues + e->nvalues) * sizeof(*v));
+			struct rules_value *v =
+				rules_grow(prev->values, (prev->nvalues + e->nvalues) * sizeof(*v));
 			if (!v) {
 				ap_oom(a);
 				return;
@@ -187,7 +193,9 @@ static void append_exceptions(struct ap *a, struct rules_rule *r, struct rules_r
 			continue;
 		}
 		if (!e->fields.is_list && !e->fields.str) {
-			ap_err(a, &e->pos, "new exception '%.100s' needs 'fields' (rule '%.200s' has no exception of that name)",
+			ap_err(a, &e->pos,
+			       "new exception '%.100s' needs 'fields' (rule '%.200s' has no "
+			       "exception of that name)",
 			       e->name, r->name);
 			continue;
 		}
@@ -201,10 +209,12 @@ static void append_exceptions(struct ap *a, struct rules_rule *r, struct rules_r
 			continue;
 		}
 		if (r->nexceptions >= RULES_MAX_EXCEPTIONS) {
-			ap_err(a, &e->pos, "more than %d exceptions in one rule", RULES_MAX_EXCEPTIONS);
+			ap_err(a, &e->pos, "more than %d exceptions in one rule",
+			       RULES_MAX_EXCEPTIONS);
 			return;
 		}
-		struct rules_exception *v = rules_grow(r->exceptions, (r->nexceptions + 1) * sizeof(*v));
+		struct rules_exception *v =
+			rules_grow(r->exceptions, (r->nexceptions + 1) * sizeof(*v));
 		if (!v) {
 			ap_oom(a);
 			return;
@@ -290,7 +300,9 @@ static void apply_rule(struct ap *a, struct ritem *it)
 		if (rules_set_find(a->rs, RS_RULE, u->name, &slot) == 0) {
 			const struct rules_rule *prev = a->rs->e[RS_RULE].v[slot];
 			if (strcmp(prev->source, u->source) != 0) {
-				ap_err(a, &it->pos, "rule redefined with a different source ('%.100s', it was '%.100s')",
+				ap_err(a, &it->pos,
+				       "rule redefined with a different source ('%.100s', it was "
+				       "'%.100s')",
 				       u->source, prev->source);
 				return;
 			}
@@ -309,12 +321,8 @@ static void apply_rule(struct ap *a, struct ritem *it)
 	}
 	r->visibility = vis;
 	switch (it->mode) {
-	case RM_ENABLE:
-		r->enabled = u->enabled;
-		break;
-	case RM_APPEND:
-		rule_appends(a, r, u, it->present & (RK_CONDITION | RK_EXCEPTIONS));
-		break;
+	case RM_ENABLE: r->enabled = u->enabled; break;
+	case RM_APPEND: rule_appends(a, r, u, it->present & (RK_CONDITION | RK_EXCEPTIONS)); break;
 	default:
 		rule_appends(a, r, u, it->ov_append);
 		rule_replaces(r, u, it->ov_replace);
@@ -347,7 +355,8 @@ static void apply_plugins(struct ap *a, struct ritem *it)
 	struct ruleset *rs = a->rs;
 	if (!it->nplugins)
 		return;
-	struct rules_plugin_req *v = rules_grow(rs->plugins, (rs->nplugins + it->nplugins) * sizeof(*v));
+	struct rules_plugin_req *v =
+		rules_grow(rs->plugins, (rs->nplugins + it->nplugins) * sizeof(*v));
 	if (!v) {
 		ap_oom(a);
 		return;
@@ -364,7 +373,7 @@ static void apply_plugins(struct ap *a, struct ritem *it)
 
 void rules_merge_item(struct ruleset *rs, struct vigil_dctx *dc, struct ritem *it)
 {
-	struct ap a = { rs, dc, it };
+	struct ap a = {rs, dc, it};
 	switch (it->kind) {
 	case RI_LIST: apply_list(&a, it); break;
 	case RI_MACRO: apply_macro(&a, it); break;

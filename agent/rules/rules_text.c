@@ -60,11 +60,11 @@ static void escape_len(const char *s, size_t n, size_t *raw, size_t *val)
 		*raw = (n > 2 && s[2] == '\n') ? 3 : 2;
 		*val = 0;
 		return;
-	case '\n':
-		*val = 0;
-		return;
-	case 'N': case '_': *val = 2; return;
-	case 'L': case 'P': *val = 3; return;
+	case '\n': *val = 0; return;
+	case 'N':
+	case '_': *val = 2; return;
+	case 'L':
+	case 'P': *val = 3; return;
 	case 'x': digits = 2; break;
 	case 'u': digits = 4; break;
 	case 'U': digits = 8; break;
@@ -113,7 +113,7 @@ static bool is_ws(char c)
 static void build_segments(struct segvec *s, const char *val, size_t vlen, const struct ynode *n,
 			   const char *buf, size_t len, const char *file)
 {
-	struct walk w = { buf, n->start, n->end < len ? n->end : len, n->line, n->col };
+	struct walk w = {buf, n->start, n->end < len ? n->end : len, n->line, n->col};
 	if (n->style == YDOC_STYLE_SINGLE_QUOTED || n->style == YDOC_STYLE_DOUBLE_QUOTED) {
 		if (w.p < w.end)
 			raw_step(&w);
@@ -123,15 +123,15 @@ static void build_segments(struct segvec *s, const char *val, size_t vlen, const
 	}
 	size_t i = 0, vchars = 0;
 	uint32_t seg_line = 0, seg_col = 0;
-#define MAP_HERE()                                                                       \
-	do {                                                                             \
-		if (!s->n || w.line != seg_line || w.col != seg_col + vchars) {          \
-			seg_add(s, i, file, w.line, w.col);                              \
-			seg_line = w.line;                                               \
-			seg_col = w.col;                                                 \
-			vchars = 0;                                                      \
-		}                                                                        \
-		vchars++;                                                                \
+#define MAP_HERE()                                                              \
+	do {                                                                    \
+		if (!s->n || w.line != seg_line || w.col != seg_col + vchars) { \
+			seg_add(s, i, file, w.line, w.col);                     \
+			seg_line = w.line;                                      \
+			seg_col = w.col;                                        \
+			vchars = 0;                                             \
+		}                                                               \
+		vchars++;                                                       \
 	} while (0)
 	while (i < vlen && w.p < w.end) {
 		char v = val[i], r = buf[w.p];
@@ -145,8 +145,8 @@ static void build_segments(struct segvec *s, const char *val, size_t vlen, const
 				raw_step(&w);
 			continue;
 		}
-		if (n->style == YDOC_STYLE_SINGLE_QUOTED && r == '\'' && v == '\'' && w.p + 1 < w.end &&
-		    buf[w.p + 1] == '\'') {
+		if (n->style == YDOC_STYLE_SINGLE_QUOTED && r == '\'' && v == '\'' &&
+		    w.p + 1 < w.end && buf[w.p + 1] == '\'') {
 			MAP_HERE();
 			i++;
 			raw_step(&w);
@@ -228,7 +228,8 @@ int rules_text_append(struct rules_text *t, const struct rules_text *add)
 	if (!str)
 		return -1;
 	t->str = str;
-	struct rules_text_seg *segs = rules_grow(t->segs, (t->nsegs + add->nsegs + 1) * sizeof(*segs));
+	struct rules_text_seg *segs =
+		rules_grow(t->segs, (t->nsegs + add->nsegs + 1) * sizeof(*segs));
 	if (!segs) {
 		t->str[t->len] = '\0';
 		return -1;

@@ -21,7 +21,8 @@ static void set_label(struct rules_rd *r, struct ritem *it, const char *kind, co
 {
 	char buf[320];
 	if (name)
-		snprintf(buf, sizeof(buf), "%s '%.200s%s'", kind, name, strlen(name) > 200 ? "..." : "");
+		snprintf(buf, sizeof(buf), "%s '%.200s%s'", kind, name,
+			 strlen(name) > 200 ? "..." : "");
 	else
 		snprintf(buf, sizeof(buf), "%s", kind);
 	free(it->label);
@@ -30,7 +31,8 @@ static void set_label(struct rules_rd *r, struct ritem *it, const char *kind, co
 }
 
 /* The name under `key`; sets the label. NULL (reported) if bad. */
-static char *read_name(struct rules_rd *r, const struct ynode *item, const char *key, struct ritem *it)
+static char *read_name(struct rules_rd *r, const struct ynode *item, const char *key,
+		       struct ritem *it)
 {
 	const struct ynode *v = ymap_get(item, key, NULL);
 	set_label(r, it, key, NULL);
@@ -42,8 +44,8 @@ static char *read_name(struct rules_rd *r, const struct ynode *item, const char 
 
 /* How a list or macro item applies: `append: true`, or `override:` of its
  * one key (keys[0]) by append or replace, or else a definition. */
-static void read_mode(struct rules_rd *r, const struct ynode *item, const struct rules_keyinfo *keys,
-		      struct ritem *it)
+static void read_mode(struct rules_rd *r, const struct ynode *item,
+		      const struct rules_keyinfo *keys, struct ritem *it)
 {
 	const struct ynode *akey = NULL, *v;
 	int append = ry_append_flag(r, item, &akey);
@@ -57,18 +59,19 @@ static void read_mode(struct rules_rd *r, const struct ynode *item, const struct
 	}
 }
 
-static const struct rules_keyinfo list_keys[] = { { "items", RK_ITEMS }, { NULL, 0 } };
+static const struct rules_keyinfo list_keys[] = {{"items", RK_ITEMS}, {NULL, 0}};
 
 static void read_list(struct rules_rd *r, const struct ynode *item, struct ritem *it)
 {
-	static const char *const allowed[] = { "list", "items", "append", "override", NULL };
+	static const char *const allowed[] = {"list", "items", "append", "override", NULL};
 	it->kind = RI_LIST;
 	it->list.name = read_name(r, item, "list", it);
 	ry_check_keys(r, item, allowed);
 	const char *name = it->list.name;
 	if (name && strpbrk(name, "()\"' \t\r\n=,"))
 		ry_err(r, ymap_get(item, "list", NULL),
-		       "invalid list name: it may not contain spaces, quotes, parentheses, '=' or ','");
+		       "invalid list name: it may not contain spaces, quotes, parentheses, '=' or "
+		       "','");
 	const struct ynode *v;
 	if ((v = ymap_get(item, "items", NULL))) {
 		it->present |= RK_ITEMS;
@@ -79,11 +82,11 @@ static void read_list(struct rules_rd *r, const struct ynode *item, struct ritem
 	read_mode(r, item, list_keys, it);
 }
 
-static const struct rules_keyinfo macro_keys[] = { { "condition", RK_CONDITION }, { NULL, 0 } };
+static const struct rules_keyinfo macro_keys[] = {{"condition", RK_CONDITION}, {NULL, 0}};
 
 static void read_macro(struct rules_rd *r, const struct ynode *item, struct ritem *it)
 {
-	static const char *const allowed[] = { "macro", "condition", "append", "override", NULL };
+	static const char *const allowed[] = {"macro", "condition", "append", "override", NULL};
 	it->kind = RI_MACRO;
 	it->macro.name = read_name(r, item, "macro", it);
 	ry_check_keys(r, item, allowed);
@@ -91,11 +94,12 @@ static void read_macro(struct rules_rd *r, const struct ynode *item, struct rite
 	if (name) {
 		bool ok = (name[0] >= 'a' && name[0] <= 'z') || (name[0] >= 'A' && name[0] <= 'Z');
 		for (const char *c = name; ok && *c; c++)
-			ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
-			     *c == '_';
+			ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+			     (*c >= '0' && *c <= '9') || *c == '_';
 		if (!ok)
 			ry_err(r, ymap_get(item, "macro", NULL),
-			       "invalid macro name: it must start with a letter and hold only letters, digits and '_'");
+			       "invalid macro name: it must start with a letter and hold only "
+			       "letters, digits and '_'");
 	}
 	const struct ynode *v;
 	if ((v = ymap_get(item, "condition", NULL))) {
@@ -108,21 +112,28 @@ static void read_macro(struct rules_rd *r, const struct ynode *item, struct rite
 }
 
 static const struct rules_keyinfo rule_keys[] = {
-	{ "condition", RK_CONDITION }, { "output", RK_OUTPUT },
-	{ "desc", RK_DESC },           { "priority", RK_PRIORITY },
-	{ "source", RK_SOURCE },       { "enabled", RK_ENABLED },
-	{ "tags", RK_TAGS },           { "exceptions", RK_EXCEPTIONS },
-	{ "warn_evttypes", RK_WARN_EVTTYPES }, { "skip-if-unknown-filter", RK_SKIP_UNKNOWN },
-	{ NULL, 0 },
+	{"condition", RK_CONDITION},
+	{"output", RK_OUTPUT},
+	{"desc", RK_DESC},
+	{"priority", RK_PRIORITY},
+	{"source", RK_SOURCE},
+	{"enabled", RK_ENABLED},
+	{"tags", RK_TAGS},
+	{"exceptions", RK_EXCEPTIONS},
+	{"warn_evttypes", RK_WARN_EVTTYPES},
+	{"skip-if-unknown-filter", RK_SKIP_UNKNOWN},
+	{NULL, 0},
 };
 
 #define RULE_REQUIRED (RK_CONDITION | RK_OUTPUT | RK_DESC | RK_PRIORITY)
 #define RULE_APPENDABLE (RK_CONDITION | RK_OUTPUT | RK_DESC | RK_TAGS | RK_EXCEPTIONS)
-#define RULE_REPLACEABLE (RULE_APPENDABLE | RK_PRIORITY | RK_ENABLED | RK_WARN_EVTTYPES | RK_SKIP_UNKNOWN)
+#define RULE_REPLACEABLE \
+	(RULE_APPENDABLE | RK_PRIORITY | RK_ENABLED | RK_WARN_EVTTYPES | RK_SKIP_UNKNOWN)
 
 /* Read the value of every rule key present. `full_exceptions`: exceptions
  * are definitions (not values appended to earlier ones). */
-static void read_rule_values(struct rules_rd *r, const struct ynode *item, struct ritem *it, bool full_exceptions)
+static void read_rule_values(struct rules_rd *r, const struct ynode *item, struct ritem *it,
+			     bool full_exceptions)
 {
 	struct rules_rule *rule = &it->rule;
 	for (const struct rules_keyinfo *ki = rule_keys; ki->name; ki++) {
@@ -140,15 +151,19 @@ static void read_rule_values(struct rules_rd *r, const struct ynode *item, struc
 		case RK_SOURCE: rule->source = ry_string(r, "source", v); break;
 		case RK_ENABLED: ry_bool(r, "enabled", v, &rule->enabled); break;
 		case RK_WARN_EVTTYPES: ry_bool(r, "warn_evttypes", v, &rule->warn_evttypes); break;
-		case RK_SKIP_UNKNOWN: ry_bool(r, "skip-if-unknown-filter", v, &rule->skip_if_unknown_filter); break;
+		case RK_SKIP_UNKNOWN:
+			ry_bool(r, "skip-if-unknown-filter", v, &rule->skip_if_unknown_filter);
+			break;
 		case RK_TAGS: ry_tags(r, v, rule); break;
 		case RK_EXCEPTIONS: ry_exceptions(r, v, full_exceptions, rule); break;
 		case RK_PRIORITY:
 			if (v->kind != YN_SCALAR || v->null)
-				ry_err(r, v, "key 'priority' must be a string, got %s", ry_kind_name(v));
+				ry_err(r, v, "key 'priority' must be a string, got %s",
+				       ry_kind_name(v));
 			else if (!rules_priority_parse(v->u.str, &rule->priority))
 				ry_err(r, v,
-				       "key 'priority' must be one of emergency, alert, critical, error, warning, notice, informational, debug; got '%.100s'",
+				       "key 'priority' must be one of emergency, alert, critical, "
+				       "error, warning, notice, informational, debug; got '%.100s'",
 				       v->u.str);
 			break;
 		}
@@ -172,8 +187,20 @@ static void missing_keys(struct rules_rd *r, const struct ynode *item, uint32_t 
 static void read_rule(struct rules_rd *r, const struct ynode *item, struct ritem *it)
 {
 	static const char *const allowed[] = {
-		"rule", "condition", "output", "desc", "priority", "source", "enabled", "tags",
-		"exceptions", "override", "append", "warn_evttypes", "skip-if-unknown-filter", NULL,
+		"rule",
+		"condition",
+		"output",
+		"desc",
+		"priority",
+		"source",
+		"enabled",
+		"tags",
+		"exceptions",
+		"override",
+		"append",
+		"warn_evttypes",
+		"skip-if-unknown-filter",
+		NULL,
 	};
 	struct rules_rule *rule = &it->rule;
 	it->kind = RI_RULE;
@@ -198,7 +225,8 @@ static void read_rule(struct rules_rd *r, const struct ynode *item, struct ritem
 			ry_check_override_keys(r, item, ov, rule_keys, RULE_REPLACEABLE, it);
 		const struct ynode *k;
 		if (ymap_get(item, "source", &k))
-			ry_err(r, k, "key 'source' cannot be overridden; redefine the rule instead");
+			ry_err(r, k,
+			       "key 'source' cannot be overridden; redefine the rule instead");
 		/* exceptions replaced are definitions; appended ones may add values */
 		read_rule_values(r, item, it, !(it->ov_append & RK_EXCEPTIONS));
 		return;
@@ -210,7 +238,8 @@ static void read_rule(struct rules_rd *r, const struct ynode *item, struct ritem
 			if ((ki->bit & has) && !(ki->bit & (RK_CONDITION | RK_EXCEPTIONS)) &&
 			    ymap_get(item, ki->name, &k))
 				ry_err(r, k,
-				       "key '%s' cannot be used with 'append: true', which appends only 'condition' and 'exceptions' (use 'override')",
+				       "key '%s' cannot be used with 'append: true', which appends "
+				       "only 'condition' and 'exceptions' (use 'override')",
 				       ki->name);
 		}
 		if (!(has & (RK_CONDITION | RK_EXCEPTIONS)))
@@ -222,9 +251,11 @@ static void read_rule(struct rules_rd *r, const struct ynode *item, struct ritem
 		it->mode = RM_ENABLE;
 		for (const struct rules_keyinfo *ki = rule_keys; ki->name; ki++) {
 			const struct ynode *k;
-			if ((ki->bit & has) && ki->bit != RK_ENABLED && ymap_get(item, ki->name, &k))
+			if ((ki->bit & has) && ki->bit != RK_ENABLED &&
+			    ymap_get(item, ki->name, &k))
 				ry_err(r, k,
-				       "key '%s' needs a full rule definition (condition, output, desc, priority) or an 'override'",
+				       "key '%s' needs a full rule definition (condition, output, "
+				       "desc, priority) or an 'override'",
 				       ki->name);
 		}
 		const struct ynode *k;
@@ -243,14 +274,13 @@ static void read_rule(struct rules_rd *r, const struct ynode *item, struct ritem
 
 static void read_engine_version(struct rules_rd *r, const struct ynode *item, struct ritem *it)
 {
-	static const char *const allowed[] = { "required_engine_version", NULL };
+	static const char *const allowed[] = {"required_engine_version", NULL};
 	it->kind = RI_ENGINE;
 	set_label(r, it, "required_engine_version", NULL);
 	ry_check_keys(r, item, allowed);
 	const struct ynode *v = ymap_get(item, "required_engine_version", NULL);
 	if (v->kind != YN_SCALAR || v->null) {
-		ry_err(r, v, "must be a number or a version 'x.y.z', got %s",
-		       ry_kind_name(v));
+		ry_err(r, v, "must be a number or a version 'x.y.z', got %s", ry_kind_name(v));
 		return;
 	}
 	const char *s = v->u.str;
@@ -267,11 +297,13 @@ static void read_engine_version(struct rules_rd *r, const struct ynode *item, st
 		return;
 	}
 	memcpy(it->ver, ver, sizeof(ver));
-	const uint32_t ours[3] = { RULES_ENGINE_VERSION_MAJOR, RULES_ENGINE_VERSION_MINOR,
-				   RULES_ENGINE_VERSION_PATCH };
+	const uint32_t ours[3] = {RULES_ENGINE_VERSION_MAJOR, RULES_ENGINE_VERSION_MINOR,
+				  RULES_ENGINE_VERSION_PATCH};
 	for (int i = 0; i < 3; i++) {
 		if (ver[i] > ours[i]) {
-			ry_warn(r, v, "rules require engine version %u.%u.%u, newer than the %s this loader implements; some may not load",
+			ry_warn(r, v,
+				"rules require engine version %u.%u.%u, newer than the %s this "
+				"loader implements; some may not load",
 				ver[0], ver[1], ver[2], RULES_ENGINE_VERSION);
 			break;
 		}
@@ -280,14 +312,16 @@ static void read_engine_version(struct rules_rd *r, const struct ynode *item, st
 	}
 }
 
-static bool read_plugin_req(struct rules_rd *r, const struct ynode *m, bool alt, struct rules_plugin_req *p)
+static bool read_plugin_req(struct rules_rd *r, const struct ynode *m, bool alt,
+			    struct rules_plugin_req *p)
 {
-	static const char *const allowed[] = { "name", "version", "alternatives", NULL };
-	static const char *const allowed_alt[] = { "name", "version", NULL };
+	static const char *const allowed[] = {"name", "version", "alternatives", NULL};
+	static const char *const allowed_alt[] = {"name", "version", NULL};
 	memset(p, 0, sizeof(*p));
 	p->pos = ry_pos(r, m);
 	if (m->kind != YN_MAP) {
-		ry_err(r, m, "each plugin requirement must be a mapping with name and version, got %s",
+		ry_err(r, m,
+		       "each plugin requirement must be a mapping with name and version, got %s",
 		       ry_kind_name(m));
 		return false;
 	}
@@ -299,14 +333,16 @@ static bool read_plugin_req(struct rules_rd *r, const struct ynode *m, bool alt,
 		return false;
 	}
 	if (!(v = ymap_get(m, "version", NULL))) {
-		ry_err(r, m, "plugin requirement '%.100s' is missing required key 'version'", p->name);
+		ry_err(r, m, "plugin requirement '%.100s' is missing required key 'version'",
+		       p->name);
 		return false;
 	}
 	if (!(p->version = ry_string(r, "version", v)))
 		return false;
 	uint32_t ver[3];
 	if (!rules_parse_semver(p->version, ver)) {
-		ry_err(r, v, "invalid version '%.100s' for plugin '%.100s' (expected x.y.z)", p->version, p->name);
+		ry_err(r, v, "invalid version '%.100s' for plugin '%.100s' (expected x.y.z)",
+		       p->version, p->name);
 		return false;
 	}
 	if (!alt && (v = ymap_get(m, "alternatives", NULL))) {
@@ -331,7 +367,7 @@ static bool read_plugin_req(struct rules_rd *r, const struct ynode *m, bool alt,
 
 static void read_plugin_versions(struct rules_rd *r, const struct ynode *item, struct ritem *it)
 {
-	static const char *const allowed[] = { "required_plugin_versions", NULL };
+	static const char *const allowed[] = {"required_plugin_versions", NULL};
 	it->kind = RI_PLUGINS;
 	set_label(r, it, "required_plugin_versions", NULL);
 	ry_check_keys(r, item, allowed);
@@ -378,7 +414,9 @@ static void read_item(struct rules_rd *r, const struct ynode *item, rules_item_f
 	if (item->kind == YN_SCALAR && item->null)
 		return; /* Falco skips empty entries */
 	if (item->kind != YN_MAP || !item->n) {
-		ry_err(r, item, "each item must be a mapping with one of rule, macro, list, required_engine_version, required_plugin_versions; got %s",
+		ry_err(r, item,
+		       "each item must be a mapping with one of rule, macro, list, "
+		       "required_engine_version, required_plugin_versions; got %s",
 		       item->kind == YN_MAP ? "an empty mapping" : ry_kind_name(item));
 		return;
 	}
@@ -391,7 +429,9 @@ static void read_item(struct rules_rd *r, const struct ynode *item, rules_item_f
 		const struct ynode *k = item->u.kids[0];
 		char hint[64];
 		ry_suggest(hint, sizeof(hint), k->u.str, item_kinds);
-		ry_err(r, k, "unknown item '%.100s'%s; expected one of rule, macro, list, required_engine_version, required_plugin_versions",
+		ry_err(r, k,
+		       "unknown item '%.100s'%s; expected one of rule, macro, list, "
+		       "required_engine_version, required_plugin_versions",
 		       k->u.str, hint);
 		return;
 	}
@@ -423,19 +463,23 @@ int rules_yaml_read(const char *file, const char *buf, size_t len, rules_item_fn
 		buf += 3;
 		len -= 3;
 	} else if (len >= 2 && (!memcmp(buf, "\xff\xfe", 2) || !memcmp(buf, "\xfe\xff", 2))) {
-		vigil_dctx_add(dc, VIGIL_DIAG_ERROR, 0, 0, NULL, "rules files must be UTF-8, this one is UTF-16");
+		vigil_dctx_add(dc, VIGIL_DIAG_ERROR, 0, 0, NULL,
+			       "rules files must be UTF-8, this one is UTF-16");
 		return -1;
 	}
 	if (ydoc_parse(buf, len, dc, &doc) != 0)
 		return -1;
-	struct rules_rd r = { .file = file, .buf = buf, .len = len, .dc = dc, .errors_before = errors };
+	struct rules_rd r = {
+		.file = file, .buf = buf, .len = len, .dc = dc, .errors_before = errors};
 	for (size_t d = 0; d < doc.ndocs; d++) {
 		const struct ynode *root = doc.docs[d];
 		if (root->kind == YN_SCALAR && root->null)
 			continue; /* empty document */
 		if (root->kind != YN_SEQ) {
 			r.label = NULL;
-			ry_err(&r, root, "a rules file must be a list of items (- rule: ..., - macro: ..., - list: ...), got %s",
+			ry_err(&r, root,
+			       "a rules file must be a list of items (- rule: ..., - macro: ..., - "
+			       "list: ...), got %s",
 			       ry_kind_name(root));
 			continue;
 		}

@@ -9,8 +9,6 @@
 
 #include "rules/rules_internal.h"
 
-
-
 void ry_err(struct rules_rd *r, const struct ynode *n, const char *fmt, ...)
 {
 	va_list ap;
@@ -37,7 +35,7 @@ void ry_oom(struct rules_rd *r, const struct ynode *n)
 
 struct vigil_pos ry_pos(const struct rules_rd *r, const struct ynode *n)
 {
-	struct vigil_pos p = { r->file, n->line, n->col };
+	struct vigil_pos p = {r->file, n->line, n->col};
 	return p;
 }
 
@@ -137,8 +135,10 @@ char *ry_string(struct rules_rd *r, const char *key, const struct ynode *v)
 
 bool ry_bool(struct rules_rd *r, const char *key, const struct ynode *v, bool *out)
 {
-	static const char *const yes[] = { "true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON", "y", "Y", NULL };
-	static const char *const no[] = { "false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF", "n", "N", NULL };
+	static const char *const yes[] = {"true", "True", "TRUE", "yes", "Yes", "YES",
+					  "on",	  "On",	  "ON",	  "y",	 "Y",	NULL};
+	static const char *const no[] = {"false", "False", "FALSE", "no", "No", "NO",
+					 "off",	  "Off",   "OFF",   "n",  "N",	NULL};
 	if (v->kind == YN_SCALAR && !v->null) {
 		for (size_t i = 0; yes[i]; i++)
 			if (!strcmp(v->u.str, yes[i]))
@@ -146,7 +146,8 @@ bool ry_bool(struct rules_rd *r, const char *key, const struct ynode *v, bool *o
 		for (size_t i = 0; no[i]; i++)
 			if (!strcmp(v->u.str, no[i]))
 				return *out = false, true;
-		ry_err(r, v, "key '%s' must be a boolean (true or false), got '%.100s'", key, v->u.str);
+		ry_err(r, v, "key '%s' must be a boolean (true or false), got '%.100s'", key,
+		       v->u.str);
 		return false;
 	}
 	ry_err(r, v, "key '%s' must be a boolean (true or false), got %s", key, ry_kind_name(v));
@@ -155,7 +156,7 @@ bool ry_bool(struct rules_rd *r, const char *key, const struct ynode *v, bool *o
 
 /* A list of strings (may be empty). */
 bool ry_strlist(struct rules_rd *r, const char *key, const struct ynode *v, struct rules_str **out,
-			size_t *nout)
+		size_t *nout)
 {
 	*out = NULL;
 	*nout = 0;
@@ -166,8 +167,8 @@ bool ry_strlist(struct rules_rd *r, const char *key, const struct ynode *v, stru
 	for (uint32_t i = 0; i < v->n; i++) {
 		const struct ynode *e = v->u.kids[i];
 		if (e->kind != YN_SCALAR || e->null) {
-			ry_err(r, e, "key '%s' must be a list of strings, but entry %u is %s", key, i + 1,
-			       ry_kind_name(e));
+			ry_err(r, e, "key '%s' must be a list of strings, but entry %u is %s", key,
+			       i + 1, ry_kind_name(e));
 			return false;
 		}
 	}
@@ -271,16 +272,18 @@ static bool get_value(struct rules_rd *r, const char *what, const struct ynode *
 	return true;
 }
 
-static const char *const exception_keys[] = { "name", "fields", "comps", "values", NULL };
+static const char *const exception_keys[] = {"name", "fields", "comps", "values", NULL};
 
 /* One exception entry. `full`: a definition (fields needed, defaults and
  * shape checked now); otherwise an append, checked when merged. */
-static bool read_exception(struct rules_rd *r, const struct ynode *ex, bool full, struct rules_exception *e)
+static bool read_exception(struct rules_rd *r, const struct ynode *ex, bool full,
+			   struct rules_exception *e)
 {
 	memset(e, 0, sizeof(*e));
 	e->pos = ry_pos(r, ex);
 	if (ex->kind != YN_MAP) {
-		ry_err(r, ex, "each exception must be a mapping with name, fields, comps, values; got %s",
+		ry_err(r, ex,
+		       "each exception must be a mapping with name, fields, comps, values; got %s",
 		       ry_kind_name(ex));
 		return false;
 	}
@@ -308,7 +311,8 @@ static bool read_exception(struct rules_rd *r, const struct ynode *ex, bool full
 			if (!e->values)
 				ry_oom(r, v);
 			for (uint32_t i = 0; e->values && i < v->n && !r->err; i++) {
-				if (get_value(r, "an exception value", v->u.kids[i], 2, &e->values[i]))
+				if (get_value(r, "an exception value", v->u.kids[i], 2,
+					      &e->values[i]))
 					e->nvalues = i + 1;
 			}
 		}
@@ -319,7 +323,8 @@ static bool read_exception(struct rules_rd *r, const struct ynode *ex, bool full
 		char msg[256];
 		struct vigil_pos at;
 		if (rules_exception_check_shape(e, msg, sizeof(msg), &at) != 0 ||
-		    rules_exception_check_values(e, e->values, e->nvalues, msg, sizeof(msg), &at) != 0) {
+		    rules_exception_check_values(e, e->values, e->nvalues, msg, sizeof(msg), &at) !=
+			    0) {
 			vigil_dctx_add(r->dc, VIGIL_DIAG_ERROR, at.line, at.col, r->label,
 				       "exception '%.100s': %s", e->name, msg);
 			r->err = true;
@@ -335,7 +340,8 @@ void ry_exceptions(struct rules_rd *r, const struct ynode *v, bool full, struct 
 	if (v->kind == YN_SCALAR && v->null)
 		return; /* Falco: an empty exceptions key is allowed */
 	if (v->kind != YN_SEQ) {
-		ry_err(r, v, "key 'exceptions' must be a list of exceptions, got %s", ry_kind_name(v));
+		ry_err(r, v, "key 'exceptions' must be a list of exceptions, got %s",
+		       ry_kind_name(v));
 		return;
 	}
 	if (!v->n)
@@ -358,7 +364,8 @@ void ry_exceptions(struct rules_rd *r, const struct ynode *v, bool full, struct 
 		}
 		size_t first;
 		if (vigil_strmap_get(&names, e->name, &first) == 0)
-			ry_err(r, v->u.kids[i], "exception '%.100s' is defined twice in this item", e->name);
+			ry_err(r, v->u.kids[i], "exception '%.100s' is defined twice in this item",
+			       e->name);
 		else if (vigil_strmap_put(&names, e->name, rule->nexceptions) != 0)
 			ry_oom(r, v);
 		rule->nexceptions++;
@@ -389,7 +396,8 @@ void ry_override(struct rules_rd *r, const struct ynode *v, const struct rules_k
 		}
 		if (op->kind == YN_SCALAR && !strcmp(op->u.str, "append")) {
 			if (!(bit & can_append))
-				ry_err(r, op, "key '%s' cannot be appended to; use 'replace'", k->u.str);
+				ry_err(r, op, "key '%s' cannot be appended to; use 'replace'",
+				       k->u.str);
 			it->ov_append |= bit;
 		} else if (op->kind == YN_SCALAR && !strcmp(op->u.str, "replace")) {
 			it->ov_replace |= bit;
@@ -405,8 +413,9 @@ void ry_override(struct rules_rd *r, const struct ynode *v, const struct rules_k
 
 /* With an override, every overridable key present must be named in it and
  * every key it names must be present. */
-void ry_check_override_keys(struct rules_rd *r, const struct ynode *item, const struct ynode *ovnode,
-			    const struct rules_keyinfo *keys, uint32_t overridable, const struct ritem *it)
+void ry_check_override_keys(struct rules_rd *r, const struct ynode *item,
+			    const struct ynode *ovnode, const struct rules_keyinfo *keys,
+			    uint32_t overridable, const struct ritem *it)
 {
 	uint32_t named = it->ov_append | it->ov_replace;
 	for (const struct rules_keyinfo *ki = keys; ki->name; ki++) /* named, if with a bad op */
@@ -418,11 +427,14 @@ void ry_check_override_keys(struct rules_rd *r, const struct ynode *item, const 
 		const struct ynode *k;
 		bool present = ymap_get(item, ki->name, &k) != NULL;
 		if (present && !(named & ki->bit))
-			ry_err(r, k, "key '%s' has no entry under 'override' (say append or replace)", ki->name);
+			ry_err(r, k,
+			       "key '%s' has no entry under 'override' (say append or replace)",
+			       ki->name);
 		if (!present && (named & ki->bit)) {
 			const struct ynode *ok;
 			ymap_get(ovnode, ki->name, &ok);
-			ry_err(r, ok, "override names '%s' but the item has no '%s'", ki->name, ki->name);
+			ry_err(r, ok, "override names '%s' but the item has no '%s'", ki->name,
+			       ki->name);
 		}
 	}
 }
@@ -440,4 +452,3 @@ int ry_append_flag(struct rules_rd *r, const struct ynode *item, const struct yn
 		ry_warn(r, *key, "'append' is deprecated; use 'override' instead");
 	return b ? 1 : 0;
 }
-

@@ -43,14 +43,14 @@ void rules_set_entry_free(enum rules_kind k, void *p)
 
 static void *entry_copy(enum rules_kind k, const void *src)
 {
-	static const size_t sizes[] = { sizeof(struct rules_list), sizeof(struct rules_macro),
-					sizeof(struct rules_rule) };
+	static const size_t sizes[] = {sizeof(struct rules_list), sizeof(struct rules_macro),
+				       sizeof(struct rules_rule)};
 	void *p = malloc(sizes[k]);
 	if (!p)
 		return NULL;
-	int rc = k == RS_LIST    ? rules_list_copy(p, src)
+	int rc = k == RS_LIST	 ? rules_list_copy(p, src)
 		 : k == RS_MACRO ? rules_macro_copy(p, src)
-				: rules_rule_copy(p, src);
+				 : rules_rule_copy(p, src);
 	if (rc != 0) {
 		free(p);
 		return NULL;
@@ -210,7 +210,8 @@ static void txn_rollback(struct ruleset *rs, const struct txn *t)
 			memset(e->idx.slots, 0, e->idx.cap * sizeof(*e->idx.slots));
 		e->idx.n = 0;
 		for (size_t i = 0; i < e->n; i++)
-			vigil_strmap_put(&e->idx, rules_set_entry_name((enum rules_kind)k, e->v[i]), i);
+			vigil_strmap_put(&e->idx, rules_set_entry_name((enum rules_kind)k, e->v[i]),
+					 i);
 	}
 	while (rs->nplugins > t->nplugins)
 		rules_plugin_req_clear(&rs->plugins[--rs->nplugins]);
@@ -251,7 +252,7 @@ static void merge_one(void *ctx, struct ritem *it)
 int ruleset_load_buffer(struct ruleset *rs, const char *name, const char *buf, size_t len,
 			struct vigil_diag *diags)
 {
-	struct vigil_dctx dc = { .d = diags, .file = name ? name : "<rules>" };
+	struct vigil_dctx dc = {.d = diags, .file = name ? name : "<rules>"};
 	if (len > RULES_MAX_FILE_BYTES) {
 		vigil_dctx_add(&dc, VIGIL_DIAG_ERROR, 0, 0, NULL, "rules file larger than %u bytes",
 			       RULES_MAX_FILE_BYTES);
@@ -264,7 +265,7 @@ int ruleset_load_buffer(struct ruleset *rs, const char *name, const char *buf, s
 	}
 	struct txn t;
 	txn_begin(rs, &t);
-	struct merge_ctx m = { rs, &dc };
+	struct merge_ctx m = {rs, &dc};
 	rules_yaml_read(file, buf ? buf : "", buf ? len : 0, merge_one, &m, &dc);
 	if (dc.nerrors) {
 		txn_rollback(rs, &t);
@@ -276,7 +277,7 @@ int ruleset_load_buffer(struct ruleset *rs, const char *name, const char *buf, s
 
 int ruleset_load_file(struct ruleset *rs, const char *path, struct vigil_diag *diags)
 {
-	struct vigil_dctx dc = { .d = diags, .file = path };
+	struct vigil_dctx dc = {.d = diags, .file = path};
 	size_t len = 0;
 	char *buf = ydoc_read_file(path, "rules file", RULES_MAX_FILE_BYTES, &len, &dc);
 	if (!buf)
@@ -288,19 +289,19 @@ int ruleset_load_file(struct ruleset *rs, const char *path, struct vigil_diag *d
 
 /* ---- queries ---- */
 
-#define ACCESSORS(kind, type, K)                                                             \
-	size_t ruleset_##kind##_count(const struct ruleset *rs)                              \
-	{                                                                                    \
-		return rs->e[K].n;                                                           \
-	}                                                                                    \
-	const struct type *ruleset_##kind##_at(const struct ruleset *rs, size_t i)           \
-	{                                                                                    \
-		return i < rs->e[K].n ? rs->e[K].v[i] : NULL;                                \
-	}                                                                                    \
-	const struct type *ruleset_find_##kind(const struct ruleset *rs, const char *name)   \
-	{                                                                                    \
-		size_t slot;                                                                 \
-		return rules_set_find(rs, K, name, &slot) == 0 ? rs->e[K].v[slot] : NULL;              \
+#define ACCESSORS(kind, type, K)                                                           \
+	size_t ruleset_##kind##_count(const struct ruleset *rs)                            \
+	{                                                                                  \
+		return rs->e[K].n;                                                         \
+	}                                                                                  \
+	const struct type *ruleset_##kind##_at(const struct ruleset *rs, size_t i)         \
+	{                                                                                  \
+		return i < rs->e[K].n ? rs->e[K].v[i] : NULL;                              \
+	}                                                                                  \
+	const struct type *ruleset_find_##kind(const struct ruleset *rs, const char *name) \
+	{                                                                                  \
+		size_t slot;                                                               \
+		return rules_set_find(rs, K, name, &slot) == 0 ? rs->e[K].v[slot] : NULL;  \
 	}
 
 ACCESSORS(rule, rules_rule, RS_RULE)

@@ -39,10 +39,10 @@
 #define RULES_ENGINE_VERSION "0.57.0"
 
 /* Limits on untrusted input; going past one is a load error. */
-#define RULES_MAX_FILE_BYTES (16u << 20)   /* one rules file */
+#define RULES_MAX_FILE_BYTES (16u << 20) /* one rules file */
 /* (and the YAML limits of vigil/ydoc.h, VIGIL_MAX_DIAGS of vigil/diag.h) */
-#define RULES_MAX_TAGS 256                 /* tags of one rule */
-#define RULES_MAX_EXCEPTIONS 256           /* exceptions of one rule */
+#define RULES_MAX_TAGS 256	 /* tags of one rule */
+#define RULES_MAX_EXCEPTIONS 256 /* exceptions of one rule */
 
 /* ---- positions and texts ---- */
 
@@ -58,7 +58,7 @@ struct rules_text_seg {
 struct rules_text {
 	char *str; /* NUL-terminated */
 	size_t len;
-	struct vigil_pos pos;   /* of str[0] in the file (inside quotes, below a block header) */
+	struct vigil_pos pos;  /* of str[0] in the file (inside quotes, below a block header) */
 	enum ydoc_style style; /* of the scalar str starts with */
 	struct rules_text_seg *segs; /* sorted by off; segs[0].off == 0 */
 	size_t nsegs;
@@ -79,7 +79,7 @@ struct rules_str {
 
 struct rules_list {
 	char *name;
-	struct vigil_pos pos;    /* of the item that last (re)defined it */
+	struct vigil_pos pos;	 /* of the item that last (re)defined it */
 	struct rules_str *items; /* an item may be the name of another list */
 	size_t nitems;
 	uint32_t visibility; /* load sequence number of the last change (Falco's "visibility") */
@@ -97,7 +97,7 @@ struct rules_macro {
 struct rules_value {
 	struct vigil_pos pos;
 	bool is_list;
-	char *str;                 /* !is_list; NULL if the key was absent */
+	char *str;		   /* !is_list; NULL if the key was absent */
 	struct rules_value *items; /* is_list */
 	size_t nitems;
 };
@@ -136,9 +136,9 @@ struct rules_rule {
 	enum rules_priority priority;
 	char *source; /* "syscall" unless the rule says otherwise */
 	bool enabled;
-	bool warn_evttypes;          /* default true */
+	bool warn_evttypes;	     /* default true */
 	bool skip_if_unknown_filter; /* default false */
-	char **tags;                 /* first-seen order, no duplicates */
+	char **tags;		     /* first-seen order, no duplicates */
 	size_t ntags;
 	struct rules_exception *exceptions;
 	size_t nexceptions;

@@ -97,24 +97,21 @@ static int tree_syscall(struct sensor_core *c, struct sensor_task *t)
 	struct sensor_record *r = &t->rec;
 	switch (r->id) {
 	case VIGIL_SC_SETSID:
-	case VIGIL_SC_SETPGID:
-		t->proc->session_stale = true;
-		return CORE_CONTINUE;
+	case VIGIL_SC_SETPGID: t->proc->session_stale = true; return CORE_CONTINUE;
 	case VIGIL_SC_EXECVE:
 	case VIGIL_SC_EXECVEAT: {
 		char path[VIGIL_PATH_MAX];
 		uint64_t addr = r->id == VIGIL_SC_EXECVE ? r->args[0] : r->args[1];
 		free(t->exec_filename);
-		t->exec_filename = sensor_read_str(c->sensor->mem, t->tid, addr, path, sizeof(path)) >= 0
-					   ? strdup(path) : NULL;
+		t->exec_filename =
+			sensor_read_str(c->sensor->mem, t->tid, addr, path, sizeof(path)) >= 0
+				? strdup(path)
+				: NULL;
 		return CORE_WANT_RESULT; /* the exit tells a failed exec */
 	}
 	case VIGIL_SC_CHDIR:
-	case VIGIL_SC_FCHDIR:
-		t->proc->cwd_stale = true;
-		return CORE_CONTINUE;
-	default:
-		return -1;
+	case VIGIL_SC_FCHDIR: t->proc->cwd_stale = true; return CORE_CONTINUE;
+	default: return -1;
 	}
 }
 

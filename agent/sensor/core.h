@@ -25,22 +25,22 @@ struct core_config {
 	bool allow_io_uring;  /* --allow-io-uring: io_uring_setup runs instead of EPERM */
 	vigil_sc_set traced;  /* what the filter traces (seccomp_build's set) */
 	vigil_sc_set results; /* syscalls whose result a rule reads */
-	const struct prefilter *open_paths; /* for opens in results: only these paths */
-	void (*emit)(struct vigil_event *ev);  /* where events go (the channel) */
-	pid_t (*analyzer_pid)(void);           /* vigil's other process (tamper checks) */
+	const struct prefilter *open_paths;   /* for opens in results: only these paths */
+	void (*emit)(struct vigil_event *ev); /* where events go (the channel) */
+	pid_t (*analyzer_pid)(void);	      /* vigil's other process (tamper checks) */
 };
 
 /* All of the core's state: one per supervisor. */
 struct sensor_core {
 	struct core_config cfg;
-	struct proc *root;      /* the supervisor's own entry: root of every ancestor chain */
-	struct sensor *sensor;  /* the mechanism, set by its constructor */
-	struct vigil_event ev;  /* one event at a time; too large for the stack */
+	struct proc *root;     /* the supervisor's own entry: root of every ancestor chain */
+	struct sensor *sensor; /* the mechanism, set by its constructor */
+	struct vigil_event ev; /* one event at a time; too large for the stack */
 };
 
 enum core_verdict {
-	CORE_CONTINUE = 0,  /* let it run (or it was refused: it returns what refuse set) */
-	CORE_WANT_RESULT,   /* report its exit to core_syscall_exit */
+	CORE_CONTINUE = 0, /* let it run (or it was refused: it returns what refuse set) */
+	CORE_WANT_RESULT,  /* report its exit to core_syscall_exit */
 };
 
 void core_init(struct sensor_core *c, const struct core_config *cfg, struct proc *root);

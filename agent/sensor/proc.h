@@ -18,28 +18,28 @@
 /* What exec sets: shared by a parent and its forked children until exec. */
 struct proc_image {
 	int refs;
-	char *name;     /* comm */
-	char *exe;      /* argv[0] */
-	char *exepath;  /* /proc/PID/exe */
-	char *args;     /* argv[1..] joined by spaces, bounded */
-	char *cmdline;  /* "name args", built once for proc.pcmdline */
+	char *name;    /* comm */
+	char *exe;     /* argv[0] */
+	char *exepath; /* /proc/PID/exe */
+	char *args;    /* argv[1..] joined by spaces, bounded */
+	char *cmdline; /* "name args", built once for proc.pcmdline */
 	bool from_memfd;
 	bool args_truncated; /* argv was longer than `args` keeps (vigil.args_truncated) */
 };
 
 struct proc {
 	pid_t pid;
-	int refs;       /* live tasks + child procs that point here */
+	int refs; /* live tasks + child procs that point here */
 	bool exited;
-	uint64_t start_ns;   /* creation time, wall clock ns (a date) */
-	bool ids_stale;      /* uid/gid/caps need a re-read (exec, set*id) */
-	bool session_stale;  /* sid/pgid/tty/loginuid need a re-read (setsid, setpgid) */
+	uint64_t start_ns;  /* creation time, wall clock ns (a date) */
+	bool ids_stale;	    /* uid/gid/caps need a re-read (exec, set*id) */
+	bool session_stale; /* sid/pgid/tty/loginuid need a re-read (setsid, setpgid) */
 	bool cwd_stale;
 	bool foreign_trace_reported; /* a stop no filter of vigil's asked for was reported */
-	bool parent_guessed; /* the creator was never seen: `parent` is a fallback */
+	bool parent_guessed;	     /* the creator was never seen: `parent` is a fallback */
 	struct proc *parent;
 	struct proc_image *image;
-	char *cwd;      /* with a trailing '/', as proc.cwd shows it */
+	char *cwd; /* with a trailing '/', as proc.cwd shows it */
 	uint32_t uid, gid, euid, egid;
 	int64_t loginuid;
 	uint64_t cap_effective, cap_permitted, cap_inheritable;

@@ -121,8 +121,8 @@ struct proc_image *procinfo_read_image(pid_t pid, const char *filename, struct e
 	if (n > 0)
 		split_cmdline(img, args, (size_t)n);
 	img->exepath = read_link(pid, "exe");
-	if (img->name && img->args && asprintf(&img->cmdline, "%s%s%s", img->name,
-					       *img->args ? " " : "", img->args) < 0)
+	if (img->name && img->args &&
+	    asprintf(&img->cmdline, "%s%s%s", img->name, *img->args ? " " : "", img->args) < 0)
 		img->cmdline = NULL;
 	if (img->exepath && strncmp(img->exepath, "/memfd:", 7) == 0)
 		img->from_memfd = true;
@@ -166,7 +166,8 @@ int procinfo_read_session(struct proc *p, pid_t tid)
 		const char *r = strrchr(stat, ')');
 		int ppid, pgrp, session, tty;
 		char state;
-		if (r && sscanf(r + 1, " %c %d %d %d %d", &state, &ppid, &pgrp, &session, &tty) == 5) {
+		if (r &&
+		    sscanf(r + 1, " %c %d %d %d %d", &state, &ppid, &pgrp, &session, &tty) == 5) {
 			p->pgid = pgrp;
 			p->sid = session;
 			p->tty = (uint32_t)tty;
@@ -202,4 +203,3 @@ int procinfo_read_cwd(struct proc *p)
 	p->cwd_stale = false;
 	return 0;
 }
-

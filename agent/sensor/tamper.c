@@ -121,7 +121,8 @@ static bool check_io_uring(struct sensor_core *c, struct sensor_task *t)
 		return false;
 	}
 	LOG_WARN("process %d called io_uring_setup: refused (io_uring opens files and connects "
-		 "without syscalls vigil sees; --allow-io-uring permits it)", (int)t->tid);
+		 "without syscalls vigil sees; --allow-io-uring permits it)",
+		 (int)t->tid);
 	core_emit_tamper(c, t, VIGIL_TAMPER_IO_URING);
 	return refuse(c, t, EPERM);
 }
@@ -143,7 +144,8 @@ bool tamper_check_entry(struct sensor_core *c, struct sensor_task *t)
 	if (check_kill_all(c, t))
 		return true;
 	if (aims_at_vigil(c, t)) {
-		LOG_WARN("process %d aimed %s at vigil: refused", (int)t->tid, vigil_syscall_name(id));
+		LOG_WARN("process %d aimed %s at vigil: refused", (int)t->tid,
+			 vigil_syscall_name(id));
 		core_emit_tamper(c, t, tamper_kind(id));
 		return refuse(c, t, EPERM);
 	}
@@ -189,11 +191,13 @@ bool tamper_unpack_socketcall(struct sensor_core *c, struct sensor_task *t)
 {
 	/* call -> syscall, argument count, and for sends the flags' index:
 	 * only a send with MSG_FASTOPEN (it connects) is an event. */
-	static const struct { int id, nargs, flags_at; } calls[] = {
-		[1] = {VIGIL_SC_SOCKET, 3, -1}, [2] = {VIGIL_SC_BIND, 3, -1},
-		[3] = {VIGIL_SC_CONNECT, 3, -1}, [4] = {VIGIL_SC_LISTEN, 2, -1},
-		[5] = {VIGIL_SC_ACCEPT, 3, -1}, [11] = {VIGIL_SC_SENDTO, 6, 3},
-		[16] = {VIGIL_SC_SENDMSG, 3, 2}, [18] = {VIGIL_SC_ACCEPT4, 4, -1},
+	static const struct {
+		int id, nargs, flags_at;
+	} calls[] = {
+		[1] = {VIGIL_SC_SOCKET, 3, -1},	  [2] = {VIGIL_SC_BIND, 3, -1},
+		[3] = {VIGIL_SC_CONNECT, 3, -1},  [4] = {VIGIL_SC_LISTEN, 2, -1},
+		[5] = {VIGIL_SC_ACCEPT, 3, -1},	  [11] = {VIGIL_SC_SENDTO, 6, 3},
+		[16] = {VIGIL_SC_SENDMSG, 3, 2},  [18] = {VIGIL_SC_ACCEPT4, 4, -1},
 		[20] = {VIGIL_SC_SENDMMSG, 4, 3},
 	};
 	struct sensor_record *r = &t->rec;

@@ -116,8 +116,8 @@ static bool is_pid_component(const char *c)
 /* What these files give away: memory, the environment, descriptors. */
 static bool is_secret_entry(const char *c)
 {
-	static const char *const names[] = {"mem", "environ", "fd", "map_files", "pagemap",
-					    "stack", "syscall"};
+	static const char *const names[] = {"mem",     "environ", "fd",	    "map_files",
+					    "pagemap", "stack",	  "syscall"};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (strcmp(c, names[i]) == 0)
 			return true;

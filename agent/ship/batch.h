@@ -20,14 +20,14 @@ struct alert_ref {
 
 struct sbatch {
 	char id[SHIP_UUID_LEN + 1]; /* Idempotency-Key, a random UUID */
-	uint64_t seq;               /* smaller is older; the spool record's name */
-	uint64_t created_ms;        /* evloop clock: the age limit */
-	char *data;                 /* alerts back to back, no separators */
+	uint64_t seq;		    /* smaller is older; the spool record's name */
+	uint64_t created_ms;	    /* evloop clock: the age limit */
+	char *data;		    /* alerts back to back, no separators */
 	size_t data_len, data_cap;
 	struct alert_ref *a;
 	size_t n, cap;
-	bool spooled;               /* a copy is on disk as record `seq` */
-	struct sbatch *next;        /* queue link */
+	bool spooled;	     /* a copy is on disk as record `seq` */
+	struct sbatch *next; /* queue link */
 };
 
 /* Random version-4 UUID text (36 chars + NUL). */

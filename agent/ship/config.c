@@ -58,12 +58,14 @@ int ship_add_output(struct ship_config *c, const char *sink, char *err, size_t e
 		o.kind = SHIP_SINK_SIDEKICK;
 		target = sink + 14;
 		if (!starts(target, "http://") && !starts(target, "https://")) {
-			snprintf(err, errlen, "outputs: '%s': falcosidekick needs an http(s) URL", sink);
+			snprintf(err, errlen, "outputs: '%s': falcosidekick needs an http(s) URL",
+				 sink);
 			return -1;
 		}
 	} else {
 		snprintf(err, errlen,
-			 "outputs: unknown sink '%s' (stdout, file:PATH, https://URL, falcosidekick:URL)",
+			 "outputs: unknown sink '%s' (stdout, file:PATH, https://URL, "
+			 "falcosidekick:URL)",
 			 sink);
 		return -1;
 	}
@@ -114,7 +116,10 @@ struct num_key {
 	uint64_t min, max;
 };
 
-#define NK(n, f, lo, hi) {n, offsetof(struct ship_config, f), sizeof(((struct ship_config *)0)->f), lo, hi}
+#define NK(n, f, lo, hi)                                                                         \
+	{                                                                                        \
+		n, offsetof(struct ship_config, f), sizeof(((struct ship_config *)0)->f), lo, hi \
+	}
 static const struct num_key num_keys[] = {
 	NK("http.batch_max_alerts", batch_max_alerts, 1, 100000),
 	NK("http.batch_max_bytes", batch_max_bytes, 1024, 64 * MiB),
@@ -221,20 +226,22 @@ int ship_config_from_env(struct ship_config *c, char *err, size_t errlen)
 			goto named;
 	}
 	return 0;
-named: /* say which variable carried the bad value */
-	{
-		char inner[256];
-		snprintf(inner, sizeof(inner), "%s", err);
-		snprintf(err, errlen, "%s (from %s)", inner, name);
-	}
+named : /* say which variable carried the bad value */
+{
+	char inner[256];
+	snprintf(inner, sizeof(inner), "%s", err);
+	snprintf(err, errlen, "%s (from %s)", inner, name);
+}
 	return -1;
 }
 
 int ship_config_check(const struct ship_config *c, char *err, size_t errlen)
 {
 	if (c->retry_max_ms < c->retry_initial_ms) {
-		snprintf(err, errlen, "http.retry_max_ms: %llu is below http.retry_initial_ms (%llu)",
-			 (unsigned long long)c->retry_max_ms, (unsigned long long)c->retry_initial_ms);
+		snprintf(err, errlen,
+			 "http.retry_max_ms: %llu is below http.retry_initial_ms (%llu)",
+			 (unsigned long long)c->retry_max_ms,
+			 (unsigned long long)c->retry_initial_ms);
 		return -1;
 	}
 	/* Batches in flight count against the bound: room for them and two more. */
@@ -247,7 +254,8 @@ int ship_config_check(const struct ship_config *c, char *err, size_t errlen)
 		return -1;
 	}
 	if (c->spool_max_bytes && c->spool_max_bytes < c->batch_max_bytes) {
-		snprintf(err, errlen, "spool.max_bytes: %llu is below http.batch_max_bytes (0 disables)",
+		snprintf(err, errlen,
+			 "spool.max_bytes: %llu is below http.batch_max_bytes (0 disables)",
 			 (unsigned long long)c->spool_max_bytes);
 		return -1;
 	}

@@ -27,7 +27,8 @@ static size_t on_header(char *p, size_t size, size_t nmemb, void *arg)
 	size_t n = size * nmemb;
 	static const char name[] = "retry-after:";
 	if (n > sizeof(name) - 1 && strncasecmp(p, name, sizeof(name) - 1) == 0)
-		r->retry_after_ms = retry_after_ms(p + sizeof(name) - 1, n - (sizeof(name) - 1), time(NULL));
+		r->retry_after_ms =
+			retry_after_ms(p + sizeof(name) - 1, n - (sizeof(name) - 1), time(NULL));
 	if (n >= 5 && strncmp(p, "HTTP/", 5) == 0) { /* a new response (after 100 Continue) */
 		r->retry_after_ms = -1;
 		r->body_len = 0;

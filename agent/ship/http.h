@@ -17,7 +17,7 @@ struct http_resp {
 };
 
 enum http_verdict {
-	HV_OK,        /* 2xx */
+	HV_OK,	      /* 2xx */
 	HV_RETRY,     /* transport error, 408, 429, 5xx: back off and retry */
 	HV_AUTH,      /* 401, 403: new key, then retry */
 	HV_TOO_LARGE, /* 413: split */

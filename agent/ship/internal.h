@@ -34,7 +34,7 @@ struct sink_ops {
 	void (*begin_drain)(struct sink *k);
 	bool (*drained)(struct sink *k);
 	void (*key_changed)(struct sink *k); /* may be NULL */
-	void (*free)(struct sink *k);        /* spools or counts what is left */
+	void (*free)(struct sink *k);	     /* spools or counts what is left */
 };
 
 struct sink {
@@ -44,8 +44,8 @@ struct sink {
 
 struct sink *sink_stdout_new(struct ship_ctx *ctx, char *err, size_t errlen);
 struct sink *sink_file_new(struct ship_ctx *ctx, const char *path, char *err, size_t errlen);
-struct sink *sink_http_new(struct ship_ctx *ctx, const char *url, uint64_t queue_bytes,
-			   char *err, size_t errlen);
+struct sink *sink_http_new(struct ship_ctx *ctx, const char *url, uint64_t queue_bytes, char *err,
+			   size_t errlen);
 struct sink *sink_sidekick_new(struct ship_ctx *ctx, const char *url, uint64_t queue_bytes,
 			       char *err, size_t errlen);
 

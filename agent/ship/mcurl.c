@@ -63,7 +63,8 @@ static int sock_cb(CURL *easy, curl_socket_t s, int what, void *userp, void *soc
 		curl_multi_assign(m->multi, s, NULL);
 		return 0;
 	}
-	uint32_t ev = (what & CURL_POLL_IN ? VIGIL_EV_READ : 0u) | (what & CURL_POLL_OUT ? VIGIL_EV_WRITE : 0u);
+	uint32_t ev = (what & CURL_POLL_IN ? VIGIL_EV_READ : 0u) |
+		      (what & CURL_POLL_OUT ? VIGIL_EV_WRITE : 0u);
 	if (socketp)
 		return evloop_mod_fd(m->loop, s, ev) == 0 ? 0 : -1;
 	if (evloop_add_fd(m->loop, s, ev, on_fd, m) != 0) {

@@ -50,8 +50,8 @@ static void on_health(void *arg)
 	struct ship *s = arg;
 	s->health_timer = 0;
 	ship_health_now(s);
-	s->health_timer = evloop_add_timer(s->ctx.loop, s->ctx.cfg.health_interval_s * 1000ull,
-					   on_health, s);
+	s->health_timer =
+		evloop_add_timer(s->ctx.loop, s->ctx.cfg.health_interval_s * 1000ull, on_health, s);
 }
 
 /* The HMAC key named by http.hmac_key_env, kept only in ctx (wiped at free). */
@@ -94,7 +94,9 @@ static int add_sinks(struct ship *s, char *err, size_t errlen)
 		case SHIP_SINK_STDOUT: k = sink_stdout_new(ctx, err, errlen); break;
 		case SHIP_SINK_FILE: k = sink_file_new(ctx, o->target, err, errlen); break;
 		case SHIP_SINK_HTTP: k = sink_http_new(ctx, o->target, share, err, errlen); break;
-		case SHIP_SINK_SIDEKICK: k = sink_sidekick_new(ctx, o->target, share, err, errlen); break;
+		case SHIP_SINK_SIDEKICK:
+			k = sink_sidekick_new(ctx, o->target, share, err, errlen);
+			break;
 		}
 		if (!k)
 			return -1;
@@ -115,7 +117,8 @@ static int ship_setup(struct ship *s, const struct ship_key_source *key, char *e
 		ctx->key = *key;
 		ctx->has_key = true;
 	}
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(ctx->mc = mcurl_new(ctx->loop))) {
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK ||
+	    !(ctx->mc = mcurl_new(ctx->loop))) {
 		snprintf(err, errlen, "http: libcurl initialisation failed");
 		return -1;
 	}
@@ -135,8 +138,8 @@ static int ship_setup(struct ship *s, const struct ship_key_source *key, char *e
 }
 
 struct ship *ship_new(const struct ship_config *c, struct evloop *loop,
-		      const struct ship_key_source *key, const struct ship_agent_info *agent, char *err,
-		      size_t errlen)
+		      const struct ship_key_source *key, const struct ship_agent_info *agent,
+		      char *err, size_t errlen)
 {
 	struct ship *s = calloc(1, sizeof(*s));
 	if (!s) {
@@ -178,7 +181,8 @@ static bool final_health_worth_it(const struct ship *s)
 	if (ship_counters_lost(&s->ctx.c) || s->ctx.c.spool_alerts)
 		return true;
 	for (size_t i = 0; i < s->ctx.cfg.noutputs; i++)
-		if (s->ctx.cfg.outputs[i].kind == SHIP_SINK_HTTP || s->ctx.cfg.outputs[i].kind == SHIP_SINK_SIDEKICK)
+		if (s->ctx.cfg.outputs[i].kind == SHIP_SINK_HTTP ||
+		    s->ctx.cfg.outputs[i].kind == SHIP_SINK_SIDEKICK)
 			return true;
 	return false;
 }

@@ -31,24 +31,24 @@ struct ship_output {
 struct ship_config {
 	struct ship_output outputs[SHIP_MAX_OUTPUTS];
 	size_t noutputs;
-	bool outputs_set;          /* the first explicit output replaces the default stdout */
-	uint32_t batch_max_alerts; /* http.batch_max_alerts */
-	uint64_t batch_max_bytes;  /* http.batch_max_bytes: raw JSON of the alerts */
-	uint64_t batch_max_age_ms; /* http.batch_max_age_ms */
-	uint64_t max_body_bytes;   /* http.max_body_bytes: the compressed body sent */
-	uint64_t timeout_ms;       /* http.timeout_ms: a whole request */
-	uint32_t max_inflight;     /* http.max_inflight: concurrent requests per sink */
-	char ca_file[SHIP_PATH_MAX];       /* http.ca_file; empty: the bundled one */
-	char hmac_key_env[128];            /* http.hmac_key_env; empty: no signature */
-	uint64_t retry_initial_ms;         /* http.retry_initial_ms */
-	uint64_t retry_max_ms;             /* http.retry_max_ms */
-	uint64_t queue_max_bytes;          /* queue.max_bytes: memory for queued alerts */
-	char spool_dir[SHIP_PATH_MAX];     /* spool.dir; empty: per-user runtime dir */
-	uint64_t spool_max_bytes;          /* spool.max_bytes; 0 disables the spool */
-	uint64_t drain_timeout_ms;         /* drain.timeout_ms */
-	uint64_t file_max_bytes;           /* file.max_bytes: rotate past this */
-	uint32_t file_keep;                /* file.keep: rotated files kept */
-	uint32_t health_interval_s;        /* health.interval_s; 0 disables */
+	bool outputs_set;	       /* the first explicit output replaces the default stdout */
+	uint32_t batch_max_alerts;     /* http.batch_max_alerts */
+	uint64_t batch_max_bytes;      /* http.batch_max_bytes: raw JSON of the alerts */
+	uint64_t batch_max_age_ms;     /* http.batch_max_age_ms */
+	uint64_t max_body_bytes;       /* http.max_body_bytes: the compressed body sent */
+	uint64_t timeout_ms;	       /* http.timeout_ms: a whole request */
+	uint32_t max_inflight;	       /* http.max_inflight: concurrent requests per sink */
+	char ca_file[SHIP_PATH_MAX];   /* http.ca_file; empty: the bundled one */
+	char hmac_key_env[128];	       /* http.hmac_key_env; empty: no signature */
+	uint64_t retry_initial_ms;     /* http.retry_initial_ms */
+	uint64_t retry_max_ms;	       /* http.retry_max_ms */
+	uint64_t queue_max_bytes;      /* queue.max_bytes: memory for queued alerts */
+	char spool_dir[SHIP_PATH_MAX]; /* spool.dir; empty: per-user runtime dir */
+	uint64_t spool_max_bytes;      /* spool.max_bytes; 0 disables the spool */
+	uint64_t drain_timeout_ms;     /* drain.timeout_ms */
+	uint64_t file_max_bytes;       /* file.max_bytes: rotate past this */
+	uint32_t file_keep;	       /* file.keep: rotated files kept */
+	uint32_t health_interval_s;    /* health.interval_s; 0 disables */
 };
 
 /* Defaults: stdout only, 1000 alerts / 1 MiB / 1 s batches, 25 s drain. */
@@ -111,29 +111,31 @@ struct ship_agent_info {
 
 /* Every alert not delivered is in one of these (plus what is still queued). */
 struct ship_counters {
-	uint64_t submitted;          /* ship_submit calls (including health alerts) */
-	uint64_t delivered;          /* alerts in batches the endpoint accepted (2xx) */
+	uint64_t submitted;	     /* ship_submit calls (including health alerts) */
+	uint64_t delivered;	     /* alerts in batches the endpoint accepted (2xx) */
 	uint64_t sidekick_delivered; /* alerts Falcosidekick accepted */
-	uint64_t written;            /* lines written by stdout and file sinks */
+	uint64_t written;	     /* lines written by stdout and file sinks */
 	uint64_t dropped_queue_full; /* memory queue full and no spool to take them */
 	uint64_t dropped_spool_full; /* evicted from the spool at its size cap */
 	uint64_t dropped_too_large;  /* one alert larger than a batch may be */
 	uint64_t dropped_rejected;   /* permanent 4xx answers */
-	uint64_t dropped_write;      /* stdout/file write errors */
+	uint64_t dropped_write;	     /* stdout/file write errors */
 	uint64_t dropped_shutdown;   /* left in memory at exit with no spool */
 	uint64_t dropped_invalid;    /* not a JSON object on one line */
-	uint64_t dropped_crash;      /* in the memory of an analyzer that was killed (its successor counts them) */
-	uint64_t spool_corrupt;      /* spool records skipped as corrupt */
+	uint64_t
+		dropped_crash; /* in the memory of an analyzer that was killed (its successor counts them) */
+	uint64_t spool_corrupt;	       /* spool records skipped as corrupt */
 	uint64_t spool_corrupt_alerts; /* alerts those records claimed to hold */
-	uint64_t requests;           /* HTTP requests made */
-	uint64_t retries;            /* requests that failed and will be retried */
-	uint64_t spooled_batches;    /* batches written to the spool */
-	uint64_t spool_records;      /* records in the spool now */
-	uint64_t spool_alerts;       /* alerts in the spool now */
-	uint64_t spool_bytes;        /* bytes in the spool now */
-	uint64_t queued_alerts;      /* alerts in memory now (pending + queued + in flight) */
-	uint64_t queue_bytes;        /* bytes of alerts in memory now */
-	uint64_t line_buffered;      /* lines in the stdout/file buffers now (for dropped_crash; not reported) */
+	uint64_t requests;	       /* HTTP requests made */
+	uint64_t retries;	       /* requests that failed and will be retried */
+	uint64_t spooled_batches;      /* batches written to the spool */
+	uint64_t spool_records;	       /* records in the spool now */
+	uint64_t spool_alerts;	       /* alerts in the spool now */
+	uint64_t spool_bytes;	       /* bytes in the spool now */
+	uint64_t queued_alerts;	       /* alerts in memory now (pending + queued + in flight) */
+	uint64_t queue_bytes;	       /* bytes of alerts in memory now */
+	uint64_t
+		line_buffered; /* lines in the stdout/file buffers now (for dropped_crash; not reported) */
 };
 
 /*
@@ -141,8 +143,8 @@ struct ship_counters {
  * context must outlive the ship). Returns NULL with a message in err.
  */
 struct ship *ship_new(const struct ship_config *c, struct evloop *loop,
-		      const struct ship_key_source *key, const struct ship_agent_info *agent, char *err,
-		      size_t errlen);
+		      const struct ship_key_source *key, const struct ship_agent_info *agent,
+		      char *err, size_t errlen);
 
 /*
  * Queue one alert: a complete JSON object (no trailing newline) and its

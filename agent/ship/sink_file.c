@@ -27,9 +27,9 @@ struct line_sink {
 	int fd;
 	bool own_fd;
 	char path[SHIP_PATH_MAX]; /* empty for stdout */
-	uint64_t size;            /* of the current file */
+	uint64_t size;		  /* of the current file */
 	struct strbuf buf;
-	uint64_t nlines;          /* lines in buf */
+	uint64_t nlines; /* lines in buf */
 	uint64_t timer;
 	bool logged_error;
 };

@@ -12,7 +12,6 @@
 #define KEY_POLL_MS 1000u
 #define KEY_MAX 16384u /* SSM advanced parameters hold 8 KB */
 
-
 /* Memory held by alerts of this sink, and the ship-wide figures. */
 void http_mem_adjust(struct http_sink *s, const struct sbatch *b, int sign)
 {
@@ -161,8 +160,8 @@ void http_submit(struct sink *k, const char *json, size_t len, int prio)
 		LOG_WARN("http: an alert of %zu bytes is larger than a batch may be: dropped", len);
 		return;
 	}
-	if (s->pending && sbatch_full_with(s->pending, len, ctx->cfg.batch_max_alerts,
-					   ctx->cfg.batch_max_bytes))
+	if (s->pending &&
+	    sbatch_full_with(s->pending, len, ctx->cfg.batch_max_alerts, ctx->cfg.batch_max_bytes))
 		http_seal(s);
 	if (!s->pending) {
 		if (!(s->pending = sbatch_new(s->next_seq++))) {
@@ -194,7 +193,8 @@ static bool fetch_key(struct http_sink *s, char *buf, size_t cap, size_t *len)
 	explicit_bzero(buf, cap);
 	if (!s->logged_key) {
 		if (n > 0)
-			LOG_WARN("http: %s: the API key was refused; buffering until it changes", s->host);
+			LOG_WARN("http: %s: the API key was refused; buffering until it changes",
+				 s->host);
 		else if (n == 0)
 			LOG_INFO("http: %s: API key not known yet; buffering alerts", s->host);
 		else
@@ -328,15 +328,15 @@ static void enter_backoff(struct http_sink *s, int64_t retry_after, const char *
 {
 	struct ship_ctx *ctx = s->base.ctx;
 	if (s->state == ST_BACKOFF)
-		return; /* another request of the same outage */
+		return;	       /* another request of the same outage */
 	if (s->state == ST_UP) /* a failed probe is the same outage: said already */
 		LOG_WARN("http: %s: %s; buffering alerts%s and retrying", s->host, why,
 			 s->spool ? " to the spool" : " in memory");
 	s->state = ST_BACKOFF;
-	uint64_t delay = retry_after >= 0
-				 ? (uint64_t)retry_after
-				 : backoff_delay_ms(ctx->cfg.retry_initial_ms, ctx->cfg.retry_max_ms,
-						    s->attempt, ship_random64());
+	uint64_t delay = retry_after >= 0 ? (uint64_t)retry_after
+					  : backoff_delay_ms(ctx->cfg.retry_initial_ms,
+							     ctx->cfg.retry_max_ms, s->attempt,
+							     ship_random64());
 	s->attempt++;
 	if (s->retry_timer)
 		evloop_cancel_timer(ctx->loop, s->retry_timer);
@@ -438,7 +438,8 @@ static void on_reject(struct http_sink *s, struct sbatch *b, const char *why, lo
 	s->base.ctx->c.dropped_rejected += b->n;
 	if (status < 0 || status >= 600 || !s->logged_status[status])
 		LOG_ERR("http: %s: batch refused (%s): %zu alerts dropped; further refusals with "
-			"this status are only counted", s->host, why, b->n);
+			"this status are only counted",
+			s->host, why, b->n);
 	if (status >= 0 && status < 600)
 		s->logged_status[status] = true;
 	retire(s, b);
@@ -466,20 +467,15 @@ void http_on_done(struct http_sink *s, struct hreq *r, CURLcode rc)
 		s->attempt = 0;
 		retire(s, b);
 		break;
-	case HV_TOO_LARGE:
-		split(s, b);
-		break;
-	case HV_AUTH:
-		on_auth_failure(s, b);
-		break;
-	case HV_REJECT:
-		on_reject(s, b, why, status);
-		break;
+	case HV_TOO_LARGE: split(s, b); break;
+	case HV_AUTH: on_auth_failure(s, b); break;
+	case HV_REJECT: on_reject(s, b, why, status); break;
 	case HV_RETRY:
 		ctx->c.retries++;
 		if (http_tls_failure(rc) && !s->logged_tls) {
 			LOG_ERR("http: %s: TLS certificate verification failed (%s, CA file %s); "
-				"alerts are kept until it succeeds", s->host, why, ctx->ca_file);
+				"alerts are kept until it succeeds",
+				s->host, why, ctx->ca_file);
 			s->logged_tls = true;
 		}
 		enter_backoff(s, r->resp.retry_after_ms, why);

@@ -36,7 +36,7 @@ struct hreq {
 struct http_sink {
 	struct sink base;
 	char url[SHIP_URL_MAX];
-	char host[256]; /* for messages: never the full URL (it may carry tokens) */
+	char host[256];	     /* for messages: never the full URL (it may carry tokens) */
 	struct spool *spool; /* NULL: disabled or unusable, memory only */
 	struct sbatch *pending;
 	uint64_t age_timer;
@@ -52,7 +52,7 @@ struct http_sink {
 	uint64_t rejected_key; /* hash of the key a 401/403 answered, 0 if none */
 	bool deadline_passed;
 	bool logged_status[600], logged_tls, logged_key;
-	bool key_pending;      /* the key source has no key yet (not: refused, failed) */
+	bool key_pending;  /* the key source has no key yet (not: refused, failed) */
 	struct strbuf raw; /* body before gzip */
 };
 

@@ -50,7 +50,8 @@ static void on_deadline(void *arg)
 	stop_sending(s);
 	if (s->qhead)
 		LOG_WARN("http: %s: drain deadline reached with alerts in memory that no spool "
-			 "took (none configured, or it cannot be written): counted as dropped_shutdown",
+			 "took (none configured, or it cannot be written): counted as "
+			 "dropped_shutdown",
 			 s->host);
 }
 
@@ -63,8 +64,8 @@ static void http_begin_drain(struct sink *k)
 	if (s->state != ST_UP)
 		http_spool_queue(s);
 	cancel(s, &s->drain_timer);
-	s->drain_timer = evloop_add_timer(ctx->loop, ctx->deadline_ms > now ? ctx->deadline_ms - now : 0,
-					  on_deadline, s);
+	s->drain_timer = evloop_add_timer(
+		ctx->loop, ctx->deadline_ms > now ? ctx->deadline_ms - now : 0, on_deadline, s);
 	http_pump(s);
 }
 
@@ -152,8 +153,8 @@ static int open_spool(struct http_sink *s, char *err, size_t errlen)
 	return 0;
 }
 
-struct sink *sink_http_new(struct ship_ctx *ctx, const char *url, uint64_t queue_bytes,
-			   char *err, size_t errlen)
+struct sink *sink_http_new(struct ship_ctx *ctx, const char *url, uint64_t queue_bytes, char *err,
+			   size_t errlen)
 {
 	if (http_check_url(url, "outputs", err, errlen))
 		return NULL;

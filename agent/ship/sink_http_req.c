@@ -29,8 +29,8 @@ static struct curl_slist *add_signature(const struct ship_ctx *ctx, struct curl_
 {
 	unsigned char mac[EVP_MAX_MD_SIZE];
 	unsigned int maclen = 0;
-	if (!HMAC(EVP_sha256(), ctx->hmac_key, (int)ctx->hmac_len, (const unsigned char *)body->data,
-		  body->len, mac, &maclen))
+	if (!HMAC(EVP_sha256(), ctx->hmac_key, (int)ctx->hmac_len,
+		  (const unsigned char *)body->data, body->len, mac, &maclen))
 		return NULL;
 	char line[48 + 2 * EVP_MAX_MD_SIZE];
 	int n = snprintf(line, sizeof(line), "X-Vigil-Signature: sha256=");
@@ -40,8 +40,8 @@ static struct curl_slist *add_signature(const struct ship_ctx *ctx, struct curl_
 }
 
 /* Every header of the request; NULL on OOM. The key is wiped from our copy. */
-static struct curl_slist *headers(const struct ship_ctx *ctx, const struct hreq *r,
-				  const char *key, size_t keylen)
+static struct curl_slist *headers(const struct ship_ctx *ctx, const struct hreq *r, const char *key,
+				  size_t keylen)
 {
 	struct curl_slist *h = NULL, *t;
 	char line[16384 + 64]; /* the key may be an 8 KB SSM advanced parameter */

@@ -146,9 +146,10 @@ static void retry_later(struct sk_sink *s, int64_t retry_after, const char *why)
 	if (s->backoff)
 		return;
 	s->backoff = true;
-	uint64_t d = retry_after >= 0 ? (uint64_t)retry_after
-				      : backoff_delay_ms(ctx->cfg.retry_initial_ms, ctx->cfg.retry_max_ms,
-							 s->attempt++, ship_random64());
+	uint64_t d = retry_after >= 0
+			     ? (uint64_t)retry_after
+			     : backoff_delay_ms(ctx->cfg.retry_initial_ms, ctx->cfg.retry_max_ms,
+						s->attempt++, ship_random64());
 	s->retry_timer = evloop_add_timer(ctx->loop, d, on_retry, s);
 }
 
@@ -173,7 +174,8 @@ static void sk_done(struct mcurl_xfer *x, CURLcode rc)
 	} else {
 		ctx->c.dropped_rejected++;
 		if (status >= 0 && status < 600 && !s->logged_status[status])
-			LOG_ERR("falcosidekick: alert refused with HTTP %ld: dropped (counted)", status);
+			LOG_ERR("falcosidekick: alert refused with HTTP %ld: dropped (counted)",
+				status);
 		if (status >= 0 && status < 600)
 			s->logged_status[status] = true;
 		forget(s, r->it);
@@ -195,7 +197,8 @@ static bool sk_start(struct sk_sink *s, struct sk_item *it)
 	if (!r->hdrs || !(r->x.easy = http_easy_new(ctx, s->url, &r->resp)) ||
 	    curl_easy_setopt(r->x.easy, CURLOPT_HTTPHEADER, r->hdrs) ||
 	    curl_easy_setopt(r->x.easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)it->len) ||
-	    curl_easy_setopt(r->x.easy, CURLOPT_POSTFIELDS, (const char *)&it->json[0]) || mcurl_start(ctx->mc, &r->x)) {
+	    curl_easy_setopt(r->x.easy, CURLOPT_POSTFIELDS, (const char *)&it->json[0]) ||
+	    mcurl_start(ctx->mc, &r->x)) {
 		req_free(r);
 		return false;
 	}
@@ -208,7 +211,8 @@ static bool sk_start(struct sk_sink *s, struct sk_item *it)
 
 static void sk_pump(struct sk_sink *s)
 {
-	while (!s->backoff && !s->stopped && s->head && s->ninflight < s->base.ctx->cfg.max_inflight) {
+	while (!s->backoff && !s->stopped && s->head &&
+	       s->ninflight < s->base.ctx->cfg.max_inflight) {
 		struct sk_item *it = s->head;
 		s->head = it->next;
 		if (!s->head)

@@ -309,7 +309,7 @@ static void evict_one(struct spool *s, int p)
 		return; /* corrupt: it is gone, which also made room */
 	s->c->dropped_spool_full += sbatch_drop_prio(b, p, 0);
 	if (b->n == 0 || spool_rec_encode(b, &s->rec, &s->tmp) || write_rec(s, b))
-		spool_remove(s, seq); /* nothing left, or cannot rewrite: the rest goes too */
+		spool_remove(s, seq);	  /* nothing left, or cannot rewrite: the rest goes too */
 	if (find(s, seq) == NULL && b->n) /* removed with alerts still in it */
 		s->c->dropped_spool_full += b->n;
 	sbatch_free(b);
@@ -320,7 +320,8 @@ static void write_failed(struct spool *s, const struct sbatch *b)
 {
 	s->write_errno = errno;
 	if (s->failed_writes++ == 0)
-		LOG_WARN("spool: writing batch %s: %s; alerts stay in memory (up to queue.max_bytes, "
+		LOG_WARN("spool: writing batch %s: %s; alerts stay in memory (up to "
+			 "queue.max_bytes, "
 			 "then the least severe are dropped and counted); retrying every %u ms",
 			 b->id, strerror(s->write_errno), WRITE_PAUSE_MS);
 	s->paused_until_ms = vigil_mono_ms() + WRITE_PAUSE_MS;

@@ -52,7 +52,8 @@ int spool_dir_open(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen,
 			 "spool.dir: %s must be a directory owned by uid %u with mode 0700 "
 			 "(it is uid %u, mode %04o)",
-			 path, (unsigned)geteuid(), (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
+			 path, (unsigned)geteuid(), (unsigned)st.st_uid,
+			 (unsigned)(st.st_mode & 07777));
 		close(fd);
 		return -1;
 	}
@@ -85,7 +86,8 @@ static int open_temp(int dirfd, char out[48])
 {
 	for (int tries = 0; tries < 16; tries++) {
 		snprintf(out, 48, SPOOL_TMP_PREFIX "%016llx", (unsigned long long)ship_random64());
-		int fd = openat(dirfd, out, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		int fd = openat(dirfd, out, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+				0600);
 		if (fd >= 0 || errno != EEXIST)
 			return fd;
 	}

@@ -32,8 +32,8 @@
 
 void analyzer_init(struct analyzer_ctl *a)
 {
-	*a = (struct analyzer_ctl){.pid = -1, .backoff_ns = RESTART_MIN_NS, .progress_fd = -1,
-				   .key_fd = -1};
+	*a = (struct analyzer_ctl){
+		.pid = -1, .backoff_ns = RESTART_MIN_NS, .progress_fd = -1, .key_fd = -1};
 }
 
 static int find_analyzer(struct analyzer_ctl *a, const char *self_exe);
@@ -109,7 +109,8 @@ static void exec_analyzer(const struct analyzer_ctl *a, char **argv, bool first)
 		      first ? config->syscalls_fd : -1, a->key_fd};
 	int tmp[4];
 	for (int i = 0; i < 4; i++)
-		if ((tmp[i] = src[i] >= 0 ? fcntl(src[i], F_DUPFD_CLOEXEC, 10) : -1) < 0 && src[i] >= 0)
+		if ((tmp[i] = src[i] >= 0 ? fcntl(src[i], F_DUPFD_CLOEXEC, 10) : -1) < 0 &&
+		    src[i] >= 0)
 			_exit(120);
 	for (int i = 0; i < 4; i++)
 		if (tmp[i] >= 0 && dup2(tmp[i], 3 + i) < 0)

@@ -10,13 +10,13 @@
 struct channel;
 
 struct analyzer_config {
-	struct channel *channel;  /* its far end is each analyzer's fd 3 */
-	const char *events_out;   /* --events-out, or NULL */
-	const char *self_exe;     /* path of the vigil binary (to find vigil-analyzer) */
+	struct channel *channel; /* its far end is each analyzer's fd 3 */
+	const char *events_out;	 /* --events-out, or NULL */
+	const char *self_exe;	 /* path of the vigil binary (to find vigil-analyzer) */
 	int verbosity;
-	bool no_new_privs;        /* the program runs with no_new_privs: list what that weakens */
-	int syscalls_fd;          /* write end of the syscall-set pipe for the first start, or -1 */
-	char *const *extra_args;  /* rule options passed through (--rules F, --priority P ...) */
+	bool no_new_privs;	 /* the program runs with no_new_privs: list what that weakens */
+	int syscalls_fd;	 /* write end of the syscall-set pipe for the first start, or -1 */
+	char *const *extra_args; /* rule options passed through (--rules F, --priority P ...) */
 };
 
 /* The analyzer's life cycle; set up by analyzer_init. */
@@ -27,11 +27,11 @@ struct analyzer_ctl {
 	int drain_restarts;
 	char path[PATH_MAX];
 	bool finished;
-	int progress_fd;          /* shared page: last evt.num the analyzer handled */
+	int progress_fd;	  /* shared page: last evt.num the analyzer handled */
 	uint64_t *progress_page;  /* our mapping of it, for the heartbeat */
 	uint64_t started_mono_ns; /* when the current analyzer was started */
-	bool killed_as_hung;      /* SIGKILL sent, the reap is pending */
-	int key_fd;               /* the API key's pipe for the start under way */
+	bool killed_as_hung;	  /* SIGKILL sent, the reap is pending */
+	int key_fd;		  /* the API key's pipe for the start under way */
 };
 
 /* No analyzer yet: the state analyzer_start begins from. */

@@ -109,7 +109,8 @@ void channel_flush(struct channel *ch, bool force, uint64_t now)
 		if (head == ch->tail && !force && head->len < BATCH_BYTES / 2 &&
 		    now - ch->first_pending_ns < FLUSH_AGE_NS)
 			return;
-		ssize_t n = send(ch->sock_fds[0], head->data, head->len, MSG_DONTWAIT | MSG_NOSIGNAL);
+		ssize_t n =
+			send(ch->sock_fds[0], head->data, head->len, MSG_DONTWAIT | MSG_NOSIGNAL);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -153,7 +154,8 @@ uint64_t channel_unanalysed_events(struct channel *ch)
 		n += count_events(b->data, b->len);
 	/* No analyzer runs now: what it never read is still in the socket. */
 	char *msg = malloc(2 * BATCH_BYTES);
-	for (ssize_t got; msg && (got = recv(ch->sock_fds[1], msg, 2 * BATCH_BYTES, MSG_DONTWAIT)) > 0;)
+	for (ssize_t got;
+	     msg && (got = recv(ch->sock_fds[1], msg, 2 * BATCH_BYTES, MSG_DONTWAIT)) > 0;)
 		n += count_events(msg, (size_t)got);
 	free(msg);
 	return n;
@@ -163,4 +165,3 @@ uint64_t channel_dropped(const struct channel *ch)
 {
 	return ch->dropped;
 }
-

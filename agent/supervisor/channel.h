@@ -18,9 +18,9 @@ struct batch;
 
 /* The channel's state; zeroed by the owner, then channel_open. */
 struct channel {
-	int sock_fds[2];           /* [0] ours, [1] the analyzer's */
+	int sock_fds[2];	   /* [0] ours, [1] the analyzer's */
 	struct batch *head, *tail; /* tail is the batch being filled */
-	struct batch *spare;       /* one recycled batch, to avoid malloc churn */
+	struct batch *spare;	   /* one recycled batch, to avoid malloc churn */
 	size_t n_batches, max_batches;
 	uint64_t next_num, dropped, first_pending_ns;
 };

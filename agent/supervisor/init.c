@@ -18,8 +18,8 @@
 
 int init_signals(struct init_state *st)
 {
-	static const int synchronous[] = {SIGFPE, SIGILL, SIGSEGV, SIGBUS, SIGABRT, SIGTRAP, SIGSYS,
-					  SIGTTIN, SIGTTOU};
+	static const int synchronous[] = {SIGFPE,  SIGILL, SIGSEGV, SIGBUS, SIGABRT,
+					  SIGTRAP, SIGSYS, SIGTTIN, SIGTTOU};
 	sigset_t all;
 	sigfillset(&all);
 	for (size_t i = 0; i < sizeof(synchronous) / sizeof(synchronous[0]); i++)
@@ -42,7 +42,8 @@ int init_subreaper(void)
 		return 0;
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) {
 		LOG_WARN("cannot become a child subreaper (%s): zombies of the program's "
-			 "children will not be reaped by vigil", strerror(errno));
+			 "children will not be reaped by vigil",
+			 strerror(errno));
 		return -1;
 	}
 	return 0;

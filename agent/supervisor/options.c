@@ -25,25 +25,32 @@ static void options_usage(FILE *out)
 	      "options:\n"
 	      "  -g                     forward signals to PROGRAM's whole process group\n"
 	      "  --config FILE          configuration file (YAML; VIGIL_* variables override it)\n"
-	      "  --rules FILE           load this rules file (repeatable; default: the bundled rules)\n"
+	      "  --rules FILE           load this rules file (repeatable; default: the bundled "
+	      "rules)\n"
 	      "  --no-rules             no rule evaluation (events only, with --events-out)\n"
 	      "  -p, --priority PRIO    ignore rules below PRIO (emergency ... debug)\n"
 	      "  --rule-matching MODE   first (default): one alert per event; all: every rule\n"
-	      "  --fim PATH             watch PATH (recursively, every attribute) for file changes\n"
-	      "  -o, --output SINK      where alerts go: stdout (default), file:PATH, https://URL,\n"
+	      "  --fim PATH             watch PATH (recursively, every attribute) for file "
+	      "changes\n"
+	      "  -o, --output SINK      where alerts go: stdout (default), file:PATH, "
+	      "https://URL,\n"
 	      "                         falcosidekick:URL (repeatable)\n"
 	      "  --ca-file FILE         CA certificates for HTTPS (default: the bundled file)\n"
 	      "  --host                 running on a host, not in a container (container.id=host)\n"
 	      "  --events-out PATH      write every event as NDJSON to PATH (- = stdout)\n"
-	      "  --syscalls LIST        trace these syscalls (comma separated) instead of what the\n"
+	      "  --syscalls LIST        trace these syscalls (comma separated) instead of what "
+	      "the\n"
 	      "                         rules need; process-tree and tamper checks are always on\n"
 	      "  --all-results          take the exit stop for every traced syscall\n"
-	      "  --keep-cap SYS_PTRACE  let PROGRAM keep CAP_SYS_PTRACE (debuggers; weakens vigil's\n"
+	      "  --keep-cap SYS_PTRACE  let PROGRAM keep CAP_SYS_PTRACE (debuggers; weakens "
+	      "vigil's\n"
 	      "                         protection of its own memory: see docs/architecture.md)\n"
-	      "  --allow-io-uring       let PROGRAM use io_uring (refused by default: its file and\n"
+	      "  --allow-io-uring       let PROGRAM use io_uring (refused by default: its file "
+	      "and\n"
 	      "                         network operations are not seen)\n"
 	      "  --no-trace             run as a plain init, without tracing\n"
-	      "  --drain-timeout MS     how long to let the analyzer deliver what is left at exit (10000)\n"
+	      "  --drain-timeout MS     how long to let the analyzer deliver what is left at exit "
+	      "(10000)\n"
 	      "  --queue-size BYTES     supervisor event queue bound (4194304)\n"
 	      "  -v, --verbose          more messages on stderr (repeatable)\n"
 	      "  -q, --quiet            errors only\n"
@@ -86,8 +93,10 @@ static int keep_cap(struct sup_options *o, const char *val)
 	if (val && strncasecmp(val, "CAP_", 4) == 0)
 		val += 4;
 	if (!val || strcasecmp(val, "SYS_PTRACE") != 0) {
-		fprintf(stderr, "vigil: --keep-cap: only SYS_PTRACE can be kept (vigil removes no "
-				"other capability), not '%s'\n", val ? val : "");
+		fprintf(stderr,
+			"vigil: --keep-cap: only SYS_PTRACE can be kept (vigil removes no "
+			"other capability), not '%s'\n",
+			val ? val : "");
 		return -1;
 	}
 	o->keep_ptrace = true;
@@ -104,7 +113,8 @@ static int options_from_env(struct sup_options *o)
 	if (v && *v) {
 		if (strcmp(v, "1") != 0 && strcmp(v, "true") != 0 && strcmp(v, "0") != 0 &&
 		    strcmp(v, "false") != 0) {
-			fprintf(stderr, "vigil: VIGIL_ALLOW_IO_URING: 1, true, 0 or false, not '%s'\n", v);
+			fprintf(stderr,
+				"vigil: VIGIL_ALLOW_IO_URING: 1, true, 0 or false, not '%s'\n", v);
 			return -1;
 		}
 		o->allow_io_uring = strcmp(v, "1") == 0 || strcmp(v, "true") == 0;
@@ -139,20 +149,26 @@ static int parse_one(int argc, char **argv, int *i, struct sup_options *o)
 		return rule_arg(o, "--no-rules", NULL);
 	} else if (strcmp(a, "--host") == 0) {
 		return rule_arg(o, "--host", NULL);
-	} else if (strcmp(a, "--rules") == 0 || strcmp(a, "-p") == 0 || strcmp(a, "--priority") == 0 ||
-		   strcmp(a, "--rule-matching") == 0 || strcmp(a, "--fim") == 0 ||
-		   strcmp(a, "--config") == 0 || strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0 ||
-		   strcmp(a, "--ca-file") == 0) {
+	} else if (strcmp(a, "--rules") == 0 || strcmp(a, "-p") == 0 ||
+		   strcmp(a, "--priority") == 0 || strcmp(a, "--rule-matching") == 0 ||
+		   strcmp(a, "--fim") == 0 || strcmp(a, "--config") == 0 || strcmp(a, "-o") == 0 ||
+		   strcmp(a, "--output") == 0 || strcmp(a, "--ca-file") == 0) {
 		if (!val || !*val) {
 			fprintf(stderr, "vigil: %s needs a value\n", a);
 			return -1;
 		}
-		if (strcmp(a, "--rule-matching") == 0 && strcmp(val, "first") != 0 && strcmp(val, "all") != 0) {
-			fprintf(stderr, "vigil: --rule-matching: 'first' or 'all', not '%s'\n", val);
+		if (strcmp(a, "--rule-matching") == 0 && strcmp(val, "first") != 0 &&
+		    strcmp(val, "all") != 0) {
+			fprintf(stderr, "vigil: --rule-matching: 'first' or 'all', not '%s'\n",
+				val);
 			return -1;
 		}
 		(*i)++;
-		return rule_arg(o, strcmp(a, "-p") == 0 ? "--priority" : strcmp(a, "-o") == 0 ? "--output" : a, val);
+		return rule_arg(o,
+				strcmp(a, "-p") == 0   ? "--priority"
+				: strcmp(a, "-o") == 0 ? "--output"
+						       : a,
+				val);
 	} else if (strcmp(a, "--events-out") == 0) {
 		if (!val || !*val) {
 			fprintf(stderr, "vigil: --events-out needs a path\n");

@@ -7,7 +7,7 @@
 
 #include "supervisor/privs.h"
 
-#define BIT(cap) (1u << ((cap) & 31))
+#define BIT(cap) (1u << ((cap)&31))
 
 /* Clear the capability from the effective, permitted and inheritable sets. */
 static int clear_from_sets(int cap)
@@ -28,10 +28,12 @@ int privs_drop_ptrace(void)
 	/* Ambient first: a capability leaves the ambient set with inheritable
 	 * anyway, but lowering it explicitly also works on kernels that keep
 	 * it until the next exec. EINVAL: a kernel without ambient sets. */
-	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_LOWER, CAP_SYS_PTRACE, 0, 0) != 0 && errno != EINVAL)
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_LOWER, CAP_SYS_PTRACE, 0, 0) != 0 &&
+	    errno != EINVAL)
 		return -1;
-	int in_bounding = prctl(PR_CAPBSET_READ, CAP_SYS_PTRACE, 0, 0, 0) == 1 &&
-			  prctl(PR_CAPBSET_DROP, CAP_SYS_PTRACE, 0, 0, 0) != 0; /* needs CAP_SETPCAP */
+	int in_bounding =
+		prctl(PR_CAPBSET_READ, CAP_SYS_PTRACE, 0, 0, 0) == 1 &&
+		prctl(PR_CAPBSET_DROP, CAP_SYS_PTRACE, 0, 0, 0) != 0; /* needs CAP_SETPCAP */
 	if (clear_from_sets(CAP_SYS_PTRACE) != 0)
 		return -1;
 	/* Root regains the bounding set at exec unless no_new_privs holds. */

@@ -44,7 +44,8 @@ int handoff_read(int fd, int timeout_ms, char *buf, size_t size, vigil_sc_set *s
 	close(fd);
 	if (n < 0) {
 		LOG_WARN("the analyzer did not say which syscalls the rules need within %d ms; "
-			 "tracing the full set", timeout_ms);
+			 "tracing the full set",
+			 timeout_ms);
 		return 1;
 	}
 	struct vigil_handoff h;

@@ -50,7 +50,8 @@ static void *thread_main(void *arg)
 			continue;
 		}
 		uint64_t at = atomic_load(&f->wake_at_ns);
-		if (at && vigil_mono_ns() >= at && atomic_compare_exchange_strong(&f->wake_at_ns, &at, 0))
+		if (at && vigil_mono_ns() >= at &&
+		    atomic_compare_exchange_strong(&f->wake_at_ns, &at, 0))
 			syscall(SYS_tgkill, getpid(), f->tracer_tid, WAKE_SIG);
 	}
 	return NULL;

@@ -25,7 +25,7 @@ struct sigfwd {
 	pid_t child_pid, tracer_tid;
 	bool group_fwd;
 	int child_pidfd;
-	atomic_bool child_gone;      /* tracer thread -> signal thread */
+	atomic_bool child_gone;	     /* tracer thread -> signal thread */
 	_Atomic uint64_t wake_at_ns; /* tracer thread -> signal thread, which clears it */
 };
 

@@ -62,8 +62,10 @@ static void child_main(const struct sup_options *o, const struct init_state *st,
 		;
 	close(sync_fd);
 	if (!o->keep_ptrace && privs_drop_ptrace() != 0)
-		LOG_WARN("could not remove CAP_SYS_PTRACE from the program (%s): it could read vigil's "
-			 "memory", strerror(errno));
+		LOG_WARN("could not remove CAP_SYS_PTRACE from the program (%s): it could read "
+			 "vigil's "
+			 "memory",
+			 strerror(errno));
 	if (verdict == 'T' && seccomp_install(filter) != 0) {
 		/* Seized but no filter: nothing would stop; run untraced. */
 		LOG_ERR("installing the seccomp filter failed (%s): the program runs untraced",
@@ -83,7 +85,8 @@ pid_t spawn_program(struct supervisor *sup, const struct sup_options *o,
 {
 	int sync[2];
 	*traced = false;
-	if (!o->no_trace && seccomp_build(&o->syscalls, sensor->ops->filter_action, &sup->filter) != 0) {
+	if (!o->no_trace &&
+	    seccomp_build(&o->syscalls, sensor->ops->filter_action, &sup->filter) != 0) {
 		LOG_ERR("the seccomp filter for this syscall set is too large");
 		return -1;
 	}
@@ -113,7 +116,8 @@ pid_t spawn_program(struct supervisor *sup, const struct sup_options *o,
 			*traced = true;
 		} else {
 			LOG_ERR("the %s sensor cannot watch the program (%s): add the SYS_PTRACE "
-				"capability; the program runs untraced", sensor->ops->name, strerror(errno));
+				"capability; the program runs untraced",
+				sensor->ops->name, strerror(errno));
 		}
 	}
 	if (write(sync[1], &verdict, 1) != 1)

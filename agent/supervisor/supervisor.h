@@ -21,22 +21,22 @@
 struct sensor;
 
 struct sup_options {
-	bool group_forward;        /* -g: signal the program's process group */
-	bool results_all;          /* --all-results: exit stop for every traced syscall */
-	bool no_trace;             /* --no-trace: plain init, for comparisons */
-	const char *events_out;    /* --events-out PATH */
-	vigil_sc_set syscalls;     /* traced set */
-	unsigned drain_ms;         /* --drain-timeout: wait for the analyzer at exit */
-	size_t queue_bytes;        /* --queue-size */
+	bool group_forward;	/* -g: signal the program's process group */
+	bool results_all;	/* --all-results: exit stop for every traced syscall */
+	bool no_trace;		/* --no-trace: plain init, for comparisons */
+	const char *events_out; /* --events-out PATH */
+	vigil_sc_set syscalls;	/* traced set */
+	unsigned drain_ms;	/* --drain-timeout: wait for the analyzer at exit */
+	size_t queue_bytes;	/* --queue-size */
 	int verbosity;
-	bool syscalls_given;       /* --syscalls: the rules do not choose the set */
-	bool no_rules;             /* --no-rules */
-	bool keep_ptrace;          /* --keep-cap SYS_PTRACE: the program keeps CAP_SYS_PTRACE */
-	bool allow_io_uring;       /* --allow-io-uring: io_uring_setup is not refused */
-	char *rule_args[140];      /* rule options for the analyzer, NULL-terminated */
+	bool syscalls_given;  /* --syscalls: the rules do not choose the set */
+	bool no_rules;	      /* --no-rules */
+	bool keep_ptrace;     /* --keep-cap SYS_PTRACE: the program keeps CAP_SYS_PTRACE */
+	bool allow_io_uring;  /* --allow-io-uring: io_uring_setup is not refused */
+	char *rule_args[140]; /* rule options for the analyzer, NULL-terminated */
 	int n_rule_args;
-	char **program;            /* argv of the program, NULL-terminated */
-	char drain_arg[24];        /* --drain-ms's value, pointed to by rule_args */
+	char **program;	    /* argv of the program, NULL-terminated */
+	char drain_arg[24]; /* --drain-ms's value, pointed to by rule_args */
 };
 
 /* options.c: 0 ok, 1 = handled (help printed), -1 = usage error (printed). */
@@ -44,8 +44,8 @@ int options_parse(int argc, char **argv, struct sup_options *o);
 
 /* init.c: tini's duties. */
 struct init_state {
-	sigset_t parent_mask;           /* what the program gets back before exec */
-	struct sigaction ttin, ttou;    /* dispositions to restore in the child */
+	sigset_t parent_mask;	     /* what the program gets back before exec */
+	struct sigaction ttin, ttou; /* dispositions to restore in the child */
 };
 int init_signals(struct init_state *st);
 int init_subreaper(void);
@@ -59,20 +59,20 @@ int init_exit_code(int status);
  * each part its own piece.
  */
 struct supervisor {
-	struct channel channel;       /* events to the analyzer */
+	struct channel channel;	      /* events to the analyzer */
 	struct analyzer_ctl analyzer; /* its process: start, heartbeat, restarts */
-	struct sigfwd sigfwd;         /* shared with the signal thread */
+	struct sigfwd sigfwd;	      /* shared with the signal thread */
 	/* The rest is large, which is why the whole lives on the heap. */
 	char handoff_text[VIGIL_HANDOFF_MAX]; /* the rules' answer (rules_handoff.h) */
-	struct prefilter open_paths;  /* from that answer; the core points to it */
-	struct sensor_core core;      /* the sensor's state, an event included */
-	struct seccomp_prog filter;   /* built before fork, installed by the child */
-	struct vigil_event marker;    /* the health or end event the loop builds */
+	struct prefilter open_paths;	      /* from that answer; the core points to it */
+	struct sensor_core core;	      /* the sensor's state, an event included */
+	struct seccomp_prog filter;	      /* built before fork, installed by the child */
+	struct vigil_event marker;	      /* the health or end event the loop builds */
 };
 
 /* spawn.c: fork the program, let the sensor attach, install the filter, exec. */
-pid_t spawn_program(struct supervisor *sup, const struct sup_options *o, const struct init_state *st, struct sensor *sensor,
-		    bool *traced);
+pid_t spawn_program(struct supervisor *sup, const struct sup_options *o,
+		    const struct init_state *st, struct sensor *sensor, bool *traced);
 
 /* tracer.c: the main loop. Returns vigil's exit code. */
 int tracer_run(struct supervisor *sup, const struct sup_options *o, pid_t child,

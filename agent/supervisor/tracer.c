@@ -135,7 +135,8 @@ static uint64_t next_timer(struct loop_state *s, uint64_t now)
 	current_health(s, &h);
 	if (health_changed(s, &h)) /* a changed counter is reported within 1 s */
 		sleep_ns = min_nonzero(s->last_health_ns + HEALTH_INTERVAL_NS > now
-					       ? s->last_health_ns + HEALTH_INTERVAL_NS - now : 1,
+					       ? s->last_health_ns + HEALTH_INTERVAL_NS - now
+					       : 1,
 				       sleep_ns);
 	return now + sleep_ns;
 }
@@ -150,8 +151,12 @@ static void drain_pause(void)
 int tracer_run(struct supervisor *sup, const struct sup_options *o, pid_t child,
 	       struct sensor *sensor)
 {
-	struct loop_state s = {.channel = &sup->channel, .analyzer = &sup->analyzer,
-			       .sigfwd = &sup->sigfwd, .marker = &sup->marker, .sensor = sensor, .child = child};
+	struct loop_state s = {.channel = &sup->channel,
+			       .analyzer = &sup->analyzer,
+			       .sigfwd = &sup->sigfwd,
+			       .marker = &sup->marker,
+			       .sensor = sensor,
+			       .child = child};
 	if (sigfwd_start(s.sigfwd, child, o->group_forward) != 0)
 		return 1;
 	for (;;) {

@@ -29,9 +29,9 @@ enum vigil_diag_level { VIGIL_DIAG_ERROR, VIGIL_DIAG_WARNING };
 
 struct vigil_diag_entry {
 	enum vigil_diag_level level;
-	char *file;          /* never NULL */
-	uint32_t line, col;  /* 0 when the message is about the whole file */
-	char *item;          /* "rule 'Terminal shell in container'", or NULL */
+	char *file;	    /* never NULL */
+	uint32_t line, col; /* 0 when the message is about the whole file */
+	char *item;	    /* "rule 'Terminal shell in container'", or NULL */
 	char *msg;
 };
 
@@ -66,6 +66,7 @@ struct vigil_dctx {
 void vigil_dctx_add(struct vigil_dctx *dc, enum vigil_diag_level lvl, uint32_t line, uint32_t col,
 		    const char *item, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 void vigil_dctx_vadd(struct vigil_dctx *dc, enum vigil_diag_level lvl, uint32_t line, uint32_t col,
-		     const char *item, const char *fmt, va_list ap) __attribute__((format(printf, 6, 0)));
+		     const char *item, const char *fmt, va_list ap)
+	__attribute__((format(printf, 6, 0)));
 
 #endif

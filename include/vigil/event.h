@@ -16,9 +16,9 @@
 
 #define VIGIL_EVENT_MAGIC 0x56474c31u /* "VGL1" */
 #define VIGIL_EVENT_STRS_MAX 24576    /* arena bytes; bounds one event */
-#define VIGIL_MAX_ANCESTORS 8         /* proc.aname[1..8] */
-#define VIGIL_MAX_EVARGS 8            /* evt.arg.* entries */
-#define VIGIL_ARGS_MAX 4096           /* proc.args bytes kept */
+#define VIGIL_MAX_ANCESTORS 8	      /* proc.aname[1..8] */
+#define VIGIL_MAX_EVARGS 8	      /* evt.arg.* entries */
+#define VIGIL_ARGS_MAX 4096	      /* proc.args bytes kept */
 #define VIGIL_PATH_MAX 4096
 
 /* A string in the event arena; len == 0 && off == VIGIL_STR_NONE is absent. */
@@ -29,7 +29,7 @@ typedef struct {
 #define VIGIL_STR_NONE 0xffffu
 
 enum vigil_event_kind {
-	VIGIL_EV_SYSCALL = 1, /* a traced syscall (evt.source = syscall) */
+	VIGIL_EV_SYSCALL = 1,  /* a traced syscall (evt.source = syscall) */
 	VIGIL_EV_PROCEXIT = 2, /* a traced process exited */
 	VIGIL_EV_HEALTH = 3,   /* vigil's own counters (evt.source = vigil) */
 	VIGIL_EV_END = 4,      /* the supervisor is done: the analyzer may exit */
@@ -47,8 +47,8 @@ enum vigil_fim_action {
 /* fim.detected_by */
 enum vigil_fim_detector {
 	VIGIL_FIM_BY_INOTIFY = 1, /* real time */
-	VIGIL_FIM_BY_SCAN,        /* start-up or periodic reconciliation */
-	VIGIL_FIM_BY_RESCAN,      /* rescan after an inotify queue overflow */
+	VIGIL_FIM_BY_SCAN,	  /* start-up or periodic reconciliation */
+	VIGIL_FIM_BY_RESCAN,	  /* rescan after an inotify queue overflow */
 };
 
 enum vigil_arch {
@@ -82,12 +82,12 @@ enum vigil_tamper {
 	VIGIL_TAMPER_IO_URING,
 	VIGIL_TAMPER_UNTRACED_CHILD,
 	VIGIL_TAMPER_VM_WRITE_VIGIL,
-	VIGIL_TAMPER_VM_READ_VIGIL,   /* process_vm_readv of a vigil process */
-	VIGIL_TAMPER_PIDFD_VIGIL,     /* pidfd_open / pidfd_getfd of a vigil process */
-	VIGIL_TAMPER_KCMP_VIGIL,      /* kcmp against a vigil process */
-	VIGIL_TAMPER_PROC_VIGIL,      /* open of /proc/<vigil>/{mem,environ,fd,map_files,...} */
-	VIGIL_TAMPER_SECCOMP_FILTER,  /* an own seccomp filter that could hide syscalls */
-	VIGIL_TAMPER_FOREIGN_TRACE,   /* a trace stop vigil's filter did not ask for */
+	VIGIL_TAMPER_VM_READ_VIGIL,  /* process_vm_readv of a vigil process */
+	VIGIL_TAMPER_PIDFD_VIGIL,    /* pidfd_open / pidfd_getfd of a vigil process */
+	VIGIL_TAMPER_KCMP_VIGIL,     /* kcmp against a vigil process */
+	VIGIL_TAMPER_PROC_VIGIL,     /* open of /proc/<vigil>/{mem,environ,fd,map_files,...} */
+	VIGIL_TAMPER_SECCOMP_FILTER, /* an own seccomp filter that could hide syscalls */
+	VIGIL_TAMPER_FOREIGN_TRACE,  /* a trace stop vigil's filter did not ask for */
 	VIGIL_TAMPER_COUNT
 };
 
@@ -119,10 +119,10 @@ struct vigil_proc {
 	int64_t loginuid; /* -1 when unset */
 	uint32_t tty;
 	uint64_t cap_effective, cap_permitted, cap_inheritable;
-	uint64_t start_ns;  /* when the process was created (proc.duration); 0 unknown */
+	uint64_t start_ns; /* when the process was created (proc.duration); 0 unknown */
 	uint8_t is_exe_from_memfd;
 	uint8_t n_ancestors;
-	uint8_t vflags;     /* VIGIL_PROC_* (vigil.entrypoint, vigil.args_truncated) */
+	uint8_t vflags; /* VIGIL_PROC_* (vigil.entrypoint, vigil.args_truncated) */
 	uint8_t pad[1];
 	vigil_str name, exe, exepath, args, cwd;
 	vigil_str pname, pexepath, pcmdline, pexe;
@@ -133,15 +133,15 @@ struct vigil_proc {
 };
 
 /* vigil_proc.vflags */
-#define VIGIL_PROC_PARENT_VIGIL 0x01u   /* the parent is vigil's supervisor, by pid */
+#define VIGIL_PROC_PARENT_VIGIL 0x01u	/* the parent is vigil's supervisor, by pid */
 #define VIGIL_PROC_ARGS_TRUNCATED 0x02u /* argv was longer than proc.args keeps */
 
 /* The file descriptor an event is about (fd.*). */
 struct vigil_fd {
-	int64_t num;          /* -1 when none */
-	uint8_t type;         /* enum vigil_fd_type */
-	uint8_t l4proto;      /* IPPROTO_TCP/UDP, 0 unknown */
-	uint16_t family;      /* AF_* */
+	int64_t num;	 /* -1 when none */
+	uint8_t type;	 /* enum vigil_fd_type */
+	uint8_t l4proto; /* IPPROTO_TCP/UDP, 0 unknown */
+	uint16_t family; /* AF_* */
 	uint16_t sport, dport;
 	uint8_t sip[16], dip[16]; /* IPv4 in the first 4 bytes */
 	vigil_str name;
@@ -153,17 +153,17 @@ struct vigil_evarg {
 };
 
 struct vigil_health {
-	uint64_t events_dropped;   /* supervisor queue full */
-	uint64_t events_lost;      /* in flight when an analyzer died */
+	uint64_t events_dropped; /* supervisor queue full */
+	uint64_t events_lost;	 /* in flight when an analyzer died */
 	uint64_t analyzer_restarts;
-	uint64_t read_errors;      /* tracee memory that could not be read */
-	uint64_t tracee_count;     /* processes currently traced */
+	uint64_t read_errors;  /* tracee memory that could not be read */
+	uint64_t tracee_count; /* processes currently traced */
 	/* Filled in by the analyzer (the supervisor sends 0). The *_new counts
 	 * are a loss report: what changed since the previous report, non-zero
 	 * only on the event that carries the report (docs/events.md). */
 	uint64_t dropped_new, lost_new, restarts_new;
-	uint64_t fim_unwatched;    /* trees the inotify watch limit left to periodic scans */
-	uint64_t fim_overflows;    /* inotify queue overflows in this analyzer's life */
+	uint64_t fim_unwatched; /* trees the inotify watch limit left to periodic scans */
+	uint64_t fim_overflows; /* inotify queue overflows in this analyzer's life */
 };
 
 /*
@@ -173,7 +173,7 @@ struct vigil_health {
  * when vigil could attribute it (attributed = 1), else absent.
  */
 struct vigil_fim {
-	uint8_t action;      /* enum vigil_fim_action */
+	uint8_t action;	     /* enum vigil_fim_action */
 	uint8_t detected_by; /* enum vigil_fim_detector */
 	uint8_t attributed;
 	uint8_t has_prev, has_cur;
@@ -186,24 +186,24 @@ struct vigil_fim {
 
 struct vigil_event {
 	uint32_t magic;
-	uint32_t wire_size;   /* bytes of this struct that are meaningful */
-	uint64_t num;         /* evt.num */
-	uint64_t ts_ns;       /* evt.rawtime */
-	uint16_t kind;        /* enum vigil_event_kind */
-	uint16_t type;        /* enum vigil_syscall (vigil/syscalls.h) */
-	uint8_t arch;         /* enum vigil_arch */
-	uint8_t has_res;      /* evt.dir '<' */
-	uint8_t tamper;       /* enum vigil_tamper */
+	uint32_t wire_size; /* bytes of this struct that are meaningful */
+	uint64_t num;	    /* evt.num */
+	uint64_t ts_ns;	    /* evt.rawtime */
+	uint16_t kind;	    /* enum vigil_event_kind */
+	uint16_t type;	    /* enum vigil_syscall (vigil/syscalls.h) */
+	uint8_t arch;	    /* enum vigil_arch */
+	uint8_t has_res;    /* evt.dir '<' */
+	uint8_t tamper;	    /* enum vigil_tamper */
 	uint8_t n_evargs;
-	uint8_t open_flags;   /* VIGIL_OPEN_READ/WRITE/EXEC */
-	uint8_t exit_kind;    /* procexit: 1 exited (res = status), 2 killed (res = signal) */
+	uint8_t open_flags; /* VIGIL_OPEN_READ/WRITE/EXEC */
+	uint8_t exit_kind;  /* procexit: 1 exited (res = status), 2 killed (res = signal) */
 	uint8_t pad[2];
-	int64_t res;          /* evt.res */
+	int64_t res; /* evt.res */
 	struct vigil_proc proc;
 	struct vigil_fd fd;
 	struct vigil_evarg evargs[VIGIL_MAX_EVARGS];
 	struct vigil_health health; /* kind == VIGIL_EV_HEALTH */
-	struct vigil_fim fim;       /* kind == VIGIL_EV_FIM */
+	struct vigil_fim fim;	    /* kind == VIGIL_EV_FIM */
 	uint32_t strs_used;
 	char strs[VIGIL_EVENT_STRS_MAX];
 };

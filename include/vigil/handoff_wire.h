@@ -25,7 +25,7 @@
 #define VIGIL_HANDOFF_ERROR "ERROR\n"
 
 struct vigil_handoff {
-	bool all;                    /* "SYSCALLS *": `set` is not sent */
+	bool all; /* "SYSCALLS *": `set` is not sent */
 	vigil_sc_set set, results;
 	struct prefilter open_paths; /* inactive: every open in `results` needs it */
 };

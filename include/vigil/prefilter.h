@@ -15,11 +15,11 @@
 #include <stddef.h>
 
 enum prefilter_op {
-	PF_EQ = '=',       /* the path is s */
+	PF_EQ = '=',	   /* the path is s */
 	PF_PREFIX = '^',   /* starts with s */
 	PF_SUFFIX = '$',   /* ends with s */
 	PF_CONTAINS = '~', /* contains s */
-	PF_GLOB = '*',     /* fnmatch(s) */
+	PF_GLOB = '*',	   /* fnmatch(s) */
 };
 
 struct prefilter_pred {
@@ -29,7 +29,7 @@ struct prefilter_pred {
 };
 
 struct prefilter {
-	bool active;   /* false: no constraint known, every open needs its result */
+	bool active; /* false: no constraint known, every open needs its result */
 	struct prefilter_pred *preds;
 	size_t n;
 };

@@ -19,7 +19,7 @@ typedef enum vigil_rc {
 	VIGIL_ERR_STOPPED,   /* the owner is shutting down */
 	VIGIL_ERR_NOMEM,     /* out of memory (or a library's allocation refused) */
 	VIGIL_ERR_INPUT,     /* bad input: the diagnostics or err say where */
-	VIGIL_ERR_IO,        /* a system call failed; errno says why */
+	VIGIL_ERR_IO,	     /* a system call failed; errno says why */
 	VIGIL_ERR_NOT_FOUND, /* the object asked for does not exist */
 	VIGIL_ERR_TOO_BIG,   /* over a configured size limit */
 } vigil_rc;

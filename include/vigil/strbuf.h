@@ -9,7 +9,7 @@
 struct strbuf {
 	char *data;
 	size_t len, cap;
-	size_t max;    /* hard ceiling; appends past it set `truncated` */
+	size_t max; /* hard ceiling; appends past it set `truncated` */
 	bool truncated;
 	bool oom;
 };

@@ -11,6 +11,8 @@
 #include <stdint.h>
 
 /* X(id, name, flags) */
+/* A dense table laid out by hand: */
+/* clang-format off */
 #define VIGIL_SYSCALL_LIST(X)                                    \
 	X(EXECVE, "execve", VIGIL_SC_TREE | VIGIL_SC_RESULT)                       \
 	X(EXECVEAT, "execveat", VIGIL_SC_TREE | VIGIL_SC_RESULT)                   \
@@ -93,6 +95,7 @@
 	X(SENDMSG, "sendmsg", VIGIL_SC_ARGCOND)                                     \
 	X(SENDMMSG, "sendmmsg", VIGIL_SC_ARGCOND)                                   \
 	X(OPEN_BY_HANDLE_AT, "open_by_handle_at", VIGIL_SC_RESULT | VIGIL_SC_OPENS)
+/* clang-format on */
 
 /* Always traced: the process tree and cwd cannot be followed without them. */
 #define VIGIL_SC_TREE 0x01u
@@ -120,7 +123,7 @@ enum vigil_syscall {
 #define VIGIL_SC_ENUM(id, name, flags) VIGIL_SC_##id,
 	VIGIL_SYSCALL_LIST(VIGIL_SC_ENUM)
 #undef VIGIL_SC_ENUM
-	VIGIL_SC_PROCEXIT,
+		VIGIL_SC_PROCEXIT,
 	VIGIL_SC_HEALTH,
 	VIGIL_SC_FIM, /* pseudo: a FIM change (evt.type = fim) */
 	VIGIL_SC_COUNT

@@ -15,8 +15,8 @@
 
 /* Limits on untrusted input; going past one is a load error. */
 #define YDOC_MAX_SCALAR_BYTES (64u << 10) /* one YAML scalar */
-#define YDOC_MAX_DEPTH 32                 /* nested sequences/mappings */
-#define YDOC_MAX_NODES (1u << 20)         /* YAML nodes per file, aliases expanded */
+#define YDOC_MAX_DEPTH 32		  /* nested sequences/mappings */
+#define YDOC_MAX_NODES (1u << 20)	  /* YAML nodes per file, aliases expanded */
 
 enum ynode_kind { YN_SCALAR, YN_SEQ, YN_MAP };
 
@@ -30,16 +30,16 @@ enum ydoc_style {
 };
 
 struct ynode {
-	uint8_t kind;  /* enum ynode_kind */
-	uint8_t style; /* enum ydoc_style, scalars */
-	bool null;     /* plain "", "~", "null": no value */
-	uint32_t line, col;   /* 1-based start */
-	uint32_t start, end;  /* byte range in the source */
-	uint32_t n;           /* scalar: bytes; seq: items; map: key/value pairs */
-	uint64_t weight;      /* nodes in the subtree, aliased subtrees included */
+	uint8_t kind;	     /* enum ynode_kind */
+	uint8_t style;	     /* enum ydoc_style, scalars */
+	bool null;	     /* plain "", "~", "null": no value */
+	uint32_t line, col;  /* 1-based start */
+	uint32_t start, end; /* byte range in the source */
+	uint32_t n;	     /* scalar: bytes; seq: items; map: key/value pairs */
+	uint64_t weight;     /* nodes in the subtree, aliased subtrees included */
 	union {
-		char *str;            /* scalar, NUL-terminated, no NUL inside */
-		struct ynode **kids;  /* seq: n items; map: 2n (key, value, ...) */
+		char *str;	     /* scalar, NUL-terminated, no NUL inside */
+		struct ynode **kids; /* seq: n items; map: 2n (key, value, ...) */
 	} u;
 };
 
@@ -61,11 +61,13 @@ int ydoc_parse(const char *buf, size_t len, struct vigil_dctx *dc, struct ydoc *
 void ydoc_free(struct ydoc *doc);
 
 /* Map lookup: the value for key (NULL if absent); *keynode gets the key. */
-const struct ynode *ymap_get(const struct ynode *map, const char *key, const struct ynode **keynode);
+const struct ynode *ymap_get(const struct ynode *map, const char *key,
+			     const struct ynode **keynode);
 
 /* The whole regular file `path`, at most `max` bytes, read to EOF (it may
  * change size meanwhile); NUL not appended. Errors go to dc as
  * "cannot open <what>: ...". Returns a malloc'd buffer, or NULL. */
-char *ydoc_read_file(const char *path, const char *what, size_t max, size_t *len, struct vigil_dctx *dc);
+char *ydoc_read_file(const char *path, const char *what, size_t max, size_t *len,
+		     struct vigil_dctx *dc);
 
 #endif

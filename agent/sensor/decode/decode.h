@@ -22,8 +22,8 @@
 struct decode_ctx {
 	const struct sensor_record *rec;
 	struct sensor_mem *mem;
-	struct proc *proc;   /* cwd for relative paths, pid for /proc/PID/fd */
-	bool has_res;        /* at the exit: res is the result */
+	struct proc *proc; /* cwd for relative paths, pid for /proc/PID/fd */
+	bool has_res;	   /* at the exit: res is the result */
 	long res;
 };
 
@@ -59,19 +59,51 @@ void decode_str_arg(struct vigil_event *ev, const struct decode_ctx *c, const ch
 #define DECODER(name) void decode_##name(struct vigil_event *ev, const struct decode_ctx *c)
 /* The decoders of the table (table.c), one per syscall or shape of arguments. */
 /* open.c */
-DECODER(open); DECODER(creat); DECODER(openat); DECODER(openat2); DECODER(open_by_handle_at);
+DECODER(open);
+DECODER(creat);
+DECODER(openat);
+DECODER(openat2);
+DECODER(open_by_handle_at);
 /* files.c */
-DECODER(unlink); DECODER(rmdir); DECODER(unlinkat); DECODER(rename); DECODER(renameat);
-DECODER(symlink); DECODER(symlinkat); DECODER(mkdir); DECODER(mkdirat); DECODER(chmod);
-DECODER(fchmodat); DECODER(fchmod); DECODER(chown); DECODER(fchownat); DECODER(fchown);
+DECODER(unlink);
+DECODER(rmdir);
+DECODER(unlinkat);
+DECODER(rename);
+DECODER(renameat);
+DECODER(symlink);
+DECODER(symlinkat);
+DECODER(mkdir);
+DECODER(mkdirat);
+DECODER(chmod);
+DECODER(fchmodat);
+DECODER(fchmod);
+DECODER(chown);
+DECODER(fchownat);
+DECODER(fchown);
 /* net.c */
-DECODER(connect); DECODER(accept); DECODER(listen); DECODER(send); DECODER(socket);
+DECODER(connect);
+DECODER(accept);
+DECODER(listen);
+DECODER(send);
+DECODER(socket);
 /* mount.c */
-DECODER(mount); DECODER(open_tree); DECODER(move_mount); DECODER(fsopen); DECODER(fsmount);
+DECODER(mount);
+DECODER(open_tree);
+DECODER(move_mount);
+DECODER(fsopen);
+DECODER(fsmount);
 DECODER(fspick);
 /* misc.c */
-DECODER(ids); DECODER(ptrace); DECODER(memfd_create); DECODER(umount2); DECODER(init_module);
-DECODER(finit_module); DECODER(bpf); DECODER(dup); DECODER(dup2); DECODER(io_uring_setup);
+DECODER(ids);
+DECODER(ptrace);
+DECODER(memfd_create);
+DECODER(umount2);
+DECODER(init_module);
+DECODER(finit_module);
+DECODER(bpf);
+DECODER(dup);
+DECODER(dup2);
+DECODER(io_uring_setup);
 DECODER(no_args);
 #undef DECODER
 

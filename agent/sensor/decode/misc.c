@@ -8,7 +8,10 @@
 /* set*uid / set*gid: the ids by their Falco names. */
 void decode_ids(struct vigil_event *ev, const struct decode_ctx *c)
 {
-	static const struct { int id; const char *keys[3]; } names[] = {
+	static const struct {
+		int id;
+		const char *keys[3];
+	} names[] = {
 		{VIGIL_SC_SETUID, {"uid"}},
 		{VIGIL_SC_SETGID, {"gid"}},
 		{VIGIL_SC_SETREUID, {"ruid", "euid"}},

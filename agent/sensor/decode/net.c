@@ -65,7 +65,8 @@ static void decode_sockaddr(struct vigil_event *ev, const void *sa, size_t len, 
 	} else if (family == AF_UNIX) {
 		const char *path = (const char *)sa + offsetof(struct sockaddr_un, sun_path);
 		size_t plen = len > offsetof(struct sockaddr_un, sun_path)
-				      ? len - offsetof(struct sockaddr_un, sun_path) : 0;
+				      ? len - offsetof(struct sockaddr_un, sun_path)
+				      : 0;
 		ev->fd.type = VIGIL_FD_UNIX;
 		if (plen > 0 && path[0] == '\0') { /* abstract namespace: shown as @name */
 			char name[110] = "@";
@@ -96,10 +97,15 @@ static void sockaddr_at(struct vigil_event *ev, const struct decode_ctx *c, uint
 /* Send flags the way Falco prints flag sets (MSG_FASTOPEN|MSG_NOSIGNAL). */
 static void send_flags_arg(struct vigil_event *ev, uint64_t flags)
 {
-	static const struct { unsigned bit; const char *name; } names[] = {
-		{MSG_OOB, "MSG_OOB"}, {MSG_DONTROUTE, "MSG_DONTROUTE"}, {MSG_DONTWAIT, "MSG_DONTWAIT"},
-		{MSG_EOR, "MSG_EOR"}, {MSG_CONFIRM, "MSG_CONFIRM"}, {MSG_NOSIGNAL, "MSG_NOSIGNAL"},
-		{MSG_MORE, "MSG_MORE"}, {MSG_ZEROCOPY, "MSG_ZEROCOPY"}, {MSG_FASTOPEN, "MSG_FASTOPEN"},
+	static const struct {
+		unsigned bit;
+		const char *name;
+	} names[] = {
+		{MSG_OOB, "MSG_OOB"},		{MSG_DONTROUTE, "MSG_DONTROUTE"},
+		{MSG_DONTWAIT, "MSG_DONTWAIT"}, {MSG_EOR, "MSG_EOR"},
+		{MSG_CONFIRM, "MSG_CONFIRM"},	{MSG_NOSIGNAL, "MSG_NOSIGNAL"},
+		{MSG_MORE, "MSG_MORE"},		{MSG_ZEROCOPY, "MSG_ZEROCOPY"},
+		{MSG_FASTOPEN, "MSG_FASTOPEN"},
 	};
 	char buf[160] = "0"; /* every name together: ~110 bytes */
 	size_t n = 0;
@@ -130,7 +136,10 @@ static bool msghdr_name(const struct decode_ctx *c, uint64_t addr, uint64_t *nam
 		*name = head[0], *len = head[1];
 		return true;
 	}
-	struct { uint64_t name; uint32_t namelen; } head;
+	struct {
+		uint64_t name;
+		uint32_t namelen;
+	} head;
 	if (sensor_read(c->mem, c->rec->tid, addr, &head, sizeof(head)) != 0)
 		return false;
 	*name = head.name, *len = head.namelen;

@@ -12,17 +12,31 @@
 /* Open flags the way Falco prints them: O_RDONLY|O_CREAT|... */
 static void open_flags_arg(struct vigil_event *ev, uint64_t flags, uint64_t mode)
 {
-	static const struct { uint64_t bit; const char *name; } names[] = {
-		{O_CREAT, "O_CREAT"}, {O_EXCL, "O_EXCL"}, {O_NOCTTY, "O_NOCTTY"},
-		{O_TRUNC, "O_TRUNC"}, {O_APPEND, "O_APPEND"}, {O_NONBLOCK, "O_NONBLOCK"},
-		{O_DSYNC, "O_DSYNC"}, {O_DIRECT, "O_DIRECT"},
+	static const struct {
+		uint64_t bit;
+		const char *name;
+	} names[] = {
+		{O_CREAT, "O_CREAT"},
+		{O_EXCL, "O_EXCL"},
+		{O_NOCTTY, "O_NOCTTY"},
+		{O_TRUNC, "O_TRUNC"},
+		{O_APPEND, "O_APPEND"},
+		{O_NONBLOCK, "O_NONBLOCK"},
+		{O_DSYNC, "O_DSYNC"},
+		{O_DIRECT, "O_DIRECT"},
 		{KERNEL_O_LARGEFILE, "O_LARGEFILE"},
-		{O_DIRECTORY, "O_DIRECTORY"}, {O_NOFOLLOW, "O_NOFOLLOW"}, {O_NOATIME, "O_NOATIME"},
-		{O_CLOEXEC, "O_CLOEXEC"}, {O_PATH, "O_PATH"}, {__O_TMPFILE, "O_TMPFILE"},
+		{O_DIRECTORY, "O_DIRECTORY"},
+		{O_NOFOLLOW, "O_NOFOLLOW"},
+		{O_NOATIME, "O_NOATIME"},
+		{O_CLOEXEC, "O_CLOEXEC"},
+		{O_PATH, "O_PATH"},
+		{__O_TMPFILE, "O_TMPFILE"},
 	};
 	char buf[256]; /* all names together fit: ~190 bytes */
 	unsigned acc = (unsigned)(flags & O_ACCMODE);
-	const char *accname = acc == O_RDONLY ? "O_RDONLY" : acc == O_WRONLY ? "O_WRONLY" : "O_RDWR";
+	const char *accname = acc == O_RDONLY	? "O_RDONLY"
+			      : acc == O_WRONLY ? "O_WRONLY"
+						: "O_RDWR";
 	size_t n = strlen(accname);
 	memcpy(buf, accname, n);
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -37,8 +51,9 @@ static void open_flags_arg(struct vigil_event *ev, uint64_t flags, uint64_t mode
 	if (flags & O_PATH)
 		ev->open_flags = 0;
 	else
-		ev->open_flags = (uint8_t)((acc == O_RDONLY || acc == O_RDWR ? VIGIL_OPEN_READ : 0) |
-					   (acc == O_WRONLY || acc == O_RDWR ? VIGIL_OPEN_WRITE : 0));
+		ev->open_flags =
+			(uint8_t)((acc == O_RDONLY || acc == O_RDWR ? VIGIL_OPEN_READ : 0) |
+				  (acc == O_WRONLY || acc == O_RDWR ? VIGIL_OPEN_WRITE : 0));
 	if ((flags & O_CREAT) && (mode & 0111))
 		ev->open_flags |= VIGIL_OPEN_EXEC;
 	if ((flags & O_CREAT) || (flags & __O_TMPFILE) == __O_TMPFILE)
@@ -46,8 +61,8 @@ static void open_flags_arg(struct vigil_event *ev, uint64_t flags, uint64_t mode
 }
 
 /* What every open by path shares: name, the resolved fd.name, flags, the new fd. */
-static void open_path(struct vigil_event *ev, const struct decode_ctx *c, long dirfd,
-		      uint64_t path, uint64_t flags, uint64_t mode)
+static void open_path(struct vigil_event *ev, const struct decode_ctx *c, long dirfd, uint64_t path,
+		      uint64_t flags, uint64_t mode)
 {
 	char raw[VIGIL_PATH_MAX], abs[VIGIL_PATH_MAX];
 	if ((int)dirfd != AT_FDCWD)

@@ -60,12 +60,16 @@ static const char *socket_facts(int pidfd, int fd, char *name, size_t size)
 	socklen_t len = sizeof(family);
 	const char *type = "socket";
 	if (getsockopt(s, SOL_SOCKET, SO_DOMAIN, &family, &len) == 0) {
-		type = family == AF_INET ? "ipv4" : family == AF_INET6 ? "ipv6"
-		     : family == AF_UNIX ? "unix" : family == AF_NETLINK ? "netlink" : "socket";
+		type = family == AF_INET      ? "ipv4"
+		       : family == AF_INET6   ? "ipv6"
+		       : family == AF_UNIX    ? "unix"
+		       : family == AF_NETLINK ? "netlink"
+					      : "socket";
 	}
 	struct sockaddr_storage l, r;
 	socklen_t ll = sizeof(l), rl = sizeof(r);
-	if ((family == AF_INET || family == AF_INET6) && getsockname(s, (struct sockaddr *)&l, &ll) == 0 &&
+	if ((family == AF_INET || family == AF_INET6) &&
+	    getsockname(s, (struct sockaddr *)&l, &ll) == 0 &&
 	    getpeername(s, (struct sockaddr *)&r, &rl) == 0) {
 		size_t n = end_text(&l, name, size);
 		if (n && n + 2 < size) {

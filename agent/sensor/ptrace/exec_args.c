@@ -31,7 +31,8 @@ static uint64_t stack_pointer(pid_t tid)
 	struct user_pt_regs regs;
 #endif
 	struct iovec iov = {&regs, sizeof(regs)};
-	if (ptrace(PTRACE_GETREGSET, tid, (void *)NT_PRSTATUS, &iov) != 0 || iov.iov_len != sizeof(regs))
+	if (ptrace(PTRACE_GETREGSET, tid, (void *)NT_PRSTATUS, &iov) != 0 ||
+	    iov.iov_len != sizeof(regs))
 		return 0; /* a compat (32-bit) task has a smaller register set */
 #if defined(__x86_64__)
 	return regs.rsp;
@@ -44,8 +45,8 @@ ssize_t exec_read_args(struct sensor_mem *m, pid_t tid, char *buf, size_t size, 
 {
 	uint64_t head[2]; /* argc, argv[0] */
 	uint64_t sp = stack_pointer(tid);
-	if (sp == 0 || size < 2 || sensor_read(m, tid, sp, head, sizeof(head)) != 0 || head[0] == 0 ||
-	    head[0] > ARGC_MAX || head[1] == 0)
+	if (sp == 0 || size < 2 || sensor_read(m, tid, sp, head, sizeof(head)) != 0 ||
+	    head[0] == 0 || head[0] > ARGC_MAX || head[1] == 0)
 		return -1;
 	ssize_t got = m->read_upto(m, tid, head[1], buf, size - 1);
 	if (got <= 0)

@@ -16,14 +16,14 @@
 
 enum task_wait {
 	TASK_RUNNING = 0,
-	TASK_STARTUP,       /* auto-attached, its first PTRACE_EVENT_STOP not seen yet */
-	TASK_IN_SYSCALL,    /* exit stop requested for st.rec */
+	TASK_STARTUP,	 /* auto-attached, its first PTRACE_EVENT_STOP not seen yet */
+	TASK_IN_SYSCALL, /* exit stop requested for st.rec */
 };
 
 struct task {
-	struct sensor_task st;  /* first: what the core sees */
+	struct sensor_task st; /* first: what the core sees */
 	enum task_wait wait;
-	struct task *next;      /* hash chain */
+	struct task *next; /* hash chain */
 };
 
 /* tasks.c: tasks by tid (chained hash). */
@@ -56,7 +56,7 @@ struct parked {
 };
 
 struct ptrace_sensor {
-	struct sensor base;  /* first */
+	struct sensor base; /* first */
 	struct ptrace_mem mem;
 	struct task_table tasks;
 	struct parked parked[PARK_MAX]; /* new children whose creator's event is pending */

@@ -18,10 +18,9 @@
 #include "sensor/ptrace/ptrace.h"
 #include "sensor/ptrace/ptrace_int.h"
 
-#define SEIZE_OPTIONS                                                                       \
-	(PTRACE_O_TRACESECCOMP | PTRACE_O_TRACEEXEC | PTRACE_O_TRACEFORK |                  \
-	 PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE | PTRACE_O_EXITKILL |                      \
-	 PTRACE_O_TRACESYSGOOD)
+#define SEIZE_OPTIONS                                                                            \
+	(PTRACE_O_TRACESECCOMP | PTRACE_O_TRACEEXEC | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | \
+	 PTRACE_O_TRACECLONE | PTRACE_O_EXITKILL | PTRACE_O_TRACESYSGOOD)
 
 bool ptrace_dispatch(struct sensor *s, pid_t pid, int status); /* stops.c */
 

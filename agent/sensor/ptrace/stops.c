@@ -40,7 +40,8 @@ static bool stop_is_ours(const struct sensor_core *c, const struct sensor_record
 {
 	if (r->arch == VIGIL_ARCH_X32 || r->arch == VIGIL_ARCH_UNKNOWN)
 		return r->filter_data == 0;
-	return r->id != VIGIL_SC_UNKNOWN && r->filter_data == (unsigned)r->id && core_traced(c, r->id);
+	return r->id != VIGIL_SC_UNKNOWN && r->filter_data == (unsigned)r->id &&
+	       core_traced(c, r->id);
 }
 
 /* A trace stop vigil did not ask for: some other filter returned TRACE. */

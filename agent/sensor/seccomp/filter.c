@@ -35,7 +35,8 @@ struct builder {
 	int overflow;
 };
 
-static void emit(struct builder *b, unsigned short code, unsigned k, unsigned char jt, unsigned char jf)
+static void emit(struct builder *b, unsigned short code, unsigned k, unsigned char jt,
+		 unsigned char jf)
 {
 	if (b->prog->len >= sizeof(b->prog->insns) / sizeof(b->prog->insns[0])) {
 		b->overflow = 1;

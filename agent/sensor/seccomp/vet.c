@@ -29,10 +29,8 @@ static bool harmless_action(uint32_t k)
 	case SECCOMP_RET_TRAP:
 	case SECCOMP_RET_ERRNO:
 	case SECCOMP_RET_LOG:
-	case SECCOMP_RET_ALLOW:
-		return true;
-	default: /* TRACE, USER_NOTIF, or an action this kernel may add later */
-		return false;
+	case SECCOMP_RET_ALLOW: return true;
+	default: /* TRACE, USER_NOTIF, or an action this kernel may add later */ return false;
 	}
 }
 
@@ -50,17 +48,26 @@ bool seccomp_program_harmless(const struct sock_filter *insns, unsigned len)
 }
 
 /* Read struct sock_fprog (its layout follows the caller's ABI). */
-static int read_fprog(const struct sensor_record *r, struct sensor_mem *m, uint64_t addr, unsigned *len, uint64_t *filter)
+static int read_fprog(const struct sensor_record *r, struct sensor_mem *m, uint64_t addr,
+		      unsigned *len, uint64_t *filter)
 {
 	if (r->arch == VIGIL_ARCH_I386) {
-		struct { uint16_t len; uint16_t pad; uint32_t filter; } p32;
+		struct {
+			uint16_t len;
+			uint16_t pad;
+			uint32_t filter;
+		} p32;
 		if (sensor_read(m, r->tid, addr, &p32, sizeof(p32)) != 0)
 			return -1;
 		*len = p32.len;
 		*filter = p32.filter;
 		return 0;
 	}
-	struct { uint16_t len; uint16_t pad[3]; uint64_t filter; } p64;
+	struct {
+		uint16_t len;
+		uint16_t pad[3];
+		uint64_t filter;
+	} p64;
 	if (sensor_read(m, r->tid, addr, &p64, sizeof(p64)) != 0)
 		return -1;
 	*len = p64.len;

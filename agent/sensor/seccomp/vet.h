@@ -18,10 +18,10 @@
 #include "sensor/sensor.h"
 
 enum seccomp_verdict {
-	SECCOMP_VET_ALLOW = 0,  /* not a filter, or one that cannot hide anything */
-	SECCOMP_VET_HOSTILE,    /* a listener, or a return that is or may be TRACE/USER_NOTIF */
-	SECCOMP_VET_EINVAL,     /* malformed: the kernel would refuse it too */
-	SECCOMP_VET_EFAULT,     /* unreadable: the kernel would refuse it too */
+	SECCOMP_VET_ALLOW = 0, /* not a filter, or one that cannot hide anything */
+	SECCOMP_VET_HOSTILE,   /* a listener, or a return that is or may be TRACE/USER_NOTIF */
+	SECCOMP_VET_EINVAL,    /* malformed: the kernel would refuse it too */
+	SECCOMP_VET_EFAULT,    /* unreadable: the kernel would refuse it too */
 };
 
 /* At the entry of seccomp(2) or prctl(PR_SET_SECCOMP) (r), reading its program through m. */
