@@ -140,13 +140,15 @@ static int parse(int argc, char **argv, struct fim_opts *o)
 static int load_db(const char *path, struct fim_db *db)
 {
 	switch (fim_db_load(path, db)) {
-	case FIM_DB_OK: return 0;
-	case FIM_DB_IO:
+	case VIGIL_OK: return 0;
+	case VIGIL_ERR_IO:
 		fprintf(stderr, "vigil: cannot read DB %s: %s\n", path, strerror(errno));
 		break;
-	case FIM_DB_CORRUPT: fprintf(stderr, "vigil: DB corrupt: %s\n", path); break;
-	case FIM_DB_NOMEM:
+	case VIGIL_ERR_NOMEM:
 		fprintf(stderr, "vigil: reading DB %s: %s\n", path, strerror(ENOMEM));
+		break;
+	default: /* VIGIL_ERR_INPUT: not a valid database image */
+		fprintf(stderr, "vigil: DB corrupt: %s\n", path);
 		break;
 	}
 	return -1;
@@ -184,7 +186,7 @@ static int scan(const struct fim_opts *o, char *const *excl, size_t n_excl, bool
 static int save_db(const char *path, const struct fim_db *db)
 {
 	const char *what = "write";
-	if (fim_db_save(path, db, &what) == 0)
+	if (fim_db_save(path, db, &what) == VIGIL_OK)
 		return 0;
 	fprintf(stderr, "vigil: cannot %s DB %s: %s\n", what, path, strerror(errno));
 	return -1;
@@ -356,7 +358,7 @@ static int apply(const struct fim_opts *o, struct fim_db *db, const struct fim_c
 		if (ch->before)
 			drop[ch->before - db->entries.v] = true;
 		if (fim_db_add_approval(db, path, ch->action, ch->attrs, o->reason, now,
-					(uint32_t)getuid()) != 0)
+					(uint32_t)getuid()) != VIGIL_OK)
 			goto oom;
 		(*n_acc)++;
 	}

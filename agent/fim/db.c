@@ -198,11 +198,11 @@ static char **r_strs(struct rbuf *r, size_t *count, int *oom)
 	return v;
 }
 
-enum fim_db_status fim_db_decode(const uint8_t *buf, size_t len, struct fim_db *db)
+vigil_rc fim_db_decode(const uint8_t *buf, size_t len, struct fim_db *db)
 {
 	memset(db, 0, sizeof(*db));
 	if (len < FIM_DB_HEADER || memcmp(buf, FIM_DB_MAGIC, 8) != 0)
-		return FIM_DB_CORRUPT;
+		return VIGIL_ERR_INPUT;
 	struct rbuf h = {.p = buf, .n = FIM_DB_HEADER, .off = 8};
 	uint32_t version = r_u32(&h);
 	(void)r_u32(&h);
@@ -211,7 +211,7 @@ enum fim_db_status fim_db_decode(const uint8_t *buf, size_t len, struct fim_db *
 	if (version != FIM_DB_VERSION || body != len - FIM_DB_HEADER ||
 	    sha256(buf + FIM_DB_HEADER, (size_t)body, digest) != 0 ||
 	    memcmp(digest, buf + 24, FIM_HASH_LEN) != 0)
-		return FIM_DB_CORRUPT;
+		return VIGIL_ERR_INPUT;
 	struct rbuf r = {.p = buf, .n = len, .off = FIM_DB_HEADER};
 	int oom = 0;
 	db->excludes = r_strs(&r, &db->n_excludes, &oom);
@@ -252,7 +252,7 @@ enum fim_db_status fim_db_decode(const uint8_t *buf, size_t len, struct fim_db *
 		uint32_t action = r_u32(&r), attrs = r_u32(&r), uid = r_u32(&r);
 		int64_t t = (int64_t)r_u64(&r);
 		if (!r.bad && !oom && path &&
-		    fim_db_add_approval(db, path, action, attrs, reason, t, uid) != 0)
+		    fim_db_add_approval(db, path, action, attrs, reason, t, uid) != VIGIL_OK)
 			oom = 1;
 		free(path);
 		free(reason);
@@ -261,20 +261,20 @@ enum fim_db_status fim_db_decode(const uint8_t *buf, size_t len, struct fim_db *
 		r.bad = 1;
 	if (r.bad || oom) {
 		fim_db_free(db);
-		return oom ? FIM_DB_NOMEM : FIM_DB_CORRUPT;
+		return oom ? VIGIL_ERR_NOMEM : VIGIL_ERR_INPUT;
 	}
 	fim_set_sort(&db->entries);
-	return FIM_DB_OK;
+	return VIGIL_OK;
 }
 
-int fim_db_add_approval(struct fim_db *db, const char *path, uint32_t action, uint32_t attrs,
-			const char *reason, int64_t time, uint32_t uid)
+vigil_rc fim_db_add_approval(struct fim_db *db, const char *path, uint32_t action, uint32_t attrs,
+			     const char *reason, int64_t time, uint32_t uid)
 {
 	if (db->n_appr == db->cap_appr) {
 		size_t cap = db->cap_appr ? db->cap_appr * 2 : 16;
 		struct fim_approval *v = realloc(db->appr, cap * sizeof(*v));
 		if (!v)
-			return -1;
+			return VIGIL_ERR_NOMEM;
 		db->appr = v;
 		db->cap_appr = cap;
 	}
@@ -284,14 +284,14 @@ int fim_db_add_approval(struct fim_db *db, const char *path, uint32_t action, ui
 	if (!a->path || (reason && !a->reason)) {
 		free(a->path);
 		free(a->reason);
-		return -1;
+		return VIGIL_ERR_NOMEM;
 	}
 	a->action = action;
 	a->attrs = attrs;
 	a->uid = uid;
 	a->time = time;
 	db->n_appr++;
-	return 0;
+	return VIGIL_OK;
 }
 
 static void free_strs(char **v, size_t n)

@@ -13,24 +13,24 @@
 #include "fim/db.h"
 #include "vigil/strbuf.h"
 
-enum fim_db_status fim_db_load(const char *path, struct fim_db *db)
+vigil_rc fim_db_load(const char *path, struct fim_db *db)
 {
 	memset(db, 0, sizeof(*db));
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return FIM_DB_IO;
+		return VIGIL_ERR_IO;
 	struct stat st;
 	if (fstat(fd, &st) != 0) {
 		int e = errno;
 		close(fd);
 		errno = e;
-		return FIM_DB_IO;
+		return VIGIL_ERR_IO;
 	}
 	size_t len = (size_t)st.st_size;
 	uint8_t *buf = malloc(len ? len : 1);
 	if (!buf) {
 		close(fd);
-		return FIM_DB_NOMEM;
+		return VIGIL_ERR_NOMEM;
 	}
 	size_t got = 0;
 	while (got < len) {
@@ -42,16 +42,16 @@ enum fim_db_status fim_db_load(const char *path, struct fim_db *db)
 			free(buf);
 			close(fd);
 			errno = e;
-			return FIM_DB_IO;
+			return VIGIL_ERR_IO;
 		}
 		if (n == 0)
 			break;
 		got += (size_t)n;
 	}
 	close(fd);
-	enum fim_db_status st2 = fim_db_decode(buf, got, db);
+	vigil_rc rc = fim_db_decode(buf, got, db);
 	free(buf);
-	return st2;
+	return rc;
 }
 
 #define STALE_TEMP_SECONDS 600 /* older temp files are left over from a killed writer */
@@ -93,7 +93,7 @@ static void dir_of(const char *path, char *dir, size_t cap)
 		snprintf(dir, cap, "%.*s", (int)(slash - path), path);
 }
 
-int fim_db_save(const char *path, const struct fim_db *db, const char **what)
+vigil_rc fim_db_save(const char *path, const struct fim_db *db, const char **what)
 {
 	char dir[PATH_MAX], tmp[PATH_MAX + 32];
 	size_t len = 0;
@@ -101,7 +101,7 @@ int fim_db_save(const char *path, const struct fim_db *db, const char **what)
 	if (!img) {
 		*what = "encode";
 		errno = ENOMEM;
-		return -1;
+		return VIGIL_ERR_NOMEM;
 	}
 	dir_of(path, dir, sizeof(dir));
 	const char *base = strrchr(path, '/');
@@ -111,7 +111,7 @@ int fim_db_save(const char *path, const struct fim_db *db, const char **what)
 	if (fd < 0) {
 		*what = "create temporary file for";
 		free(img);
-		return -1;
+		return VIGIL_ERR_IO;
 	}
 	int rc = -1;
 	if (vigil_write_all(fd, img, len) != 0)
@@ -135,7 +135,7 @@ int fim_db_save(const char *path, const struct fim_db *db, const char **what)
 	if (rc != 0) {
 		unlink(tmp);
 		errno = e;
-		return -1;
+		return VIGIL_ERR_IO;
 	}
 	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0 || fsync(dfd) != 0) {
@@ -144,9 +144,9 @@ int fim_db_save(const char *path, const struct fim_db *db, const char **what)
 		if (dfd >= 0)
 			close(dfd);
 		errno = e;
-		return -1;
+		return VIGIL_ERR_IO;
 	}
 	close(dfd);
 	remove_stale_temps(dir, base);
-	return 0;
+	return VIGIL_OK;
 }

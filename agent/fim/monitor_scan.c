@@ -167,7 +167,7 @@ static void apply_baseline(struct fim_monitor *m)
 {
 	struct fim_db db;
 	memset(&db, 0, sizeof(db));
-	bool have_db = m->cfg->db_path && fim_db_load(m->cfg->db_path, &db) == FIM_DB_OK;
+	bool have_db = m->cfg->db_path && fim_db_load(m->cfg->db_path, &db) == VIGIL_OK;
 	if (have_db) {
 		fim_state_replace(&m->state, &db.entries);
 		apply_scan(m, &m->scan_result, VIGIL_FIM_BY_SCAN);
@@ -217,7 +217,7 @@ void fim_save_baseline(struct fim_monitor *m)
 	if (fim_state_snapshot(&m->state, &db.entries) != 0)
 		return;
 	const char *what = "";
-	if (fim_db_save(m->cfg->db_path, &db, &what) != 0)
+	if (fim_db_save(m->cfg->db_path, &db, &what) != VIGIL_OK)
 		LOG_WARN("fim: cannot save the baseline to %s (%s): %s", m->cfg->db_path, what,
 			 strerror(errno));
 	else

@@ -36,7 +36,7 @@ static void make_db(struct fim_db *db)
 	e->uid = 7;
 	e->gid = 8;
 	fim_set_sort(&db->entries);
-	assert_int_equal(fim_db_add_approval(db, "/etc/passwd", FIM_CHANGED, FIM_A_SHA256, "deploy", 99, 1000), 0);
+	assert_int_equal(fim_db_add_approval(db, "/etc/passwd", FIM_CHANGED, FIM_A_SHA256, "deploy", 99, 1000), VIGIL_OK);
 }
 
 static void free_made(struct fim_db *db)
@@ -53,7 +53,7 @@ static void test_round_trip(void **state)
 	size_t len = 0;
 	uint8_t *img = fim_db_encode(&db, &len);
 	assert_non_null(img);
-	assert_int_equal(fim_db_decode(img, len, &back), FIM_DB_OK);
+	assert_int_equal(fim_db_decode(img, len, &back), VIGIL_OK);
 	assert_int_equal(back.entries.n, 2);
 	assert_int_equal(back.n_excludes, 2);
 	assert_string_equal(back.excludes[1], "/tmp/x/*");
@@ -89,11 +89,11 @@ static void test_corruption(void **state)
 	for (size_t i = 0; i < len; i++) {
 		img[i] ^= 0x5a;
 		if (i < 12 || i >= 16) /* bytes 12..15 are reserved */
-			assert_int_equal(fim_db_decode(img, len, &back), FIM_DB_CORRUPT);
+			assert_int_equal(fim_db_decode(img, len, &back), VIGIL_ERR_INPUT);
 		img[i] ^= 0x5a;
 	}
 	for (size_t n = 0; n < len; n++)
-		assert_int_equal(fim_db_decode(img, n, &back), FIM_DB_CORRUPT);
+		assert_int_equal(fim_db_decode(img, n, &back), VIGIL_ERR_INPUT);
 	free(img);
 	free_made(&db);
 }
@@ -107,15 +107,15 @@ static void test_file_save_load(void **state)
 	struct fim_db db, back;
 	make_db(&db);
 	const char *what = NULL;
-	assert_int_equal(fim_db_save(path, &db, &what), 0);
-	assert_int_equal(fim_db_save(path, &db, &what), 0); /* replaces */
-	assert_int_equal(fim_db_load(path, &back), FIM_DB_OK);
+	assert_int_equal(fim_db_save(path, &db, &what), VIGIL_OK);
+	assert_int_equal(fim_db_save(path, &db, &what), VIGIL_OK); /* replaces */
+	assert_int_equal(fim_db_load(path, &back), VIGIL_OK);
 	assert_int_equal(back.entries.n, 2);
 	fim_db_free(&back);
 	assert_int_equal(truncate(path, 70), 0);
-	assert_int_equal(fim_db_load(path, &back), FIM_DB_CORRUPT);
+	assert_int_equal(fim_db_load(path, &back), VIGIL_ERR_INPUT);
 	unlink(path);
-	assert_int_equal(fim_db_load(path, &back), FIM_DB_IO);
+	assert_int_equal(fim_db_load(path, &back), VIGIL_ERR_IO);
 	rmdir(dir);
 	free_made(&db);
 }
