@@ -124,8 +124,8 @@ static void scan_one(struct spool *s, const char *name)
 	ssize_t got = fd >= 0 ? pread(fd, buf, sizeof(buf), 0) : -1;
 	if (fd >= 0)
 		close(fd);
-	if (got != (ssize_t)sizeof(buf) || spool_rec_header(buf, sizeof(buf), &h) || h.seq != seq ||
-	    (uint64_t)size != SPOOL_HDR_LEN + (uint64_t)h.zlen) {
+	if (got != (ssize_t)sizeof(buf) || spool_rec_header(buf, sizeof(buf), &h) != VIGIL_OK ||
+	    h.seq != seq || (uint64_t)size != SPOOL_HDR_LEN + (uint64_t)h.zlen) {
 		corrupt(s, seq, 0, "bad header or size");
 		return;
 	}
@@ -266,7 +266,7 @@ static int write_rec(struct spool *s, const struct sbatch *b)
 {
 	char name[32];
 	spool_name(name, b->seq);
-	if (spool_write_file(s->dirfd, name, s->rec.data, s->rec.len) != 0)
+	if (spool_write_file(s->dirfd, name, s->rec.data, s->rec.len) != VIGIL_OK)
 		return -1;
 	struct spool_ent ent = {.seq = b->seq, .bytes = s->rec.len, .nalerts = (uint32_t)b->n};
 	for (size_t i = 0; i < b->n; i++)

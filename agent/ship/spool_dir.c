@@ -94,27 +94,27 @@ static int open_temp(int dirfd, char out[48])
 	return -1;
 }
 
-int spool_write_file(int dirfd, const char *name, const void *p, size_t len)
+vigil_rc spool_write_file(int dirfd, const char *name, const void *p, size_t len)
 {
 	char tmp[48];
 	int fd = open_temp(dirfd, tmp);
 	if (fd < 0)
-		return -1;
+		return VIGIL_ERR_IO;
 	if (vigil_write_all(fd, p, len) != 0 || fsync(fd) != 0) {
 		int e = errno;
 		close(fd);
 		unlinkat(dirfd, tmp, 0);
 		errno = e;
-		return -1;
+		return VIGIL_ERR_IO;
 	}
 	if (close(fd) != 0 || renameat(dirfd, tmp, dirfd, name) != 0) {
 		int e = errno;
 		unlinkat(dirfd, tmp, 0);
 		errno = e;
-		return -1;
+		return VIGIL_ERR_IO;
 	}
 	/* The rename is durable only once the directory is. */
-	return fsync(dirfd);
+	return fsync(dirfd) == 0 ? VIGIL_OK : VIGIL_ERR_IO;
 }
 
 int spool_read_file(int dirfd, const char *name, size_t max, struct strbuf *out)

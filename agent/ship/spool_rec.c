@@ -77,12 +77,12 @@ int spool_rec_encode(const struct sbatch *b, struct strbuf *rec, struct strbuf *
 	return rec->truncated || rec->oom ? -1 : 0;
 }
 
-int spool_rec_header(const void *p, size_t n, struct spool_hdr *h)
+vigil_rc spool_rec_header(const void *p, size_t n, struct spool_hdr *h)
 {
 	const unsigned char *u = p;
 	if (n < SPOOL_HDR_LEN || memcmp(u, SPOOL_MAGIC, 8) != 0 || get32(u + 8) != SPOOL_HDR_LEN ||
 	    get32(u + 112) != ship_crc32(u, 112))
-		return -1;
+		return VIGIL_ERR_INPUT;
 	memset(h, 0, sizeof(*h));
 	h->nalerts = get32(u + 12);
 	h->seq = get64(u + 16);
@@ -97,8 +97,8 @@ int spool_rec_header(const void *p, size_t n, struct spool_hdr *h)
 	h->id[SHIP_UUID_LEN] = '\0';
 	if (sum != h->nalerts || h->nalerts > SPOOL_MAX_ALERTS || h->raw_len > SPOOL_MAX_RAW ||
 	    strlen(h->id) != SHIP_UUID_LEN)
-		return -1;
-	return 0;
+		return VIGIL_ERR_INPUT;
+	return VIGIL_OK;
 }
 
 /* Walk the inflated payload into a batch; NULL if any length is out of bounds. */
@@ -135,7 +135,7 @@ struct sbatch *spool_rec_decode(const void *p, size_t n, struct strbuf *tmp)
 {
 	struct spool_hdr h;
 	const unsigned char *u = p;
-	if (spool_rec_header(p, n, &h) || n - SPOOL_HDR_LEN != h.zlen ||
+	if (spool_rec_header(p, n, &h) != VIGIL_OK || n - SPOOL_HDR_LEN != h.zlen ||
 	    ship_crc32(u + SPOOL_HDR_LEN, h.zlen) != h.payload_crc)
 		return NULL;
 	size_t saved_max = tmp->max;

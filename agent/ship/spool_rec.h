@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "ship/batch.h"
+#include "vigil/rc.h"
 #include "vigil/strbuf.h"
 
 #define SPOOL_MAGIC "VIGILSP1"
@@ -33,8 +34,8 @@ struct spool_hdr {
 
 /* Encode a batch into `rec` (reset first); `tmp` is scratch. 0 or -1 (OOM/too big). */
 int spool_rec_encode(const struct sbatch *b, struct strbuf *rec, struct strbuf *tmp);
-/* Parse and check a header (magic, CRC, bounds); 0 or -1. */
-int spool_rec_header(const void *p, size_t n, struct spool_hdr *h);
+/* Parse and check a header (magic, CRC, bounds): VIGIL_OK or VIGIL_ERR_INPUT. */
+vigil_rc spool_rec_header(const void *p, size_t n, struct spool_hdr *h);
 /*
  * Decode a whole record: header, payload CRC, inflate, every alert in
  * bounds and the counts matching the header. Returns the batch (seq and id
