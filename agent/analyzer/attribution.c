@@ -90,7 +90,7 @@ static void remember(struct attribution *a, const struct vigil_event *ev, const 
 	r->at_ms = now;
 	memcpy(&r->ev, ev, ev->wire_size);
 	void *old;
-	if (pathmap_put(&a->by_path, path, r, &old) != 0)
+	if (pathmap_put(&a->by_path, path, r, &old) != VIGIL_OK)
 		free(r);
 	free(old);
 }

@@ -316,7 +316,8 @@ static int cmd_check(const struct fim_opts *o)
 	struct fim_changes c = {0};
 	int rc = 2;
 	if (scan(o, db.excludes, db.n_excludes, true, &now) == 0 &&
-	    fim_compare(&db.entries, &now, (const char *const *)o->paths, o->n_paths, &c) == 0) {
+	    fim_compare(&db.entries, &now, (const char *const *)o->paths, o->n_paths, &c) ==
+		    VIGIL_OK) {
 		if (o->json)
 			print_json(o, &db, &c);
 		else
@@ -395,7 +396,8 @@ static int cmd_accept(const struct fim_opts *o)
 	size_t n_acc = 0;
 	int rc = 2;
 	if (scan(o, db.excludes, db.n_excludes, true, &now) == 0 &&
-	    fim_compare(&db.entries, &now, (const char *const *)o->paths, o->n_paths, &c) == 0) {
+	    fim_compare(&db.entries, &now, (const char *const *)o->paths, o->n_paths, &c) ==
+		    VIGIL_OK) {
 		if (apply(o, &db, &c, &n_acc) != 0)
 			fprintf(stderr, "vigil: fim accept: %s\n", strerror(ENOMEM));
 		else if (save_db(o->db, &db) == 0) {

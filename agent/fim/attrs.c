@@ -62,7 +62,7 @@ static void hash_xattrs(const char *path, uint8_t out[FIM_HASH_LEN])
 	free(heap);
 }
 
-int fim_attrs_fill(struct fim_entry *e, const struct stat *st)
+vigil_rc fim_attrs_fill(struct fim_entry *e, const struct stat *st)
 {
 	e->mode = st->st_mode;
 	e->uid = st->st_uid;
@@ -77,7 +77,7 @@ int fim_attrs_fill(struct fim_entry *e, const struct stat *st)
 		for (;;) {
 			char *buf = malloc(cap);
 			if (!buf)
-				return -1;
+				return VIGIL_ERR_NOMEM;
 			ssize_t n = readlink(e->path, buf, cap);
 			if (n < 0) {
 				free(buf);
@@ -95,5 +95,5 @@ int fim_attrs_fill(struct fim_entry *e, const struct stat *st)
 		}
 	}
 	hash_xattrs(e->path, e->xattr_hash);
-	return 0;
+	return VIGIL_OK;
 }

@@ -5,9 +5,10 @@
 #include <sys/stat.h>
 
 #include "fim/entry.h"
+#include "vigil/rc.h"
 
 /* Copies st into e, reads the symlink target and hashes the xattrs of
- * e->path (not following links). 0, or -1 on allocation failure. */
-int fim_attrs_fill(struct fim_entry *e, const struct stat *st);
+ * e->path (not following links). VIGIL_OK or VIGIL_ERR_NOMEM. */
+vigil_rc fim_attrs_fill(struct fim_entry *e, const struct stat *st);
 
 #endif

@@ -68,8 +68,8 @@ static bool under_any(const char *path, const char *const *roots, size_t n)
 	return false;
 }
 
-int fim_compare(const struct fim_set *before, const struct fim_set *after, const char *const *roots,
-		size_t n_roots, struct fim_changes *out)
+vigil_rc fim_compare(const struct fim_set *before, const struct fim_set *after,
+		     const char *const *roots, size_t n_roots, struct fim_changes *out)
 {
 	memset(out, 0, sizeof(*out));
 	size_t i = 0, j = 0;
@@ -97,10 +97,10 @@ int fim_compare(const struct fim_set *before, const struct fim_set *after, const
 		}
 		if (rc != 0) {
 			fim_changes_free(out);
-			return -1;
+			return VIGIL_ERR_NOMEM;
 		}
 	}
-	return 0;
+	return VIGIL_OK;
 }
 
 void fim_changes_free(struct fim_changes *c)

@@ -4,6 +4,7 @@
 
 #include "fim/db.h"
 #include "fim/entry.h"
+#include "vigil/rc.h"
 
 struct fim_change {
 	uint32_t action;			/* enum fim_action */
@@ -21,9 +22,9 @@ struct fim_changes {
 uint32_t fim_entry_diff(const struct fim_entry *a, const struct fim_entry *b);
 
 /* Compares the entries of before that lie under one of roots with all of
- * after (both sorted). Changes come out sorted by path. 0 or -1 (ENOMEM). */
-int fim_compare(const struct fim_set *before, const struct fim_set *after, const char *const *roots,
-		size_t n_roots, struct fim_changes *out);
+ * after (both sorted). Changes come out sorted by path. VIGIL_OK or VIGIL_ERR_NOMEM. */
+vigil_rc fim_compare(const struct fim_set *before, const struct fim_set *after,
+		     const char *const *roots, size_t n_roots, struct fim_changes *out);
 void fim_changes_free(struct fim_changes *c);
 
 #endif

@@ -35,7 +35,7 @@ struct fim_entry *fim_set_add(struct fim_set *s, const char *path)
 struct fim_entry *fim_set_add_copy(struct fim_set *s, const struct fim_entry *src)
 {
 	struct fim_entry *e = grow(s);
-	if (!e || fim_entry_copy(e, src) != 0)
+	if (!e || fim_entry_copy(e, src) != VIGIL_OK)
 		return NULL;
 	s->n++;
 	return e;
@@ -83,16 +83,16 @@ void fim_set_free(struct fim_set *s)
 	memset(s, 0, sizeof(*s));
 }
 
-int fim_entry_copy(struct fim_entry *dst, const struct fim_entry *src)
+vigil_rc fim_entry_copy(struct fim_entry *dst, const struct fim_entry *src)
 {
 	*dst = *src;
 	dst->path = strdup(src->path);
 	dst->target = src->target ? strdup(src->target) : NULL;
 	if (!dst->path || (src->target && !dst->target)) {
 		fim_entry_free(dst);
-		return -1;
+		return VIGIL_ERR_NOMEM;
 	}
-	return 0;
+	return VIGIL_OK;
 }
 
 char *fim_path_join(const char *dir, const char *name)

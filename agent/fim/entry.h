@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vigil/rc.h"
+
 #define FIM_HASH_LEN 32
 
 /* Entry flags. */
@@ -53,8 +55,8 @@ void fim_set_sort(struct fim_set *s);
 struct fim_entry *fim_set_find(const struct fim_set *s, const char *path);
 void fim_set_free(struct fim_set *s);
 void fim_entry_free(struct fim_entry *e);
-/* Deep copy of src into dst; 0 or -1. */
-int fim_entry_copy(struct fim_entry *dst, const struct fim_entry *src);
+/* Deep copy of src into dst; VIGIL_OK or VIGIL_ERR_NOMEM. */
+vigil_rc fim_entry_copy(struct fim_entry *dst, const struct fim_entry *src);
 
 /* dir + "/" + name (one '/' even when dir ends with one); malloc'd, or NULL. */
 char *fim_path_join(const char *dir, const char *name);

@@ -120,7 +120,7 @@ void fim_mark_dirty(struct fim_monitor *m, const char *path)
 	if (!d)
 		return;
 	d->first_ms = d->last_ms = now;
-	if (pathmap_put(&m->dirty, path, d, &old) != 0)
+	if (pathmap_put(&m->dirty, path, d, &old) != VIGIL_OK)
 		free(d);
 }
 

@@ -28,7 +28,7 @@ static int read_current(const struct fim_watch_cfg *w, const char *path, struct 
 	struct stat st;
 	if (lstat(path, &st) != 0)
 		return 0;
-	if (!(e->path = strdup(path)) || fim_attrs_fill(e, &st) != 0) {
+	if (!(e->path = strdup(path)) || fim_attrs_fill(e, &st) != VIGIL_OK) {
 		fim_entry_free(e);
 		return -1;
 	}
@@ -143,7 +143,7 @@ void fim_apply_path(struct fim_monitor *m, const char *path, enum vigil_fim_dete
 	if (!w || !fim_watch_covers(w, path))
 		return;
 	void *old;
-	if (m->scanning && pathmap_put(&m->touched, path, &m->touched, &old) != 0)
+	if (m->scanning && pathmap_put(&m->touched, path, &m->touched, &old) != VIGIL_OK)
 		return;
 	const struct fim_entry *prev = fim_state_get(&m->state, path);
 	struct fim_entry cur;
@@ -170,7 +170,7 @@ void fim_apply_path(struct fim_monitor *m, const char *path, enum vigil_fim_dete
 		     &cur, by);
 	}
 	m->state_changed = true;
-	if (fim_state_set(&m->state, &cur) != 0)
+	if (fim_state_set(&m->state, &cur) != VIGIL_OK)
 		fim_entry_free(&cur);
 }
 

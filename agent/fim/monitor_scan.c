@@ -115,7 +115,8 @@ static void restore_touched(const char *path, void *val, void *arg)
 	struct fim_entry copy;
 	if (!e)
 		fim_state_delete(&m->state, path);
-	else if (fim_entry_copy(&copy, e) == 0 && fim_state_set(&m->state, &copy) != 0)
+	else if (fim_entry_copy(&copy, e) == VIGIL_OK &&
+		 fim_state_set(&m->state, &copy) != VIGIL_OK)
 		fim_entry_free(&copy);
 }
 
@@ -123,7 +124,8 @@ static void record_change(struct fim_monitor *m, const struct fim_change *c)
 {
 	if (c->after) {
 		struct fim_entry e;
-		if (fim_entry_copy(&e, c->after) == 0 && fim_state_set(&m->state, &e) != 0)
+		if (fim_entry_copy(&e, c->after) == VIGIL_OK &&
+		    fim_state_set(&m->state, &e) != VIGIL_OK)
 			fim_entry_free(&e);
 	} else {
 		fim_state_delete(&m->state, c->before->path);
@@ -135,11 +137,11 @@ static void apply_scan(struct fim_monitor *m, struct fim_set *now, enum vigil_fi
 {
 	struct fim_set before;
 	struct fim_changes c = {0};
-	if (fim_state_snapshot(&m->state, &before) != 0)
+	if (fim_state_snapshot(&m->state, &before) != VIGIL_OK)
 		return;
 	bool partial = m->scan_kind == SCAN_UNWATCHED;
 	if (fim_compare(&before, now, (const char *const *)m->scan_roots, m->n_scan_roots, &c) ==
-	    0) {
+	    VIGIL_OK) {
 		for (size_t i = 0; i < c.n; i++) {
 			const struct fim_change *ch = &c.v[i];
 			const char *path = ch->after ? ch->after->path : ch->before->path;
@@ -214,7 +216,7 @@ void fim_save_baseline(struct fim_monitor *m)
 		return;
 	struct fim_db db;
 	memset(&db, 0, sizeof(db));
-	if (fim_state_snapshot(&m->state, &db.entries) != 0)
+	if (fim_state_snapshot(&m->state, &db.entries) != VIGIL_OK)
 		return;
 	const char *what = "";
 	if (fim_db_save(m->cfg->db_path, &db, &what) != VIGIL_OK)

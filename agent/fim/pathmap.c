@@ -74,26 +74,26 @@ void *pathmap_get(const struct pathmap *m, const char *key)
 	return s ? s->val : NULL;
 }
 
-int pathmap_put(struct pathmap *m, const char *key, void *val, void **old)
+vigil_rc pathmap_put(struct pathmap *m, const char *key, void *val, void **old)
 {
 	*old = NULL;
 	if ((m->used + 1) * 4 > m->cap * 3 && grow(m) != 0)
-		return -1;
+		return VIGIL_ERR_NOMEM;
 	struct pathmap_slot *s = find(m, key, true);
 	if (s->key && s->key != PATHMAP_GONE) {
 		*old = s->val;
 		s->val = val;
-		return 0;
+		return VIGIL_OK;
 	}
 	char *k = strdup(key);
 	if (!k)
-		return -1;
+		return VIGIL_ERR_NOMEM;
 	if (!s->key)
 		m->used++;
 	s->key = k;
 	s->val = val;
 	m->live++;
-	return 0;
+	return VIGIL_OK;
 }
 
 void *pathmap_del(struct pathmap *m, const char *key)

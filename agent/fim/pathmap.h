@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "vigil/rc.h"
+
 struct pathmap_slot {
 	char *key; /* owned by the map; NULL = empty, PATHMAP_GONE = deleted */
 	void *val;
@@ -17,8 +19,8 @@ struct pathmap {
 
 /* Value for key, or NULL. */
 void *pathmap_get(const struct pathmap *m, const char *key);
-/* Insert or replace; *old gets the replaced value (or NULL). 0, or -1 on ENOMEM. */
-int pathmap_put(struct pathmap *m, const char *key, void *val, void **old);
+/* Insert or replace; *old gets the replaced value (or NULL). VIGIL_OK or VIGIL_ERR_NOMEM. */
+vigil_rc pathmap_put(struct pathmap *m, const char *key, void *val, void **old);
 /* Remove key; returns its value or NULL. */
 void *pathmap_del(struct pathmap *m, const char *key);
 /* Calls fn for each entry (the map must not change meanwhile). */

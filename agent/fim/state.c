@@ -40,38 +40,38 @@ const struct fim_entry *fim_state_get(const struct fim_state *s, const char *pat
 static int put(struct fim_state *s, const char *path, struct fim_entry *e)
 {
 	void *old;
-	if (pathmap_put(&s->overlay, path, e, &old) != 0)
+	if (pathmap_put(&s->overlay, path, e, &old) != VIGIL_OK)
 		return -1;
 	if (old)
 		free_overlay_entry(NULL, old, NULL);
 	return 0;
 }
 
-int fim_state_set(struct fim_state *s, struct fim_entry *e)
+vigil_rc fim_state_set(struct fim_state *s, struct fim_entry *e)
 {
 	struct fim_entry *copy = malloc(sizeof(*copy));
 	if (!copy)
-		return -1;
+		return VIGIL_ERR_NOMEM;
 	*copy = *e;
 	memset(e, 0, sizeof(*e));
 	if (put(s, copy->path, copy) != 0) {
 		*e = *copy; /* give it back: the caller still owns it */
 		free(copy);
-		return -1;
+		return VIGIL_ERR_NOMEM;
 	}
-	return 0;
+	return VIGIL_OK;
 }
 
-int fim_state_delete(struct fim_state *s, const char *path)
+vigil_rc fim_state_delete(struct fim_state *s, const char *path)
 {
 	if (!fim_state_get(s, path))
-		return 0;
+		return VIGIL_OK;
 	struct fim_entry *tomb = calloc(1, sizeof(*tomb));
 	if (!tomb || put(s, path, tomb) != 0) {
 		free(tomb);
-		return -1;
+		return VIGIL_ERR_NOMEM;
 	}
-	return 0;
+	return VIGIL_OK;
 }
 
 struct below_ctx {
@@ -132,7 +132,7 @@ static void snap_overlay(const char *key, void *val, void *arg)
 		c->rc = -1;
 }
 
-int fim_state_snapshot(const struct fim_state *s, struct fim_set *out)
+vigil_rc fim_state_snapshot(const struct fim_state *s, struct fim_set *out)
 {
 	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; i < s->base.n; i++) {
@@ -146,10 +146,10 @@ int fim_state_snapshot(const struct fim_state *s, struct fim_set *out)
 	if (c.rc)
 		goto fail;
 	fim_set_sort(out);
-	return 0;
+	return VIGIL_OK;
 fail:
 	fim_set_free(out);
-	return -1;
+	return VIGIL_ERR_NOMEM;
 }
 
 void fim_state_replace(struct fim_state *s, struct fim_set *scan)

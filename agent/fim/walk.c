@@ -48,7 +48,7 @@ static int walk_rec(const char *path, struct fim_walk_opts *o, struct fim_set *o
 		    const struct stat *st, unsigned depth)
 {
 	struct fim_entry *e = fim_set_add(out, path);
-	if (!e || fim_attrs_fill(e, st) != 0)
+	if (!e || fim_attrs_fill(e, st) != VIGIL_OK)
 		return -1;
 	if (!S_ISDIR(st->st_mode) || fim_is_pseudo_fs(path) || (o->no_recurse && depth > 0))
 		return 0;

@@ -57,7 +57,7 @@ static void test_merge(void **state)
 	fim_set_sort(&after);
 	const char *roots[] = {"/r"};
 	struct fim_changes c;
-	assert_int_equal(fim_compare(&before, &after, roots, 1, &c), 0);
+	assert_int_equal(fim_compare(&before, &after, roots, 1, &c), VIGIL_OK);
 	assert_int_equal(c.n, 3);
 	assert_int_equal(c.v[0].action, FIM_REMOVED);
 	assert_string_equal(c.v[0].before->path, "/r/a");
