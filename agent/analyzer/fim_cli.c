@@ -175,12 +175,13 @@ static int scan(const struct fim_opts *o, char *const *excl, size_t n_excl, bool
 	}
 	struct fim_walk_opts wo = {.excludes = ex, .n_excludes = n, .warn = stderr};
 	const char *bad = NULL;
-	int rc = fim_scan((const char *const *)o->paths, o->n_paths, missing_ok, &wo, out, &bad);
-	if (rc != 0)
+	vigil_rc rc =
+		fim_scan((const char *const *)o->paths, o->n_paths, missing_ok, &wo, out, &bad);
+	if (rc != VIGIL_OK)
 		fprintf(stderr, "vigil: cannot scan %s: %s\n", bad ? bad : "?", strerror(errno));
 	free(dbabs);
 	free(tmpglob);
-	return rc;
+	return rc == VIGIL_OK ? 0 : -1;
 }
 
 static int save_db(const char *path, const struct fim_db *db)

@@ -185,7 +185,7 @@ void fim_apply_new_tree(struct fim_monitor *m, const char *dir)
 	struct fim_set found = {0};
 	/* Marked, not reported now: the coalescing delay lets the tracer's
 	 * event for the mkdir or the write arrive, for attribution. */
-	if (fim_walk(dir, &o, &found) == 0)
+	if (fim_walk(dir, &o, &found) == VIGIL_OK)
 		for (size_t i = 0; i < found.n; i++)
 			fim_mark_dirty(m, found.v[i].path);
 	fim_set_free(&found);

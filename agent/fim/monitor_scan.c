@@ -46,7 +46,7 @@ static int scan_roots(const struct fim_config *cfg, char *const *roots, size_t n
 		struct fim_walk_opts o = {.excludes = (const char *const *)w->exclude,
 					  .n_excludes = w->n_exclude,
 					  .no_recurse = !w->recursive};
-		if (fim_walk(roots[i], &o, out) != 0 && errno != ENOENT)
+		if (fim_walk(roots[i], &o, out) != VIGIL_OK && errno != ENOENT)
 			return -1;
 	}
 	fim_set_sort(out);

@@ -47,19 +47,20 @@ void fim_set_dedupe(struct fim_set *s)
 	s->n = w;
 }
 
-int fim_scan(const char *const *roots, size_t n_roots, bool missing_ok, struct fim_walk_opts *o,
-	     struct fim_set *out, const char **bad_root)
+vigil_rc fim_scan(const char *const *roots, size_t n_roots, bool missing_ok,
+		  struct fim_walk_opts *o, struct fim_set *out, const char **bad_root)
 {
 	for (size_t i = 0; i < n_roots; i++) {
-		if (fim_walk(roots[i], o, out) != 0) {
+		vigil_rc rc = fim_walk(roots[i], o, out);
+		if (rc != VIGIL_OK) {
 			if (errno == ENOENT && missing_ok)
 				continue;
 			*bad_root = roots[i];
-			return -1;
+			return rc;
 		}
 	}
 	fim_set_sort(out);
 	fim_set_dedupe(out);
 	fim_hash_all(out, 0, o->warn);
-	return 0;
+	return VIGIL_OK;
 }

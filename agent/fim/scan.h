@@ -5,10 +5,10 @@
 #include "fim/walk.h"
 
 /* Scans roots into out (sorted, unique paths). A root that does not exist
- * is skipped when missing_ok, else it is an error. Returns 0, or -1 with
- * errno and *bad_root set. */
-int fim_scan(const char *const *roots, size_t n_roots, bool missing_ok, struct fim_walk_opts *o,
-	     struct fim_set *out, const char **bad_root);
+ * is skipped when missing_ok, else it is an error. Returns VIGIL_OK, or
+ * fim_walk's failure with errno and *bad_root set. */
+vigil_rc fim_scan(const char *const *roots, size_t n_roots, bool missing_ok,
+		  struct fim_walk_opts *o, struct fim_set *out, const char **bad_root);
 
 /* Makes path absolute (relative to the working directory, links not
  * resolved) and strips trailing slashes. Returns a malloc'ed string. */

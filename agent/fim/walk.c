@@ -93,12 +93,13 @@ static int walk_rec(const char *path, struct fim_walk_opts *o, struct fim_set *o
 	return rc;
 }
 
-int fim_walk(const char *root, struct fim_walk_opts *o, struct fim_set *out)
+vigil_rc fim_walk(const char *root, struct fim_walk_opts *o, struct fim_set *out)
 {
 	struct stat st;
 	if (lstat(root, &st) != 0)
-		return -1;
+		return VIGIL_ERR_IO;
 	if (fim_excluded(o, root))
-		return 0;
-	return walk_rec(root, o, out, &st, 0);
+		return VIGIL_OK;
+	/* walk_rec fails only when memory runs out */
+	return walk_rec(root, o, out, &st, 0) == 0 ? VIGIL_OK : VIGIL_ERR_NOMEM;
 }

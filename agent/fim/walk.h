@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "fim/entry.h"
+#include "vigil/rc.h"
 
 struct fim_walk_opts {
 	const char *const *excludes; /* fnmatch globs: full path, or base name if no '/' */
@@ -16,9 +17,9 @@ struct fim_walk_opts {
 
 /* Adds root and everything below it to out (not following symlinks, not
  * entering /proc, /sys, /dev). Unreadable directories are recorded with
- * FIM_F_UNREADABLE and a warning. Returns 0; -1 with errno if root itself
- * cannot be lstat'ed (ENOENT included) or memory runs out. */
-int fim_walk(const char *root, struct fim_walk_opts *o, struct fim_set *out);
+ * FIM_F_UNREADABLE and a warning. Returns VIGIL_OK; VIGIL_ERR_IO with errno
+ * if root itself cannot be lstat'ed (ENOENT included); VIGIL_ERR_NOMEM. */
+vigil_rc fim_walk(const char *root, struct fim_walk_opts *o, struct fim_set *out);
 
 /* True if path matches one of globs: a glob with a '/' is matched against
  * the full path, otherwise against the last component. */
