@@ -57,18 +57,21 @@ static struct sbatch *pop_front(struct http_sink *s)
 	return b;
 }
 
-/* Move an in-memory batch (counted in mem) to disk; 0 done (b freed), -1 kept. */
-static int http_to_spool(struct http_sink *s, struct sbatch *b)
+/* Move an in-memory batch (counted in mem) to disk. VIGIL_OK: done, b
+ * freed; otherwise b is kept: VIGIL_ERR_NOT_FOUND when the sink has no
+ * spool, else spool_put's failure. */
+static vigil_rc http_to_spool(struct http_sink *s, struct sbatch *b)
 {
 	if (!s->spool)
-		return -1;
+		return VIGIL_ERR_NOT_FOUND;
 	http_mem_adjust(s, b, -1);
-	if (spool_put(s->spool, b) != 0) {
+	vigil_rc rc = spool_put(s->spool, b);
+	if (rc != VIGIL_OK) {
 		http_mem_adjust(s, b, +1); /* what is left of it: evictions were counted */
-		return -1;
+		return rc;
 	}
 	sbatch_free(b);
-	return 0;
+	return VIGIL_OK;
 }
 
 /* Persist everything queued in memory (the endpoint is out of reach). */
@@ -76,7 +79,7 @@ void http_spool_queue(struct http_sink *s)
 {
 	struct sbatch *b;
 	while ((b = pop_front(s))) {
-		if (http_to_spool(s, b) != 0) {
+		if (http_to_spool(s, b) != VIGIL_OK) {
 			push_front(s, b);
 			return;
 		}
@@ -110,7 +113,7 @@ static void enforce_bound(struct http_sink *s)
 {
 	while (s->mem_bytes > s->queue_max) {
 		struct sbatch *b = pop_front(s);
-		if (b && http_to_spool(s, b) == 0)
+		if (b && http_to_spool(s, b) == VIGIL_OK)
 			continue;
 		if (b)
 			push_front(s, b);
@@ -138,7 +141,7 @@ void http_seal(struct http_sink *s)
 		sbatch_free(b);
 		return;
 	}
-	if (s->state == ST_UP || http_to_spool(s, b) != 0)
+	if (s->state == ST_UP || http_to_spool(s, b) != VIGIL_OK)
 		push_tail(s, b);
 	enforce_bound(s);
 	http_pump(s);
@@ -268,7 +271,7 @@ void http_requeue(struct http_sink *s, struct sbatch *b)
 		return;
 	}
 	http_mem_adjust(s, b, +1);
-	if (s->state == ST_UP || http_to_spool(s, b) != 0)
+	if (s->state == ST_UP || http_to_spool(s, b) != VIGIL_OK)
 		push_front(s, b);
 }
 
@@ -303,7 +306,7 @@ static void split(struct http_sink *s, struct sbatch *b)
 	struct sbatch *halves[2] = {hi, lo};
 	for (int i = 0; i < 2; i++) {
 		struct sbatch *x = halves[i];
-		if (was_spooled && spool_put(s->spool, x) == 0) {
+		if (was_spooled && spool_put(s->spool, x) == VIGIL_OK) {
 			sbatch_free(x);
 			continue;
 		}

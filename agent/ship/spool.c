@@ -261,13 +261,14 @@ void spool_remove(struct spool *s, uint64_t seq)
 	publish(s);
 }
 
-/* Store s->rec (the encoding of b) as record b->seq and index it. */
-static int write_rec(struct spool *s, const struct sbatch *b)
+/* Store s->rec (the encoding of b) as record b->seq and index it:
+ * VIGIL_OK, VIGIL_ERR_IO (errno set) or VIGIL_ERR_NOMEM. */
+static vigil_rc write_rec(struct spool *s, const struct sbatch *b)
 {
 	char name[32];
 	spool_name(name, b->seq);
 	if (spool_write_file(s->dirfd, name, s->rec.data, s->rec.len) != VIGIL_OK)
-		return -1;
+		return VIGIL_ERR_IO;
 	struct spool_ent ent = {.seq = b->seq, .bytes = s->rec.len, .nalerts = (uint32_t)b->n};
 	for (size_t i = 0; i < b->n; i++)
 		ent.prio[b->a[i].prio]++;
@@ -278,9 +279,9 @@ static int write_rec(struct spool *s, const struct sbatch *b)
 	}
 	if (index_add(s, &ent)) {
 		unlink_seq(s, b->seq);
-		return -1;
+		return VIGIL_ERR_NOMEM;
 	}
-	return 0;
+	return VIGIL_OK;
 }
 
 /* Least severe priority held by a record that is not in flight, or -1. */
@@ -308,7 +309,8 @@ static void evict_one(struct spool *s, int p)
 	if (!b)
 		return; /* corrupt: it is gone, which also made room */
 	s->c->dropped_spool_full += sbatch_drop_prio(b, p, 0);
-	if (b->n == 0 || spool_rec_encode(b, &s->rec, &s->tmp) || write_rec(s, b))
+	if (b->n == 0 || spool_rec_encode(b, &s->rec, &s->tmp) != VIGIL_OK ||
+	    write_rec(s, b) != VIGIL_OK)
 		spool_remove(s, seq);	  /* nothing left, or cannot rewrite: the rest goes too */
 	if (find(s, seq) == NULL && b->n) /* removed with alerts still in it */
 		s->c->dropped_spool_full += b->n;
@@ -327,22 +329,24 @@ static void write_failed(struct spool *s, const struct sbatch *b)
 	s->paused_until_ms = vigil_mono_ms() + WRITE_PAUSE_MS;
 }
 
-int spool_put(struct spool *s, struct sbatch *b)
+vigil_rc spool_put(struct spool *s, struct sbatch *b)
 {
 	if (b->spooled)
-		return 0;
+		return VIGIL_OK;
 	if (s->paused_until_ms && vigil_mono_ms() < s->paused_until_ms) {
 		errno = s->write_errno;
-		return -1;
+		return VIGIL_ERR_IO; /* the last write failed; not retried before the pause ends */
 	}
+	vigil_rc rc;
 	for (;;) {
 		if (b->n == 0) {
 			publish(s);
-			return 0; /* every alert was evicted (and counted): nothing to write */
+			return VIGIL_OK; /* every alert was evicted (and counted): nothing to write */
 		}
-		if (spool_rec_encode(b, &s->rec, &s->tmp)) {
+		rc = spool_rec_encode(b, &s->rec, &s->tmp);
+		if (rc != VIGIL_OK) {
 			publish(s);
-			return -1;
+			return rc;
 		}
 		if (s->bytes + s->rec.len <= s->max_bytes)
 			break;
@@ -353,10 +357,11 @@ int spool_put(struct spool *s, struct sbatch *b)
 			s->c->dropped_spool_full += sbatch_drop_prio(b, pb, 0);
 		}
 	}
-	if (write_rec(s, b)) {
+	rc = write_rec(s, b);
+	if (rc != VIGIL_OK) {
 		write_failed(s, b);
 		publish(s);
-		return -1;
+		return rc;
 	}
 	if (s->failed_writes)
 		LOG_INFO("spool: writing works again (%llu attempts failed meanwhile)",
@@ -365,5 +370,5 @@ int spool_put(struct spool *s, struct sbatch *b)
 	b->spooled = true;
 	s->c->spooled_batches++;
 	publish(s);
-	return 0;
+	return VIGIL_OK;
 }

@@ -17,6 +17,7 @@
 
 #include "ship/batch.h"
 #include "ship/ship.h"
+#include "vigil/rc.h"
 
 struct spool;
 
@@ -32,10 +33,12 @@ void spool_close(struct spool *s);
 /*
  * Write batch `b` as record b->seq, evicting older/less severe alerts
  * (possibly from `b` itself) to stay under the cap. Sets b->spooled.
- * Returns 0, or -1 when it could not be written (b unchanged unless
- * alerts were dropped from it, which are counted).
+ * Returns VIGIL_OK, or when it could not be written (b unchanged unless
+ * alerts were dropped from it, which are counted): VIGIL_ERR_IO (errno
+ * set; also while writes pause after a failure), VIGIL_ERR_NOMEM, or
+ * VIGIL_ERR_TOO_BIG (b cannot be encoded as one record).
  */
-int spool_put(struct spool *s, struct sbatch *b);
+vigil_rc spool_put(struct spool *s, struct sbatch *b);
 /* Records not in flight. */
 size_t spool_ready(const struct spool *s);
 size_t spool_count(const struct spool *s);

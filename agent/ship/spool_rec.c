@@ -31,7 +31,7 @@ static uint64_t get64(const unsigned char *p)
 }
 
 /* The payload before deflate: per alert, priority (1 byte), length (4), JSON. */
-static int raw_payload(const struct sbatch *b, struct strbuf *raw)
+static vigil_rc raw_payload(const struct sbatch *b, struct strbuf *raw)
 {
 	strbuf_reset(raw);
 	for (size_t i = 0; i < b->n; i++) {
@@ -41,13 +41,16 @@ static int raw_payload(const struct sbatch *b, struct strbuf *raw)
 		strbuf_add(raw, (const char *)h, sizeof(h));
 		strbuf_add(raw, b->data + b->a[i].off, b->a[i].len);
 	}
-	return raw->truncated || raw->oom || raw->len > SPOOL_MAX_RAW ? -1 : 0;
+	if (raw->oom)
+		return VIGIL_ERR_NOMEM;
+	return raw->truncated || raw->len > SPOOL_MAX_RAW ? VIGIL_ERR_TOO_BIG : VIGIL_OK;
 }
 
-int spool_rec_encode(const struct sbatch *b, struct strbuf *rec, struct strbuf *tmp)
+vigil_rc spool_rec_encode(const struct sbatch *b, struct strbuf *rec, struct strbuf *tmp)
 {
-	if (raw_payload(b, tmp))
-		return -1;
+	vigil_rc rc = raw_payload(b, tmp);
+	if (rc != VIGIL_OK)
+		return rc;
 	unsigned char h[SPOOL_HDR_LEN] = {0};
 	memcpy(h, SPOOL_MAGIC, 8);
 	put32(h + 8, SPOOL_HDR_LEN);
@@ -64,8 +67,9 @@ int spool_rec_encode(const struct sbatch *b, struct strbuf *rec, struct strbuf *
 	struct strbuf z;
 	strbuf_init(&z, SPOOL_MAX_RAW + 1024);
 	if (ship_deflate(tmp->data ? tmp->data : "", tmp->len, SHIP_SPOOL_LEVEL, Z_FMT_ZLIB, &z)) {
+		bool over = !z.oom; /* as hreq_start tells the two apart */
 		strbuf_free(&z);
-		return -1;
+		return over ? VIGIL_ERR_TOO_BIG : VIGIL_ERR_NOMEM;
 	}
 	put32(h + 36, (uint32_t)z.len);
 	put32(h + 40, ship_crc32(z.data, z.len));
@@ -74,7 +78,9 @@ int spool_rec_encode(const struct sbatch *b, struct strbuf *rec, struct strbuf *
 	strbuf_add(rec, (const char *)h, sizeof(h));
 	strbuf_add(rec, z.data, z.len);
 	strbuf_free(&z);
-	return rec->truncated || rec->oom ? -1 : 0;
+	if (rec->oom)
+		return VIGIL_ERR_NOMEM;
+	return rec->truncated ? VIGIL_ERR_TOO_BIG : VIGIL_OK;
 }
 
 vigil_rc spool_rec_header(const void *p, size_t n, struct spool_hdr *h)

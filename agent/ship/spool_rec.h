@@ -32,8 +32,9 @@ struct spool_hdr {
 	char id[SHIP_UUID_LEN + 1];
 };
 
-/* Encode a batch into `rec` (reset first); `tmp` is scratch. 0 or -1 (OOM/too big). */
-int spool_rec_encode(const struct sbatch *b, struct strbuf *rec, struct strbuf *tmp);
+/* Encode a batch into `rec` (reset first); `tmp` is scratch. VIGIL_OK,
+ * VIGIL_ERR_NOMEM, or VIGIL_ERR_TOO_BIG (over the record's bounds). */
+vigil_rc spool_rec_encode(const struct sbatch *b, struct strbuf *rec, struct strbuf *tmp);
 /* Parse and check a header (magic, CRC, bounds): VIGIL_OK or VIGIL_ERR_INPUT. */
 vigil_rc spool_rec_header(const void *p, size_t n, struct spool_hdr *h);
 /*

@@ -69,7 +69,7 @@ static void test_record_round_trip(void **state)
 	strbuf_init(&rec, 64 << 20);
 	strbuf_init(&tmp, 64 << 20);
 	struct sbatch *b = mk(42, 100, 300, prio_mixed);
-	assert_int_equal(spool_rec_encode(b, &rec, &tmp), 0);
+	assert_int_equal(spool_rec_encode(b, &rec, &tmp), VIGIL_OK);
 	struct sbatch *c = spool_rec_decode(rec.data, rec.len, &tmp);
 	assert_non_null(c);
 	assert_int_equal(c->seq, 42);
@@ -106,7 +106,7 @@ static void test_put_take_remove_and_restart(void **state)
 	assert_int_equal(st.st_mode & 0777, 0700);
 	for (uint64_t seq = 3; seq >= 1; seq--) { /* written newest first: read oldest first */
 		struct sbatch *b = mk(seq, 10, 200, prio_warning);
-		assert_int_equal(spool_put(s, b), 0);
+		assert_int_equal(spool_put(s, b), VIGIL_OK);
 		assert_true(b->spooled);
 		sbatch_free(b);
 	}
@@ -166,7 +166,7 @@ static void test_corrupt_records_are_skipped_and_counted(void **state)
 	struct spool *s = spool_open(dir, 1 << 30, &c, err, sizeof(err));
 	for (uint64_t seq = 1; seq <= 4; seq++) {
 		struct sbatch *b = mk(seq, 10, 200, prio_warning);
-		assert_int_equal(spool_put(s, b), 0);
+		assert_int_equal(spool_put(s, b), VIGIL_OK);
 		sbatch_free(b);
 	}
 	spool_close(s);
@@ -199,20 +199,20 @@ static void test_cap_evicts_least_severe_oldest_first(void **state)
 	strbuf_init(&rec, 64 << 20);
 	strbuf_init(&tmp, 64 << 20);
 	struct sbatch *probe = mk(99, 20, 500, prio_mixed);
-	assert_int_equal(spool_rec_encode(probe, &rec, &tmp), 0);
+	assert_int_equal(spool_rec_encode(probe, &rec, &tmp), VIGIL_OK);
 	size_t one = rec.len;
 	sbatch_free(probe);
 	/* room for about three records */
 	struct spool *s = spool_open(dir, one * 3 + one * 3 / 4, &c, err, sizeof(err));
 	for (uint64_t seq = 1; seq <= 3; seq++) {
 		struct sbatch *b = mk(seq, 20, 500, prio_mixed);
-		assert_int_equal(spool_put(s, b), 0);
+		assert_int_equal(spool_put(s, b), VIGIL_OK);
 		sbatch_free(b);
 	}
 	assert_int_equal(c.dropped_spool_full, 0);
 	/* the fourth needs room: the oldest record's Informational alerts go first */
 	struct sbatch *b = mk(4, 20, 500, prio_mixed);
-	assert_int_equal(spool_put(s, b), 0);
+	assert_int_equal(spool_put(s, b), VIGIL_OK);
 	sbatch_free(b);
 	assert_int_equal(c.dropped_spool_full, 10);
 	struct sbatch *first = spool_take_oldest(s);
