@@ -106,11 +106,11 @@ static bool loopback(const char *host)
 	       strcmp(host, "[::1]") == 0 || strcmp(host, "::1") == 0;
 }
 
-int http_check_url(const char *url, const char *what, char *err, size_t errlen)
+vigil_rc http_check_url(const char *url, const char *what, char *err, size_t errlen)
 {
 	CURLU *u = curl_url();
 	char *scheme = NULL, *host = NULL;
-	int rc = -1;
+	vigil_rc rc = VIGIL_ERR_INPUT;
 	if (!u || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
@@ -123,7 +123,7 @@ int http_check_url(const char *url, const char *what, char *err, size_t errlen)
 	}
 	if (strcmp(scheme, "http") == 0 && !loopback(host))
 		LOG_WARN("%s: %s sends alerts and the API key unencrypted; use https", what, host);
-	rc = 0;
+	rc = VIGIL_OK;
 out:
 	curl_free(scheme);
 	curl_free(host);

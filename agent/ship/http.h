@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "ship/internal.h"
+#include "vigil/rc.h"
 
 /* The part of an answer we keep: bounded, never trusted beyond this. */
 #define HTTP_RESP_KEEP 256
@@ -30,8 +31,9 @@ CURL *http_easy_new(const struct ship_ctx *ctx, const char *url, struct http_res
 enum http_verdict http_verdict(CURL *easy, CURLcode rc, long *status);
 /* Is rc a TLS verification failure (a configuration error, logged as one)? */
 bool http_tls_failure(CURLcode rc);
-/* Check a sink URL: http(s), a host; warns about plain http to a non-loopback host. */
-int http_check_url(const char *url, const char *what, char *err, size_t errlen);
+/* Check a sink URL: http(s), a host; warns about plain http to a non-loopback host.
+ * VIGIL_OK, or VIGIL_ERR_INPUT with err filled. */
+vigil_rc http_check_url(const char *url, const char *what, char *err, size_t errlen);
 /* Zero and free a header list that carried a secret. */
 void http_free_headers(struct curl_slist *h);
 

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "ship/ship.h"
+#include "vigil/rc.h"
 
 struct mcurl;
 
@@ -53,7 +54,10 @@ struct sink *sink_sidekick_new(struct ship_ctx *ctx, const char *url, uint64_t q
  * or /tmp/vigil-spool-<uid>. */
 void ship_default_spool_dir(char *out, size_t cap);
 /* The CA file: http.ca_file, else <bin>/../share/vigil/ca-certificates.crt,
- * else /etc/ssl/certs/ca-certificates.crt. -1 with err if none is readable. */
-int ship_resolve_ca_file(const char *configured, char *out, size_t cap, char *err, size_t errlen);
+ * else /etc/ssl/certs/ca-certificates.crt. VIGIL_OK; with err filled,
+ * VIGIL_ERR_IO (http.ca_file is not readable) or VIGIL_ERR_NOT_FOUND (no
+ * bundle found). */
+vigil_rc ship_resolve_ca_file(const char *configured, char *out, size_t cap, char *err,
+			      size_t errlen);
 
 #endif

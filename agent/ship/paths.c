@@ -31,24 +31,25 @@ static int bundled_ca(char *out, size_t cap)
 	return m > 0 && (size_t)m < cap ? 0 : -1;
 }
 
-int ship_resolve_ca_file(const char *configured, char *out, size_t cap, char *err, size_t errlen)
+vigil_rc ship_resolve_ca_file(const char *configured, char *out, size_t cap, char *err,
+			      size_t errlen)
 {
 	if (configured && configured[0]) {
 		if (access(configured, R_OK) != 0) {
 			snprintf(err, errlen, "http.ca_file: %s: %s", configured, strerror(errno));
-			return -1;
+			return VIGIL_ERR_IO;
 		}
 		snprintf(out, cap, "%s", configured);
-		return 0;
+		return VIGIL_OK;
 	}
 	if (bundled_ca(out, cap) == 0 && access(out, R_OK) == 0)
-		return 0;
+		return VIGIL_OK;
 	if (access("/etc/ssl/certs/ca-certificates.crt", R_OK) == 0) {
 		snprintf(out, cap, "/etc/ssl/certs/ca-certificates.crt");
-		return 0;
+		return VIGIL_OK;
 	}
 	snprintf(err, errlen,
 		 "http.ca_file: no CA bundle found (share/vigil/ca-certificates.crt next to the "
 		 "binary, /etc/ssl/certs/ca-certificates.crt); set http.ca_file or --ca-file");
-	return -1;
+	return VIGIL_ERR_NOT_FOUND;
 }

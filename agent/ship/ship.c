@@ -111,7 +111,8 @@ static int ship_setup(struct ship *s, const struct ship_key_source *key, char *e
 	if (ship_config_check(&ctx->cfg, err, errlen) || load_hmac_key(ctx, err, errlen))
 		return -1;
 	if (needs_tls(&ctx->cfg) &&
-	    ship_resolve_ca_file(ctx->cfg.ca_file, ctx->ca_file, sizeof(ctx->ca_file), err, errlen))
+	    ship_resolve_ca_file(ctx->cfg.ca_file, ctx->ca_file, sizeof(ctx->ca_file), err,
+				 errlen) != VIGIL_OK)
 		return -1;
 	if (key && key->get) {
 		ctx->key = *key;

@@ -156,7 +156,7 @@ static int open_spool(struct http_sink *s, char *err, size_t errlen)
 struct sink *sink_http_new(struct ship_ctx *ctx, const char *url, uint64_t queue_bytes, char *err,
 			   size_t errlen)
 {
-	if (http_check_url(url, "outputs", err, errlen))
+	if (http_check_url(url, "outputs", err, errlen) != VIGIL_OK)
 		return NULL;
 	struct http_sink *s = calloc(1, sizeof(*s));
 	if (!s) {

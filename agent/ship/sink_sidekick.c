@@ -293,7 +293,7 @@ static const struct sink_ops sk_ops = {
 struct sink *sink_sidekick_new(struct ship_ctx *ctx, const char *url, uint64_t queue_bytes,
 			       char *err, size_t errlen)
 {
-	if (http_check_url(url, "outputs (falcosidekick)", err, errlen))
+	if (http_check_url(url, "outputs (falcosidekick)", err, errlen) != VIGIL_OK)
 		return NULL;
 	struct sk_sink *s = calloc(1, sizeof(*s));
 	if (!s) {
