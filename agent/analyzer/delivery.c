@@ -80,12 +80,12 @@ static int build_config(const struct vigil_config *c, struct ship_config *sc,
 				LOG_ERR("%s", err);
 				return -1;
 			}
-		} else if (ship_config_set(sc, kv->key, kv->val, err, sizeof(err)) != 0) {
+		} else if (ship_config_set(sc, kv->key, kv->val, err, sizeof(err)) != VIGIL_OK) {
 			LOG_ERR("%s: %s", kv->where, err);
 			return -1;
 		}
 	}
-	if (ship_config_from_env(sc, err, sizeof(err)) != 0 ||
+	if (ship_config_from_env(sc, err, sizeof(err)) != VIGIL_OK ||
 	    keyprov_config_from_env(kc, err, sizeof(err)) != 0) {
 		LOG_ERR("%s", err);
 		return -1;
@@ -94,15 +94,15 @@ static int build_config(const struct vigil_config *c, struct ship_config *sc,
 		const struct config_kv *kv = &c->ship[i];
 		if (kv->where[0] != '-')
 			continue;
-		int r = strcmp(kv->where, "-o") == 0
-				? ship_add_output(sc, kv->val, err, sizeof(err))
-				: ship_config_set(sc, kv->key, kv->val, err, sizeof(err));
-		if (r != 0) {
+		vigil_rc r = strcmp(kv->where, "-o") == 0
+				     ? ship_add_output(sc, kv->val, err, sizeof(err))
+				     : ship_config_set(sc, kv->key, kv->val, err, sizeof(err));
+		if (r != VIGIL_OK) {
 			LOG_ERR("%s %s: %s", kv->where, kv->val, err);
 			return -1;
 		}
 	}
-	if (ship_config_check(sc, err, sizeof(err)) != 0) {
+	if (ship_config_check(sc, err, sizeof(err)) != VIGIL_OK) {
 		LOG_ERR("%s", err);
 		return -1;
 	}

@@ -34,7 +34,7 @@ static bool starts(const char *s, const char *prefix)
 	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
-int ship_add_output(struct ship_config *c, const char *sink, char *err, size_t errlen)
+vigil_rc ship_add_output(struct ship_config *c, const char *sink, char *err, size_t errlen)
 {
 	if (!c->outputs_set) { /* an explicit list replaces the default stdout */
 		c->noutputs = 0;
@@ -42,7 +42,7 @@ int ship_add_output(struct ship_config *c, const char *sink, char *err, size_t e
 	}
 	if (c->noutputs == SHIP_MAX_OUTPUTS) {
 		snprintf(err, errlen, "outputs: more than %d sinks", SHIP_MAX_OUTPUTS);
-		return -1;
+		return VIGIL_ERR_INPUT;
 	}
 	struct ship_output o = {0};
 	const char *target = "";
@@ -60,22 +60,22 @@ int ship_add_output(struct ship_config *c, const char *sink, char *err, size_t e
 		if (!starts(target, "http://") && !starts(target, "https://")) {
 			snprintf(err, errlen, "outputs: '%s': falcosidekick needs an http(s) URL",
 				 sink);
-			return -1;
+			return VIGIL_ERR_INPUT;
 		}
 	} else {
 		snprintf(err, errlen,
 			 "outputs: unknown sink '%s' (stdout, file:PATH, https://URL, "
 			 "falcosidekick:URL)",
 			 sink);
-		return -1;
+		return VIGIL_ERR_INPUT;
 	}
 	if ((o.kind == SHIP_SINK_FILE && !target[0]) || strlen(target) >= sizeof(o.target)) {
 		snprintf(err, errlen, "outputs: '%.64s': empty or too long target", sink);
-		return -1;
+		return VIGIL_ERR_INPUT;
 	}
 	memcpy(o.target, target, strlen(target) + 1);
 	c->outputs[c->noutputs++] = o;
-	return 0;
+	return VIGIL_OK;
 }
 
 /* Parse a decimal in [min, max]; -1 with a message naming the key otherwise. */
@@ -96,15 +96,16 @@ static int parse_u64(const char *key, const char *v, uint64_t min, uint64_t max,
 	return 0;
 }
 
-static int set_str(const char *key, char *dst, size_t cap, const char *v, char *err, size_t errlen)
+static vigil_rc set_str(const char *key, char *dst, size_t cap, const char *v, char *err,
+			size_t errlen)
 {
 	size_t n = strlen(v);
 	if (n >= cap) {
 		snprintf(err, errlen, "%s: longer than %zu bytes", key, cap - 1);
-		return -1;
+		return VIGIL_ERR_INPUT;
 	}
 	memcpy(dst, v, n + 1);
-	return 0;
+	return VIGIL_OK;
 }
 
 #define MiB (1024ull * 1024ull)
@@ -137,12 +138,12 @@ static const struct num_key num_keys[] = {
 	NK("health.interval_s", health_interval_s, 0, 86400),
 };
 
-static int set_num(struct ship_config *c, const struct num_key *k, const char *v, char *err,
-		   size_t errlen)
+static vigil_rc set_num(struct ship_config *c, const struct num_key *k, const char *v, char *err,
+			size_t errlen)
 {
 	uint64_t n;
 	if (parse_u64(k->name, v, k->min, k->max, &n, err, errlen))
-		return -1;
+		return VIGIL_ERR_INPUT;
 	char *field = (char *)c + k->off;
 	if (k->size == sizeof(uint32_t)) {
 		uint32_t n32 = (uint32_t)n;
@@ -150,15 +151,15 @@ static int set_num(struct ship_config *c, const struct num_key *k, const char *v
 	} else {
 		memcpy(field, &n, sizeof(n));
 	}
-	return 0;
+	return VIGIL_OK;
 }
 
-int ship_config_set(struct ship_config *c, const char *key, const char *value, char *err,
-		    size_t errlen)
+vigil_rc ship_config_set(struct ship_config *c, const char *key, const char *value, char *err,
+			 size_t errlen)
 {
 	if (!value) {
 		snprintf(err, errlen, "%s: missing value", key);
-		return -1;
+		return VIGIL_ERR_INPUT;
 	}
 	if (strcmp(key, "outputs") == 0)
 		return ship_add_output(c, value, err, errlen);
@@ -172,18 +173,18 @@ int ship_config_set(struct ship_config *c, const char *key, const char *value, c
 		if (strcmp(key, num_keys[i].name) == 0)
 			return set_num(c, &num_keys[i], value, err, errlen);
 	snprintf(err, errlen, "%s: unknown setting", key);
-	return -1;
+	return VIGIL_ERR_INPUT;
 }
 
 /* VIGIL_OUTPUTS=stdout,https://x: one sink per comma-separated item. */
-static int outputs_from_env(struct ship_config *c, const char *v, char *err, size_t errlen)
+static vigil_rc outputs_from_env(struct ship_config *c, const char *v, char *err, size_t errlen)
 {
 	char item[SHIP_URL_MAX + 32];
 	while (*v) {
 		size_t n = strcspn(v, ",");
 		if (n >= sizeof(item)) {
 			snprintf(err, errlen, "VIGIL_OUTPUTS: an item is too long");
-			return -1;
+			return VIGIL_ERR_INPUT;
 		}
 		memcpy(item, v, n);
 		item[n] = '\0';
@@ -193,10 +194,10 @@ static int outputs_from_env(struct ship_config *c, const char *v, char *err, siz
 		for (size_t e = strlen(s); e && isspace((unsigned char)s[e - 1]); e--)
 			s[e - 1] = '\0';
 		if (*s && ship_add_output(c, s, err, errlen))
-			return -1;
+			return VIGIL_ERR_INPUT;
 		v += n + (v[n] == ',');
 	}
-	return 0;
+	return VIGIL_OK;
 }
 
 /* "http.batch_max_alerts" -> "VIGIL_HTTP_BATCH_MAX_ALERTS" */
@@ -208,13 +209,13 @@ static void env_name(const char *key, char *out, size_t cap)
 	out[n] = '\0';
 }
 
-int ship_config_from_env(struct ship_config *c, char *err, size_t errlen)
+vigil_rc ship_config_from_env(struct ship_config *c, char *err, size_t errlen)
 {
 	static const char *const str_keys[] = {"http.ca_file", "http.hmac_key_env", "spool.dir"};
 	char name[96];
 	const char *v = getenv("VIGIL_OUTPUTS");
 	if (v && outputs_from_env(c, v, err, errlen))
-		return -1;
+		return VIGIL_ERR_INPUT;
 	for (size_t i = 0; i < sizeof(str_keys) / sizeof(str_keys[0]); i++) {
 		env_name(str_keys[i], name, sizeof(name));
 		if ((v = getenv(name)) && ship_config_set(c, str_keys[i], v, err, errlen))
@@ -225,24 +226,24 @@ int ship_config_from_env(struct ship_config *c, char *err, size_t errlen)
 		if ((v = getenv(name)) && ship_config_set(c, num_keys[i].name, v, err, errlen))
 			goto named;
 	}
-	return 0;
+	return VIGIL_OK;
 named : /* say which variable carried the bad value */
 {
 	char inner[256];
 	snprintf(inner, sizeof(inner), "%s", err);
 	snprintf(err, errlen, "%s (from %s)", inner, name);
 }
-	return -1;
+	return VIGIL_ERR_INPUT;
 }
 
-int ship_config_check(const struct ship_config *c, char *err, size_t errlen)
+vigil_rc ship_config_check(const struct ship_config *c, char *err, size_t errlen)
 {
 	if (c->retry_max_ms < c->retry_initial_ms) {
 		snprintf(err, errlen,
 			 "http.retry_max_ms: %llu is below http.retry_initial_ms (%llu)",
 			 (unsigned long long)c->retry_max_ms,
 			 (unsigned long long)c->retry_initial_ms);
-		return -1;
+		return VIGIL_ERR_INPUT;
 	}
 	/* Batches in flight count against the bound: room for them and two more. */
 	if (c->queue_max_bytes < (c->max_inflight + 2ull) * c->batch_max_bytes) {
@@ -251,13 +252,13 @@ int ship_config_check(const struct ship_config *c, char *err, size_t errlen)
 			 "http.batch_max_bytes = %llu",
 			 (unsigned long long)c->queue_max_bytes,
 			 (unsigned long long)((c->max_inflight + 2ull) * c->batch_max_bytes));
-		return -1;
+		return VIGIL_ERR_INPUT;
 	}
 	if (c->spool_max_bytes && c->spool_max_bytes < c->batch_max_bytes) {
 		snprintf(err, errlen,
 			 "spool.max_bytes: %llu is below http.batch_max_bytes (0 disables)",
 			 (unsigned long long)c->spool_max_bytes);
-		return -1;
+		return VIGIL_ERR_INPUT;
 	}
-	return 0;
+	return VIGIL_OK;
 }

@@ -108,7 +108,8 @@ static int add_sinks(struct ship *s, char *err, size_t errlen)
 static int ship_setup(struct ship *s, const struct ship_key_source *key, char *err, size_t errlen)
 {
 	struct ship_ctx *ctx = &s->ctx;
-	if (ship_config_check(&ctx->cfg, err, errlen) || load_hmac_key(ctx, err, errlen))
+	if (ship_config_check(&ctx->cfg, err, errlen) != VIGIL_OK ||
+	    load_hmac_key(ctx, err, errlen))
 		return -1;
 	if (needs_tls(&ctx->cfg) &&
 	    ship_resolve_ca_file(ctx->cfg.ca_file, ctx->ca_file, sizeof(ctx->ca_file), err,

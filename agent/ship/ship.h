@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vigil/rc.h"
+
 struct evloop;
 struct ship;
 
@@ -56,20 +58,22 @@ void ship_config_defaults(struct ship_config *c);
 
 /*
  * Set one dotted key ("http.batch_max_alerts", "outputs", ...) from its
- * text value. "outputs" appends one sink (repeat it for a list). Returns 0,
- * or -1 with a message naming the key and the problem in err.
+ * text value. "outputs" appends one sink (repeat it for a list). Returns
+ * VIGIL_OK, or VIGIL_ERR_INPUT with a message naming the key and the
+ * problem in err (as do the three functions below).
  */
-int ship_config_set(struct ship_config *c, const char *key, const char *value, char *err,
-		    size_t errlen);
+vigil_rc ship_config_set(struct ship_config *c, const char *key, const char *value, char *err,
+			 size_t errlen);
 
 /* VIGIL_ + the key uppercased with '.' -> '_' (VIGIL_OUTPUTS is a comma list). */
-int ship_config_from_env(struct ship_config *c, char *err, size_t errlen);
+vigil_rc ship_config_from_env(struct ship_config *c, char *err, size_t errlen);
 
 /* "-o SINK": stdout | file:PATH | https://... | http://... | falcosidekick:URL */
-int ship_add_output(struct ship_config *c, const char *sink, char *err, size_t errlen);
+vigil_rc ship_add_output(struct ship_config *c, const char *sink, char *err, size_t errlen);
 
-/* Check the whole config (limits consistent, URLs usable); 0 or -1 with err. */
-int ship_config_check(const struct ship_config *c, char *err, size_t errlen);
+/* Check the whole config (limits consistent, URLs usable); VIGIL_OK or
+ * VIGIL_ERR_INPUT with err. */
+vigil_rc ship_config_check(const struct ship_config *c, char *err, size_t errlen);
 
 /*
  * Where the API key comes from, without ship knowing about AWS.

@@ -24,7 +24,7 @@ static void test_defaults(void **state)
 	assert_true(c.drain_timeout_ms < 30000); /* ECS stopTimeout */
 	assert_int_equal(c.health_interval_s, 60);
 	char err[256];
-	assert_int_equal(ship_config_check(&c, err, sizeof(err)), 0);
+	assert_int_equal(ship_config_check(&c, err, sizeof(err)), VIGIL_OK);
 }
 
 static void test_keys_and_errors(void **state)
@@ -33,22 +33,22 @@ static void test_keys_and_errors(void **state)
 	struct ship_config c;
 	char err[256];
 	ship_config_defaults(&c);
-	assert_int_equal(ship_config_set(&c, "http.batch_max_alerts", "50", err, sizeof(err)), 0);
+	assert_int_equal(ship_config_set(&c, "http.batch_max_alerts", "50", err, sizeof(err)), VIGIL_OK);
 	assert_int_equal(c.batch_max_alerts, 50);
-	assert_int_equal(ship_config_set(&c, "spool.max_bytes", "0", err, sizeof(err)), 0);
+	assert_int_equal(ship_config_set(&c, "spool.max_bytes", "0", err, sizeof(err)), VIGIL_OK);
 	assert_int_equal(c.spool_max_bytes, 0);
-	assert_int_equal(ship_config_set(&c, "http.ca_file", "/x/ca.pem", err, sizeof(err)), 0);
+	assert_int_equal(ship_config_set(&c, "http.ca_file", "/x/ca.pem", err, sizeof(err)), VIGIL_OK);
 	assert_string_equal(c.ca_file, "/x/ca.pem");
-	assert_int_equal(ship_config_set(&c, "http.batch_max_alerts", "0", err, sizeof(err)), -1);
+	assert_int_equal(ship_config_set(&c, "http.batch_max_alerts", "0", err, sizeof(err)), VIGIL_ERR_INPUT);
 	assert_non_null(strstr(err, "http.batch_max_alerts"));
-	assert_int_equal(ship_config_set(&c, "http.timeout_ms", "10s", err, sizeof(err)), -1);
+	assert_int_equal(ship_config_set(&c, "http.timeout_ms", "10s", err, sizeof(err)), VIGIL_ERR_INPUT);
 	assert_non_null(strstr(err, "http.timeout_ms"));
-	assert_int_equal(ship_config_set(&c, "http.timeout_ms", "-5", err, sizeof(err)), -1);
-	assert_int_equal(ship_config_set(&c, "http.nope", "1", err, sizeof(err)), -1);
+	assert_int_equal(ship_config_set(&c, "http.timeout_ms", "-5", err, sizeof(err)), VIGIL_ERR_INPUT);
+	assert_int_equal(ship_config_set(&c, "http.nope", "1", err, sizeof(err)), VIGIL_ERR_INPUT);
 	assert_non_null(strstr(err, "http.nope: unknown"));
 	ship_config_set(&c, "http.retry_initial_ms", "5000", err, sizeof(err));
 	ship_config_set(&c, "http.retry_max_ms", "100", err, sizeof(err));
-	assert_int_equal(ship_config_check(&c, err, sizeof(err)), -1);
+	assert_int_equal(ship_config_check(&c, err, sizeof(err)), VIGIL_ERR_INPUT);
 	assert_non_null(strstr(err, "http.retry_max_ms"));
 }
 
@@ -58,19 +58,19 @@ static void test_outputs(void **state)
 	struct ship_config c;
 	char err[256];
 	ship_config_defaults(&c);
-	assert_int_equal(ship_add_output(&c, "https://alerts.example.com/v1", err, sizeof(err)), 0);
-	assert_int_equal(ship_config_set(&c, "outputs", "file:/var/log/vigil.json", err, sizeof(err)), 0);
-	assert_int_equal(ship_add_output(&c, "falcosidekick:http://localhost:2801/", err, sizeof(err)), 0);
+	assert_int_equal(ship_add_output(&c, "https://alerts.example.com/v1", err, sizeof(err)), VIGIL_OK);
+	assert_int_equal(ship_config_set(&c, "outputs", "file:/var/log/vigil.json", err, sizeof(err)), VIGIL_OK);
+	assert_int_equal(ship_add_output(&c, "falcosidekick:http://localhost:2801/", err, sizeof(err)), VIGIL_OK);
 	assert_int_equal(c.noutputs, 3); /* the default stdout was replaced */
 	assert_int_equal(c.outputs[0].kind, SHIP_SINK_HTTP);
 	assert_int_equal(c.outputs[1].kind, SHIP_SINK_FILE);
 	assert_string_equal(c.outputs[1].target, "/var/log/vigil.json");
 	assert_int_equal(c.outputs[2].kind, SHIP_SINK_SIDEKICK);
 	assert_string_equal(c.outputs[2].target, "http://localhost:2801/");
-	assert_int_equal(ship_add_output(&c, "syslog", err, sizeof(err)), -1);
+	assert_int_equal(ship_add_output(&c, "syslog", err, sizeof(err)), VIGIL_ERR_INPUT);
 	assert_non_null(strstr(err, "outputs"));
-	assert_int_equal(ship_add_output(&c, "falcosidekick:localhost", err, sizeof(err)), -1);
-	assert_int_equal(ship_add_output(&c, "file:", err, sizeof(err)), -1);
+	assert_int_equal(ship_add_output(&c, "falcosidekick:localhost", err, sizeof(err)), VIGIL_ERR_INPUT);
+	assert_int_equal(ship_add_output(&c, "file:", err, sizeof(err)), VIGIL_ERR_INPUT);
 }
 
 static void test_environment(void **state)
@@ -82,14 +82,14 @@ static void test_environment(void **state)
 	setenv("VIGIL_OUTPUTS", "stdout, https://a.example/x ,", 1);
 	setenv("VIGIL_HTTP_BATCH_MAX_ALERTS", "7", 1);
 	setenv("VIGIL_SPOOL_DIR", "/run/vigil", 1);
-	assert_int_equal(ship_config_from_env(&c, err, sizeof(err)), 0);
+	assert_int_equal(ship_config_from_env(&c, err, sizeof(err)), VIGIL_OK);
 	assert_int_equal(c.noutputs, 2);
 	assert_int_equal(c.outputs[1].kind, SHIP_SINK_HTTP);
 	assert_string_equal(c.outputs[1].target, "https://a.example/x");
 	assert_int_equal(c.batch_max_alerts, 7);
 	assert_string_equal(c.spool_dir, "/run/vigil");
 	setenv("VIGIL_DRAIN_TIMEOUT_MS", "lots", 1);
-	assert_int_equal(ship_config_from_env(&c, err, sizeof(err)), -1);
+	assert_int_equal(ship_config_from_env(&c, err, sizeof(err)), VIGIL_ERR_INPUT);
 	assert_non_null(strstr(err, "VIGIL_DRAIN_TIMEOUT_MS"));
 	unsetenv("VIGIL_DRAIN_TIMEOUT_MS");
 	unsetenv("VIGIL_OUTPUTS");

@@ -43,7 +43,7 @@ static void test_key_fd_wakes_the_sender(void **state)
 	assert_non_null(mkdtemp(dir));
 	struct ship_config c;
 	ship_config_defaults(&c);
-	assert_int_equal(ship_add_output(&c, "http://127.0.0.1:1/", err, sizeof(err)), 0);
+	assert_int_equal(ship_add_output(&c, "http://127.0.0.1:1/", err, sizeof(err)), VIGIL_OK);
 	ship_config_set(&c, "http.batch_max_age_ms", "10", err, sizeof(err));
 	ship_config_set(&c, "spool.dir", dir, err, sizeof(err));
 	ship_config_set(&c, "health.interval_s", "0", err, sizeof(err));

@@ -48,7 +48,7 @@ static void test_buffered_lines_are_counted_until_written(void **state)
 	snprintf(sink, sizeof(sink), "file:%s", out);
 	struct ship_config c;
 	ship_config_defaults(&c);
-	assert_int_equal(ship_add_output(&c, sink, err, sizeof(err)), 0);
+	assert_int_equal(ship_add_output(&c, sink, err, sizeof(err)), VIGIL_OK);
 	ship_config_set(&c, "health.interval_s", "0", err, sizeof(err));
 	struct evloop *l = evloop_new();
 	struct ship_key_source ks = {no_key, NULL, -1, NULL};
