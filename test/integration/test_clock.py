@@ -25,6 +25,16 @@ def shim(progs_dir):
     return lib
 
 
+def stepped_env(shim, **settings):
+    """The environment of a run whose wall clock the shim steps. An ASan
+    build insists on its runtime coming first among the loaded libraries;
+    the shim comes before it here, on purpose, so that check is switched
+    off (a build without ASan ignores ASAN_OPTIONS)."""
+    asan = os.environ.get("ASAN_OPTIONS", "")
+    return vigil_env(LD_PRELOAD=shim, **settings,
+                     ASAN_OPTIONS=(asan + ":" if asan else "") + "verify_asan_link_order=0")
+
+
 def wait_for(cond, timeout, what):
     for _ in range(int(timeout * 20)):
         if cond():
@@ -59,7 +69,7 @@ def test_batch_flush_wakeup_ignores_wall_clock_steps(vigil_bin, shim, tmp_path):
     exec of `true` the program only sleeps: nothing but the supervisor's own
     flush timer can send the exec event, which must come while it sleeps."""
     ev_path = tmp_path / "ev.ndjson"
-    env = vigil_env(LD_PRELOAD=shim, CLOCKSTEP_SECONDS="-3600", CLOCKSTEP_EVERY_MS="10",
+    env = stepped_env(shim, CLOCKSTEP_SECONDS="-3600", CLOCKSTEP_EVERY_MS="10",
                     CLOCKSTEP_ONLY="vigil")
     proc = vigil_start(vigil_bin, "--no-rules", "--syscalls", "execve", "--events-out", ev_path,
                        "--", "/bin/sh", "-c", "/bin/true; exec sleep 60", env=env)
@@ -76,7 +86,7 @@ def test_wall_clock_step_does_not_cut_the_drain_short(vigil_bin, shim, tmp_path)
     the analyzer may use the drain time to retry and spool. An hour's jump
     forward of the wall clock during that must not end the drain at once."""
     marker, done = tmp_path / "stepped", tmp_path / "done"
-    env = vigil_env(LD_PRELOAD=shim, CLOCKSTEP_MARKER=marker, CLOCKSTEP_SECONDS="3600",
+    env = stepped_env(shim, CLOCKSTEP_MARKER=marker, CLOCKSTEP_SECONDS="3600",
                     VIGIL_API_KEY="k", VIGIL_SPOOL_DIR=tmp_path / "spool",
                     VIGIL_HTTP_RETRY_INITIAL_MS="50", VIGIL_HTTP_RETRY_MAX_MS="200")
     proc = vigil_start(vigil_bin, "--drain-timeout", "4000", "-o", "http://127.0.0.1:9/",
@@ -94,7 +104,7 @@ def test_wall_clock_step_back_does_not_delay_a_restart(vigil_bin, shim, tmp_path
     later (backoff 0.1 s doubling). The wall clock stepping back an hour
     while it waits must not postpone it by an hour."""
     marker = tmp_path / "stepped"
-    env = vigil_env(LD_PRELOAD=shim, CLOCKSTEP_MARKER=marker, CLOCKSTEP_SECONDS="-3600")
+    env = stepped_env(shim, CLOCKSTEP_MARKER=marker, CLOCKSTEP_SECONDS="-3600")
     proc = vigil_start(vigil_bin, "--", "sh", "-c", "sleep 40", env=env)
     try:
         current = analyzer_of(proc.pid, None)
