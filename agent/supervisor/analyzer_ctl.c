@@ -152,11 +152,10 @@ static int spawn(struct analyzer_ctl *a)
  * and its reaping restarts it like any other death (counted in
  * vigil.analyzer_restarts).
  */
-static void check_heartbeat(struct analyzer_ctl *a)
+static void check_heartbeat(struct analyzer_ctl *a, uint64_t now)
 {
 	if (a->pid <= 0 || !a->progress_page || a->killed_as_hung)
 		return;
-	uint64_t now = vigil_mono_ns();
 	uint64_t beat = __atomic_load_n(&a->progress_page[VIGIL_HEARTBEAT_WORD], __ATOMIC_ACQUIRE);
 	uint64_t since = beat ? beat : a->started_mono_ns;
 	uint64_t limit_ms = beat ? VIGIL_HEARTBEAT_TIMEOUT_MS : VIGIL_HEARTBEAT_FIRST_MS;
@@ -227,7 +226,7 @@ bool analyzer_finished(const struct analyzer_ctl *a)
 
 void analyzer_tick(struct analyzer_ctl *a, uint64_t now)
 {
-	check_heartbeat(a);
+	check_heartbeat(a, now); /* the loop's monotonic now: once per stop, no second read */
 	if (a->pid > 0 || a->restart_at_ns == 0 || now < a->restart_at_ns || !a->config)
 		return;
 	a->restart_at_ns = 0;

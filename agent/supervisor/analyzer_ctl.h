@@ -43,7 +43,8 @@ const char *analyzer_locate(struct analyzer_ctl *a, const char *self_exe);
 pid_t analyzer_pid(const struct analyzer_ctl *a);
 /* Called when waitpid reports the analyzer gone; schedules a restart. */
 void analyzer_exited(struct analyzer_ctl *a, int status, bool shutting_down);
-/* Restart it if it is due (backoff). Call from the main loop. */
+/* Kill it if its heartbeat is late; restart it if that is due (backoff).
+ * Call from the main loop with its CLOCK_MONOTONIC now. */
 void analyzer_tick(struct analyzer_ctl *a, uint64_t now_ns);
 /* Nanoseconds until a pending restart, 0 if none pending. */
 uint64_t analyzer_restart_due(const struct analyzer_ctl *a, uint64_t now_ns);
