@@ -12,7 +12,7 @@ import sys
 import threading
 import time
 
-from vigil_runner import vigil_env, vigil_run, vigil_start
+from vigil_runner import analyzer_pids, vigil_env, vigil_run, vigil_start
 
 WORKLOAD = [sys.executable, "-c",
             "import time\n"
@@ -37,17 +37,6 @@ def gaps(events):
     nums = sorted(e["evt.num"] for e in events if e["evt.num"])
     assert len(nums) == len(set(nums)), "duplicate evt.num"
     return sum(b - a - 1 for a, b in zip(nums, nums[1:]))
-
-
-def analyzer_pids(vigil_pid):
-    out = []
-    for child in open(f"/proc/{vigil_pid}/task/{vigil_pid}/children").read().split():
-        try:
-            if open(f"/proc/{child}/comm").read().strip() == "vigil-analyzer":
-                out.append(int(child))
-        except FileNotFoundError:
-            pass
-    return out
 
 
 def test_analyzer_killed_is_restarted_and_losses_counted(vigil_bin, tmp_path):

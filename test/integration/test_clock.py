@@ -10,11 +10,10 @@ in question on the wall clock.
 import os
 import signal
 import time
-from pathlib import Path
 
 import pytest
 
-from vigil_runner import vigil_env, vigil_start
+from vigil_runner import vigil_env, vigil_start, wait_for_analyzer
 
 
 @pytest.fixture
@@ -41,27 +40,6 @@ def wait_for(cond, timeout, what):
             return
         time.sleep(0.05)
     pytest.fail(f"{what}: not within {timeout} s")
-
-
-def analyzer_of(vigil_pid, not_pid, timeout=20):
-    found = []
-
-    def look():
-        for d in Path("/proc").iterdir():
-            try:
-                stat = (d / "stat").read_text() if d.name.isdigit() else ""
-            except OSError:
-                continue
-            if not stat:
-                continue
-            comm = stat[stat.index("(") + 1:stat.rindex(")")]
-            ppid = int(stat[stat.rindex(")") + 2:].split()[1])
-            if ppid == vigil_pid and comm.startswith("vigil-analyzer") and int(d.name) != not_pid:
-                found.append(int(d.name))
-                return True
-        return False
-    wait_for(look, timeout, "a (new) analyzer under vigil")
-    return found[0]
 
 
 def test_batch_flush_wakeup_ignores_wall_clock_steps(vigil_bin, shim, tmp_path):
@@ -107,14 +85,14 @@ def test_wall_clock_step_back_does_not_delay_a_restart(vigil_bin, shim, tmp_path
     env = stepped_env(shim, CLOCKSTEP_MARKER=marker, CLOCKSTEP_SECONDS="-3600")
     proc = vigil_start(vigil_bin, "--", "sh", "-c", "sleep 40", env=env)
     try:
-        current = analyzer_of(proc.pid, None)
+        current = wait_for_analyzer(proc.pid)
         for _ in range(5):  # backoffs 0.1, 0.2, 0.4, 0.8, 1.6 s: the next is 3.2 s
             os.kill(current, signal.SIGKILL)
-            current = analyzer_of(proc.pid, current)
+            current = wait_for_analyzer(proc.pid, current)
         os.kill(current, signal.SIGKILL)
         time.sleep(0.3)   # reaped: its restart is scheduled 3.2 s from the kill
         marker.touch()    # and the wall clock steps back an hour
-        analyzer_of(proc.pid, current, timeout=15)
+        wait_for_analyzer(proc.pid, current, timeout=15)
     finally:
         proc.kill()
         proc.communicate(timeout=30)

@@ -17,7 +17,7 @@ from receiver_harness import Receiver, free_port, wait_for  # noqa: E402
 from aws_common import CredentialStore  # noqa: E402
 from aws_harness import KEY, PARAM, STATIC_AKID, STATIC_SECRET  # noqa: E402
 from aws_ssm import FakeSSM  # noqa: E402
-from vigil_runner import vigil_env, vigil_run, vigil_start  # noqa: E402
+from vigil_runner import analyzer_pids, vigil_env, vigil_run, vigil_start  # noqa: E402
 
 # Alerts from the bundled rules: /etc/shadow read, a dropped binary run from /tmp.
 KEEP = ("VIGIL_RULES_DIR", "VIGIL_ANALYZER")  # where the build is, not settings under test
@@ -127,19 +127,6 @@ def test_unreadable_ca_file_is_an_error_before_the_program(vigil_bin, tmp_path):
     assert r.returncode != 0 and not marker.exists()
     assert "http.ca_file" in r.stderr and "missing.pem" in r.stderr, r.stderr
     assert r.stderr.count("restarting") == 0, r.stderr
-
-
-def analyzer_pids(vigil_pid):
-    pids = []
-    for p in Path("/proc").iterdir():
-        if p.name.isdigit():
-            try:
-                st = (p / "status").read_text()
-            except OSError:
-                continue
-            if "Name:\tvigil-analyzer" in st and f"PPid:\t{vigil_pid}\n" in st:
-                pids.append(int(p.name))
-    return pids
 
 
 VIGILS_OWN = ("vigil health", "Vigil events dropped or lost")

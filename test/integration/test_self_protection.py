@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from vigil_runner import vigil_env, vigil_start
+from vigil_runner import vigil_env, vigil_start, wait_for_analyzer
 from test_tracer import evs, parse_ndjson, prog, show, traced, untraced
 
 EPERM = errno.EPERM
@@ -182,28 +182,6 @@ def test_tamper_attempts_raise_critical_alerts(vigil_bin, progs_dir, tmp_path):
     assert {a["output_fields"]["vigil.tamper"] for a in tamper} == {
         "proc_vigil", "vm_read_vigil", "vm_write_vigil", "ptrace_vigil", "pidfd_vigil", "kcmp_vigil"}
     assert all(a["priority"] == "Critical" for a in tamper)
-
-
-def children_of(pid):
-    out = []
-    for d in Path("/proc").iterdir():
-        try:
-            stat = (d / "stat").read_text()
-        except (OSError, ValueError):
-            continue
-        fields = stat[stat.rindex(")") + 2:].split()
-        if d.name.isdigit() and int(fields[1]) == pid:
-            out.append((int(d.name), stat[stat.index("(") + 1:stat.rindex(")")]))
-    return out
-
-
-def wait_for_analyzer(vigil_pid, not_pid=None, timeout=20):
-    for _ in range(int(timeout * 20)):
-        kids = [p for p, comm in children_of(vigil_pid) if comm.startswith("vigil-analyzer")]
-        if kids and kids[0] != not_pid:
-            return kids[0]
-        time.sleep(0.05)
-    pytest.fail("no analyzer process under vigil")
 
 
 def test_api_key_is_in_no_environment(vigil_bin, tmp_path):

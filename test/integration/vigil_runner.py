@@ -3,6 +3,8 @@
     vigil_run(vigil_bin, *args, ...)    vigil ARGS to completion -> CompletedProcess
     vigil_start(vigil_bin, *args, ...)  vigil ARGS in the background -> Popen
     vigil_env(drop=(), **settings)      an environment for either
+    analyzer_pids(vigil_pid)            the analyzer processes of a running vigil
+    wait_for_analyzer(vigil_pid, ...)   one of them (a successor: not_pid=)
 
 Shapes the suites need, as options rather than copies:
   - output in pipes (the default) or, with out_dir=, in files out_dir/NAME.stdout
@@ -24,6 +26,8 @@ network namespace next to the fakes.
 import os
 import signal
 import subprocess
+import time
+from pathlib import Path
 
 import pytest
 
@@ -93,3 +97,32 @@ def vigil_start(vigil_bin, *args, env=None, cwd=None, stdin=subprocess.DEVNULL,
     test waits for it (communicate/wait) or kills it."""
     return subprocess.Popen([str(a) for a in (*wrapper, vigil_bin, *args)], env=env, cwd=cwd, stdin=stdin,
                             stdout=stdout, stderr=stderr, text=text)
+
+
+def analyzer_pids(vigil_pid):
+    """The vigil-analyzer processes whose parent is vigil_pid (one not yet
+    reaped included)."""
+    pids = []
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            stat = (d / "stat").read_text()
+        except OSError:
+            continue
+        comm = stat[stat.index("(") + 1:stat.rindex(")")]
+        ppid = int(stat[stat.rindex(")") + 2:].split()[1])
+        if ppid == vigil_pid and comm == "vigil-analyzer":
+            pids.append(int(d.name))
+    return pids
+
+
+def wait_for_analyzer(vigil_pid, not_pid=None, timeout=20):
+    """An analyzer of vigil_pid other than not_pid (its successor), polled
+    every 50 ms; fails the test after `timeout` seconds."""
+    for _ in range(int(timeout * 20)):
+        pids = [p for p in analyzer_pids(vigil_pid) if p != not_pid]
+        if pids:
+            return pids[0]
+        time.sleep(0.05)
+    pytest.fail(f"no {'new ' if not_pid else ''}analyzer under vigil {vigil_pid} within {timeout} s")
