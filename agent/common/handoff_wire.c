@@ -76,7 +76,9 @@ static void parse_prefilter(char *text, struct prefilter *pf)
 enum vigil_handoff_status vigil_handoff_decode(char *text, size_t len, struct vigil_handoff *h)
 {
 	memset(h, 0, sizeof(*h));
-	if (len == 0 || strncmp(text, "ERROR", 5) == 0)
+	if (len == 0)
+		return VIGIL_HANDOFF_NO_ANSWER;
+	if (strncmp(text, "ERROR", 5) == 0)
 		return VIGIL_HANDOFF_FAILED;
 	char *nl = strchr(text, '\n');
 	if (!nl)

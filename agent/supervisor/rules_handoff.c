@@ -52,6 +52,9 @@ int handoff_read(int fd, int timeout_ms, char *buf, size_t size, vigil_sc_set *s
 	enum vigil_handoff_status st = vigil_handoff_decode(buf, (size_t)n, &h);
 	if (st == VIGIL_HANDOFF_FAILED)
 		return -1;
+	if (st == VIGIL_HANDOFF_NO_ANSWER)
+		LOG_WARN("the analyzer ended before it said which syscalls the rules need; "
+			 "tracing the full set");
 	if (st == VIGIL_HANDOFF_UNREADABLE)
 		LOG_WARN("unreadable syscall set from the analyzer; tracing the full set");
 	if (st != VIGIL_HANDOFF_OK)

@@ -34,6 +34,23 @@ static void forward(struct sigfwd *f, int sig)
 	init_forward(f->child_pid, sig, f->group_fwd);
 }
 
+/*
+ * The wake-up is not a one-shot: the tracer stores a fresh wake_at_ns on
+ * every turn, and while the stored time is due it is sent again every
+ * POLL_NS. A signal that lands between the tracer's store and its entering
+ * waitpid() is taken in user space and interrupts nothing; sent once only,
+ * that left the tracer asleep until the program's next stop, which may
+ * never come (a restart of the analyzer waited for it).
+ */
+static void wake_if_due(struct sigfwd *f, uint64_t *last_sent)
+{
+	uint64_t at = atomic_load(&f->wake_at_ns), now = vigil_mono_ns();
+	if (!at || now < at || now - *last_sent < POLL_NS)
+		return;
+	syscall(SYS_tgkill, getpid(), f->tracer_tid, WAKE_SIG);
+	*last_sent = now;
+}
+
 static void *thread_main(void *arg)
 {
 	struct sigfwd *f = arg;
@@ -41,18 +58,16 @@ static void *thread_main(void *arg)
 	sigfillset(&set);
 	sigdelset(&set, SIGCHLD); /* ptrace stops: the tracer thread's business */
 	sigdelset(&set, WAKE_SIG);
+	uint64_t last_sent = 0;
 	for (;;) {
 		struct timespec ts = {0, (long)POLL_NS};
 		siginfo_t info;
 		int sig = sigtimedwait(&set, &info, &ts);
-		if (sig > 0) {
+		if (sig > 0)
 			forward(f, sig);
-			continue;
-		}
-		uint64_t at = atomic_load(&f->wake_at_ns);
-		if (at && vigil_mono_ns() >= at &&
-		    atomic_compare_exchange_strong(&f->wake_at_ns, &at, 0))
-			syscall(SYS_tgkill, getpid(), f->tracer_tid, WAKE_SIG);
+		wake_if_due(
+			f,
+			&last_sent); /* also after a signal: a stream of them must not starve it */
 	}
 	return NULL;
 }

@@ -26,13 +26,14 @@ struct sigfwd {
 	bool group_fwd;
 	int child_pidfd;
 	atomic_bool child_gone;	     /* tracer thread -> signal thread */
-	_Atomic uint64_t wake_at_ns; /* tracer thread -> signal thread, which clears it */
+	_Atomic uint64_t wake_at_ns; /* tracer thread -> signal thread */
 };
 
 /* Start forwarding signals to `child` (its group with `group`); `f` must
  * outlive the process (the thread is detached and never stops). */
 int sigfwd_start(struct sigfwd *f, pid_t child, bool group);
-/* Ask to be woken (EINTR out of waitpid) at `at_ns` (CLOCK_MONOTONIC ns, vigil_mono_ns); 0 = never. */
+/* Ask to be woken (EINTR out of waitpid) at `at_ns` (CLOCK_MONOTONIC ns,
+ * vigil_mono_ns) or soon after, again every 20 ms until the next call; 0 = never. */
 void sigfwd_wake_at(struct sigfwd *f, uint64_t at_ns);
 /* Forward a SIGRTMAX that came from outside and reached the tracer thread. */
 void sigfwd_forward_pending(struct sigfwd *f);

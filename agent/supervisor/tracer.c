@@ -109,6 +109,7 @@ static void wait_and_dispatch(struct loop_state *s, bool block)
 static void start_draining(struct loop_state *s, const struct sup_options *o, uint64_t now)
 {
 	s->draining = true;
+	sigfwd_wake_at(s->sigfwd, 0); /* the drain polls; no wake-ups to interrupt it */
 	s->drain_deadline = now + (uint64_t)o->drain_ms * 1000000ull;
 	report_health(s, now, true);
 	/* channel_push copied the health event: the buffer is free again. */

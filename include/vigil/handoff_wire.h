@@ -8,7 +8,10 @@
  *   RESULTS d,e
  *   OPENPATHS           (optional) then one "<op><string>" per line
  *
- * or "ERROR\n" when the configuration or the rules did not load.
+ * or "ERROR\n" when the configuration or the rules did not load. Nothing
+ * at all means the analyzer died before it answered (crashed, or killed by
+ * someone): that is no verdict on the rules, so the program starts with the
+ * full set and the restarted analyzer loads them again.
  */
 #ifndef VIGIL_HANDOFF_WIRE_H
 #define VIGIL_HANDOFF_WIRE_H
@@ -35,6 +38,7 @@ enum vigil_handoff_status {
 	VIGIL_HANDOFF_FAILED = -1,    /* the analyzer said the rules did not load */
 	VIGIL_HANDOFF_UNREADABLE = 1, /* lines that are not a set: keep the default set */
 	VIGIL_HANDOFF_NO_LINE = 2,    /* not one complete line: keep the default set */
+	VIGIL_HANDOFF_NO_ANSWER = 3,  /* nothing at all (it died first): keep the default set */
 };
 
 /* The answer into out (reset first); -1 when it exceeds the limit or memory. */

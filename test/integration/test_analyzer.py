@@ -6,13 +6,15 @@ queued, so any gap is a loss, and every loss must be reported by the
 vigil_health counters (events_dropped, events_lost), never silent.
 """
 import json
+from pathlib import Path
 import os
 import signal
+import subprocess
 import sys
 import threading
 import time
 
-from vigil_runner import analyzer_pids, vigil_env, vigil_run, vigil_start
+from vigil_runner import analyzer_pids, vigil_env, vigil_run, vigil_start, wait_for_analyzer
 
 WORKLOAD = [sys.executable, "-c",
             "import time\n"
@@ -102,6 +104,41 @@ def test_program_runs_when_analyzer_is_missing(vigil_bin, tmp_path):
     assert proc.returncode == 4
     assert proc.stdout == b"hi\n"
     assert b"analyzer program not found" in proc.stderr
+
+
+def test_analyzer_killed_before_it_answers_does_not_stop_the_program(vigil_bin, tmp_path):
+    """The first analyzer is killed before it has said which syscalls the
+    rules need (a stand-in that hangs there, so the kill cannot come late;
+    the real one follows it). That silence is no verdict on the rules: the
+    program starts, traced with the full set, and the restarted analyzer
+    alerts on what it does."""
+    real = Path(vigil_bin).with_name("vigil-analyzer")
+    first_done, never = tmp_path / "first-started", tmp_path / "never-written"
+    os.mkfifo(never)
+    stand_in = tmp_path / "vigil-analyzer"
+    # The wait is the shell's own (open of a FIFO nobody writes): no child
+    # that would outlive the kill and hold vigil's pipes.
+    stand_in.write_text(f"""#!/bin/sh
+if [ ! -e {first_done} ]; then touch {first_done}; read x < {never}; exit 1; fi
+exec {real} "$@"
+""")
+    stand_in.chmod(0o755)
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("- rule: hostname read\n  desc: d\n  condition: evt.type in (open, openat, openat2) "
+                     "and fd.name = /etc/hostname\n  output: read %fd.name\n  priority: WARNING\n")
+    proc = vigil_start(vigil_bin, "--rules", rules, "--", "sh", "-c",
+                       "sleep 0.5; cat /etc/hostname > /dev/null; sleep 0.5",
+                       env=vigil_env(VIGIL_ANALYZER=stand_in), stdout=subprocess.PIPE)
+    try:
+        os.kill(wait_for_analyzer(proc.pid), signal.SIGKILL)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert "ended before it said which syscalls" in err
+    assert '"rule":"hostname read"' in out, err
 
 
 def test_events_out_errors_before_the_program_starts(vigil_bin, tmp_path):
