@@ -53,7 +53,7 @@ static struct proc *make_root(void)
 	struct proc_image *img = procinfo_read_image(getpid(), NULL, NULL);
 	proc_set_image(root, img);
 	image_unref(img);
-	procinfo_read_ids(root, getpid());
+	procinfo_read_ids(root, getpid(), NULL, 0);
 	procinfo_read_session(root, getpid());
 	procinfo_read_cwd(root);
 	return root;

@@ -12,6 +12,7 @@
 #include "vigil/prefilter.h"
 #include "sensor/core.h"
 #include "sensor/decode/decode.h"
+#include "sensor/race.h"
 #include "sensor/seccomp/filter.h"
 #include "sensor/tamper.h"
 
@@ -43,7 +44,7 @@ bool core_refuse(struct sensor_core *c, struct sensor_task *t, long result)
 static void refresh(struct proc *p, pid_t tid)
 {
 	if (p->ids_stale)
-		procinfo_read_ids(p, tid);
+		procinfo_read_ids(p, tid, NULL, 0);
 	if (p->session_stale)
 		procinfo_read_session(p, tid);
 	if (p->cwd_stale)
@@ -118,6 +119,8 @@ static int tree_syscall(struct sensor_core *c, struct sensor_task *t)
 enum core_verdict core_syscall_entry(struct sensor_core *c, struct sensor_task *t)
 {
 	struct sensor_record *r = &t->rec;
+	if (t->open_pending) /* an open whose exit never came (its thread was killed) */
+		race_open_forget(t);
 	/* The filter's data names socketcall, not the call inside. */
 	if (r->id == VIGIL_SC_SOCKETCALL && !tamper_unpack_socketcall(c, t))
 		r->id = VIGIL_SC_UNKNOWN;
@@ -137,17 +140,24 @@ enum core_verdict core_syscall_entry(struct sensor_core *c, struct sensor_task *
 		emit(c, t);
 		return CORE_CONTINUE;
 	}
-	if (core_result_wanted(&c->cfg, r->id, decoded ? &c->ev : NULL))
+	/* The exit names the file from the kernel (race.h): taken when a rule
+	 * reads the result, and whenever another task could change the path. */
+	if (core_result_wanted(&c->cfg, r->id, decoded ? &c->ev : NULL) ||
+	    (decoded && race_possible(t->proc))) {
+		if (decoded)
+			race_open_entry(t, &c->ev);
 		return CORE_WANT_RESULT;
+	}
 	if (decoded || decode(c, t, false, 0))
 		emit(c, t);
 	return CORE_CONTINUE;
 }
 
 /* The exec event: after success (new image) or failure (the caller). */
-static void emit_exec(struct sensor_core *c, struct sensor_task *t, long res)
+static void emit_exec(struct sensor_core *c, struct sensor_task *t, long res, enum vigil_tamper why)
 {
 	begin(c, VIGIL_EV_SYSCALL);
+	c->ev.tamper = (uint8_t)why;
 	c->ev.type = t->rec.id == VIGIL_SC_EXECVEAT ? VIGIL_SC_EXECVEAT : VIGIL_SC_EXECVE;
 	c->ev.arch = (uint8_t)t->rec.arch;
 	c->ev.has_res = 1;
@@ -161,24 +171,37 @@ static void emit_exec(struct sensor_core *c, struct sensor_task *t, long res)
 void core_syscall_exit(struct sensor_core *c, struct sensor_task *t, long res)
 {
 	int id = t->rec.id;
-	if (id == VIGIL_SC_CLONE3)
-		tamper_check_clone3_exit(c, t, res);
-	else if (id == VIGIL_SC_EXECVE || id == VIGIL_SC_EXECVEAT) {
+	if (id == VIGIL_SC_EXECVE || id == VIGIL_SC_EXECVEAT) {
 		if (!t->rec.exec_done && res != 0) /* a success was reported at its exec */
-			emit_exec(c, t, res);
-	} else if (!(vigil_syscall_flags(id) & VIGIL_SC_QUIET) && decode(c, t, true, res))
+			emit_exec(c, t, res, VIGIL_TAMPER_NONE);
+	} else if (!(vigil_syscall_flags(id) & VIGIL_SC_QUIET) && decode(c, t, true, res)) {
+		c->ev.tamper = (uint8_t)race_open_exit(t, &c->ev, res);
 		emit(c, t);
+	}
+	race_open_forget(t);
 }
 
+/*
+ * A successful exec. Everything about the new image is the kernel's: comm
+ * from /proc/PID/status (read anyway: setuid bits and file capabilities
+ * apply at exec), the exe link, argv from the new stack. The path read at
+ * the entry only names the event's filename, and is checked (race.h).
+ */
 void core_exec_done(struct sensor_core *c, struct sensor_task *t, struct exec_argv *argv)
 {
-	struct proc_image *img = procinfo_read_image(t->tid, t->exec_filename, argv);
+	struct proc *p = t->proc;
+	char comm[64] = "";
+	if (procinfo_read_ids(p, t->tid, comm, sizeof(comm)) != 0)
+		p->ids_stale = true;
+	p->vm_shared = p->vfork_child = false; /* a new address space, its own */
+	enum vigil_tamper why = VIGIL_TAMPER_NONE;
+	struct proc_image *img = procinfo_read_image(t->tid, comm, argv);
 	if (img) {
-		proc_set_image(t->proc, img);
+		why = race_exec_check(t, img);
+		proc_set_image(p, img);
 		image_unref(img);
 	}
-	t->proc->ids_stale = true; /* setuid bits and file caps apply at exec */
-	emit_exec(c, t, 0);
+	emit_exec(c, t, 0, why);
 	t->rec.exec_done = true;
 }
 

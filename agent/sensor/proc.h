@@ -37,6 +37,17 @@ struct proc {
 	bool cwd_stale;
 	bool foreign_trace_reported; /* a stop no filter of vigil's asked for was reported */
 	bool parent_guessed;	     /* the creator was never seen: `parent` is a fallback */
+	/*
+	 * Who else can write this process's memory while one of its threads is
+	 * in a syscall (race.h): its other threads (the sensor keeps `threads`,
+	 * the live ones it watches), and `vm_shared`: another process shares
+	 * its memory (clone(CLONE_VM) without CLONE_THREAD, vfork) or wrote it
+	 * (process_vm_writev). Set by the sensor, cleared by exec (a new mm).
+	 */
+	uint32_t threads;
+	bool vm_shared;
+	bool vfork_child;   /* runs in its parent's memory (vfork) until it execs */
+	bool race_reported; /* a path race was logged (events keep coming) */
 	struct proc *parent;
 	struct proc_image *image;
 	char *cwd; /* with a trailing '/', as proc.cwd shows it */

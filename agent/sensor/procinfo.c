@@ -49,15 +49,27 @@ static char *read_link(pid_t pid, const char *what)
 	return strdup(target);
 }
 
-int procinfo_fd_path(pid_t pid, int fd, char *buf, size_t size)
+static int read_link_into(const char *path, char *buf, size_t size)
 {
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, fd);
 	ssize_t n = readlink(path, buf, size - 1);
 	if (n < 0)
 		return -1;
 	buf[n] = '\0';
 	return 0;
+}
+
+int procinfo_fd_path(pid_t pid, int fd, char *buf, size_t size)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, fd);
+	return read_link_into(path, buf, size);
+}
+
+int procinfo_task_fd_path(pid_t pid, pid_t tid, int fd, char *buf, size_t size)
+{
+	char path[96];
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/fd/%d", (int)pid, (int)tid, fd);
+	return read_link_into(path, buf, size);
 }
 
 /* argv[0] and the rest joined by spaces, from the NUL-separated cmdline. */
@@ -79,27 +91,13 @@ static void split_cmdline(struct proc_image *img, char *buf, size_t len)
 	img->args = strndup(rest, rest_len);
 }
 
-/*
- * The kernel sets comm at exec to the last component of the path passed to
- * execve, cut to 15 bytes; deriving it saves a /proc read per exec. Paths
- * the kernel rewrites (fexecve's /dev/fd/N) are read from /proc instead.
- */
-static char *comm_from_filename(const char *filename)
-{
-	if (!filename || !*filename || strncmp(filename, "/dev/fd/", 8) == 0)
-		return NULL;
-	const char *base = strrchr(filename, '/');
-	base = base ? base + 1 : filename;
-	return *base ? strndup(base, 15) : NULL;
-}
-
-struct proc_image *procinfo_read_image(pid_t pid, const char *filename, struct exec_argv *argv)
+struct proc_image *procinfo_read_image(pid_t pid, const char *comm, struct exec_argv *argv)
 {
 	struct proc_image *img = image_new();
 	if (!img)
 		return NULL;
 	char buf[VIGIL_ARGS_MAX + 256];
-	img->name = comm_from_filename(filename);
+	img->name = comm && *comm ? strdup(comm) : NULL;
 	if (!img->name) {
 		ssize_t n = read_proc_file(pid, "comm", buf, 32);
 		if (n > 0 && buf[n - 1] == '\n')
@@ -140,11 +138,27 @@ static void parse_ids(const char *status, const char *key, uint32_t *real, uint3
 	*eff = (uint32_t)strtoul(end, NULL, 10);
 }
 
-int procinfo_read_ids(struct proc *p, pid_t tid)
+/* "Name:\tCOMM\n" first in status; the kernel escapes '\n' and '\\' there. */
+static void parse_comm(const char *status, char *comm, size_t size)
+{
+	size_t n = 0;
+	const char *p = strncmp(status, "Name:\t", 6) == 0 ? status + 6 : "";
+	for (; *p && *p != '\n' && n + 1 < size; p++) {
+		if (*p == '\\' && (p[1] == 'n' || p[1] == '\\'))
+			comm[n++] = *++p == 'n' ? '\n' : '\\';
+		else
+			comm[n++] = *p;
+	}
+	comm[n] = '\0';
+}
+
+int procinfo_read_ids(struct proc *p, pid_t tid, char *comm, size_t comm_size)
 {
 	char status[4096];
 	if (read_proc_file(tid, "status", status, sizeof(status)) <= 0)
 		return -1;
+	if (comm && comm_size)
+		parse_comm(status, comm, comm_size);
 	parse_ids(status, "\nUid:", &p->uid, &p->euid);
 	parse_ids(status, "\nGid:", &p->gid, &p->egid);
 	const char *cap = strstr(status, "\nCapEff:");

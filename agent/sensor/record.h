@@ -22,11 +22,7 @@ struct sensor_record {
 	uint32_t filter_data; /* SECCOMP_RET_DATA of the filter that stopped it */
 	uint64_t cookie;      /* the mechanism's handle (a user notification's id); 0 if none */
 	/* What the mechanism learned while the syscall ran (ptrace: events). */
-	bool child_seen; /* a fork/clone event announced its child */
-	bool exec_done;	 /* the exec succeeded (its event is already out) */
-	/* What the core read at entry, for the mechanism's later use. */
-	bool clone3_flags_known;
-	uint64_t clone3_flags; /* clone3's flags (CLONE_THREAD, CLONE_UNTRACED) */
+	bool exec_done; /* the exec succeeded (its event is already out) */
 };
 
 #endif

@@ -18,6 +18,7 @@
 #include "vigil/syscalls.h"
 #include "sensor/seccomp/vet.h"
 #include "sensor/signal_all.h"
+#include "sensor/race.h"
 #include "sensor/tamper.h"
 #include "sensor/vigil_procs.h"
 
@@ -74,22 +75,6 @@ static enum vigil_tamper tamper_kind(int id)
 	}
 }
 
-static bool clone_untraced(struct sensor_core *c, struct sensor_task *t)
-{
-	struct sensor_record *r = &t->rec;
-	if (r->id == VIGIL_SC_CLONE)
-		return r->args[0] & CLONE_UNTRACED;
-	if (r->id == VIGIL_SC_CLONE3) {
-		uint64_t flags = 0;
-		if (sensor_read(c->sensor->mem, t->tid, r->args[0], &flags, sizeof(flags)) != 0)
-			return false; /* the kernel will fail it with EFAULT too */
-		r->clone3_flags = flags;
-		r->clone3_flags_known = true;
-		return flags & CLONE_UNTRACED;
-	}
-	return false;
-}
-
 /* seccomp(2) / prctl(PR_SET_SECCOMP): a filter that could hide syscalls is refused. */
 static bool check_seccomp(struct sensor_core *c, struct sensor_task *t)
 {
@@ -134,7 +119,11 @@ bool tamper_check_entry(struct sensor_core *c, struct sensor_task *t)
 		return check_io_uring(c, t);
 	if (id == VIGIL_SC_SECCOMP || id == VIGIL_SC_PRCTL)
 		return check_seccomp(c, t);
-	if (clone_untraced(c, t)) {
+	/* The filter answers clone3 ENOSYS; only an x32 one (traced whole) gets here. */
+	if (id == VIGIL_SC_CLONE3)
+		return refuse(c, t, ENOSYS);
+	/* The filter stops clone only with CLONE_UNTRACED: a register, no race. */
+	if (id == VIGIL_SC_CLONE && (t->rec.args[0] & CLONE_UNTRACED)) {
 		LOG_WARN("process %d tried clone with CLONE_UNTRACED: refused", (int)t->tid);
 		core_emit_tamper(c, t, VIGIL_TAMPER_CLONE_UNTRACED);
 		return refuse(c, t, EPERM);
@@ -156,6 +145,8 @@ bool tamper_check_entry(struct sensor_core *c, struct sensor_task *t)
 		core_emit_tamper(c, t, VIGIL_TAMPER_NONE);
 		return refuse(c, t, EPERM);
 	}
+	if (id == VIGIL_SC_PROCESS_VM_WRITEV) /* it may rewrite a path mid-syscall */
+		race_note_vm_write(c, (pid_t)t->rec.args[0]);
 	return false;
 }
 
@@ -175,16 +166,6 @@ bool tamper_check_open(struct sensor_core *c, struct sensor_task *t, struct vigi
 		 (int)t->tid, path);
 	ev->tamper = VIGIL_TAMPER_PROC_VIGIL;
 	return refuse(c, t, EPERM);
-}
-
-void tamper_check_clone3_exit(struct sensor_core *c, struct sensor_task *t, long res)
-{
-	if (res <= 0 || t->rec.child_seen)
-		return;
-	/* The child exists but no fork event announced it: it is untraced. */
-	LOG_WARN("process %d started %ld outside the tracer: killed", (int)t->tid, res);
-	kill((pid_t)res, SIGKILL);
-	core_emit_tamper(c, t, VIGIL_TAMPER_UNTRACED_CHILD);
 }
 
 bool tamper_unpack_socketcall(struct sensor_core *c, struct sensor_task *t)

@@ -1,8 +1,8 @@
 /*
  * tamper.h — escapes and attacks on the tracer, refused and reported.
  *
- * clone/clone3 with CLONE_UNTRACED would start a process the tracer never
- * sees; ptrace, process_vm_readv/writev, pidfds, kcmp, /proc/PID/mem and
+ * clone with CLONE_UNTRACED would start a process the tracer never sees
+ * (clone3 never runs: the filter answers it ENOSYS); ptrace, process_vm_readv/writev, pidfds, kcmp, /proc/PID/mem and
  * signals aimed at vigil's own processes would blind, rob or kill it; the
  * program's own seccomp filters could hide syscalls; io_uring can open
  * files and connect without syscalls a tracer sees. See the threat model
@@ -22,8 +22,6 @@ bool tamper_check_entry(struct sensor_core *c, struct sensor_task *t);
 /* An open whose decoded path (ev->fd.name) is vigil's own /proc files:
  * refused, and ev marked as a tamper event (true). */
 bool tamper_check_open(struct sensor_core *c, struct sensor_task *t, struct vigil_event *ev);
-/* At clone3's exit: a child that no fork event announced is killed. */
-void tamper_check_clone3_exit(struct sensor_core *c, struct sensor_task *t, long res);
 /* i386 socketcall(call, args*): rewrite t->rec as the real syscall. */
 bool tamper_unpack_socketcall(struct sensor_core *c, struct sensor_task *t);
 

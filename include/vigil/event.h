@@ -80,7 +80,7 @@ enum vigil_tamper {
 	VIGIL_TAMPER_PTRACE_VIGIL,
 	VIGIL_TAMPER_SIGNAL_VIGIL,
 	VIGIL_TAMPER_IO_URING,
-	VIGIL_TAMPER_UNTRACED_CHILD,
+	VIGIL_TAMPER_UNTRACED_CHILD, /* retired (clone3 is answered ENOSYS); recorded events keep it */
 	VIGIL_TAMPER_VM_WRITE_VIGIL,
 	VIGIL_TAMPER_VM_READ_VIGIL,  /* process_vm_readv of a vigil process */
 	VIGIL_TAMPER_PIDFD_VIGIL,    /* pidfd_open / pidfd_getfd of a vigil process */
@@ -88,6 +88,8 @@ enum vigil_tamper {
 	VIGIL_TAMPER_PROC_VIGIL,     /* open of /proc/<vigil>/{mem,environ,fd,map_files,...} */
 	VIGIL_TAMPER_SECCOMP_FILTER, /* an own seccomp filter that could hide syscalls */
 	VIGIL_TAMPER_FOREIGN_TRACE,  /* a trace stop vigil's filter did not ask for */
+	VIGIL_TAMPER_EXEC_RACE,	     /* the exec path vigil read is not the image that ran */
+	VIGIL_TAMPER_PATH_RACE, /* the open path vigil read is not the file the kernel opened */
 	VIGIL_TAMPER_COUNT
 };
 

@@ -369,28 +369,25 @@ def test_threads_openat_per_thread(vigil_bin, progs_dir, tmp_path):
 # clone3 and CLONE_UNTRACED
 # --------------------------------------------------------------------------
 
-def test_clone3_child_is_followed(vigil_bin, progs_dir, tmp_path):
-    run = traced(vigil_bin, [prog(progs_dir, "clone_raw"), "clone3", tmp_path], tmp_path)
+@pytest.mark.parametrize("mode", ["clone3", "clone3_untraced"])
+def test_clone3_is_answered_enosys(vigil_bin, progs_dir, tmp_path, mode):
+    """clone3 takes its flags from memory, which a second thread can change
+    after vigil read them (test_races.py): the filter answers every clone3
+    ENOSYS, as container runtimes' default profiles do; libc falls back to
+    clone. Nothing is created, nothing to report."""
+    run = traced(vigil_bin, [prog(progs_dir, "clone_raw"), mode, tmp_path], tmp_path)
     assert run.rc == 0, run.describe()
     parent = run.report(role="parent")
-    pid, child = parent["pid"], parent["res"]
-    assert child > 0, f"clone3 failed under vigil: {parent}"
-    c = run.report(role="child")
-    assert c["pid"] == child
-    assert c["tracer"] > 0, f"clone3 child {child} runs untraced (TracerPid 0)"
-    assert run.report(role="wait")["status"] == 0
-    marker = str(tmp_path / "marker-clone3")
-    match_one(run.events, "openat", child, {"fd.name": marker, "proc.ppid": pid},
-              "clone3 child opening its marker")
-    match_one(run.events, "execve", child, {
-        "evt.res": 0, "proc.exepath": os.path.realpath("/bin/true"), "proc.ppid": pid,
-    }, "clone3 child exec of /bin/true")
-    match_one(run.events, "clone3", pid, {"evt.res": child}, "the clone3 call itself")
+    assert parent["res"] == -errno.ENOSYS, f"{mode} under vigil: {parent}"
+    assert not [r for r in run.reports if r.get("role") == "child"], run.reports
+    assert not (tmp_path / f"marker-{mode}").exists()
+    assert not [e for e in run.events if e.get("vigil.tamper")], "ENOSYS is no tamper attempt"
 
 
-@pytest.mark.parametrize("mode", ["clone3_untraced", "clone_untraced"])
-def test_clone_untraced_never_unseen(vigil_bin, progs_dir, tmp_path, mode):
-    """CLONE_UNTRACED must fail with EPERM or give a traced child; a tamper event either way."""
+def test_clone_untraced_never_unseen(vigil_bin, progs_dir, tmp_path):
+    """CLONE_UNTRACED (a register the filter checks) fails with EPERM, or
+    gives a traced child; a tamper event either way."""
+    mode = "clone_untraced"
     run = traced(vigil_bin, [prog(progs_dir, "clone_raw"), mode, tmp_path], tmp_path)
     assert run.rc == 0, run.describe()
     parent = run.report(role="parent")

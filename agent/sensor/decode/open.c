@@ -110,7 +110,7 @@ void decode_openat2(struct vigil_event *ev, const struct decode_ctx *c)
 /*
  * open_by_handle_at(mount_fd, handle, flags) opens a file by its handle,
  * with no path to read at entry: the name is the kernel's, read from
- * /proc/PID/fd/N of the new fd at the exit (VIGIL_SC_RESULT).
+ * /proc/PID/task/TID/fd/N of the new fd at the exit (VIGIL_SC_RESULT).
  */
 void decode_open_by_handle_at(struct vigil_event *ev, const struct decode_ctx *c)
 {
@@ -122,7 +122,8 @@ void decode_open_by_handle_at(struct vigil_event *ev, const struct decode_ctx *c
 	if (!c->has_res || c->res < 0)
 		return;
 	ev->fd.num = c->res;
-	if (procinfo_fd_path(c->proc->pid, (int)c->res, path, sizeof(path)) == 0) {
+	if (procinfo_task_fd_path(c->proc->pid, c->rec->tid, (int)c->res, path, sizeof(path)) ==
+	    0) {
 		ev->fd.name = vigil_event_cstr(ev, path);
 		if (path[0] != '/')
 			ev->fd.type = VIGIL_FD_OTHER;

@@ -33,6 +33,8 @@ static struct task *adopt(struct ptrace_sensor *ps, pid_t tid)
 	struct task *t = task_add(tt, tid, NULL, parent ? parent->st.proc : ps->base.core->root);
 	if (t && !parent)
 		t->st.proc->parent_guessed = true; /* not vigil's child: see decode_proc */
+	if (t)
+		t->st.proc->vm_shared = true; /* its clone flags are unknown (proc.h) */
 	return t;
 }
 
@@ -64,19 +66,39 @@ bool newtasks_forget(struct ptrace_sensor *ps, pid_t pid)
 	return false;
 }
 
-/* Is `child` a thread of creator's process? clone3 told us its flags. */
-static bool is_thread(struct task *creator, pid_t child, int event)
+/* Is `child` a thread of creator's process? Without its flags: /proc says. */
+static bool in_creators_group(struct task *creator, pid_t child)
 {
-	if (event != PTRACE_EVENT_CLONE)
-		return false;
-	/* Inside a clone3 we stopped at, its flags were read at entry. */
-	const struct sensor_record *r = &creator->st.rec;
-	if (creator->wait == TASK_IN_SYSCALL && r->id == VIGIL_SC_CLONE3 && r->clone3_flags_known)
-		return r->clone3_flags & CLONE_THREAD;
 	char path[64];
 	struct stat st;
 	snprintf(path, sizeof(path), "/proc/%d/task/%d", (int)creator->st.proc->pid, (int)child);
 	return stat(path, &st) == 0;
+}
+
+/*
+ * Who can write the new task's memory, and the creator's (proc.h): a
+ * thread is counted by the task table; a process made with CLONE_VM
+ * shares its creator's memory, and unless it is a vfork child (its
+ * creator waits until it execs or exits) the creator's too. Unknown flags
+ * count as shared: an open's exit stop too many, never a race missed.
+ */
+static void note_vm(struct proc *creator, struct proc *child, bool known, uint64_t flags)
+{
+	if (known && !(flags & CLONE_VM))
+		return;
+	child->vm_shared = true;
+	if (known && (flags & CLONE_VFORK))
+		child->vfork_child = true;
+	else
+		creator->vm_shared = true;
+}
+
+/* A vfork child's thread lives on in the parent's memory if the child
+ * itself exits: from then on the parent can be raced. */
+static void note_thread(struct proc *p)
+{
+	if (p->vfork_child && p->parent)
+		p->parent->vm_shared = true;
 }
 
 struct task *newtasks_from_event(struct ptrace_sensor *ps, struct task *creator, pid_t child,
@@ -86,10 +108,18 @@ struct task *newtasks_from_event(struct ptrace_sensor *ps, struct task *creator,
 	struct task *t = task_find(tt, child);
 	if (t)
 		return t;
-	t = is_thread(creator, child, event) ? task_add(tt, child, creator->st.proc, NULL)
-					     : task_add(tt, child, NULL, creator->st.proc);
+	uint64_t flags = 0;
+	bool known = ptrace_clone_flags(creator->st.tid, &flags);
+	bool thread = known ? (flags & CLONE_THREAD) != 0
+			    : event == PTRACE_EVENT_CLONE && in_creators_group(creator, child);
+	struct proc *cp = creator->st.proc;
+	t = thread ? task_add(tt, child, cp, NULL) : task_add(tt, child, NULL, cp);
 	if (!t)
 		return NULL;
+	if (thread)
+		note_thread(cp);
+	else
+		note_vm(cp, t->st.proc, known, flags);
 	if (newtasks_forget(ps, child))
 		start(t); /* its first stop came first and is waiting for us */
 	else

@@ -63,6 +63,10 @@ struct ptrace_sensor {
 	int n_parked;
 };
 
+/* clone_flags.c: the flags of the clone-family call `tid` is stopped in at
+ * its fork/vfork/clone event; false when they cannot be read. */
+bool ptrace_clone_flags(pid_t tid, uint64_t *flags);
+
 /* sensor.c: restart, skip a syscall with a result. */
 void ptrace_resume(struct task *t, int sig);
 

@@ -67,9 +67,7 @@ static bool read_seccomp_stop(struct task *t)
 	r->nr = (long)info.seccomp.nr;
 	memcpy(r->args, info.seccomp.args, sizeof(r->args));
 	r->tid = t->st.tid;
-	r->child_seen = false;
 	r->exec_done = false;
-	r->clone3_flags_known = false;
 	r->id = vigil_syscall_from_nr(r->arch, r->nr);
 	r->filter_data = info.seccomp.ret_data;
 	return true;
@@ -140,11 +138,9 @@ static bool is_job_control_stop(int sig)
 	return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
 }
 
-/* Which syscall made a child: clone3 when we stopped at its entry, else by event. */
-static int fork_syscall(struct task *t, int event)
+/* Which syscall made a child, as events name it (clone3 never runs: ENOSYS). */
+static int fork_syscall(int event)
 {
-	if (t->wait == TASK_IN_SYSCALL && t->st.rec.id == VIGIL_SC_CLONE3)
-		return VIGIL_SC_CLONE3;
 	return event == PTRACE_EVENT_VFORK ? VIGIL_SC_VFORK : VIGIL_SC_CLONE;
 }
 
@@ -153,13 +149,8 @@ static void on_new_child(struct ptrace_sensor *ps, struct task *t, int event)
 	unsigned long child = 0;
 	if (ptrace(PTRACE_GETEVENTMSG, t->st.tid, NULL, &child) == 0 && child > 0) {
 		newtasks_from_event(ps, t, (pid_t)child, event);
-		core_emit_fork(ps->base.core, &t->st, fork_syscall(t, event), (pid_t)child);
+		core_emit_fork(ps->base.core, &t->st, fork_syscall(event), (pid_t)child);
 	}
-	t->st.rec.child_seen = true;
-	/* A clone3 that reported its child cannot have escaped: cancel the
-	 * exit stop taken for the escape check. */
-	if (t->wait == TASK_IN_SYSCALL && t->st.rec.id == VIGIL_SC_CLONE3)
-		t->wait = TASK_RUNNING;
 	ptrace_resume(t, 0);
 }
 

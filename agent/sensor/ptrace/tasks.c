@@ -77,6 +77,7 @@ struct task *task_add(struct task_table *tt, pid_t tid, struct proc *proc, struc
 		}
 	}
 	t->st.proc = proc;
+	proc->threads++;
 	link_task(tt, t);
 	tt->n_tasks++;
 	return t;
@@ -87,6 +88,8 @@ void task_remove(struct task_table *tt, struct task *t)
 	unlink_task(tt, t);
 	tt->n_tasks--;
 	free(t->st.exec_filename);
+	free(t->st.open_name);
+	t->st.proc->threads--;
 	proc_unref(t->st.proc);
 	free(t);
 }

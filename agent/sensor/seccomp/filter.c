@@ -7,7 +7,8 @@
  * for an untraced syscall never depends on its arguments, so the kernel's
  * seccomp action cache makes them free. A few syscalls are traced only
  * when an argument says so (arg_conds below): clone with CLONE_UNTRACED,
- * prctl(PR_SET_SECCOMP), sends with MSG_FASTOPEN.
+ * prctl(PR_SET_SECCOMP), sends with MSG_FASTOPEN. clone3 is never run: it
+ * is answered ENOSYS (emit_clone3_enosys).
  */
 #include <errno.h>
 #include <linux/audit.h>
@@ -104,14 +105,33 @@ bool seccomp_arg_traced(const vigil_sc_set *set, int id)
 }
 
 /*
- * One ABI's block: [nr] is loaded by the caller. For each traced syscall:
- * "jeq nr, 0, 1; ret TRACE|id". Then the argument checks and the final ALLOW.
+ * clone3 takes its flags from memory, where a second thread can set
+ * CLONE_UNTRACED after a tracer read them. As container runtimes' default
+ * profiles do, the filter answers it ENOSYS in the kernel (no stop): libc
+ * falls back to clone, whose flags are registers the filter checks.
+ * ERRNO outranks TRACE, so no filter of the program's can undo this.
+ */
+static void emit_clone3_enosys(struct builder *b, int arch)
+{
+	int nrs[4];
+	int n = vigil_syscall_numbers(arch, VIGIL_SC_CLONE3, nrs, 4);
+	for (int i = 0; i < n; i++) {
+		emit(b, BPF_JMP | BPF_JEQ | BPF_K, (unsigned)nrs[i], 0, 1);
+		ret(b, SECCOMP_RET_ERRNO | ENOSYS);
+	}
+}
+
+/*
+ * One ABI's block: [nr] is loaded by the caller. clone3's ENOSYS, then for
+ * each traced syscall: "jeq nr, 0, 1; ret TRACE|id". Then the argument
+ * checks and the final ALLOW.
  */
 static void emit_abi_block(struct builder *b, int arch, const vigil_sc_set *set)
 {
 	int nrs[4];
+	emit_clone3_enosys(b, arch);
 	for (int id = 1; id < VIGIL_SC_PROCEXIT; id++) {
-		if (!vigil_sc_set_has(set, id))
+		if (!vigil_sc_set_has(set, id) || id == VIGIL_SC_CLONE3)
 			continue;
 		int n = vigil_syscall_numbers(arch, id, nrs, 4);
 		for (int i = 0; i < n; i++) {

@@ -144,9 +144,56 @@ static void test_signals_aimed_at_vigil(void **state)
 	proc_unref(root);
 }
 
+static void test_clone3_answered_enosys(void **state)
+{
+	(void)state;
+	struct proc *root = test_proc(1, "/");
+	struct proc *p = test_proc(getpid(), "/");
+	test_sensor_init(&ts, &core, root);
+	/* Only an x32 clone3 reaches a sensor (the filter answers the others). */
+	struct sensor_task t = task_in(p, VIGIL_SC_CLONE3);
+	t.rec.arch = VIGIL_ARCH_X32;
+	assert_int_equal(core_syscall_entry(&core, &t), CORE_CONTINUE);
+	assert_int_equal(ts.n_refused, 1);
+	assert_int_equal(ts.refused_with, -ENOSYS);
+	assert_int_equal(n_events, 0); /* an ENOSYS is no tamper attempt */
+	proc_unref(p);
+	proc_unref(root);
+}
+
+static void test_open_exit_when_another_task_can_race(void **state)
+{
+	(void)state;
+	struct proc *root = test_proc(1, "/");
+	struct proc *p = test_proc(getpid(), "/");
+	test_sensor_init(&ts, &core, root);
+	struct sensor_task t = task_in(p, VIGIL_SC_OPENAT);
+	t.rec.args[0] = (uint64_t)(long)AT_FDCWD;
+	t.rec.args[1] = put_str(&ts.mem, "/etc/hostname");
+	p->threads = 1; /* alone: no rule reads the result, the entry is the event */
+	assert_int_equal(core_syscall_entry(&core, &t), CORE_CONTINUE);
+	assert_int_equal(n_events, 1);
+	p->threads = 2; /* a second thread could flip the path: the exit names the file */
+	assert_int_equal(core_syscall_entry(&core, &t), CORE_WANT_RESULT);
+	assert_int_equal(n_events, 1);
+	assert_true(t.open_pending);
+	int fd = open("/etc/hostname", O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	core_syscall_exit(&core, &t, fd);
+	close(fd);
+	assert_int_equal(n_events, 2);
+	assert_int_equal(last_event.tamper, VIGIL_TAMPER_NONE);
+	assert_int_equal(last_event.fd.num, fd);
+	assert_false(t.open_pending);
+	proc_unref(p);
+	proc_unref(root);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_clone3_answered_enosys),
+		cmocka_unit_test(test_open_exit_when_another_task_can_race),
 		cmocka_unit_test(test_open_prefilter_decision),
 		cmocka_unit_test(test_owns_proc_path),
 		cmocka_unit_test(test_open_of_vigil_memory_refused),

@@ -74,6 +74,12 @@ static void test_trace_filter(void **state)
 	assert_int_equal(verdict(&p, AUDIT_ARCH_X86_64, SYS_clone, CLONE_UNTRACED),
 			 SECCOMP_RET_TRACE | VIGIL_SC_CLONE);
 	assert_int_equal(verdict(&p, AUDIT_ARCH_X86_64, SYS_clone, CLONE_VM), SECCOMP_RET_ALLOW);
+	/* clone3's flags are in memory: never traced, answered ENOSYS (i386's too). */
+	assert_int_equal(verdict(&p, AUDIT_ARCH_X86_64, 435, 0), SECCOMP_RET_ERRNO | ENOSYS);
+	assert_int_equal(verdict(&p, AUDIT_ARCH_I386, 435, 0), SECCOMP_RET_ERRNO | ENOSYS);
+	vigil_sc_set_add(&set, VIGIL_SC_CLONE3); /* even when a rule names it */
+	assert_int_equal(seccomp_build(&set, SECCOMP_RET_TRACE, &p), 0);
+	assert_int_equal(verdict(&p, AUDIT_ARCH_X86_64, 435, 0), SECCOMP_RET_ERRNO | ENOSYS);
 	/* i386 has its own numbers (open is 5); x32 and unknown ABIs are traced whole. */
 	assert_int_equal(verdict(&p, AUDIT_ARCH_I386, 5, 0), SECCOMP_RET_TRACE | VIGIL_SC_OPEN);
 	assert_int_equal(verdict(&p, AUDIT_ARCH_I386, 3, 0), SECCOMP_RET_ALLOW);
