@@ -21,9 +21,9 @@
 #include "sensor/race.h"
 #include "sensor/tracee_path.h"
 
-#define COMM_MAX 15	    /* TASK_COMM_LEN - 1 */
-#define HEAD_MAX 256	    /* BINPRM_BUF_SIZE: what the kernel reads of a script */
-#define MAX_INTERP_DEPTH 5  /* the kernel follows 4 interpreters (BINPRM_MAX_RECURSION) */
+#define COMM_MAX 15	   /* TASK_COMM_LEN - 1 */
+#define HEAD_MAX 256	   /* BINPRM_BUF_SIZE: what the kernel reads of a script */
+#define MAX_INTERP_DEPTH 5 /* the kernel follows 4 interpreters (BINPRM_MAX_RECURSION) */
 
 #if defined(__x86_64__)
 #define NATIVE_MACHINE(m) ((m) == EM_X86_64 || (m) == EM_386)
@@ -100,8 +100,7 @@ static bool ends_with(const char *s, const char *tail)
 	return n >= m && strcmp(s + n - m, tail) == 0;
 }
 
-static bool names_image(const struct sensor_task *t, const char *path,
-			const struct proc_image *img)
+static bool names_image(const struct sensor_task *t, const char *path, const struct proc_image *img)
 {
 	bool by_fd;
 	int dirfd = exec_dirfd(t, path, &by_fd);

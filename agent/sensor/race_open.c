@@ -43,13 +43,31 @@ void race_note_vm_write(struct sensor_core *c, pid_t target)
 	c->sensor->ops->foreach_task(c->sensor, mark_written, &w);
 }
 
+static char *copy_of(const struct vigil_event *ev, vigil_str s)
+{
+	const char *p = vigil_str_ptr(ev, s);
+	return p ? strndup(p, s.len) : NULL;
+}
+
+/* evt.arg.name: the path as the caller passed it. */
+static char *arg_name(const struct vigil_event *ev)
+{
+	for (int i = 0; i < ev->n_evargs; i++) {
+		const struct vigil_evarg *a = &ev->evargs[i];
+		const char *k = vigil_str_ptr(ev, a->key);
+		if (k && a->key.len == 4 && memcmp(k, "name", 4) == 0)
+			return copy_of(ev, a->val);
+	}
+	return NULL;
+}
+
 bool race_open_entry(struct sensor_task *t, const struct vigil_event *ev)
 {
 	race_open_forget(t);
 	if (t->rec.id == VIGIL_SC_OPEN_BY_HANDLE_AT)
 		return false; /* no path: its name is the kernel's already */
-	const char *name = vigil_str_ptr(ev, ev->fd.name);
-	t->open_name = name ? strndup(name, ev->fd.name.len) : NULL;
+	t->open_name = copy_of(ev, ev->fd.name);
+	t->open_arg = arg_name(ev);
 	t->open_pending = true;
 	return true;
 }
@@ -57,17 +75,33 @@ bool race_open_entry(struct sensor_task *t, const struct vigil_event *ev)
 void race_open_forget(struct sensor_task *t)
 {
 	free(t->open_name);
-	t->open_name = NULL;
+	free(t->open_arg);
+	t->open_name = t->open_arg = NULL;
 	t->open_pending = false;
 }
 
-/* The entry path names the open file `fd`: in the thread's view, or in
- * vigil's (a relative path was resolved against the cwd as vigil sees it). */
-static bool names_file(const struct sensor_task *t, const char *entry, const struct stat *fd)
+static bool stat_is(const struct sensor_task *t, int dirfd, const char *path, const struct stat *fd)
 {
 	struct stat st;
-	if (tracee_stat(t->proc->pid, t->tid, AT_FDCWD, entry, &st) == 0 &&
-	    tracee_same_file(&st, fd))
+	return tracee_stat(t->proc->pid, t->tid, dirfd, path, &st) == 0 &&
+	       tracee_same_file(&st, fd);
+}
+
+/*
+ * What vigil read names the open file `fd`: the path as passed, resolved
+ * by the kernel from the thread's dirfd, cwd or root (exact, ".." after a
+ * symlink included), or the name resolved at entry, in the thread's root
+ * or in vigil's (a relative path went through the cwd as vigil sees it).
+ */
+static bool names_file(const struct sensor_task *t, const char *entry, const struct stat *fd)
+{
+	int id = t->rec.id;
+	int dirfd =
+		id == VIGIL_SC_OPENAT || id == VIGIL_SC_OPENAT2 ? (int)t->rec.args[0] : AT_FDCWD;
+	struct stat st;
+	if (t->open_arg && stat_is(t, dirfd, t->open_arg, fd))
+		return true;
+	if (stat_is(t, AT_FDCWD, entry, fd))
 		return true;
 	return entry[0] == '/' && stat(entry, &st) == 0 && tracee_same_file(&st, fd);
 }

@@ -46,8 +46,10 @@ struct sensor_task {
 	struct proc *proc;
 	struct sensor_record rec; /* the syscall in progress */
 	char *exec_filename;	  /* evt.arg.filename of an exec in progress */
-	char *open_name;	  /* fd.name an open in progress had at entry (race.h) */
-	bool open_pending;	  /* its exit will be checked (open_name NULL: unreadable) */
+	/* An open whose exit is checked (race.h): its fd.name and its path as
+	 * read at entry (NULL: unreadable). */
+	bool open_pending;
+	char *open_name, *open_arg;
 };
 
 struct sensor;

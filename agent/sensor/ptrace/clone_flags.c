@@ -28,11 +28,11 @@ bool ptrace_clone_flags(pid_t tid, uint64_t *flags)
 	/* Only clone-family calls make these events, and no number of one ABI
 	 * that does is a clone-family number of the other. */
 	switch (regs.orig_rax & ~X32_BIT) {
-	case 56: *flags = regs.rdi; return true;	       /* x86_64, x32 clone */
-	case 120: *flags = (uint32_t)regs.rbx; return true; /* i386 clone */
-	case 57:					       /* x86_64 fork */
-	case 2: *flags = SIGCHLD; return true;		       /* i386 fork */
-	case 58:					       /* x86_64 vfork */
+	case 56: *flags = regs.rdi; return true;			  /* x86_64, x32 clone */
+	case 120: *flags = (uint32_t)regs.rbx; return true;		  /* i386 clone */
+	case 57:							  /* x86_64 fork */
+	case 2: *flags = SIGCHLD; return true;				  /* i386 fork */
+	case 58:							  /* x86_64 vfork */
 	case 190: *flags = CLONE_VM | CLONE_VFORK | SIGCHLD; return true; /* i386 vfork */
 	default: return false;
 	}
@@ -46,7 +46,7 @@ bool ptrace_clone_flags(pid_t tid, uint64_t *flags)
 	struct iovec iov = {&regs, sizeof(regs)};
 	if (ptrace(PTRACE_GETREGSET, tid, (void *)NT_PRSTATUS, &iov) != 0 ||
 	    iov.iov_len != sizeof(regs))
-		return false; /* a 32-bit task: its registers are laid out otherwise */
+		return false;	 /* a 32-bit task: its registers are laid out otherwise */
 	if (regs.regs[8] != 220) /* clone; x0 holds its flags until it returns */
 		return false;
 	*flags = regs.regs[0];

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 
 #include "sensor/ptrace/ptrace_int.h"
+#include "sensor/race.h"
 
 static size_t slot(const struct task_table *tt, pid_t tid)
 {
@@ -88,7 +89,7 @@ void task_remove(struct task_table *tt, struct task *t)
 	unlink_task(tt, t);
 	tt->n_tasks--;
 	free(t->st.exec_filename);
-	free(t->st.open_name);
+	race_open_forget(&t->st);
 	t->st.proc->threads--;
 	proc_unref(t->st.proc);
 	free(t);

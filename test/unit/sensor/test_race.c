@@ -46,16 +46,20 @@ static struct sensor_task task_of(struct proc *p, int id)
 	return t;
 }
 
-/* An open of `opened` whose entry read `entry` (NULL: unreadable): the
- * tamper kind, and fd.name into name. */
-static enum vigil_tamper open_race(const char *entry, long res, char *name, size_t size)
+/* An open with result res whose entry resolved `entry` (NULL: unreadable)
+ * from the path `raw` (or none): the tamper kind, and fd.name into name. */
+static enum vigil_tamper open_race_raw(const char *entry, const char *raw, long res, char *name,
+				       size_t size)
 {
 	static struct vigil_event ev;
 	struct proc *p = test_proc(getpid(), "/");
 	struct sensor_task t = task_of(p, VIGIL_SC_OPENAT);
+	t.rec.args[0] = (uint64_t)(long)AT_FDCWD;
 	vigil_event_init(&ev, VIGIL_EV_SYSCALL);
 	if (entry)
 		ev.fd.name = vigil_event_cstr(&ev, entry);
+	if (raw)
+		vigil_event_arg_cstr(&ev, "name", raw);
 	assert_true(race_open_entry(&t, &ev));
 	vigil_event_init(&ev, VIGIL_EV_SYSCALL);
 	ev.fd.name = vigil_event_cstr(&ev, "/what/the/exit/read");
@@ -64,6 +68,11 @@ static enum vigil_tamper open_race(const char *entry, long res, char *name, size
 	str_of(&ev, ev.fd.name, name, size);
 	proc_unref(p);
 	return why;
+}
+
+static enum vigil_tamper open_race(const char *entry, long res, char *name, size_t size)
+{
+	return open_race_raw(entry, NULL, res, name, size);
 }
 
 static void test_open_name_is_the_kernels(void **state)
@@ -90,6 +99,30 @@ static void test_open_name_is_the_kernels(void **state)
 	/* A failed open keeps the name its entry decided on. */
 	assert_int_equal(open_race("/etc/hostname", -ENOENT, name, sizeof(name)), VIGIL_TAMPER_NONE);
 	assert_string_equal(name, "/etc/hostname");
+	close(fd);
+}
+
+/* ".." after a symlink: the kernel goes up from the link's target, a
+ * lexical resolution from the link. The path as passed decides. */
+static void test_open_through_a_symlink_and_dotdot(void **state)
+{
+	(void)state;
+	char name[4096], p[256], raw[256], lexical[256];
+	snprintf(p, sizeof(p), "%s/sub", dir);
+	assert_int_equal(mkdir(p, 0700), 0);
+	snprintf(p, sizeof(p), "%s/sub/inner", dir);
+	assert_int_equal(mkdir(p, 0700), 0);
+	snprintf(p, sizeof(p), "%s/up", dir);
+	assert_int_equal(symlink("sub/inner", p), 0);
+	snprintf(lexical, sizeof(lexical), "%s/f", dir);
+	assert_int_equal(close(open(lexical, O_CREAT | O_WRONLY | O_CLOEXEC, 0600)), 0);
+	snprintf(p, sizeof(p), "%s/sub/f", dir);
+	assert_int_equal(close(open(p, O_CREAT | O_WRONLY | O_CLOEXEC, 0600)), 0);
+	snprintf(raw, sizeof(raw), "%s/up/../f", dir);
+	int fd = open(raw, O_RDONLY | O_CLOEXEC); /* the kernel: dir/sub/f */
+	assert_true(fd >= 0);
+	assert_int_equal(open_race_raw(lexical, raw, fd, name, sizeof(name)), VIGIL_TAMPER_NONE);
+	assert_string_equal(name, p);
 	close(fd);
 }
 
@@ -206,6 +239,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_open_name_is_the_kernels),
+		cmocka_unit_test(test_open_through_a_symlink_and_dotdot),
 		cmocka_unit_test(test_open_of_an_unlinked_file),
 		cmocka_unit_test(test_who_can_race),
 		cmocka_unit_test(test_exec_path_names_the_image),
