@@ -68,7 +68,10 @@ int procinfo_fd_path(pid_t pid, int fd, char *buf, size_t size)
 int procinfo_task_fd_path(pid_t pid, pid_t tid, int fd, char *buf, size_t size)
 {
 	char path[96];
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/fd/%d", (int)pid, (int)tid, fd);
+	if (tid == pid) /* the leader's own table, cheaper to look up */
+		snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, fd);
+	else
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/fd/%d", (int)pid, (int)tid, fd);
 	return read_link_into(path, buf, size);
 }
 

@@ -121,6 +121,12 @@ static bool names_image(const struct sensor_task *t, const char *path, const str
 		return true; /* gone already: nothing to compare with */
 	if (dirfd != AT_FDCWD && tracee_stat(t->proc->pid, t->tid, dirfd, "", &dir) != 0)
 		return true; /* its dirfd was close-on-exec: the name decides */
+	/* The common case first, at a third of the cost: an absolute path that
+	 * names the image in vigil's view names it, whatever the thread's root
+	 * (it is the same file); the thread's view is for the rest. */
+	if (dirfd == AT_FDCWD && path[0] == '/' && stat(path, &dir) == 0 &&
+	    tracee_same_file(&dir, &exe))
+		return true;
 	return runs_as(t, dirfd, path, &exe, 0);
 }
 

@@ -129,7 +129,10 @@ static void report(struct sensor_task *t, const char *entry, const char *real)
 static int fd_stat(const struct sensor_task *t, int fd, struct stat *st)
 {
 	char link[96];
-	snprintf(link, sizeof(link), "/proc/%d/task/%d/fd/%d", (int)t->proc->pid, (int)t->tid, fd);
+	if (tracee_task_dir(t->proc->pid, t->tid, link, sizeof(link)) != 0)
+		return -1;
+	size_t n = strlen(link);
+	snprintf(link + n, sizeof(link) - n, "/fd/%d", fd);
 	return stat(link, st);
 }
 

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "vigil/event.h"
 #include "sensor/tracee_path.h"
 
 /* path starts with the directory `dir` (whole components). */
@@ -34,28 +35,36 @@ static int self_paths(pid_t pid, pid_t tid, const char *path, char *out, size_t 
 	return (size_t)n < size ? 1 : -1;
 }
 
+int tracee_task_dir(pid_t pid, pid_t tid, char *out, size_t size)
+{
+	/* The leader's /proc/PID/{root,cwd,fd} are its own, and cheaper to
+	 * look up than a task/TID directory built for the occasion. */
+	int n = tid == pid ? snprintf(out, size, "/proc/%d", (int)pid)
+			   : snprintf(out, size, "/proc/%d/task/%d", (int)pid, (int)tid);
+	return n >= 0 && (size_t)n < size ? 0 : -1;
+}
+
 int tracee_path(pid_t pid, pid_t tid, int dirfd, const char *path, char *out, size_t size)
 {
-	char self[4200];
+	char self[VIGIL_PATH_MAX + 64], dir[64];
 	int s = path[0] == '/' ? self_paths(pid, tid, path, self, sizeof(self)) : 0;
-	if (s < 0)
+	if (s < 0 || tracee_task_dir(pid, tid, dir, sizeof(dir)) != 0)
 		return -1;
 	if (s > 0)
 		path = self;
 	int n;
 	if (path[0] == '/')
-		n = snprintf(out, size, "/proc/%d/task/%d/root%s", (int)pid, (int)tid, path);
+		n = snprintf(out, size, "%s/root%s", dir, path);
 	else if (dirfd == AT_FDCWD)
-		n = snprintf(out, size, "/proc/%d/task/%d/cwd/%s", (int)pid, (int)tid, path);
+		n = snprintf(out, size, "%s/cwd/%s", dir, path);
 	else
-		n = snprintf(out, size, "/proc/%d/task/%d/fd/%d%s%s", (int)pid, (int)tid, dirfd,
-			     *path ? "/" : "", path);
+		n = snprintf(out, size, "%s/fd/%d%s%s", dir, dirfd, *path ? "/" : "", path);
 	return n >= 0 && (size_t)n < size ? 0 : -1;
 }
 
 int tracee_stat(pid_t pid, pid_t tid, int dirfd, const char *path, struct stat *st)
 {
-	char p[4200 + 64];
+	char p[VIGIL_PATH_MAX + 128];
 	if (tracee_path(pid, tid, dirfd, path, p, sizeof(p)) != 0)
 		return -1;
 	return stat(p, st);

@@ -17,6 +17,9 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+/* "/proc/PID" for the leader, "/proc/PID/task/TID" for another thread.
+ * 0, or -1 when it does not fit. */
+int tracee_task_dir(pid_t pid, pid_t tid, char *out, size_t size);
 /*
  * `path` (relative to `dirfd`, AT_FDCWD: the cwd; "" names dirfd itself)
  * as thread tid of process pid sees it, into out. 0, or -1 when it does
