@@ -182,7 +182,8 @@ def test_exec_through_a_symlink_is_no_race(vigil_bin, progs_dir, tmp_path):
 def test_double_fork_keeps_the_creators(vigil_bin, progs_dir, tmp_path, how):
     """A forks B; B forks C and dies at once (exit, SIGKILL, SIGSEGV); C,
     reparented, execs a shell: the alert names B and A as its parent and
-    grandparent, never vigil."""
+    grandparent, never vigil (the reaper). The ptrace sensor passes; the
+    test guards the seccomp user-notification sensor, which must too."""
     lineage = prog(progs_dir, "lineage")
     a, b = tmp_path / "lin_a", tmp_path / "lin_b"
     a.symlink_to(lineage)
