@@ -34,6 +34,10 @@ enum vigil_event_kind {
 	VIGIL_EV_HEALTH = 3,   /* vigil's own counters (evt.source = vigil) */
 	VIGIL_EV_END = 4,      /* the supervisor is done: the analyzer may exit */
 	VIGIL_EV_FIM = 5,      /* a file change FIM saw (evt.source = fim); analyzer only */
+	/* An open inotify saw of a file the rules name, which no event of the
+	 * sensor (nor vigil's own reads) accounted for (evt.source = vigil):
+	 * vigil.tamper and fd.name, no process fields; analyzer only. */
+	VIGIL_EV_UNSEEN_OPEN = 6,
 };
 
 /* fim.action */
@@ -82,12 +86,14 @@ enum vigil_tamper {
 	VIGIL_TAMPER_IO_URING,
 	VIGIL_TAMPER_UNTRACED_CHILD,
 	VIGIL_TAMPER_VM_WRITE_VIGIL,
-	VIGIL_TAMPER_VM_READ_VIGIL,  /* process_vm_readv of a vigil process */
-	VIGIL_TAMPER_PIDFD_VIGIL,    /* pidfd_open / pidfd_getfd of a vigil process */
-	VIGIL_TAMPER_KCMP_VIGIL,     /* kcmp against a vigil process */
-	VIGIL_TAMPER_PROC_VIGIL,     /* open of /proc/<vigil>/{mem,environ,fd,map_files,...} */
-	VIGIL_TAMPER_SECCOMP_FILTER, /* an own seccomp filter that could hide syscalls */
-	VIGIL_TAMPER_FOREIGN_TRACE,  /* a trace stop vigil's filter did not ask for */
+	VIGIL_TAMPER_VM_READ_VIGIL,   /* process_vm_readv of a vigil process */
+	VIGIL_TAMPER_PIDFD_VIGIL,     /* pidfd_open / pidfd_getfd of a vigil process */
+	VIGIL_TAMPER_KCMP_VIGIL,      /* kcmp against a vigil process */
+	VIGIL_TAMPER_PROC_VIGIL,      /* open of /proc/<vigil>/{mem,environ,fd,map_files,...} */
+	VIGIL_TAMPER_SECCOMP_FILTER,  /* an own seccomp filter that could hide syscalls */
+	VIGIL_TAMPER_FOREIGN_TRACE,   /* a trace stop vigil's filter did not ask for */
+	VIGIL_TAMPER_UNSEEN_OPEN,     /* a watched file opened, and no event says by whom */
+	VIGIL_TAMPER_OPEN_WATCH_LOST, /* the open backstop's inotify queue overflowed */
 	VIGIL_TAMPER_COUNT
 };
 
