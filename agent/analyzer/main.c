@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "analyzer/alerts.h"
+#include "analyzer/backstop.h"
 #include "analyzer/config_setup.h"
 #include "analyzer/delivery.h"
 #include "analyzer/fim_live.h"
@@ -67,6 +68,7 @@ struct analyzer {
 	struct evloop *loop;
 	struct receiver rx;
 	struct fim_live fim;
+	struct backstop *backstop; /* NULL: off, or the rules name no file */
 	struct delivery *delivery;
 	uint64_t progress_timer;
 	uint64_t crash_alerts;	       /* alerts a killed predecessor held in memory */
@@ -240,6 +242,7 @@ static int on_event(struct vigil_event *ev, void *ctx)
 	if (ev->kind == VIGIL_EV_END)
 		return 1;
 	count_gap(a, ev->num);
+	backstop_observe(a->backstop, ev);
 	if (ev->kind == VIGIL_EV_HEALTH) {
 		complete_health(a, &ev->health, false);
 		if (a->engine)
@@ -256,8 +259,9 @@ static int on_event(struct vigil_event *ev, void *ctx)
 	return 0;
 }
 
-/* FIM events go to --events-out too (evt.num 0: they are not from the channel). */
-static void on_fim_event(const struct vigil_event *ev, void *arg)
+/* Events of our own (FIM changes, unseen opens) go to --events-out too (evt.num 0:
+ * they are not from the channel). */
+static void on_own_event(const struct vigil_event *ev, void *arg)
 {
 	write_event(arg, ev);
 }
@@ -274,6 +278,7 @@ static void on_channel(int fd, uint32_t revents, void *arg)
 	(void)fd, (void)revents;
 	struct analyzer *a = arg;
 	int r = receiver_drain(&a->rx, on_event, a);
+	backstop_channel_read(a->backstop);
 	flush_all(a); /* nothing more is ready: write out what we have */
 	if (r != RECEIVER_AGAIN) {
 		a->rc = r == RECEIVER_ERROR ? -1 : 0;
@@ -345,6 +350,7 @@ static void tell_supervisor(struct analyzer *a, const struct analyzer_options *o
 		vigil_sc_set extra = {0};
 		if (a->cfg.fim.n_watches)
 			attribution_syscalls(&extra);
+		backstop_syscalls(a->backstop, &extra);
 		handoff_write_syscalls(o->syscalls_fd, a->engine, &extra);
 	}
 	close(o->syscalls_fd);
@@ -367,15 +373,22 @@ static int run(struct analyzer *a, const struct analyzer_options *o)
 		store_progress(a); /* counted once: not again by our own successor */
 	}
 	a->progress_timer = evloop_add_timer(a->loop, PROGRESS_EVERY_MS, on_progress_timer, a);
+	struct backstop_out bout = {a->engine, &a->alerts, &a->ctx,
+				    a->out_fd >= 0 ? on_own_event : NULL, a};
+	if (backstop_attach(a->backstop, a->loop, &bout) != 0) {
+		backstop_free(a->backstop);
+		a->backstop = NULL;
+	}
 	if (a->cfg.fim.n_watches) {
 		if (fim_live_start(&a->fim, &a->cfg.fim, a->loop, a->engine, &a->alerts, &a->ctx) !=
 		    0)
 			LOG_ERR("fim: live monitoring is off (see above)");
-		a->fim.on_event = a->out_fd >= 0 ? on_fim_event : NULL;
+		a->fim.on_event = a->out_fd >= 0 ? on_own_event : NULL;
 		a->fim.on_event_arg = a;
 		a->fim.on_degraded = on_fim_degraded;
 	}
 	int rc = evloop_run(a->loop) != 0 ? -1 : a->rc;
+	backstop_finish(a->backstop); /* the stream ended: every open is judged now */
 	fim_live_flush(&a->fim);
 	if (loss_pending(&a->loss)) /* a report still owed goes out now, not never */
 		own_health(a, true);
@@ -383,6 +396,8 @@ static int run(struct analyzer *a, const struct analyzer_options *o)
 	/* what the supervisor waits for us, less a margin for the rest of the exit */
 	delivery_finish(a->delivery, o->drain_ms > 1000 ? o->drain_ms - 500 : o->drain_ms / 2);
 	a->keep_config = fim_live_stop(&a->fim);
+	backstop_free(a->backstop);
+	a->backstop = NULL;
 	evloop_cancel_timer(a->loop, a->progress_timer);
 	evloop_cancel_timer(a->loop, a->loss_timer);
 	store_progress(a); /* after the drain: what is left is spooled or counted */
@@ -461,6 +476,10 @@ int main(int argc, char **argv)
 	inherit_progress(&a);
 	bool ok = analyzer_config_setup(&a.cfg, &o, o.syscalls_fd < 0) == 0 &&
 		  setup_rules(&a, &o, &a.cfg) == 0;
+	/* Watching before the program starts. Not on a host (--host): its files
+	 * are every process's there, and vigil traces one program. */
+	if (ok && a.engine && !o.no_backstop && !o.on_host)
+		a.backstop = backstop_new(a.engine, o.channel_fd);
 	tell_supervisor(&a, &o, ok);
 	if (!ok)
 		return 2;

@@ -276,6 +276,22 @@ static bool key_is_safe(const char *k, size_t len)
 	return true;
 }
 
+/* vigil.tamper and the evt.arg.* entries. */
+static void tamper_and_args(struct strbuf *sb, const struct vigil_event *ev)
+{
+	const char *tamper = vigil_tamper_name(ev->tamper);
+	if (tamper)
+		kv_cstr(sb, "vigil.tamper", tamper);
+	for (int i = 0; i < ev->n_evargs; i++) {
+		char k[64];
+		vigil_str ks = ev->evargs[i].key;
+		if (!key_is_safe(vigil_str_ptr(ev, ks), ks.len))
+			continue;
+		snprintf(k, sizeof(k), "evt.arg.%.*s", (int)ks.len, vigil_str_ptr(ev, ks));
+		kv_str(sb, ev, k, ev->evargs[i].val);
+	}
+}
+
 void ndjson_event(struct strbuf *sb, const struct vigil_event *ev)
 {
 	char ts[40];
@@ -299,6 +315,13 @@ void ndjson_event(struct strbuf *sb, const struct vigil_event *ev)
 		strbuf_addc(sb, '}');
 		return;
 	}
+	if (ev->kind == VIGIL_EV_UNSEEN_OPEN) { /* no process: nobody said who opened it */
+		kv_cstr(sb, "evt.source", "vigil");
+		tamper_and_args(sb, ev);
+		fd_fields(sb, ev);
+		strbuf_addc(sb, '}');
+		return;
+	}
 	kv_cstr(sb, "evt.source", "syscall");
 	kv_cstr(sb, "evt.dir", ev->has_res ? "<" : ">");
 	if (ev->kind == VIGIL_EV_PROCEXIT) {
@@ -308,17 +331,7 @@ void ndjson_event(struct strbuf *sb, const struct vigil_event *ev)
 		kv_int(sb, "evt.res", ev->res);
 	}
 	kv_cstr(sb, "evt.arch", vigil_arch_name(ev->arch));
-	const char *tamper = vigil_tamper_name(ev->tamper);
-	if (tamper)
-		kv_cstr(sb, "vigil.tamper", tamper);
-	for (int i = 0; i < ev->n_evargs; i++) {
-		char k[64];
-		vigil_str ks = ev->evargs[i].key;
-		if (!key_is_safe(vigil_str_ptr(ev, ks), ks.len))
-			continue;
-		snprintf(k, sizeof(k), "evt.arg.%.*s", (int)ks.len, vigil_str_ptr(ev, ks));
-		kv_str(sb, ev, k, ev->evargs[i].val);
-	}
+	tamper_and_args(sb, ev);
 	if (vigil_sc_opens_file(ev->type)) {
 		kv_bool(sb, "evt.is_open_read", ev->open_flags & VIGIL_OPEN_READ);
 		kv_bool(sb, "evt.is_open_write", ev->open_flags & VIGIL_OPEN_WRITE);

@@ -633,10 +633,11 @@ static int finish(struct rd *rd)
 	struct vigil_event *ev = rd->ev;
 	if (!FSET_HAS(rd->seen, F_EVT_TYPE))
 		return ndr_fail(rd, "evt.type", "missing");
-	ev->kind = ev->type == VIGIL_SC_PROCEXIT ? VIGIL_EV_PROCEXIT
-		   : ev->type == VIGIL_SC_HEALTH ? VIGIL_EV_HEALTH
-		   : ev->type == VIGIL_SC_FIM	 ? VIGIL_EV_FIM
-						 : VIGIL_EV_SYSCALL;
+	ev->kind = ev->type == VIGIL_SC_PROCEXIT      ? VIGIL_EV_PROCEXIT
+		   : ev->type == VIGIL_SC_HEALTH      ? VIGIL_EV_HEALTH
+		   : ev->type == VIGIL_SC_FIM	      ? VIGIL_EV_FIM
+		   : ev->type == VIGIL_SC_UNSEEN_OPEN ? VIGIL_EV_UNSEEN_OPEN
+						      : VIGIL_EV_SYSCALL;
 	if (ev->kind == VIGIL_EV_FIM && !vigil_str_present(ev->fim.path))
 		return ndr_fail(rd, "fim.path", "missing");
 	if (!FSET_HAS(rd->seen, F_EVT_RAWTIME) && rd->time_s &&

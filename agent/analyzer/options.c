@@ -46,6 +46,8 @@ int analyzer_options_parse(int argc, char **argv, struct analyzer_options *o)
 			o->no_rules = true;
 		else if (strcmp(a, "--host") == 0)
 			o->on_host = true;
+		else if (strcmp(a, "--no-open-backstop") == 0)
+			o->no_backstop = true;
 		else if (!v)
 			return -1;
 		else if (strcmp(a, "--events-out") == 0)

@@ -10,6 +10,7 @@ struct analyzer_options {
 	int channel_fd, progress_fd, syscalls_fd, key_fd;
 	const char *events_out, *config, *ca_file;
 	bool scan_privs, no_rules, on_host;
+	bool no_backstop; /* the program's opens are not traced: no open backstop */
 	char *rules[ANALYZER_MAX_LIST];
 	int n_rules;
 	char *fim_paths[ANALYZER_MAX_LIST];

@@ -17,6 +17,7 @@
 #include "aws/fbuf.h"
 #include "aws/keyprov.h"
 #include "aws/secret.h"
+#include "vigil/selfopen.h"
 
 struct keyprov_fetcher {
 	const struct keyprov_config *cfg;
@@ -79,6 +80,7 @@ static vigil_rc from_file(const char *path, char *key, size_t cap, size_t *len,
 		return errno == ENOENT ? VIGIL_ERR_TRANSIENT
 				       : VIGIL_ERR_PERMANENT; /* a mounted secret may come later */
 	}
+	vigil_selfopen_note(path, &st); /* a file rules may name: not an unseen open */
 	if (!S_ISREG(st.st_mode) || st.st_size <= 0 || (size_t)st.st_size >= cap) {
 		snprintf(err, errlen, "API key file %s: not a regular file of 1 to %zu bytes", path,
 			 cap - 1);

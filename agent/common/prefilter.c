@@ -28,6 +28,16 @@ void prefilter_free(struct prefilter *pf)
 	memset(pf, 0, sizeof(*pf));
 }
 
+/* The path's directory (fd.directory: "/" for "/x") is s[0..n). */
+static bool dir_is(const char *path, size_t len, const char *s, size_t n)
+{
+	const char *slash = memrchr(path, '/', len);
+	if (!slash)
+		return false;
+	size_t dlen = slash == path ? 1 : (size_t)(slash - path);
+	return dlen == n && memcmp(path, s, n) == 0;
+}
+
 static bool match_one(const struct prefilter_pred *p, const char *path, size_t len)
 {
 	switch (p->op) {
@@ -35,6 +45,7 @@ static bool match_one(const struct prefilter_pred *p, const char *path, size_t l
 	case PF_PREFIX: return len >= p->len && memcmp(path, p->s, p->len) == 0;
 	case PF_SUFFIX: return len >= p->len && memcmp(path + len - p->len, p->s, p->len) == 0;
 	case PF_CONTAINS: return p->len == 0 || memmem(path, len, p->s, p->len) != NULL;
+	case PF_DIR: return dir_is(path, len, p->s, p->len);
 	case PF_GLOB: {
 		char buf[4200];
 		if (len >= sizeof(buf))

@@ -19,7 +19,7 @@ static const char *const tampers[VIGIL_TAMPER_COUNT] = {
 	NULL,	      "clone_untraced", "foreign_arch",	  "ptrace_vigil",  "signal_vigil",
 	"io_uring",   "untraced_child", "vm_write_vigil", "vm_read_vigil", "pidfd_vigil",
 	"kcmp_vigil", "proc_vigil",	"seccomp_filter", "foreign_trace", "exec_race",
-	"path_race"};
+	"path_race",  "unseen_open",	"open_watch_lost"};
 static const char *const arches[] = {"unknown", "x86_64", "i386", "x32", "aarch64"};
 /* fd.type and fd.typechar (Falco's letters; memfd reads as a file). */
 static const char *const fd_types[][2] = {

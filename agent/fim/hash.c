@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include <openssl/evp.h>
 
 #include "fim/hash.h"
+#include "vigil/selfopen.h"
 
 #define HASH_BUF (128 * 1024)
 #define MAX_WORKERS 64
@@ -64,7 +66,10 @@ static int hash_content(struct fim_entry *e, EVP_MD_CTX *ctx, uint8_t *buf)
 	if (fd < 0)
 		return errno;
 	struct stat st;
-	if (fstat(fd, &st) != 0)
+	bool stated = fstat(fd, &st) == 0;
+	if (stated)
+		vigil_selfopen_note(e->path, &st); /* an open the backstop may watch */
+	if (!stated)
 		err = errno;
 	else if (!S_ISREG(st.st_mode))
 		err = EINVAL; /* replaced since the walk */

@@ -9,6 +9,7 @@
 
 #include "fim/attrs.h"
 #include "fim/walk.h"
+#include "vigil/selfopen.h"
 
 static const char *const pseudo_fs[] = {"/proc", "/sys", "/dev"};
 
@@ -61,6 +62,7 @@ static int walk_rec(const char *path, struct fim_walk_opts *o, struct fim_set *o
 		warn(o, "cannot read directory", path, err);
 		return 0;
 	}
+	vigil_selfopen_note_fd(path, dirfd(d)); /* an open the backstop may watch */
 	int rc = 0;
 	struct dirent *de;
 	errno = 0;

@@ -11,6 +11,7 @@
 #include "fim/watches.h"
 #include "fim/entry.h"
 #include "vigil/log.h"
+#include "vigil/selfopen.h"
 
 #define WATCH_MASK                                                                        \
 	(IN_CREATE | IN_DELETE | IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_MOVED_FROM | \
@@ -113,6 +114,7 @@ long fim_watches_add_tree(struct fim_watches *w, const struct fim_watch_cfg *cfg
 	DIR *d = opendir(dir);
 	if (!d)
 		return added;
+	vigil_selfopen_note_fd(dir, dirfd(d)); /* an open the backstop may watch */
 	struct dirent *de;
 	while ((de = readdir(d)) != NULL) {
 		const char *n = de->d_name;

@@ -251,6 +251,32 @@ void engine_open_prefilter(const struct engine *e, struct prefilter *pf)
 	}
 }
 
+/* Keep the predicates of `one` that name a path exactly. */
+static void keep_exact(struct prefilter *pf, const struct prefilter *one)
+{
+	for (size_t i = 0; i < one->n; i++) {
+		const struct prefilter_pred *p = &one->preds[i];
+		if ((p->op == PF_EQ || p->op == PF_DIR) && p->len && p->s[0] == '/')
+			prefilter_add(pf, p->op, p->s, p->len); /* ENOMEM: one path fewer */
+	}
+}
+
+void engine_open_watch_paths(const struct engine *e, struct prefilter *pf)
+{
+	memset(pf, 0, sizeof(*pf));
+	pf->active = true;
+	pf->exact = true;
+	for (size_t i = 0; i < e->n_rules; i++) {
+		const struct compiled_rule *r = &e->rules[i];
+		if (!r->enabled || r->src->priority > e->min_priority || !can_open(r))
+			continue;
+		struct prefilter one = {.active = true, .exact = true};
+		if (expr_path_constraint(r->cond, &one))
+			keep_exact(pf, &one);
+		prefilter_free(&one);
+	}
+}
+
 size_t engine_rule_count(const struct engine *e)
 {
 	return e->n_rules;

@@ -50,6 +50,12 @@ void engine_result_syscalls(const struct engine *e, vigil_sc_set *set);
 struct prefilter;
 void engine_open_prefilter(const struct engine *e, struct prefilter *pf);
 
+/* The paths enabled open rules name exactly, for the open backstop: PF_EQ
+ * (fd.name = X, fd.name in (...)) and PF_DIR (fd.directory = D), absolute
+ * only, possibly repeated. Rules that constrain the path otherwise
+ * (startswith, glob, ...) or not at all add nothing. */
+void engine_open_watch_paths(const struct engine *e, struct prefilter *pf);
+
 size_t engine_rule_count(const struct engine *e);
 const struct compiled_rule *engine_rule_at(const struct engine *e, size_t i);
 size_t engine_enabled_count(const struct engine *e);

@@ -339,7 +339,11 @@ static bool path_cmp(const struct expr *e, struct prefilter *pf)
 		const struct operand *o = &e->vals[i];
 		char buf[4200];
 		int rc = 0;
-		if (!name && (e->op == OP_EQ || e->op == OP_IN || e->op == OP_INTERSECTS)) {
+		bool eq = e->op == OP_EQ || e->op == OP_IN || e->op == OP_INTERSECTS;
+		if (!name && eq && id == F_FD_DIRECTORY && pf->exact) {
+			size_t n = o->len > 1 && o->s[o->len - 1] == '/' ? o->len - 1 : o->len;
+			rc = prefilter_add(pf, PF_DIR, o->s, n); /* "/root/" names /root */
+		} else if (!name && eq) {
 			/* dir d: the path starts with "d/"; file f: it ends with "/f". */
 			int n = id == F_FD_DIRECTORY
 					? snprintf(buf, sizeof(buf), "%s%s", o->s,
@@ -351,7 +355,7 @@ static bool path_cmp(const struct expr *e, struct prefilter *pf)
 					   (size_t)n);
 		} else if (!name) {
 			return false;
-		} else if (e->op == OP_EQ || e->op == OP_IN || e->op == OP_INTERSECTS) {
+		} else if (eq) {
 			rc = prefilter_add(pf, PF_EQ, o->s, o->len);
 		} else if (e->op == OP_STARTSWITH || e->op == OP_PMATCH) {
 			rc = prefilter_add(pf, PF_PREFIX, o->s,
@@ -371,20 +375,50 @@ static bool path_cmp(const struct expr *e, struct prefilter *pf)
 	return true;
 }
 
+static bool all_exact(const struct prefilter *pf)
+{
+	for (size_t i = 0; i < pf->n; i++)
+		if (pf->preds[i].op != PF_EQ && pf->preds[i].op != PF_DIR)
+			return false;
+	return true;
+}
+
+/*
+ * Any constrained operand is a necessary condition of the whole: the first
+ * one, or, when exact predicates are asked for, the first whose predicates
+ * all name paths exactly (Falco's `fd.name startswith /etc and (fd.name in
+ * (...))` gives the list, not /etc), else the first.
+ */
+static bool and_constraint(const struct expr *e, struct prefilter *pf)
+{
+	struct prefilter first = {.exact = pf->exact};
+	bool have = false;
+	for (size_t i = 0; i < e->nkids; i++) {
+		struct prefilter tmp = {.exact = pf->exact};
+		if (expr_path_constraint(e->kids[i], &tmp)) {
+			if (!pf->exact || all_exact(&tmp)) {
+				prefilter_free(&first);
+				return absorb(pf, &tmp);
+			}
+			if (!have) {
+				first = tmp;
+				have = true;
+				continue;
+			}
+		}
+		prefilter_free(&tmp);
+	}
+	return have && absorb(pf, &first);
+}
+
 bool expr_path_constraint(const struct expr *e, struct prefilter *pf)
 {
-	struct prefilter tmp = {0};
+	struct prefilter tmp = {.exact = pf->exact};
 	switch (e->kind) {
 	case EX_CMP: return path_cmp(e, pf);
 	case EX_CONST: return !e->cval; /* false matches nothing: no predicate needed */
 	case EX_NOT: return false;
-	case EX_AND: /* any constrained operand is a necessary condition of the whole */
-		for (size_t i = 0; i < e->nkids; i++) {
-			if (expr_path_constraint(e->kids[i], &tmp))
-				return absorb(pf, &tmp);
-			prefilter_free(&tmp);
-		}
-		return false;
+	case EX_AND: return and_constraint(e, pf);
 	case EX_OR: /* every operand must be constrained */
 		for (size_t i = 0; i < e->nkids; i++) {
 			if (!expr_path_constraint(e->kids[i], &tmp)) {

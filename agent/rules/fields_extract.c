@@ -331,9 +331,10 @@ static void extract_evt(int id, const struct field_ref *ref, const struct vigil_
 		break;
 	}
 	case F_EVT_SOURCE:
-		set_cstr(v, ev->kind == VIGIL_EV_HEALTH ? "vigil"
-			    : ev->kind == VIGIL_EV_FIM	? "fim"
-							: "syscall");
+		set_cstr(v, ev->kind == VIGIL_EV_HEALTH || ev->kind == VIGIL_EV_UNSEEN_OPEN
+				    ? "vigil"
+			    : ev->kind == VIGIL_EV_FIM ? "fim"
+						       : "syscall");
 		break;
 	case F_EVT_HOSTNAME: set_cstr(v, ctx ? ctx->hostname : NULL); break;
 	}
@@ -365,14 +366,16 @@ void field_extract_nth(const struct field_ref *ref, const struct vigil_event *ev
 	v->len = 0;
 	v->i = 0;
 	int id = ref->def->id;
-	/* A FIM change has process fields only when vigil saw who made it. */
+	/* A FIM change has process fields only when vigil saw who made it; an
+	 * unseen open never has them (no event said who opened the file). */
 	bool fim = ev->kind == VIGIL_EV_FIM;
+	bool has_proc = (!fim || ev->fim.attributed) && ev->kind != VIGIL_EV_UNSEEN_OPEN;
 	if (id >= F_EVT_TYPE && id <= F_EVT_HOSTNAME)
 		extract_evt(id, ref, ev, ctx, v);
 	else if (id >= F_FIM_PATH && id <= F_FIM_PREV_TARGET)
 		field_extract_fim(id, ev, v);
 	else if (id >= F_PROC_PID && id <= F_GROUP_NAME) {
-		if (!fim || ev->fim.attributed)
+		if (has_proc)
 			extract_proc(id, ref, ev, nth, ctx, v);
 	} else if ((id == F_FD_IP || id == F_FD_PORT || id == F_FD_NET) &&
 		   !fim) /* nth 0: local, 1: remote */

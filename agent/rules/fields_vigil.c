@@ -29,7 +29,7 @@ static void health_field(int id, const struct vigil_health *h, struct field_valu
 void field_extract_vigil(int id, const struct vigil_event *ev, struct field_value *v)
 {
 	if (id == F_VIGIL_TAMPER) {
-		if (ev->kind == VIGIL_EV_SYSCALL)
+		if (ev->kind == VIGIL_EV_SYSCALL || ev->kind == VIGIL_EV_UNSEEN_OPEN)
 			set_cstr(v, vigil_tamper_name(ev->tamper));
 		return;
 	}

@@ -203,6 +203,18 @@ static int parse_one(int argc, char **argv, int *i, struct sup_options *o)
 	return 0;
 }
 
+/* The analyzer's open backstop matches the opens the kernel reports with
+ * the sensor's open events: with opens untraced, every one would be unseen. */
+static bool opens_traced(const struct sup_options *o)
+{
+	if (o->no_trace)
+		return false;
+	for (int id = 1; o->syscalls_given && id < VIGIL_SC_COUNT; id++)
+		if (vigil_sc_opens_file(id) && vigil_sc_set_has(&o->syscalls, id))
+			return true;
+	return !o->syscalls_given;
+}
+
 int options_parse(int argc, char **argv, struct sup_options *o)
 {
 	memset(o, 0, sizeof(*o));
@@ -233,6 +245,8 @@ int options_parse(int argc, char **argv, struct sup_options *o)
 		return -1;
 	}
 	o->program = argv + i;
+	if (!opens_traced(o) && rule_arg(o, "--no-open-backstop", NULL) != 0)
+		return -1;
 	/* The analyzer plans its alert delivery drain within what we will wait. */
 	snprintf(o->drain_arg, sizeof(o->drain_arg), "%u", o->drain_ms);
 	return rule_arg(o, "--drain-ms", o->drain_arg);

@@ -34,6 +34,10 @@ enum vigil_event_kind {
 	VIGIL_EV_HEALTH = 3,   /* vigil's own counters (evt.source = vigil) */
 	VIGIL_EV_END = 4,      /* the supervisor is done: the analyzer may exit */
 	VIGIL_EV_FIM = 5,      /* a file change FIM saw (evt.source = fim); analyzer only */
+	/* An open inotify saw of a file the rules name, which no event of the
+	 * sensor (nor vigil's own reads) accounted for (evt.source = vigil):
+	 * vigil.tamper and fd.name, no process fields; analyzer only. */
+	VIGIL_EV_UNSEEN_OPEN = 6,
 };
 
 /* fim.action */
@@ -90,6 +94,8 @@ enum vigil_tamper {
 	VIGIL_TAMPER_FOREIGN_TRACE,  /* a trace stop vigil's filter did not ask for */
 	VIGIL_TAMPER_EXEC_RACE,	     /* the exec path vigil read is not the image that ran */
 	VIGIL_TAMPER_PATH_RACE, /* the open path vigil read is not the file the kernel opened */
+	VIGIL_TAMPER_UNSEEN_OPEN,     /* a watched file opened, and no event says by whom */
+	VIGIL_TAMPER_OPEN_WATCH_LOST, /* the open backstop's inotify queue overflowed */
 	VIGIL_TAMPER_COUNT
 };
 

@@ -20,6 +20,7 @@ enum prefilter_op {
 	PF_SUFFIX = '$',   /* ends with s */
 	PF_CONTAINS = '~', /* contains s */
 	PF_GLOB = '*',	   /* fnmatch(s) */
+	PF_DIR = '/',	   /* its directory is s (fd.directory); only with `exact` */
 };
 
 struct prefilter_pred {
@@ -30,6 +31,11 @@ struct prefilter_pred {
 
 struct prefilter {
 	bool active; /* false: no constraint known, every open needs its result */
+	/* Asked for paths named exactly (the open backstop, analyzer/backstop.h):
+	 * fd.directory becomes PF_DIR rather than a PF_PREFIX, and an `and`
+	 * gives the operand whose predicates are all PF_EQ/PF_DIR when it has
+	 * one. Never set for the supervisor's prefilter, nor sent to it. */
+	bool exact;
 	struct prefilter_pred *preds;
 	size_t n;
 };

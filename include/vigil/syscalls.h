@@ -126,6 +126,9 @@ enum vigil_syscall {
 		VIGIL_SC_PROCEXIT,
 	VIGIL_SC_HEALTH,
 	VIGIL_SC_FIM, /* pseudo: a FIM change (evt.type = fim) */
+	/* pseudo: an open of a watched file no event accounted for (the open
+	 * backstop, analyzer/backstop.h; evt.type = vigil_unseen_open) */
+	VIGIL_SC_UNSEEN_OPEN,
 	VIGIL_SC_COUNT
 };
 

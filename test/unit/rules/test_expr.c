@@ -195,6 +195,38 @@ static void test_path_prefilter(void **state)
 	expr_free(e);
 }
 
+/* The open backstop asks for paths named exactly: fd.directory is a
+ * directory, and an `and` gives its exact operand, not the first one. */
+static void test_path_prefilter_exact(void **state)
+{
+	(void)state;
+	struct expr *e = expr_and(cmp("fd.name", NULL, "startswith", 1, "/etc"),
+				  expr_or(cmp("fd.name", NULL, "in", 2, "/etc/shadow", "/etc/sudoers"),
+					  cmp("fd.directory", NULL, "in", 1, "/etc/pam.d/")));
+	struct prefilter pf = {.active = true, .exact = true};
+	assert_true(expr_path_constraint(e, &pf));
+	assert_int_equal(pf.n, 3);
+	assert_int_equal(pf.preds[0].op, PF_EQ);
+	assert_string_equal(pf.preds[1].s, "/etc/sudoers");
+	assert_int_equal(pf.preds[2].op, PF_DIR);
+	assert_string_equal(pf.preds[2].s, "/etc/pam.d"); /* the trailing slash is the same dir */
+	assert_true(prefilter_match(&pf, "/etc/pam.d/su", 13));
+	assert_false(prefilter_match(&pf, "/etc/pam.d/x/y", 14)); /* not below: in it */
+	prefilter_free(&pf);
+	pf = (struct prefilter){.active = true}; /* the supervisor's: unchanged, the first operand */
+	assert_true(expr_path_constraint(e, &pf));
+	assert_int_equal(pf.n, 1);
+	assert_int_equal(pf.preds[0].op, PF_PREFIX);
+	prefilter_free(&pf);
+	expr_free(e);
+	e = expr_and(cmp("fd.name", NULL, "startswith", 1, "/etc/"), cmp("proc.name", NULL, "=", 1, "x"));
+	pf = (struct prefilter){.active = true, .exact = true}; /* nothing exact: the first one */
+	assert_true(expr_path_constraint(e, &pf));
+	assert_int_equal(pf.preds[0].op, PF_PREFIX);
+	prefilter_free(&pf);
+	expr_free(e);
+}
+
 static void test_unsupported(void **state)
 {
 	(void)state;
@@ -212,6 +244,7 @@ int main(void)
 		cmocka_unit_test(test_missing_values), cmocka_unit_test(test_any_ancestor_and_logic),
 		cmocka_unit_test(test_event_types),    cmocka_unit_test(test_unsupported),
 		cmocka_unit_test(test_networks),       cmocka_unit_test(test_path_prefilter),
+		cmocka_unit_test(test_path_prefilter_exact),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
