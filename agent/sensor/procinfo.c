@@ -49,10 +49,10 @@ static char *read_link(pid_t pid, const char *what)
 	return strdup(target);
 }
 
-int procinfo_fd_path(pid_t pid, int fd, char *buf, size_t size)
+int procinfo_fd_path(pid_t pid, pid_t tid, int fd, char *buf, size_t size)
 {
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, fd);
+	char path[96];
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/fd/%d", (int)pid, (int)tid, fd);
 	ssize_t n = readlink(path, buf, size - 1);
 	if (n < 0)
 		return -1;
