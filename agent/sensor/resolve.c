@@ -262,8 +262,9 @@ static int via_parent(const struct resolver *r, const struct resolve_req *q, str
 		return lexical(r, a, q->path, out, size);
 	uint64_t in_root = a->is_root && a->fd >= 0 ? RESOLVE_IN_ROOT : 0;
 	int pfd = resolve_openat2(a->fd, dir, O_DIRECTORY, RESOLVE_NO_MAGICLINKS | in_root);
-	if (pfd < 0)
-		return errno == ELOOP ? walk(r, q, a, rs, out, size) : lexical(r, a, q->path, out, size);
+	if (pfd < 0) /* ENOENT: perhaps through a "self" that was vigil's */
+		return errno == ELOOP || errno == ENOENT ? walk(r, q, a, rs, out, size)
+							 : lexical(r, a, q->path, out, size);
 	struct stat st;
 	bool follow = !(q->flags & RESOLVE_REQ_NOFOLLOW) || q->path[strlen(q->path) - 1] == '/';
 	int ret = -1;

@@ -112,25 +112,20 @@ static int proc_self(struct walk *w, const char *comp, const char *tail)
 	return splice_front(w, to, (size_t)n, tail) == 0 ? 1 : -1;
 }
 
-/* The pid (or tid) a magic link of /proc belongs to: its directory's name,
- * one level up (cwd, root, exe) or two (fd/N, map_files/X, ns/X). */
+/* The pid (or tid) a magic link of /proc belongs to: the name of its
+ * directory (cwd, root, exe) or of the one above (fd/N, map_files/X). */
 static long link_owner(const char *name)
 {
-	const char *end = name + strlen(name);
-	for (int up = 0; up < 2; up++) {
-		const char *slash = end;
-		while (slash > name && *--slash != '/')
-			;
-		if (slash == name)
-			return -1;
-		const char *c = slash;
+	const char *end = strrchr(name, '/'); /* drop the link's own name */
+	for (int up = 0; end && end > name && up < 2; up++) {
+		const char *c = end;
 		while (c > name && c[-1] != '/')
 			c--;
 		char *stop;
 		long pid = c[0] >= '1' && c[0] <= '9' ? strtol(c, &stop, 10) : -1;
-		if (pid > 0 && stop == slash)
+		if (pid > 0 && stop == end)
 			return pid;
-		end = slash;
+		end = c - 1;
 	}
 	return -1;
 }
