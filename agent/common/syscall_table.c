@@ -164,6 +164,7 @@ static const struct sc_nr native_nrs[] = {
 	{432, VIGIL_SC_FSMOUNT}, {433, VIGIL_SC_FSPICK}, {442, VIGIL_SC_MOUNT_SETATTR},
 	N(sendto, SENDTO) N(sendmsg, SENDMSG) N(sendmmsg, SENDMMSG)
 	N(open_by_handle_at, OPEN_BY_HANDLE_AT)
+	N(chroot, CHROOT) N(pivot_root, PIVOT_ROOT) N(setns, SETNS) N(unshare, UNSHARE)
 #undef N
 };
 /* clang-format on */
@@ -205,6 +206,8 @@ static const struct sc_nr i386_nrs[] = {
 	{432, VIGIL_SC_FSMOUNT}, {433, VIGIL_SC_FSPICK}, {442, VIGIL_SC_MOUNT_SETATTR},
 	{369, VIGIL_SC_SENDTO}, {370, VIGIL_SC_SENDMSG}, {345, VIGIL_SC_SENDMMSG},
 	{342, VIGIL_SC_OPEN_BY_HANDLE_AT},
+	{61, VIGIL_SC_CHROOT}, {217, VIGIL_SC_PIVOT_ROOT}, {346, VIGIL_SC_SETNS},
+	{310, VIGIL_SC_UNSHARE},
 };
 /* clang-format on */
 

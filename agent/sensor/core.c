@@ -27,6 +27,7 @@ void core_init(struct sensor_core *c, const struct core_config *cfg, struct proc
 	c->cfg = *cfg;
 	c->root = root;
 	c->sensor = NULL;
+	resolver_init(&c->resolver, cfg->analyzer_pid);
 }
 
 bool core_traced(const struct sensor_core *c, int id)
@@ -69,7 +70,15 @@ static void begin(struct sensor_core *c, enum vigil_event_kind kind)
 static bool decode(struct sensor_core *c, struct sensor_task *t, bool has_res, long res)
 {
 	begin(c, VIGIL_EV_SYSCALL);
-	struct decode_ctx dc = {&t->rec, c->sensor->mem, t->proc, has_res, res};
+	struct decode_ctx dc = {
+		.rec = &t->rec,
+		.mem = c->sensor->mem,
+		.proc = t->proc,
+		.has_res = has_res,
+		.res = res,
+		.rs = &c->resolver,
+		.rt = &t->resolve,
+	};
 	return decode_syscall(&c->ev, &dc);
 }
 
@@ -112,6 +121,15 @@ static int tree_syscall(struct sensor_core *c, struct sensor_task *t)
 	}
 	case VIGIL_SC_CHDIR:
 	case VIGIL_SC_FCHDIR: t->proc->cwd_stale = true; return CORE_CONTINUE;
+	case VIGIL_SC_CHROOT:
+	case VIGIL_SC_PIVOT_ROOT:
+	case VIGIL_SC_SETNS:
+	case VIGIL_SC_UNSHARE:
+		/* Roots (and cwds) may move, of other threads too: no cached root
+		 * until this thread is seen again (resolver_settled). */
+		resolver_root_changing(&c->resolver, &t->resolve);
+		t->proc->cwd_stale = true;
+		return CORE_CONTINUE;
 	default: return -1;
 	}
 }
@@ -119,6 +137,7 @@ static int tree_syscall(struct sensor_core *c, struct sensor_task *t)
 enum core_verdict core_syscall_entry(struct sensor_core *c, struct sensor_task *t)
 {
 	struct sensor_record *r = &t->rec;
+	resolver_settled(&c->resolver, &t->resolve);
 	if (t->open_pending) /* an open whose exit never came (its thread was killed) */
 		race_open_forget(t);
 	/* The filter's data names socketcall, not the call inside. */
@@ -171,6 +190,7 @@ static void emit_exec(struct sensor_core *c, struct sensor_task *t, long res, en
 void core_syscall_exit(struct sensor_core *c, struct sensor_task *t, long res)
 {
 	int id = t->rec.id;
+	resolver_settled(&c->resolver, &t->resolve);
 	if (id == VIGIL_SC_EXECVE || id == VIGIL_SC_EXECVEAT) {
 		if (!t->rec.exec_done && res != 0) /* a success was reported at its exec */
 			emit_exec(c, t, res, VIGIL_TAMPER_NONE);
@@ -189,6 +209,7 @@ void core_syscall_exit(struct sensor_core *c, struct sensor_task *t, long res)
  */
 void core_exec_done(struct sensor_core *c, struct sensor_task *t, struct exec_argv *argv)
 {
+	resolver_settled(&c->resolver, &t->resolve);
 	struct proc *p = t->proc;
 	char comm[64] = "";
 	if (procinfo_read_ids(p, t->tid, comm, sizeof(comm)) != 0)
@@ -207,6 +228,7 @@ void core_exec_done(struct sensor_core *c, struct sensor_task *t, struct exec_ar
 
 void core_emit_fork(struct sensor_core *c, struct sensor_task *t, int syscall_id, pid_t child)
 {
+	resolver_settled(&c->resolver, &t->resolve);
 	begin(c, VIGIL_EV_SYSCALL);
 	c->ev.type = (uint16_t)syscall_id;
 	c->ev.arch = NATIVE_ARCH;
@@ -217,6 +239,7 @@ void core_emit_fork(struct sensor_core *c, struct sensor_task *t, int syscall_id
 
 void core_emit_exit(struct sensor_core *c, struct sensor_task *t, int status)
 {
+	resolver_settled(&c->resolver, &t->resolve); /* it may have died inside one */
 	if (t->tid != t->proc->pid)
 		return;
 	t->proc->exited = true;

@@ -16,6 +16,7 @@
 #include "vigil/event.h"
 #include "vigil/syscalls.h"
 #include "sensor/procinfo.h"
+#include "sensor/resolve.h"
 #include "sensor/sensor.h"
 
 struct prefilter;
@@ -33,9 +34,10 @@ struct core_config {
 /* All of the core's state: one per supervisor. */
 struct sensor_core {
 	struct core_config cfg;
-	struct proc *root;     /* the supervisor's own entry: root of every ancestor chain */
-	struct sensor *sensor; /* the mechanism, set by its constructor */
-	struct vigil_event ev; /* one event at a time; too large for the stack */
+	struct proc *root;	  /* the supervisor's own entry: root of every ancestor chain */
+	struct sensor *sensor;	  /* the mechanism, set by its constructor */
+	struct vigil_event ev;	  /* one event at a time; too large for the stack */
+	struct resolver resolver; /* path arguments as the kernel resolves them */
 };
 
 enum core_verdict {

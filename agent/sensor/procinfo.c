@@ -49,30 +49,18 @@ static char *read_link(pid_t pid, const char *what)
 	return strdup(target);
 }
 
-static int read_link_into(const char *path, char *buf, size_t size)
-{
-	ssize_t n = readlink(path, buf, size - 1);
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
-	return 0;
-}
-
-int procinfo_fd_path(pid_t pid, int fd, char *buf, size_t size)
-{
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, fd);
-	return read_link_into(path, buf, size);
-}
-
-int procinfo_task_fd_path(pid_t pid, pid_t tid, int fd, char *buf, size_t size)
+int procinfo_fd_path(pid_t pid, pid_t tid, int fd, char *buf, size_t size)
 {
 	char path[96];
 	if (tid == pid) /* the leader's own table, cheaper to look up */
 		snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, fd);
 	else
 		snprintf(path, sizeof(path), "/proc/%d/task/%d/fd/%d", (int)pid, (int)tid, fd);
-	return read_link_into(path, buf, size);
+	ssize_t n = readlink(path, buf, size - 1);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	return 0;
 }
 
 /* argv[0] and the rest joined by spaces, from the NUL-separated cmdline. */

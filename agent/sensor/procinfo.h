@@ -29,9 +29,8 @@ int procinfo_read_ids(struct proc *p, pid_t tid, char *comm, size_t comm_size);
 int procinfo_read_session(struct proc *p, pid_t tid);
 /* Refresh the cwd (readlink /proc/PID/cwd). */
 int procinfo_read_cwd(struct proc *p);
-/* readlink /proc/PID/fd/FD into buf (NUL-terminated); -1 if it cannot. */
-int procinfo_fd_path(pid_t pid, int fd, char *buf, size_t size);
-/* The same in thread tid's own table (unshare(CLONE_FILES) gives it one). */
-int procinfo_task_fd_path(pid_t pid, pid_t tid, int fd, char *buf, size_t size);
+/* readlink /proc/PID/task/TID/fd/FD (thread TID's own fd table: it may have
+ * unshared it) into buf (NUL-terminated); -1 if it cannot. */
+int procinfo_fd_path(pid_t pid, pid_t tid, int fd, char *buf, size_t size);
 
 #endif

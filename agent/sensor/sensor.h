@@ -17,6 +17,7 @@
 #include <sys/types.h>
 
 #include "sensor/record.h"
+#include "sensor/resolve.h"
 
 struct proc;
 struct sensor_core;
@@ -44,8 +45,9 @@ ssize_t sensor_read_str(struct sensor_mem *m, pid_t tid, uint64_t addr, char *bu
 struct sensor_task {
 	pid_t tid;
 	struct proc *proc;
-	struct sensor_record rec; /* the syscall in progress */
-	char *exec_filename;	  /* evt.arg.filename of an exec in progress */
+	struct sensor_record rec;    /* the syscall in progress */
+	char *exec_filename;	     /* evt.arg.filename of an exec in progress */
+	struct resolve_task resolve; /* is its root vigil's (path resolution) */
 	/* An open whose exit is checked (race.h): its fd.name and its path as
 	 * read at entry (NULL: unreadable). */
 	bool open_pending;

@@ -94,10 +94,15 @@
 	X(SENDTO, "sendto", VIGIL_SC_ARGCOND)                                       \
 	X(SENDMSG, "sendmsg", VIGIL_SC_ARGCOND)                                     \
 	X(SENDMMSG, "sendmmsg", VIGIL_SC_ARGCOND)                                   \
-	X(OPEN_BY_HANDLE_AT, "open_by_handle_at", VIGIL_SC_RESULT | VIGIL_SC_OPENS)
+	X(OPEN_BY_HANDLE_AT, "open_by_handle_at", VIGIL_SC_RESULT | VIGIL_SC_OPENS) \
+	X(CHROOT, "chroot", VIGIL_SC_TREE | VIGIL_SC_QUIET)                         \
+	X(PIVOT_ROOT, "pivot_root", VIGIL_SC_TREE | VIGIL_SC_QUIET)                 \
+	X(SETNS, "setns", VIGIL_SC_TREE | VIGIL_SC_QUIET)                           \
+	X(UNSHARE, "unshare", VIGIL_SC_TREE | VIGIL_SC_QUIET)
 /* clang-format on */
 
-/* Always traced: the process tree and cwd cannot be followed without them. */
+/* Always traced: the process tree, cwd and root cannot be followed without
+ * them (chroot, pivot_root, setns, unshare move roots: sensor/resolve.h). */
 #define VIGIL_SC_TREE 0x01u
 /* The exit stop is taken by default: the result is the point (new fd, pid). */
 #define VIGIL_SC_RESULT 0x02u

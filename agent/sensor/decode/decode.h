@@ -17,6 +17,7 @@
 
 #include "vigil/event.h"
 #include "sensor/proc.h"
+#include "sensor/resolve.h"
 #include "sensor/sensor.h"
 
 struct decode_ctx {
@@ -25,6 +26,8 @@ struct decode_ctx {
 	struct proc *proc; /* cwd for relative paths, pid for /proc/PID/fd */
 	bool has_res;	   /* at the exit: res is the result */
 	long res;
+	struct resolver *rs;	 /* paths as the kernel resolves them; NULL: lexically */
+	struct resolve_task *rt; /* the thread's cache (may be NULL) */
 };
 
 typedef void (*decode_fn)(struct vigil_event *ev, const struct decode_ctx *c);
@@ -43,13 +46,18 @@ void decode_proc(struct vigil_event *ev, const struct proc *p, pid_t tid, const 
 void decode_exec_stdio(struct vigil_event *ev, pid_t pid);
 
 /* Shared by the decoders (path.c). */
-/* A path argument, resolved against dirfd, as evt.arg.KEY (and fd.name). */
+#define DECODE_PATH_FD_NAME 0x1u  /* the path is fd.name too */
+#define DECODE_PATH_NOFOLLOW 0x2u /* the syscall does not follow a trailing symlink */
+#define DECODE_PATH_IN_ROOT 0x4u  /* openat2 RESOLVE_IN_ROOT/BENEATH: dirfd is the root */
+/* A path argument, resolved against dirfd, as evt.arg.KEY (flags: DECODE_PATH_*). */
 bool decode_path_arg(struct vigil_event *ev, const struct decode_ctx *c, const char *key,
-		     long dirfd, uint64_t addr, bool set_fd_name);
-/* An fd argument: evt.arg.KEY, fd.num, and fd.name from /proc/PID/fd. */
+		     long dirfd, uint64_t addr, unsigned flags);
+/* An fd argument: evt.arg.KEY, fd.num, and fd.name from /proc/TGID/task/TID/fd. */
 void decode_fd_arg(struct vigil_event *ev, const struct decode_ctx *c, const char *key, long fd);
-/* Absolute, lexically normalized path of `path` relative to dirfd. */
-void decode_resolve_path(struct proc *p, long dirfd, const char *path, char *out, size_t size);
+/* The path the kernel will use for `path` relative to dirfd (resolve.h),
+ * relative to vigil's root; lexical when the kernel cannot be asked. */
+void decode_resolve_path(const struct decode_ctx *c, long dirfd, const char *path, unsigned flags,
+			 char *out, size_t size);
 /* evt.arg.KEY as an octal mode (0755). */
 void decode_mode_arg(struct vigil_event *ev, const char *key, uint64_t mode);
 /* A string argument (bounded by size) as evt.arg.KEY, when readable. */

@@ -1,5 +1,6 @@
 /* misc.c — credentials, ptrace, memfd, modules, bpf, dup, io_uring, clone. */
 #include <fcntl.h>
+#include <sys/mount.h>
 #include <sys/ptrace.h>
 
 #include "vigil/syscalls.h"
@@ -65,7 +66,8 @@ void decode_memfd_create(struct vigil_event *ev, const struct decode_ctx *c)
 
 void decode_umount2(struct vigil_event *ev, const struct decode_ctx *c)
 {
-	decode_path_arg(ev, c, "name", AT_FDCWD, c->rec->args[0], false);
+	decode_path_arg(ev, c, "name", AT_FDCWD, c->rec->args[0],
+			(c->rec->args[1] & UMOUNT_NOFOLLOW) ? DECODE_PATH_NOFOLLOW : 0);
 	vigil_event_arg_int(ev, "flags", (int)c->rec->args[1]);
 }
 

@@ -12,6 +12,7 @@
  * file for a bind over a file: fd.type is left unset).
  */
 #include <fcntl.h>
+#include <sys/mount.h>
 
 #include "vigil/syscalls.h"
 #include "sensor/decode/decode.h"
@@ -30,7 +31,8 @@ void decode_mount(struct vigil_event *ev, const struct decode_ctx *c)
 void decode_open_tree(struct vigil_event *ev, const struct decode_ctx *c)
 {
 	const uint64_t *a = c->rec->args;
-	decode_path_arg(ev, c, "dev", (long)a[0], a[1], false);
+	decode_path_arg(ev, c, "dev", (long)a[0], a[1],
+			(a[2] & AT_SYMLINK_NOFOLLOW) ? DECODE_PATH_NOFOLLOW : 0);
 	vigil_event_arg_int(ev, "flags", (long long)(uint32_t)a[2]);
 }
 
@@ -38,8 +40,10 @@ void decode_open_tree(struct vigil_event *ev, const struct decode_ctx *c)
 void decode_move_mount(struct vigil_event *ev, const struct decode_ctx *c)
 {
 	const uint64_t *a = c->rec->args;
-	decode_path_arg(ev, c, "dev", (long)a[0], a[1], false);
-	decode_path_arg(ev, c, "dir", (long)a[2], a[3], true);
+	unsigned from = (a[4] & MOVE_MOUNT_F_SYMLINKS) ? 0 : DECODE_PATH_NOFOLLOW;
+	unsigned to = (a[4] & MOVE_MOUNT_T_SYMLINKS) ? 0 : DECODE_PATH_NOFOLLOW;
+	decode_path_arg(ev, c, "dev", (long)a[0], a[1], from);
+	decode_path_arg(ev, c, "dir", (long)a[2], a[3], DECODE_PATH_FD_NAME | to);
 	vigil_event_arg_int(ev, "flags", (long long)(uint32_t)a[4]);
 }
 
@@ -62,6 +66,9 @@ void decode_fsmount(struct vigil_event *ev, const struct decode_ctx *c)
 void decode_fspick(struct vigil_event *ev, const struct decode_ctx *c)
 {
 	const uint64_t *a = c->rec->args;
-	decode_path_arg(ev, c, "dir", (long)a[0], a[1], true);
+	unsigned nofollow =
+		c->rec->id == VIGIL_SC_FSPICK ? FSPICK_SYMLINK_NOFOLLOW : AT_SYMLINK_NOFOLLOW;
+	decode_path_arg(ev, c, "dir", (long)a[0], a[1],
+			DECODE_PATH_FD_NAME | ((a[2] & nofollow) ? DECODE_PATH_NOFOLLOW : 0));
 	vigil_event_arg_int(ev, "flags", (long long)(uint32_t)a[2]);
 }

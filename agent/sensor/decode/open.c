@@ -61,15 +61,23 @@ static void open_flags_arg(struct vigil_event *ev, uint64_t flags, uint64_t mode
 }
 
 /* What every open by path shares: name, the resolved fd.name, flags, the new fd. */
+/* How the open walks its path: a trailing symlink is not followed with
+ * O_NOFOLLOW, nor by O_CREAT|O_EXCL (it fails on one). */
+static unsigned path_flags(uint64_t flags)
+{
+	bool excl = (flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL);
+	return (flags & O_NOFOLLOW) || excl ? DECODE_PATH_NOFOLLOW : 0;
+}
+
 static void open_path(struct vigil_event *ev, const struct decode_ctx *c, long dirfd, uint64_t path,
-		      uint64_t flags, uint64_t mode)
+		      uint64_t flags, uint64_t mode, unsigned pflags)
 {
 	char raw[VIGIL_PATH_MAX], abs[VIGIL_PATH_MAX];
 	if ((int)dirfd != AT_FDCWD)
 		vigil_event_arg_int(ev, "dirfd", (int)dirfd);
 	if (sensor_read_str(c->mem, c->rec->tid, path, raw, sizeof(raw)) >= 0) {
 		vigil_event_arg_cstr(ev, "name", raw);
-		decode_resolve_path(c->proc, dirfd, raw, abs, sizeof(abs));
+		decode_resolve_path(c, dirfd, raw, pflags | path_flags(flags), abs, sizeof(abs));
 		ev->fd.name = vigil_event_cstr(ev, abs);
 	}
 	open_flags_arg(ev, flags, mode);
@@ -81,22 +89,24 @@ static void open_path(struct vigil_event *ev, const struct decode_ctx *c, long d
 void decode_open(struct vigil_event *ev, const struct decode_ctx *c)
 {
 	const uint64_t *a = c->rec->args;
-	open_path(ev, c, AT_FDCWD, a[0], a[1], a[2]);
+	open_path(ev, c, AT_FDCWD, a[0], a[1], a[2], 0);
 }
 
 void decode_creat(struct vigil_event *ev, const struct decode_ctx *c)
 {
 	const uint64_t *a = c->rec->args;
-	open_path(ev, c, AT_FDCWD, a[0], O_CREAT | O_WRONLY | O_TRUNC, a[1]);
+	open_path(ev, c, AT_FDCWD, a[0], O_CREAT | O_WRONLY | O_TRUNC, a[1], 0);
 }
 
 void decode_openat(struct vigil_event *ev, const struct decode_ctx *c)
 {
 	const uint64_t *a = c->rec->args;
-	open_path(ev, c, (long)a[0], a[1], a[2], a[3]);
+	open_path(ev, c, (long)a[0], a[1], a[2], a[3], 0);
 }
 
-/* openat2(dirfd, path, how, size): flags and mode in struct open_how. */
+/* openat2(dirfd, path, how, size): flags and mode in struct open_how; with
+ * RESOLVE_IN_ROOT (or RESOLVE_BENEATH, which fails where it differs) the
+ * path is walked as if dirfd were the root. */
 void decode_openat2(struct vigil_event *ev, const struct decode_ctx *c)
 {
 	const uint64_t *a = c->rec->args;
@@ -104,7 +114,9 @@ void decode_openat2(struct vigil_event *ev, const struct decode_ctx *c)
 	size_t sz = a[3] < sizeof(how) ? (size_t)a[3] : sizeof(how);
 	if (a[2] && sz >= 8 && sensor_read(c->mem, c->rec->tid, a[2], &how, sz) != 0)
 		memset(&how, 0, sizeof(how));
-	open_path(ev, c, (long)a[0], a[1], how.flags, how.mode);
+	unsigned in_root =
+		(how.resolve & (RESOLVE_IN_ROOT | RESOLVE_BENEATH)) ? DECODE_PATH_IN_ROOT : 0;
+	open_path(ev, c, (long)a[0], a[1], how.flags, how.mode, in_root);
 }
 
 /*
@@ -122,8 +134,7 @@ void decode_open_by_handle_at(struct vigil_event *ev, const struct decode_ctx *c
 	if (!c->has_res || c->res < 0)
 		return;
 	ev->fd.num = c->res;
-	if (procinfo_task_fd_path(c->proc->pid, c->rec->tid, (int)c->res, path, sizeof(path)) ==
-	    0) {
+	if (procinfo_fd_path(c->proc->pid, c->rec->tid, (int)c->res, path, sizeof(path)) == 0) {
 		ev->fd.name = vigil_event_cstr(ev, path);
 		if (path[0] != '/')
 			ev->fd.type = VIGIL_FD_OTHER;

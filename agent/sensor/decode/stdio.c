@@ -85,7 +85,7 @@ static const char *socket_facts(int pidfd, int fd, char *name, size_t size)
 /* What fd `fd` of pid is: its type and name; false when it is not open. */
 static bool stdio_facts(pid_t pid, int *pidfd, int fd, const char **type, char *name, size_t size)
 {
-	if (procinfo_fd_path(pid, fd, name, size) != 0)
+	if (procinfo_fd_path(pid, pid, fd, name, size) != 0)
 		return false;
 	if (name[0] == '/') {
 		*type = "file";

@@ -22,7 +22,9 @@ static char out[4096];
 
 static bool run(const struct sensor_record *r, struct proc *p, bool has_res, long res)
 {
-	struct decode_ctx c = {r, &mem.base, p, has_res, res};
+	/* No resolver: paths are joined lexically with the proc's cwd (the
+	 * kernel's resolution is tested by test_resolve and the integration suite). */
+	struct decode_ctx c = {r, &mem.base, p, has_res, res, NULL, NULL};
 	vigil_event_init(&ev, VIGIL_EV_SYSCALL);
 	return decode_syscall(&ev, &c);
 }
