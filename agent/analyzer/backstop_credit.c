@@ -92,8 +92,10 @@ static const struct vigil_evarg *arg(const struct vigil_event *ev, const char *k
 /* O_PATH opens and failed ones raise no IN_OPEN: no credit (none to bank). */
 static bool raises_in_open(const struct vigil_event *ev)
 {
-	if (ev->tamper || (ev->has_res && ev->res < 0))
-		return false; /* refused by vigil, or failed */
+	/* Refused by vigil (a tamper event), or failed; a path race did open
+	 * (its fd.name is the kernel's name of the file). */
+	if ((ev->tamper && ev->tamper != VIGIL_TAMPER_PATH_RACE) || (ev->has_res && ev->res < 0))
+		return false;
 	const struct vigil_evarg *f = arg(ev, "flags");
 	return !f || !memmem(vigil_str_ptr(ev, f->val), f->val.len, "O_PATH", 6);
 }

@@ -10,7 +10,6 @@
  * alone decides then. A symlink (/bin/sh -> dash) is no mismatch.
  */
 #include <fcntl.h>
-#include <linux/elf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,15 +20,7 @@
 #include "sensor/race.h"
 #include "sensor/tracee_path.h"
 
-#define COMM_MAX 15	   /* TASK_COMM_LEN - 1 */
-#define HEAD_MAX 256	   /* BINPRM_BUF_SIZE: what the kernel reads of a script */
-#define MAX_INTERP_DEPTH 5 /* the kernel follows 4 interpreters (BINPRM_MAX_RECURSION) */
-
-#if defined(__x86_64__)
-#define NATIVE_MACHINE(m) ((m) == EM_X86_64 || (m) == EM_386)
-#else
-#define NATIVE_MACHINE(m) ((m) == EM_AARCH64 || (m) == EM_ARM)
-#endif
+#define COMM_MAX 15 /* TASK_COMM_LEN - 1 */
 
 /* The kernel's comm for an exec of `path`: its last component, cut. */
 static bool comm_is_of(const char *path, const char *comm)
@@ -39,49 +30,40 @@ static bool comm_is_of(const char *path, const char *comm)
 	return strncmp(base, comm, COMM_MAX) == 0 && strlen(comm) == strnlen(base, COMM_MAX);
 }
 
-/* What a file's first bytes say the kernel does with it. */
-enum format { FMT_OTHER, FMT_NATIVE_ELF, FMT_SCRIPT };
-
-static enum format read_head(const char *path, char *interp, size_t size)
+/*
+ * For a script (or a binfmt_misc format) the kernel maps the interpreter
+ * and hands it the path it read as an argument: after the #! line's
+ * optional argument, so argv[1] or argv[2] of the new image. That copy is
+ * the kernel's own; the path vigil read names the image when it is that
+ * string. (Reading the script's #! line instead would open the file, which
+ * is an open of a watched file no event accounts for: the open backstop.)
+ */
+static bool is_arg(const char *args, const char *path)
 {
-	unsigned char h[HEAD_MAX + 1];
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return FMT_OTHER;
-	ssize_t n = read(fd, h, HEAD_MAX);
-	close(fd);
-	if (n >= 20 && memcmp(h, ELFMAG, SELFMAG) == 0 && h[EI_DATA] == ELFDATA2LSB)
-		return NATIVE_MACHINE(h[18] | h[19] << 8) ? FMT_NATIVE_ELF : FMT_OTHER;
-	if (n < 3 || h[0] != '#' || h[1] != '!')
-		return FMT_OTHER;
-	h[n] = '\0';
-	char *p = (char *)h + 2;
-	p += strspn(p, " \t");
-	size_t len = strcspn(p, " \t\n");
-	if (len == 0 || len >= size)
-		return FMT_OTHER;
-	memcpy(interp, p, len);
-	interp[len] = '\0';
-	return FMT_SCRIPT;
+	size_t n = strlen(path);
+	return strncmp(args, path, n) == 0 && (args[n] == ' ' || args[n] == '\0');
 }
 
-/* `path` (relative to dirfd) is exe, or a script whose interpreters lead there. */
-static bool runs_as(const struct sensor_task *t, int dirfd, const char *path,
-		    const struct stat *exe, int depth)
+static bool interpreter_got(const struct proc_image *img, const char *path)
 {
-	char p[VIGIL_PATH_MAX + 128], interp[HEAD_MAX];
+	const char *args = img->args;
+	if (!args || !*path)
+		return false;
+	if (is_arg(args, path))
+		return true;
+	const char *second = strchr(args, ' ');
+	return second && is_arg(second + 1, path);
+}
+
+/* `path` (relative to dirfd) names exe in the thread's view. */
+static bool runs_as(const struct sensor_task *t, int dirfd, const char *path,
+		    const struct stat *exe)
+{
+	char p[VIGIL_PATH_MAX + 128];
 	struct stat st;
 	if (tracee_path(t->proc->pid, t->tid, dirfd, path, p, sizeof(p)) != 0 || stat(p, &st) != 0)
 		return false; /* nothing there now: not what ran */
-	if (tracee_same_file(&st, exe))
-		return true;
-	if (!S_ISREG(st.st_mode) || depth == MAX_INTERP_DEPTH)
-		return false;
-	switch (read_head(p, interp, sizeof(interp))) {
-	case FMT_NATIVE_ELF: return false; /* the kernel runs it itself: it would be exe */
-	case FMT_SCRIPT: return runs_as(t, AT_FDCWD, interp, exe, depth + 1);
-	default: return true; /* binfmt_misc's: its interpreter is not ours to find */
-	}
+	return tracee_same_file(&st, exe);
 }
 
 /* The exec's dirfd, and whether it named the file by its fd alone. */
@@ -127,7 +109,7 @@ static bool names_image(const struct sensor_task *t, const char *path, const str
 	if (dirfd == AT_FDCWD && path[0] == '/' && stat(path, &dir) == 0 &&
 	    tracee_same_file(&dir, &exe))
 		return true;
-	return runs_as(t, dirfd, path, &exe, 0);
+	return runs_as(t, dirfd, path, &exe) || interpreter_got(img, path);
 }
 
 enum vigil_tamper race_exec_check(struct sensor_task *t, const struct proc_image *img)

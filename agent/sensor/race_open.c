@@ -142,8 +142,7 @@ static enum vigil_tamper check(struct sensor_task *t, struct vigil_event *ev, co
 {
 	char real[VIGIL_PATH_MAX], copy[VIGIL_PATH_MAX];
 	struct stat st;
-	if (procinfo_fd_path(t->proc->pid, t->tid, fd, real, sizeof(real)) != 0 ||
-	    real[0] != '/')
+	if (procinfo_fd_path(t->proc->pid, t->tid, fd, real, sizeof(real)) != 0 || real[0] != '/')
 		return VIGIL_TAMPER_NONE; /* a pipe, socket or anon inode: nothing a path names */
 	bool same = entry && strcmp(entry, real) == 0;
 	if (!same && fd_stat(t, fd, &st) != 0)

@@ -25,7 +25,7 @@
 #include "sensor/resolve_int.h"
 #include "sensor/vigil_procs.h"
 
-#define MAX_LINKS 40	  /* the kernel's MAXSYMLINKS */
+#define MAX_LINKS 40	/* the kernel's MAXSYMLINKS */
 #define PROC_ROOT_INO 1 /* the inode of a procfs root directory */
 
 struct walk {
@@ -61,9 +61,10 @@ static bool same_dir(int a, int b)
 {
 	struct statx x, y;
 	unsigned mask = STATX_INO | STATX_MNT_ID;
-	return statx(a, "", AT_EMPTY_PATH, mask, &x) == 0 && statx(b, "", AT_EMPTY_PATH, mask, &y) == 0 &&
-	       x.stx_ino == y.stx_ino && x.stx_mnt_id == y.stx_mnt_id &&
-	       x.stx_dev_major == y.stx_dev_major && x.stx_dev_minor == y.stx_dev_minor;
+	return statx(a, "", AT_EMPTY_PATH, mask, &x) == 0 &&
+	       statx(b, "", AT_EMPTY_PATH, mask, &y) == 0 && x.stx_ino == y.stx_ino &&
+	       x.stx_mnt_id == y.stx_mnt_id && x.stx_dev_major == y.stx_dev_major &&
+	       x.stx_dev_minor == y.stx_dev_minor;
 }
 
 /* "..": up one, never above the tracee's root (the kernel's rule). */
@@ -239,7 +240,8 @@ static int step(struct walk *w, size_t *pos, char *out, size_t size)
 	memcpy(comp, p, len);
 	comp[len] = '\0';
 	*pos = (size_t)(end - w->rest);
-	bool last = !*after, follows = !last || *end == '/' || !(w->q->flags & RESOLVE_REQ_NOFOLLOW);
+	bool last = !*after,
+	     follows = !last || *end == '/' || !(w->q->flags & RESOLVE_REQ_NOFOLLOW);
 	if (strcmp(comp, ".") == 0)
 		return 1;
 	if (strcmp(comp, "..") == 0)

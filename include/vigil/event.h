@@ -93,8 +93,8 @@ enum vigil_tamper {
 	VIGIL_TAMPER_SECCOMP_FILTER, /* an own seccomp filter that could hide syscalls */
 	VIGIL_TAMPER_FOREIGN_TRACE,  /* a trace stop vigil's filter did not ask for */
 	VIGIL_TAMPER_EXEC_RACE,	     /* the exec path vigil read is not the image that ran */
-	VIGIL_TAMPER_PATH_RACE, /* the open path vigil read is not the file the kernel opened */
-	VIGIL_TAMPER_UNSEEN_OPEN,     /* a watched file opened, and no event says by whom */
+	VIGIL_TAMPER_PATH_RACE,	  /* the open path vigil read is not the file the kernel opened */
+	VIGIL_TAMPER_UNSEEN_OPEN, /* a watched file opened, and no event says by whom */
 	VIGIL_TAMPER_OPEN_WATCH_LOST, /* the open backstop's inotify queue overflowed */
 	VIGIL_TAMPER_COUNT
 };
