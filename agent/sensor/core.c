@@ -81,7 +81,8 @@ void core_emit_tamper(struct sensor_core *c, struct sensor_task *t, enum vigil_t
 
 bool core_result_wanted(const struct core_config *cfg, int id, const struct vigil_event *entry)
 {
-	if ((vigil_syscall_flags(id) & VIGIL_SC_RESULT) || cfg->results_all)
+	if (cfg->results_all ||
+	    ((vigil_syscall_flags(id) & VIGIL_SC_RESULT) && !cfg->exits_on_demand))
 		return true;
 	if (!vigil_sc_set_has(&cfg->results, id))
 		return false;
@@ -167,6 +168,15 @@ void core_syscall_exit(struct sensor_core *c, struct sensor_task *t, long res)
 		if (!t->rec.exec_done && res != 0) /* a success was reported at its exec */
 			emit_exec(c, t, res);
 	} else if (!(vigil_syscall_flags(id) & VIGIL_SC_QUIET) && decode(c, t, true, res))
+		emit(c, t);
+}
+
+void core_syscall_unfinished(struct sensor_core *c, struct sensor_task *t)
+{
+	int id = t->rec.id;
+	if (id == VIGIL_SC_EXECVE || id == VIGIL_SC_EXECVEAT || id == VIGIL_SC_CLONE3)
+		return; /* their events come from the tree (exec, fork events) */
+	if (!(vigil_syscall_flags(id) & VIGIL_SC_QUIET) && decode(c, t, false, 0))
 		emit(c, t);
 }
 

@@ -10,7 +10,7 @@
 #define PARK_TIMEOUT_NS 100000000ull /* then ask /proc */
 
 /* Who is this task, when no fork event told us: /proc/PID/status. */
-static struct task *adopt(struct ptrace_sensor *ps, pid_t tid)
+struct task *newtasks_adopt(struct ptrace_sensor *ps, pid_t tid)
 {
 	char path[64], buf[2048];
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
@@ -45,7 +45,7 @@ static void start(struct task *t)
 void newtasks_park(struct ptrace_sensor *ps, pid_t pid, uint64_t now)
 {
 	if (ps->n_parked == PARK_MAX) { /* no room: identify it the slow way now */
-		struct task *t = adopt(ps, pid);
+		struct task *t = newtasks_adopt(ps, pid);
 		if (t)
 			start(t);
 		return;
@@ -106,7 +106,7 @@ void newtasks_expire(struct ptrace_sensor *ps, uint64_t now)
 		}
 		pid_t pid = ps->parked[i].pid;
 		ps->parked[i] = ps->parked[--ps->n_parked];
-		struct task *t = adopt(ps, pid);
+		struct task *t = newtasks_adopt(ps, pid);
 		if (t)
 			start(t);
 	}
