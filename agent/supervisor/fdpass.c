@@ -36,7 +36,9 @@ int fdpass_recv(int sock, char *byte, int *fd)
 {
 	struct iovec io = {byte, 1};
 	union cmsg_space u;
-	struct msghdr m = {.msg_iov = &io, .msg_iovlen = 1, .msg_control = u.buf,
+	struct msghdr m = {.msg_iov = &io,
+			   .msg_iovlen = 1,
+			   .msg_control = u.buf,
 			   .msg_controllen = sizeof(u.buf)};
 	*fd = -1;
 	ssize_t n;

@@ -24,8 +24,8 @@ void notify_respond(struct notify_sensor *ns, int64_t val, int32_t error, uint32
 {
 	if (ns->responded)
 		return;
-	struct seccomp_notif_resp r = {.id = ns->current_id, .val = val, .error = error,
-				       .flags = flags};
+	struct seccomp_notif_resp r = {
+		.id = ns->current_id, .val = val, .error = error, .flags = flags};
 	/* ENOENT: the caller died (or was interrupted) meanwhile; nothing waits. */
 	if (ioctl(ns->listener, SECCOMP_IOCTL_NOTIF_SEND, &r) != 0 && errno != ENOENT)
 		LOG_WARN("answering a seccomp notification: %s", strerror(errno));
@@ -43,10 +43,16 @@ static struct task *meet(struct notify_sensor *ns, pid_t tid)
 	struct task *t = newtasks_adopt(&ns->ps, tid);
 	if (!t)
 		return NULL;
-	if (t->st.proc->pid != tid)
-		t->attached = false;
-	else
+	if (t->st.proc->pid == tid) {
 		t->attached = notify_seize(tid) == 0;
+		return t;
+	}
+	t->attached = false;
+	/* Its leader may have been met just now too: seize it (EPERM if it
+	 * already is, which changes nothing). */
+	struct task *leader = task_find(&ns->ps.tasks, t->st.proc->pid);
+	if (leader && notify_seize(leader->st.tid) == 0)
+		leader->attached = true;
 	return t;
 }
 
@@ -81,12 +87,22 @@ static void exec_needs_attach(struct task *t)
 			 (int)t->st.tid, strerror(errno));
 }
 
+static bool is_thread_exit(const struct seccomp_notif *n)
+{
+	int arch = seccomp_arch_of(n->data.arch, (uint64_t)n->data.nr);
+	return vigil_syscall_from_nr(arch, n->data.nr) == VIGIL_SC_EXIT;
+}
+
 static void handle(struct notify_sensor *ns, const struct seccomp_notif *n)
 {
 	struct sensor_core *c = ns->ps.base.core;
 	ns->current_id = n->id;
 	ns->responded = false;
 	struct task *t = task_find(&ns->ps.tasks, (pid_t)n->pid);
+	if (!t && is_thread_exit(n)) { /* never met: nothing to forget */
+		notify_respond(ns, 0, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
+		return;
+	}
 	if (!t)
 		t = meet(ns, (pid_t)n->pid);
 	if (!t) {

@@ -19,7 +19,7 @@
 
 /* What this kernel offers (cheap probes, no child process). */
 struct notify_support {
-	bool available; /* SECCOMP_RET_USER_NOTIF with FLAG_CONTINUE (Linux >= 5.5) */
+	bool available;	  /* SECCOMP_RET_USER_NOTIF with FLAG_CONTINUE (Linux >= 5.5) */
 	bool sync_wakeup; /* SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (Linux >= 6.6) */
 };
 struct notify_support notify_probe(void);

@@ -22,7 +22,7 @@
 
 /* No TRACECLONE: threads start without a stop (notif.c meets them at their
  * first notification); no TRACESECCOMP: the filter notifies, it never traps. */
-#define NOTIFY_SEIZE_OPTIONS                                                        \
+#define NOTIFY_SEIZE_OPTIONS                                                                 \
 	(PTRACE_O_TRACEEXEC | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_EXITKILL | \
 	 PTRACE_O_TRACESYSGOOD)
 
@@ -171,5 +171,6 @@ struct sensor *notify_sensor_new(struct sensor_core *core, bool sync_wakeup)
 
 bool notify_sync_active(const struct sensor *s)
 {
-	return s->ops == &notify_ops && ((const struct notify_sensor *)(const void *)s)->sync_active;
+	return s->ops == &notify_ops &&
+	       ((const struct notify_sensor *)(const void *)s)->sync_active;
 }
