@@ -22,8 +22,11 @@
 
 /* No TRACECLONE: threads start without a stop (notif.c meets them at their
  * first notification); no TRACESECCOMP: the filter notifies, it never traps. */
+#ifndef NOTIFY_FORK_OPTS
+#define NOTIFY_FORK_OPTS (PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK)
+#endif
 #define NOTIFY_SEIZE_OPTIONS                                                                 \
-	(PTRACE_O_TRACEEXEC | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_EXITKILL | \
+	(PTRACE_O_TRACEEXEC | NOTIFY_FORK_OPTS | PTRACE_O_EXITKILL | \
 	 PTRACE_O_TRACESYSGOOD)
 
 static struct notify_sensor *of(struct sensor *s)
