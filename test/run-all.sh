@@ -7,13 +7,31 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=2
 
+# The suites about what the sensor sees. The whole run uses the sensor vigil
+# picks here (auto: seccomp notification on Linux >= 5.5); these run once
+# more under the other one, so both sensors pass the same tests
+# (test_sensors.py runs both itself). test_races.py is the ptrace sensor's
+# for now: the notify sensor does not check an open's path at the exit yet.
+SENSOR_SUITES="test/integration/test_tracer.py test/integration/test_evasion.py
+  test/integration/test_self_protection.py test/integration/test_path_exactness.py"
+
 build_and_test() { # $1 = build dir, rest = cmake args
   local dir=$1; shift
   cmake -S . -B "$dir" "$@" > /dev/null
   cmake --build "$dir" -j"$jobs"
   (cd "$dir" && ctest --output-on-failure)
-  VIGIL_BIN="$PWD/$dir/vigil" VIGIL_TEST_PROGS="$PWD/$dir/test/progs" \
-    /usr/bin/python3 -m pytest -q -p no:cacheprovider test/integration
+  export VIGIL_BIN="$PWD/$dir/vigil" VIGIL_TEST_PROGS="$PWD/$dir/test/progs"
+  /usr/bin/python3 -m pytest -q -p no:cacheprovider test/integration
+  local other=ptrace
+  "$VIGIL_BIN" -v --sensor ptrace --no-rules -- true 2>&1 | grep -q "sensor: ptrace" ||
+    { echo "vigil --sensor ptrace did not take" >&2; exit 1; }
+  "$VIGIL_BIN" -v --no-rules -- true 2>&1 | grep -q "sensor: ptrace" && other=notify
+  "$VIGIL_BIN" -v --sensor "$other" --no-rules -- true 2>&1 | grep -q "sensor: $other" ||
+    { echo "vigil --sensor $other did not take" >&2; exit 1; }
+  echo "== the sensor suites again, under --sensor $other =="
+  # shellcheck disable=SC2086
+  VIGIL_SENSOR=$other /usr/bin/python3 -m pytest -q -p no:cacheprovider $SENSOR_SUITES
+  unset VIGIL_BIN VIGIL_TEST_PROGS
 }
 
 echo "== checks (layering, style) =="

@@ -220,6 +220,7 @@ static void health_fields(struct strbuf *sb, const struct vigil_health *h)
 	kv_bool(sb, "vigil.fim_degraded", h->fim_unwatched > 0);
 	kv_int(sb, "vigil.fim_unwatched", (long long)h->fim_unwatched);
 	kv_int(sb, "vigil.fim_overflows", (long long)h->fim_overflows);
+	kv_cstr(sb, "vigil.sensor", vigil_sensor_name((unsigned)h->sensor));
 }
 
 /* One side of a FIM change: the recorded ("fim.prev_") or current ("fim.") state. */

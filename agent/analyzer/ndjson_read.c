@@ -38,7 +38,7 @@ enum field {
 	F_STDOUT_NAME, F_ENTRYPOINT, F_ARGS_TRUNCATED, F_START, F_UID, F_USER_NAME, F_LOGINUID, F_GID, F_CAPS,
 	F_CAPS_PRM, F_CAPS_INH,
 	F_DROPPED, F_LOST, F_RESTARTS, F_READ_ERRORS, F_TRACEES, F_DROPPED_NEW, F_LOST_NEW,
-	F_RESTARTS_NEW, F_FIM_DEGRADED, F_FIM_UNWATCHED, F_FIM_OVERFLOWS, F_COUNT
+	F_RESTARTS_NEW, F_FIM_DEGRADED, F_FIM_UNWATCHED, F_FIM_OVERFLOWS, F_SENSOR, F_COUNT
 };
 _Static_assert(F_COUNT <= 128, "fields are a 128-bit set");
 
@@ -138,6 +138,7 @@ static const struct {
 	OTHER("vigil.fim_degraded", F_FIM_DEGRADED, K_CHECK_BOOL),
 	VAL("vigil.fim_unwatched", F_FIM_UNWATCHED, health.fim_unwatched),
 	VAL("vigil.fim_overflows", F_FIM_OVERFLOWS, health.fim_overflows),
+	OTHER("vigil.sensor", F_SENSOR, K_SPECIAL),
 #undef OTHER
 #undef CAPS
 #undef FLAG
@@ -534,6 +535,16 @@ static int apply_special(struct rd *rd, int f, const char *k, const struct json_
 			rd->err->unknown_values += a < 0;
 		}
 		return r;
+	case F_SENSOR: {
+		if ((r = ndr_want_str(rd, k, v)))
+			return r;
+		unsigned s = vigil_sensor_by_name(v->s, v->len);
+		if (s == VIGIL_SENSOR_COUNT)
+			return ndr_fail(rd, k, "unknown value \"%.*s\"",
+					(int)(v->len < 40 ? v->len : 40), v->s);
+		ev->health.sensor = s;
+		return 0;
+	}
 	case F_TAMPER: {
 		if ((r = ndr_want_str(rd, k, v)))
 			return r;

@@ -60,6 +60,13 @@ void vigil_sc_set_add_opens(vigil_sc_set *s)
 			vigil_sc_set_add(s, id);
 }
 
+void vigil_sc_set_add_results(vigil_sc_set *s)
+{
+	for (int id = 1; id < VIGIL_SC_PROCEXIT; id++)
+		if (sc_infos[id].flags & VIGIL_SC_RESULT)
+			vigil_sc_set_add(s, id);
+}
+
 void vigil_sc_set_add_mandatory(vigil_sc_set *s)
 {
 	for (int id = 1; id < VIGIL_SC_PROCEXIT; id++)
@@ -76,12 +83,13 @@ void vigil_sc_set_add_mandatory(vigil_sc_set *s)
 void vigil_sc_set_default(vigil_sc_set *s)
 {
 	/* Everything the tracer decodes; fork and clone are followed through
-	 * ptrace events and need no syscall stop of their own, and the
+	 * ptrace events and need no syscall stop of their own (nor does a
+	 * thread's exit: the notify sensor adds it for itself), and the
 	 * argument-conditional ones are traced when their argument says so. */
 	memset(s, 0, sizeof(*s));
 	for (int id = 1; id < VIGIL_SC_PROCEXIT; id++)
 		if (id != VIGIL_SC_FORK && id != VIGIL_SC_VFORK && id != VIGIL_SC_CLONE &&
-		    !(sc_infos[id].flags & VIGIL_SC_ARGCOND))
+		    id != VIGIL_SC_EXIT && !(sc_infos[id].flags & VIGIL_SC_ARGCOND))
 			vigil_sc_set_add(s, id);
 	vigil_sc_set_add_mandatory(s);
 }
@@ -140,7 +148,7 @@ static const struct sc_nr native_nrs[] = {
 	N(link, LINK) N(symlink, SYMLINK) N(chmod, CHMOD) N(chown, CHOWN)
 	N(lchown, LCHOWN) N(dup2, DUP2) N(accept, ACCEPT)
 #endif
-	N(chdir, CHDIR) N(fchdir, FCHDIR) N(setsid, SETSID) N(setpgid, SETPGID) N(openat, OPENAT)
+	N(exit, EXIT) N(chdir, CHDIR) N(fchdir, FCHDIR) N(setsid, SETSID) N(setpgid, SETPGID) N(openat, OPENAT)
 	{437, VIGIL_SC_OPENAT2},
 	N(connect, CONNECT) N(accept4, ACCEPT4) N(bind, BIND) N(listen, LISTEN)
 	N(socket, SOCKET) N(unlinkat, UNLINKAT) N(renameat2, RENAMEAT2)
@@ -176,7 +184,7 @@ static const struct sc_nr native_nrs[] = {
 static const struct sc_nr i386_nrs[] = {
 	{11, VIGIL_SC_EXECVE}, {358, VIGIL_SC_EXECVEAT}, {120, VIGIL_SC_CLONE},
 	{435, VIGIL_SC_CLONE3}, {2, VIGIL_SC_FORK}, {190, VIGIL_SC_VFORK},
-	{12, VIGIL_SC_CHDIR}, {133, VIGIL_SC_FCHDIR}, {66, VIGIL_SC_SETSID}, {57, VIGIL_SC_SETPGID},
+	{1, VIGIL_SC_EXIT}, {12, VIGIL_SC_CHDIR}, {133, VIGIL_SC_FCHDIR}, {66, VIGIL_SC_SETSID}, {57, VIGIL_SC_SETPGID},
 	{5, VIGIL_SC_OPEN}, {295, VIGIL_SC_OPENAT}, {437, VIGIL_SC_OPENAT2}, {8, VIGIL_SC_CREAT},
 	{362, VIGIL_SC_CONNECT}, {364, VIGIL_SC_ACCEPT4}, {361, VIGIL_SC_BIND},
 	{363, VIGIL_SC_LISTEN}, {359, VIGIL_SC_SOCKET}, {102, VIGIL_SC_SOCKETCALL},

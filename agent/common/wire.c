@@ -95,6 +95,21 @@ unsigned vigil_tamper_by_name(const char *s, size_t len)
 	return index_of(tampers, VIGIL_TAMPER_COUNT, s, len);
 }
 
+static const char *const sensors[VIGIL_SENSOR_COUNT] = {"none", "ptrace", "notify", "notify-sync"};
+
+const char *vigil_sensor_name(unsigned k)
+{
+	return sensors[k < VIGIL_SENSOR_COUNT ? k : VIGIL_SENSOR_NONE];
+}
+
+unsigned vigil_sensor_by_name(const char *s, size_t len)
+{
+	for (unsigned k = 0; k < VIGIL_SENSOR_COUNT; k++)
+		if (strlen(sensors[k]) == len && memcmp(sensors[k], s, len) == 0)
+			return k;
+	return VIGIL_SENSOR_COUNT;
+}
+
 unsigned vigil_fim_action_by_name(const char *s, size_t len)
 {
 	return index_of(fim_actions, sizeof(fim_actions) / sizeof(fim_actions[0]), s, len);

@@ -149,6 +149,7 @@ static const struct field_def table[] = {
 	  "FIM is not real-time everywhere: the watch limit left trees to periodic scans"),
 	Y("vigil.fim_unwatched", FT_INT, FA_NONE, F_VIGIL_FIM_UNWATCHED, "trees scanned periodically, not watched"),
 	Y("vigil.fim_overflows", FT_INT, FA_NONE, F_VIGIL_FIM_OVERFLOWS, "inotify queue overflows (rescanned)"),
+	Y("vigil.sensor", FT_STR, FA_NONE, F_VIGIL_SENSOR, "ptrace, notify or notify-sync (how syscalls reach vigil)"),
 	/* Falco fields vigil does not produce (yet): rules using them load disabled. */
 
 	N("fd.proto", FT_STR, FA_NONE, "protocol"),

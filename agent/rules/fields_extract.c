@@ -384,7 +384,7 @@ void field_extract_nth(const struct field_ref *ref, const struct vigil_event *ev
 		extract_fd(id, ev, ctx, v);
 	else if (id >= F_CONTAINER_ID && id <= F_CONTAINER_PRIVILEGED)
 		extract_container(id, ctx, v);
-	else if (id >= F_VIGIL_TAMPER && id <= F_VIGIL_FIM_OVERFLOWS)
+	else if (id >= F_VIGIL_TAMPER && id <= F_VIGIL_SENSOR)
 		field_extract_vigil(id, ev, v);
 }
 

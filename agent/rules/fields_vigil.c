@@ -23,6 +23,7 @@ static void health_field(int id, const struct vigil_health *h, struct field_valu
 	case F_VIGIL_FIM_DEGRADED: set_bool(v, h->fim_unwatched > 0); break;
 	case F_VIGIL_FIM_UNWATCHED: set_int(v, (int64_t)h->fim_unwatched); break;
 	case F_VIGIL_FIM_OVERFLOWS: set_int(v, (int64_t)h->fim_overflows); break;
+	case F_VIGIL_SENSOR: set_cstr(v, vigil_sensor_name((unsigned)h->sensor)); break;
 	}
 }
 

@@ -91,7 +91,8 @@ void core_emit_tamper(struct sensor_core *c, struct sensor_task *t, enum vigil_t
 
 bool core_result_wanted(const struct core_config *cfg, int id, const struct vigil_event *entry)
 {
-	if ((vigil_syscall_flags(id) & VIGIL_SC_RESULT) || cfg->results_all)
+	if (cfg->results_all ||
+	    ((vigil_syscall_flags(id) & VIGIL_SC_RESULT) && !cfg->exits_on_demand))
 		return true;
 	if (!vigil_sc_set_has(&cfg->results, id))
 		return false;
@@ -160,9 +161,11 @@ enum core_verdict core_syscall_entry(struct sensor_core *c, struct sensor_task *
 		return CORE_CONTINUE;
 	}
 	/* The exit names the file from the kernel (race.h): taken when a rule
-	 * reads the result, and whenever another task could change the path. */
-	if (core_result_wanted(&c->cfg, r->id, decoded ? &c->ev : NULL) ||
-	    (decoded && race_possible(t->proc))) {
+	 * reads the result, and whenever another task could change the path —
+	 * where exits are cheap: a notification sensor would pay three ptrace
+	 * stops per open, so there the open backstop covers that race. */
+	bool race_check = decoded && !c->cfg.exits_on_demand && race_possible(t->proc);
+	if (core_result_wanted(&c->cfg, r->id, decoded ? &c->ev : NULL) || race_check) {
 		if (decoded)
 			race_open_entry(t, &c->ev);
 		return CORE_WANT_RESULT;
@@ -199,6 +202,16 @@ void core_syscall_exit(struct sensor_core *c, struct sensor_task *t, long res)
 		emit(c, t);
 	}
 	race_open_forget(t);
+}
+
+void core_syscall_unfinished(struct sensor_core *c, struct sensor_task *t)
+{
+	int id = t->rec.id;
+	race_open_forget(t);
+	if (id == VIGIL_SC_EXECVE || id == VIGIL_SC_EXECVEAT || id == VIGIL_SC_CLONE3)
+		return; /* their events come from the tree (exec, fork events) */
+	if (!(vigil_syscall_flags(id) & VIGIL_SC_QUIET) && decode(c, t, false, 0))
+		emit(c, t);
 }
 
 /*

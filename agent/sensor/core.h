@@ -22,7 +22,10 @@
 struct prefilter;
 
 struct core_config {
-	bool results_all;     /* --all-results: the result of every traced syscall */
+	bool results_all; /* --all-results: the result of every traced syscall */
+	/* An exit costs the mechanism extra stops (notify): the syscalls whose
+	 * result is the point (VIGIL_SC_RESULT) are taken only when in `results`. */
+	bool exits_on_demand;
 	bool allow_io_uring;  /* --allow-io-uring: io_uring_setup runs instead of EPERM */
 	vigil_sc_set traced;  /* what the filter traces (seccomp_build's set) */
 	vigil_sc_set results; /* syscalls whose result a rule reads */
@@ -59,6 +62,9 @@ bool core_result_wanted(const struct core_config *cfg, int id, const struct vigi
 enum core_verdict core_syscall_entry(struct sensor_core *c, struct sensor_task *t);
 /* At its exit, when core_syscall_entry wanted the result. */
 void core_syscall_exit(struct sensor_core *c, struct sensor_task *t, long res);
+/* The mechanism cannot see the exit it was asked for (seccomp notification):
+ * the event as its entry tells it, without a result. */
+void core_syscall_unfinished(struct sensor_core *c, struct sensor_task *t);
 /* A successful exec: the new image (argv as the mechanism read it, or NULL). */
 void core_exec_done(struct sensor_core *c, struct sensor_task *t, struct exec_argv *argv);
 /* A child of t (fork/vfork/clone/clone3 by `syscall_id`). */

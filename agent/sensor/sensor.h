@@ -2,8 +2,8 @@
  * sensor.h — the seam between the supervisor and a sensing mechanism.
  *
  * As the sinks sit behind sink_ops (ship/ship.h) and redis's event loop
- * behind one table per OS, each mechanism (ptrace today; seccomp user
- * notification next) is a `struct sensor` with a table of operations. The
+ * behind one table per OS, each mechanism (ptrace; seccomp user
+ * notification) is a `struct sensor` with a table of operations. The
  * mechanism-neutral work (state refresh, tamper checks, "is the result
  * wanted", decode, emit) lives once, in the core (core.h), which reaches a
  * tracee only through these operations and the memory reader.
@@ -74,6 +74,16 @@ struct sensor_ops {
 	void (*foreach_task)(struct sensor *s, void (*fn)(struct sensor_task *t, void *ctx),
 			     void *ctx);
 	size_t (*task_count)(struct sensor *s);
+	/*
+	 * Seccomp user notification (NULL/false for ptrace): the child installs
+	 * the filter with a listener and hands it over; the loop then polls
+	 * `poll_fd` beside SIGCHLD instead of blocking in waitpid(), and calls
+	 * `on_readable` when it is readable.
+	 */
+	bool wants_listener;
+	int (*adopt_listener)(struct sensor *s, int fd);
+	int (*poll_fd)(struct sensor *s);
+	void (*on_readable)(struct sensor *s);
 };
 
 struct sensor {

@@ -48,6 +48,8 @@ static void options_usage(FILE *out)
 	      "  --allow-io-uring       let PROGRAM use io_uring (refused by default: its file "
 	      "and\n"
 	      "                         network operations are not seen)\n"
+	      "  --sensor KIND          how syscalls reach vigil: ptrace, notify (seccomp user\n"
+	      "                         notification; experimental), or auto (default: ptrace)\n"
 	      "  --no-trace             run as a plain init, without tracing\n"
 	      "  --drain-timeout MS     how long to let the analyzer deliver what is left at exit "
 	      "(10000)\n"
@@ -103,12 +105,33 @@ static int keep_cap(struct sup_options *o, const char *val)
 	return 0;
 }
 
+static int sensor_kind(struct sup_options *o, const char *what, const char *val)
+{
+	if (val && strcmp(val, "auto") == 0)
+		o->sensor = SENSOR_AUTO;
+	else if (val && strcmp(val, "ptrace") == 0)
+		o->sensor = SENSOR_PTRACE;
+	else if (val && strcmp(val, "notify") == 0)
+		o->sensor = SENSOR_NOTIFY;
+	else {
+		fprintf(stderr, "vigil: %s: auto, ptrace or notify, not '%s'\n", what,
+			val ? val : "");
+		return -1;
+	}
+	return 0;
+}
+
 /* The same switches from the environment (task definitions set env easily). */
 static int options_from_env(struct sup_options *o)
 {
 	const char *v = getenv("VIGIL_KEEP_CAPS");
 	if (v && *v && keep_cap(o, v))
 		return -1;
+	v = getenv("VIGIL_SENSOR");
+	if (v && *v && sensor_kind(o, "VIGIL_SENSOR", v))
+		return -1;
+	v = getenv("VIGIL_NOTIFY_SYNC");
+	o->notify_no_sync = v && (strcmp(v, "0") == 0 || strcmp(v, "false") == 0);
 	v = getenv("VIGIL_ALLOW_IO_URING");
 	if (v && *v) {
 		if (strcmp(v, "1") != 0 && strcmp(v, "true") != 0 && strcmp(v, "0") != 0 &&
@@ -134,6 +157,10 @@ static int parse_one(int argc, char **argv, int *i, struct sup_options *o)
 		o->results_all = true;
 	} else if (strcmp(a, "--keep-cap") == 0) {
 		if (keep_cap(o, val))
+			return -1;
+		(*i)++;
+	} else if (strcmp(a, "--sensor") == 0) {
+		if (sensor_kind(o, "--sensor", val))
 			return -1;
 		(*i)++;
 	} else if (strcmp(a, "--allow-io-uring") == 0) {

@@ -3,19 +3,23 @@
  *
  * Order matters: the child must not install the seccomp filter before the
  * sensor watches it (a SECCOMP_RET_TRACE with no tracer fails the call
- * with ENOSYS), so the child waits on a pipe for the parent's verdict: 'T'
- * traced (install the filter, exec), 'U' untraced (exec without filter,
+ * with ENOSYS), so the child waits on a socket for the parent's verdict:
+ * 'T' traced (install the filter, exec), 'U' untraced (exec without filter,
  * the application must run even if tracing is impossible). The filter's
- * action and the attaching are the sensor's (sensor_ops).
+ * action and the attaching are the sensor's (sensor_ops). A sensor on
+ * seccomp notifications gets the filter's listener back on the same
+ * socket before the child execs: the exec itself is its first notification.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "vigil/log.h"
+#include "supervisor/fdpass.h"
 #include "supervisor/privs.h"
 #include "sensor/seccomp/filter.h"
 #include "sensor/sensor.h"
@@ -53,24 +57,40 @@ static char **program_env(void)
 	return env;
 }
 
+/* Install the filter; a listener, if the sensor wants one, goes to the parent. */
+static void install_filter(const struct seccomp_prog *filter, bool listener, int sync_fd)
+{
+	if (!listener) {
+		if (seccomp_install(filter) != 0) /* seized but no filter: nothing would stop */
+			LOG_ERR("installing the seccomp filter failed (%s): the program runs "
+				"untraced",
+				strerror(errno));
+		return;
+	}
+	int fd = seccomp_install_listener(filter);
+	if (fd < 0)
+		LOG_ERR("installing the seccomp filter failed (%s): the program runs untraced",
+			strerror(errno));
+	fdpass_send(sync_fd, fd >= 0 ? 'L' : 'N', fd);
+	if (fd >= 0)
+		close(fd);
+}
+
 static void child_main(const struct sup_options *o, const struct init_state *st,
-		       const struct seccomp_prog *filter, int sync_fd, char **env)
+		       const struct seccomp_prog *filter, bool listener, int sync_fd, char **env)
 {
 	isolate();
 	char verdict = 'U';
 	while (read(sync_fd, &verdict, 1) < 0 && errno == EINTR)
 		;
-	close(sync_fd);
 	if (!o->keep_ptrace && privs_drop_ptrace() != 0)
 		LOG_WARN("could not remove CAP_SYS_PTRACE from the program (%s): it could read "
 			 "vigil's "
 			 "memory",
 			 strerror(errno));
-	if (verdict == 'T' && seccomp_install(filter) != 0) {
-		/* Seized but no filter: nothing would stop; run untraced. */
-		LOG_ERR("installing the seccomp filter failed (%s): the program runs untraced",
-			strerror(errno));
-	}
+	if (verdict == 'T')
+		install_filter(filter, listener, sync_fd);
+	close(sync_fd);
 	sigaction(SIGTTIN, &st->ttin, NULL);
 	sigaction(SIGTTOU, &st->ttou, NULL);
 	sigprocmask(SIG_SETMASK, &st->parent_mask, NULL);
@@ -78,6 +98,19 @@ static void child_main(const struct sup_options *o, const struct init_state *st,
 	int code = errno == ENOENT ? 127 : errno == EACCES ? 126 : 1;
 	LOG_ERR("exec %s failed: %s", o->program[0], strerror(errno));
 	_exit(code);
+}
+
+/* The child's filter listener, for the sensor; false if none came (untraced). */
+static bool receive_listener(struct sensor *sensor, int sock)
+{
+	char byte = 0;
+	int fd = -1;
+	if (fdpass_recv(sock, &byte, &fd) != 1 || byte != 'L' || fd < 0) {
+		if (fd >= 0)
+			close(fd);
+		return false; /* the child said why, or died */
+	}
+	return sensor->ops->adopt_listener(sensor, fd) == 0;
 }
 
 pid_t spawn_program(struct supervisor *sup, const struct sup_options *o,
@@ -90,8 +123,8 @@ pid_t spawn_program(struct supervisor *sup, const struct sup_options *o,
 		LOG_ERR("the seccomp filter for this syscall set is too large");
 		return -1;
 	}
-	if (pipe2(sync, O_CLOEXEC) != 0) {
-		LOG_ERR("pipe: %s", strerror(errno));
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sync) != 0) {
+		LOG_ERR("socketpair: %s", strerror(errno));
 		return -1;
 	}
 	char **env = program_env();
@@ -102,7 +135,7 @@ pid_t spawn_program(struct supervisor *sup, const struct sup_options *o,
 	}
 	if (child == 0) {
 		close(sync[1]);
-		child_main(o, st, &sup->filter, sync[0], env);
+		child_main(o, st, &sup->filter, sensor->ops->wants_listener, sync[0], env);
 	}
 	extern char **environ;
 	if (env != environ)
@@ -121,7 +154,9 @@ pid_t spawn_program(struct supervisor *sup, const struct sup_options *o,
 		}
 	}
 	if (write(sync[1], &verdict, 1) != 1)
-		LOG_ERR("sync pipe: %s", strerror(errno));
+		LOG_ERR("sync socket: %s", strerror(errno));
+	if (verdict == 'T' && sensor->ops->wants_listener)
+		*traced = receive_listener(sensor, sync[1]);
 	close(sync[1]);
 	return child;
 }

@@ -20,7 +20,15 @@
 
 struct sensor;
 
+enum sup_sensor {
+	SENSOR_AUTO = 0, /* ptrace for now (main.c, use_notify) */
+	SENSOR_PTRACE,
+	SENSOR_NOTIFY,
+};
+
 struct sup_options {
+	enum sup_sensor sensor; /* --sensor, VIGIL_SENSOR */
+	bool notify_no_sync;	/* VIGIL_NOTIFY_SYNC=0: no same-CPU wake-up (measurements) */
 	bool group_forward;	/* -g: signal the program's process group */
 	bool results_all;	/* --all-results: exit stop for every traced syscall */
 	bool no_trace;		/* --no-trace: plain init, for comparisons */
@@ -76,6 +84,6 @@ pid_t spawn_program(struct supervisor *sup, const struct sup_options *o,
 
 /* tracer.c: the main loop. Returns vigil's exit code. */
 int tracer_run(struct supervisor *sup, const struct sup_options *o, pid_t child,
-	       struct sensor *sensor);
+	       struct sensor *sensor, bool traced);
 
 #endif

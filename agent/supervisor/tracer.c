@@ -2,7 +2,8 @@
  * tracer.c — the supervisor's one loop.
  *
  * Block in waitpid (traced stops, the analyzer, reparented orphans) and
- * handle each report; the signal thread (sigfwd.c) forwards signals and
+ * handle each report — or, under the notify sensor, in ppoll on its
+ * listener and SIGCHLD (pollwait.c); the signal thread (sigfwd.c) forwards signals and
  * interrupts the wait when the nearest timer is due: batch flush, analyzer
  * restart, health report. After the program exits, poll until the
  * analyzer has drained or the deadline passed.
@@ -18,6 +19,8 @@
 #include "vigil/log.h"
 #include "supervisor/analyzer_ctl.h"
 #include "supervisor/channel.h"
+#include "supervisor/pollwait.h"
+#include "sensor/notify/notify.h"
 #include "sensor/sensor.h"
 #include "supervisor/sigfwd.h"
 #include "supervisor/supervisor.h"
@@ -36,6 +39,8 @@ struct loop_state {
 	int child_status;
 	bool draining;
 	uint64_t drain_deadline;
+	struct pollwait *poll; /* the sensor has a descriptor to poll; else waitpid */
+	enum vigil_sensor_kind sensor_kind;
 	uint64_t last_health_ns;
 	struct vigil_health reported;
 };
@@ -47,6 +52,7 @@ static void current_health(const struct loop_state *s, struct vigil_health *h)
 	h->analyzer_restarts = analyzer_restarts(s->analyzer);
 	h->read_errors = s->sensor->mem->errors;
 	h->tracee_count = s->sensor->ops->task_count(s->sensor);
+	h->sensor = s->sensor_kind;
 }
 
 static bool health_changed(const struct loop_state *s, const struct vigil_health *h)
@@ -74,6 +80,13 @@ static void report_health(struct loop_state *s, uint64_t now, bool force)
 	s->last_health_ns = now;
 }
 
+static void dispatch(struct loop_state *s, pid_t pid, int status);
+
+static void reaped(void *ctx, pid_t pid, int status)
+{
+	dispatch(ctx, pid, status);
+}
+
 static void dispatch(struct loop_state *s, pid_t pid, int status)
 {
 	bool gone = WIFEXITED(status) || WIFSIGNALED(status);
@@ -94,8 +107,14 @@ static void dispatch(struct loop_state *s, pid_t pid, int status)
  * waitpid() itself: a ptrace stop wakes it directly, without a signal.
  * The signal thread interrupts it (EINTR) when a timer is due.
  */
-static void wait_and_dispatch(struct loop_state *s, bool block)
+static void wait_and_dispatch(struct loop_state *s, bool block, uint64_t deadline)
 {
+	if (s->poll) {
+		pollwait_run(s->poll, s->sensor, block ? deadline : 0, reaped, s);
+		sigfwd_forward_pending(s->sigfwd);
+		return;
+	}
+	sigfwd_wake_at(s->sigfwd, block ? deadline : 0);
 	int status;
 	/* One report per call: looping on WNOHANG would cost an extra, empty
 	 * waitpid for nearly every stop, and the next blocking call returns at
@@ -150,7 +169,7 @@ static void drain_pause(void)
 }
 
 int tracer_run(struct supervisor *sup, const struct sup_options *o, pid_t child,
-	       struct sensor *sensor)
+	       struct sensor *sensor, bool traced)
 {
 	struct loop_state s = {.channel = &sup->channel,
 			       .analyzer = &sup->analyzer,
@@ -160,6 +179,17 @@ int tracer_run(struct supervisor *sup, const struct sup_options *o, pid_t child,
 			       .child = child};
 	if (sigfwd_start(s.sigfwd, child, o->group_forward) != 0)
 		return 1;
+	s.sensor_kind = !traced			     ? VIGIL_SENSOR_NONE
+			: !sensor->ops->poll_fd	     ? VIGIL_SENSOR_PTRACE
+			: notify_sync_active(sensor) ? VIGIL_SENSOR_NOTIFY_SYNC
+						     : VIGIL_SENSOR_NOTIFY;
+	LOG_INFO("sensor: %s", vigil_sensor_name(s.sensor_kind)); /* and in every health event */
+	struct pollwait pw;
+	if (sensor->ops->poll_fd) {
+		if (pollwait_init(&pw) != 0)
+			return 1;
+		s.poll = &pw;
+	}
 	for (;;) {
 		uint64_t now = vigil_mono_ns();
 		if (s.child_done && !s.draining)
@@ -171,15 +201,14 @@ int tracer_run(struct supervisor *sup, const struct sup_options *o, pid_t child,
 			if (analyzer_finished(s.analyzer) || now >= s.drain_deadline)
 				break;
 			drain_pause();
-			wait_and_dispatch(&s, false);
+			wait_and_dispatch(&s, false, 0);
 			continue;
 		}
 		report_health(&s, now, false);
 		sensor->ops->tick(sensor, now);
 		analyzer_tick(s.analyzer, now);
 		channel_flush(s.channel, false, now);
-		sigfwd_wake_at(s.sigfwd, next_timer(&s, now));
-		wait_and_dispatch(&s, true);
+		wait_and_dispatch(&s, true, next_timer(&s, now));
 	}
 	if (!analyzer_finished(s.analyzer)) { /* the deadline passed: say what that cost */
 		pid_t apid = analyzer_pid(s.analyzer);

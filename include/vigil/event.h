@@ -172,7 +172,21 @@ struct vigil_health {
 	uint64_t dropped_new, lost_new, restarts_new;
 	uint64_t fim_unwatched; /* trees the inotify watch limit left to periodic scans */
 	uint64_t fim_overflows; /* inotify queue overflows in this analyzer's life */
+	uint64_t sensor;	/* enum vigil_sensor_kind: how syscalls reach vigil */
 };
+
+/* vigil.sensor: the mechanism chosen at start (docs/architecture.md, "Sensors"). */
+enum vigil_sensor_kind {
+	VIGIL_SENSOR_NONE = 0, /* --no-trace, or the program could not be traced */
+	VIGIL_SENSOR_PTRACE,
+	VIGIL_SENSOR_NOTIFY,	  /* seccomp user notification */
+	VIGIL_SENSOR_NOTIFY_SYNC, /* the same, with the synchronous wake-up (Linux 6.6) */
+	VIGIL_SENSOR_COUNT
+};
+/* As text ("notify-sync"); "none" for NONE or unknown. The inverse returns
+ * VIGIL_SENSOR_COUNT for an unknown name. */
+const char *vigil_sensor_name(unsigned k);
+unsigned vigil_sensor_by_name(const char *s, size_t len);
 
 /*
  * A file change (kind == VIGIL_EV_FIM). prev_* describe the recorded state,

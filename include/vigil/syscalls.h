@@ -19,6 +19,7 @@
 	X(CLONE, "clone", 0)                         \
 	X(CLONE3, "clone3", 0) /* answered ENOSYS by the filter */ \
 	X(FORK, "fork", 0)                                       \
+	X(EXIT, "exit", VIGIL_SC_QUIET)                          \
 	X(VFORK, "vfork", 0)                                     \
 	X(CHDIR, "chdir", VIGIL_SC_TREE | VIGIL_SC_QUIET)        \
 	X(FCHDIR, "fchdir", VIGIL_SC_TREE | VIGIL_SC_QUIET)      \
@@ -171,6 +172,8 @@ static inline bool vigil_sc_opens_file(int id)
 void vigil_sc_set_default(vigil_sc_set *s);
 /* Add the ids that open a file (VIGIL_SC_OPENS). */
 void vigil_sc_set_add_opens(vigil_sc_set *s);
+/* Add every syscall whose result is its point (VIGIL_SC_RESULT). */
+void vigil_sc_set_add_results(vigil_sc_set *s);
 /* Add the ids that are always traced (VIGIL_SC_TREE | VIGIL_SC_TAMPER). */
 void vigil_sc_set_add_mandatory(vigil_sc_set *s);
 /* Parse "a,b,c" into a set; returns -1 and names the bad entry in *bad. */

@@ -49,6 +49,20 @@ def progs_dir():
                           False).resolve()
 
 
+@pytest.fixture(scope="session")
+def sensor(vigil_bin):
+    """The sensor vigil picks here (VIGIL_SENSOR, or auto for this kernel):
+    "ptrace" or "notify". Tests whose events differ by sensor by design ask."""
+    import re
+    import subprocess
+    p = subprocess.run([str(vigil_bin), "-v", "--no-rules", "--", "true"], capture_output=True,
+                       text=True, timeout=60)
+    m = re.search(r"sensor: (\w+)", p.stderr)
+    if not m:
+        pytest.fail(f"vigil -v did not say its sensor:\n{p.stderr}", pytrace=False)
+    return m.group(1)
+
+
 def _fakes(name):
     """A module of test/fakes (the fakes of remote services and their harnesses)."""
     import importlib

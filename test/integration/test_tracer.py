@@ -560,8 +560,9 @@ def test_long_argv_truncated(vigil_bin, progs_dir, tmp_path, kind, count):
     assert longest < 256 * 1024, f"an event line is {longest} bytes"
 
 
-def test_exec_e2big_still_an_event(vigil_bin, progs_dir, tmp_path):
-    """A 200 KB single argument fails natively with E2BIG; same under vigil, with an event."""
+def test_exec_e2big_still_an_event(vigil_bin, progs_dir, tmp_path, sensor):
+    """A 200 KB single argument fails natively with E2BIG; same under vigil, with an event
+    (under ptrace; under notify a failed exec is no event, and never a successful one)."""
     argv = [prog(progs_dir, "longargv"), "big", 200000]
     nat = native(argv, tmp_path)
     assert nat.report(exec_res=-errno.E2BIG)
@@ -569,6 +570,9 @@ def test_exec_e2big_still_an_event(vigil_bin, progs_dir, tmp_path):
     assert run.rc == 0, run.describe()
     pid = run.first()["pid"]
     assert run.report(exec_res=-errno.E2BIG)
+    if sensor == "notify":
+        assert not evs(run.events, type="execve", pid=pid)[1:], run.events
+        return
     match_one(run.events, "execve", pid, {
         "evt.res": -errno.E2BIG,
         "proc.exepath": os.path.realpath(prog(progs_dir, "longargv")),
@@ -617,7 +621,11 @@ BADPTR_ABSENT = {
 }
 
 
-def test_bad_pointers(vigil_bin, progs_dir, tmp_path):
+def test_bad_pointers(vigil_bin, progs_dir, tmp_path, sensor):
+    """Every call with a bad pointer fails as natively and is still an event,
+    without the unreadable field. A failed exec is not one under the notify
+    sensor: its errno shows only at an exit stop, which a notification does
+    not have (docs/events.md, "Sensors")."""
     exe = prog(progs_dir, "badptr")
     nd, td = tmp_path / "native", tmp_path / "traced"
     nd.mkdir()
@@ -649,6 +657,10 @@ def test_bad_pointers(vigil_bin, progs_dir, tmp_path):
     for i, (case, typ, res) in enumerate(cases):
         lo, hi = nums[case], nums[names[i + 1]]
         found = [e for e in mine if lo < e["evt.num"] < hi and e.get("evt.type") == typ]
+        if typ == "execve" and sensor == "notify":
+            if found:
+                failures.append(f"{case}: a failed exec reported under notify: {brief(found[0])}")
+            continue
         if not found:
             failures.append(f"{case}: no `{typ}` event between its sentinel and the next")
             continue

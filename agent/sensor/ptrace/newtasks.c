@@ -1,8 +1,12 @@
 /* newtasks.c — new tasks from fork/clone events, in either arrival order. */
 #include <linux/sched.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/ptrace.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "vigil/syscalls.h"
 #include "sensor/ptrace/ptrace_int.h"
@@ -10,23 +14,29 @@
 #define PARK_TIMEOUT_NS 100000000ull /* then ask /proc */
 
 /* Who is this task, when no fork event told us: /proc/PID/status. */
-static struct task *adopt(struct ptrace_sensor *ps, pid_t tid)
+/* "Key:\t123" of /proc/PID/status, or `dflt`. */
+static pid_t status_field(const char *text, const char *key, pid_t dflt)
 {
-	char path[64], buf[2048];
+	const char *at = strstr(text, key);
+	return at ? (pid_t)strtol(at + strlen(key), NULL, 10) : dflt;
+}
+
+struct task *newtasks_adopt(struct ptrace_sensor *ps, pid_t tid)
+{
+	/* Tgid and PPid are in the first lines: one read, no stdio (the notify
+	 * sensor meets every thread this way). */
+	char path[64], buf[1024];
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-	FILE *f = fopen(path, "re");
-	pid_t tgid = tid, ppid = 0;
-	if (f) {
-		while (fgets(buf, sizeof(buf), f)) {
-			if (sscanf(buf, "Tgid: %d", &tgid) == 1)
-				continue;
-			if (sscanf(buf, "PPid: %d", &ppid) == 1)
-				break;
-		}
-		fclose(f);
-	}
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	pid_t tgid = status_field(buf, "\nTgid:", tid), ppid = status_field(buf, "\nPPid:", 0);
 	struct task_table *tt = &ps->tasks;
 	struct task *leader = tgid != tid ? task_find(tt, tgid) : NULL;
+	if (!leader && tgid != tid && tgid > 0) /* a thread of a process never met either */
+		leader = newtasks_adopt(ps, tgid);
 	if (leader)
 		return task_add(tt, tid, leader->st.proc, NULL);
 	struct task *parent = ppid > 0 ? task_find(tt, ppid) : NULL;
@@ -47,7 +57,7 @@ static void start(struct task *t)
 void newtasks_park(struct ptrace_sensor *ps, pid_t pid, uint64_t now)
 {
 	if (ps->n_parked == PARK_MAX) { /* no room: identify it the slow way now */
-		struct task *t = adopt(ps, pid);
+		struct task *t = newtasks_adopt(ps, pid);
 		if (t)
 			start(t);
 		return;
@@ -136,7 +146,7 @@ void newtasks_expire(struct ptrace_sensor *ps, uint64_t now)
 		}
 		pid_t pid = ps->parked[i].pid;
 		ps->parked[i] = ps->parked[--ps->n_parked];
-		struct task *t = adopt(ps, pid);
+		struct task *t = newtasks_adopt(ps, pid);
 		if (t)
 			start(t);
 	}

@@ -18,11 +18,20 @@ enum task_wait {
 	TASK_RUNNING = 0,
 	TASK_STARTUP,	 /* auto-attached, its first PTRACE_EVENT_STOP not seen yet */
 	TASK_IN_SYSCALL, /* exit stop requested for st.rec */
+	/*
+	 * The notify sensor's way to a syscall's result (notify/result.c): the
+	 * notified call is interrupted (PTRACE_INTERRUPT), restarted under
+	 * PTRACE_SYSCALL, notified again and let run to its exit stop.
+	 */
+	TASK_RESULT_INTERRUPTED, /* its PTRACE_EVENT_STOP not seen yet */
+	TASK_RESULT_ENTRY,	 /* restarted: its syscall-entry stop not seen yet */
+	TASK_RESULT_NOTIFY,	 /* its second notification not seen yet */
 };
 
 struct task {
 	struct sensor_task st; /* first: what the core sees */
 	enum task_wait wait;
+	bool attached;	   /* ptrace-attached (the notify sensor leaves threads unattached) */
 	struct task *next; /* hash chain */
 };
 
@@ -61,13 +70,30 @@ struct ptrace_sensor {
 	struct task_table tasks;
 	struct parked parked[PARK_MAX]; /* new children whose creator's event is pending */
 	int n_parked;
+	/* A process exited (survivor 0) or exec'd (survivor: the exec'ing tid):
+	 * its other tasks are gone. NULL when every task reports its own end
+	 * (all attached, as under the ptrace sensor). */
+	void (*proc_gone)(struct ptrace_sensor *ps, struct proc *p, pid_t survivor);
 };
 
 /* clone_flags.c: the flags of the clone-family call `tid` is stopped in at
  * its fork/vfork/clone event; false when they cannot be read. */
 bool ptrace_clone_flags(pid_t tid, uint64_t *flags);
+/* sensor.c: the shared set-up of a ptrace-based sensor (ptrace, notify). */
+int ptrace_sensor_init(struct ptrace_sensor *ps, const struct sensor_ops *ops,
+		       struct sensor_core *core);
+/* stops.c: one waitpid() report. */
+bool ptrace_dispatch(struct sensor *s, pid_t pid, int status);
+/* newtasks.c: a task nobody announced, identified from /proc/TID/status. */
+struct task *newtasks_adopt(struct ptrace_sensor *ps, pid_t tid);
 
 /* sensor.c: restart, skip a syscall with a result. */
 void ptrace_resume(struct task *t, int sig);
+/* The restart must stop at syscall boundaries (PTRACE_SYSCALL). */
+static inline bool task_wants_syscall_stops(const struct task *t)
+{
+	return t->wait == TASK_IN_SYSCALL || t->wait == TASK_RESULT_ENTRY ||
+	       t->wait == TASK_RESULT_NOTIFY;
+}
 
 #endif

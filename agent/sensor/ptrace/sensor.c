@@ -22,8 +22,6 @@
 	(PTRACE_O_TRACESECCOMP | PTRACE_O_TRACEEXEC | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | \
 	 PTRACE_O_TRACECLONE | PTRACE_O_EXITKILL | PTRACE_O_TRACESYSGOOD)
 
-bool ptrace_dispatch(struct sensor *s, pid_t pid, int status); /* stops.c */
-
 static struct ptrace_sensor *of(struct sensor *s)
 {
 	return (struct ptrace_sensor *)(void *)s; /* base is the first member */
@@ -31,7 +29,7 @@ static struct ptrace_sensor *of(struct sensor *s)
 
 void ptrace_resume(struct task *t, int sig)
 {
-	int req = t->wait == TASK_IN_SYSCALL ? PTRACE_SYSCALL : PTRACE_CONT;
+	int req = task_wants_syscall_stops(t) ? PTRACE_SYSCALL : PTRACE_CONT;
 	if (ptrace(req, t->st.tid, NULL, (void *)(long)sig) != 0 && errno != ESRCH)
 		LOG_WARN("ptrace restart of %d: %s", (int)t->st.tid, strerror(errno));
 }
@@ -99,15 +97,23 @@ static const struct sensor_ops ptrace_ops = {
 	.task_count = task_count,
 };
 
+int ptrace_sensor_init(struct ptrace_sensor *ps, const struct sensor_ops *ops,
+		       struct sensor_core *core)
+{
+	if (tasks_init(&ps->tasks) != 0)
+		return -1;
+	ptrace_mem_init(&ps->mem);
+	ps->base = (struct sensor){ops, &ps->mem.base, core};
+	core->sensor = &ps->base;
+	return 0;
+}
+
 struct sensor *ptrace_sensor_new(struct sensor_core *core)
 {
 	struct ptrace_sensor *ps = calloc(1, sizeof(*ps));
-	if (!ps || tasks_init(&ps->tasks) != 0) {
+	if (!ps || ptrace_sensor_init(ps, &ptrace_ops, core) != 0) {
 		free(ps);
 		return NULL;
 	}
-	ptrace_mem_init(&ps->mem);
-	ps->base = (struct sensor){&ptrace_ops, &ps->mem.base, core};
-	core->sensor = &ps->base;
 	return &ps->base;
 }

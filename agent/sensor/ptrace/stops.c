@@ -7,7 +7,6 @@
  * for a group-stop so job control behaves as without a tracer.
  */
 #include <errno.h>
-#include <linux/audit.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/ptrace.h>
@@ -18,16 +17,7 @@
 #include "vigil/syscalls.h"
 #include "sensor/ptrace/exec_args.h"
 #include "sensor/ptrace/ptrace_int.h"
-
-static int audit_to_arch(uint32_t audit_arch, uint64_t nr)
-{
-	switch (audit_arch) {
-	case AUDIT_ARCH_X86_64: return (nr & 0x40000000u) ? VIGIL_ARCH_X32 : VIGIL_ARCH_X86_64;
-	case AUDIT_ARCH_I386: return VIGIL_ARCH_I386;
-	case AUDIT_ARCH_AARCH64: return VIGIL_ARCH_AARCH64;
-	default: return VIGIL_ARCH_UNKNOWN;
-	}
-}
+#include "sensor/seccomp/filter.h"
 
 /*
  * The stop is one vigil's filter asked for: the filter puts the vigil id in
@@ -63,7 +53,7 @@ static bool read_seccomp_stop(struct task *t)
 	    info.op != PTRACE_SYSCALL_INFO_SECCOMP)
 		return false;
 	struct sensor_record *r = &t->st.rec;
-	r->arch = audit_to_arch(info.arch, info.seccomp.nr);
+	r->arch = seccomp_arch_of(info.arch, info.seccomp.nr);
 	r->nr = (long)info.seccomp.nr;
 	memcpy(r->args, info.seccomp.args, sizeof(r->args));
 	r->tid = t->st.tid;
@@ -92,18 +82,26 @@ static void on_seccomp(struct ptrace_sensor *ps, struct task *t)
 	ptrace_resume(t, 0);
 }
 
-static void on_syscall_exit(struct ptrace_sensor *ps, struct task *t)
+/* A syscall stop (entry or exit: only the notify sensor's result path asks for entries). */
+static void on_syscall_stop(struct ptrace_sensor *ps, struct task *t)
 {
-	if (t->wait != TASK_IN_SYSCALL) {
+	struct __ptrace_syscall_info info;
+	long got = ptrace(PTRACE_GET_SYSCALL_INFO, t->st.tid, (void *)sizeof(info), &info);
+	if (got > 0 && info.op == PTRACE_SYSCALL_INFO_ENTRY && t->wait == TASK_RESULT_ENTRY) {
+		/* The interrupted call again, or (a signal handler ran) another one. */
+		bool same = (long)info.entry.nr == t->st.rec.nr;
+		t->wait = same ? TASK_RESULT_NOTIFY : TASK_RUNNING;
+		if (!same)
+			core_syscall_unfinished(ps->base.core, &t->st);
+		ptrace_resume(t, 0);
+		return;
+	}
+	if (t->wait != TASK_IN_SYSCALL && t->wait != TASK_RESULT_NOTIFY) {
 		ptrace_resume(t, 0);
 		return;
 	}
 	t->wait = TASK_RUNNING;
-	struct __ptrace_syscall_info info;
-	long res = 0;
-	if (ptrace(PTRACE_GET_SYSCALL_INFO, t->st.tid, (void *)sizeof(info), &info) > 0 &&
-	    info.op == PTRACE_SYSCALL_INFO_EXIT)
-		res = (long)info.exit.rval;
+	long res = got > 0 && info.op == PTRACE_SYSCALL_INFO_EXIT ? (long)info.exit.rval : 0;
 	core_syscall_exit(ps->base.core, &t->st, res);
 	ptrace_resume(t, 0);
 }
@@ -121,6 +119,8 @@ static void on_exec(struct ptrace_sensor *ps, struct task *t)
 			t = task_rekey(&ps->tasks, f, tid);
 		}
 	}
+	if (ps->proc_gone) /* the other threads died in the exec */
+		ps->proc_gone(ps, t->st.proc, t->st.tid);
 	/* argv from the new stack: cheaper than /proc/PID/cmdline of a new pid. */
 	char buf[VIGIL_ARGS_MAX + 256];
 	struct exec_argv argv = {buf, 0, false};
@@ -156,7 +156,10 @@ static void on_new_child(struct ptrace_sensor *ps, struct task *t, int event)
 
 static void on_event_stop(struct task *t, int sig)
 {
-	if (t->wait == TASK_STARTUP) {
+	if (t->wait == TASK_RESULT_INTERRUPTED && !is_job_control_stop(sig)) {
+		t->wait = TASK_RESULT_ENTRY; /* restart it, stopping at the syscall's entry */
+		ptrace_resume(t, 0);
+	} else if (t->wait == TASK_STARTUP) {
 		t->wait = TASK_RUNNING;
 		ptrace_resume(t, 0);
 	} else if (is_job_control_stop(sig)) {
@@ -175,6 +178,8 @@ bool ptrace_dispatch(struct sensor *s, pid_t pid, int status)
 	if (WIFEXITED(status) || WIFSIGNALED(status)) {
 		if (t) {
 			core_emit_exit(s->core, &t->st, status);
+			if (ps->proc_gone && t->st.tid == t->st.proc->pid)
+				ps->proc_gone(ps, t->st.proc, t->st.tid);
 			task_remove(&ps->tasks, t);
 		}
 		return newtasks_forget(ps, pid) || t != NULL;
@@ -196,7 +201,7 @@ bool ptrace_dispatch(struct sensor *s, pid_t pid, int status)
 	case PTRACE_EVENT_STOP: on_event_stop(t, sig); break;
 	default:
 		if (sig == (SIGTRAP | 0x80))
-			on_syscall_exit(ps, t);
+			on_syscall_stop(ps, t);
 		else
 			ptrace_resume(t, sig); /* signal-delivery stop: deliver it unchanged */
 	}

@@ -68,6 +68,7 @@ struct task *task_add(struct task_table *tt, pid_t tid, struct proc *proc, struc
 	if (!t)
 		return NULL;
 	t->st.tid = tid;
+	t->attached = true;
 	if (proc) {
 		proc_ref(proc);
 	} else {

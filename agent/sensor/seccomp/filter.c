@@ -218,12 +218,31 @@ bool seccomp_needs_no_new_privs(void)
 	return !have_cap_sys_admin();
 }
 
-int seccomp_install(const struct seccomp_prog *prog)
+static long install(const struct seccomp_prog *prog, unsigned flags)
 {
 	struct sock_fprog fprog = {prog->len, (struct sock_filter *)prog->insns};
 	if (!have_cap_sys_admin() && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
 		return -1;
-	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog) != 0)
-		return -1;
-	return 0;
+	return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &fprog);
+}
+
+int seccomp_install(const struct seccomp_prog *prog)
+{
+	return install(prog, 0) == 0 ? 0 : -1;
+}
+
+int seccomp_install_listener(const struct seccomp_prog *prog)
+{
+	long fd = install(prog, SECCOMP_FILTER_FLAG_NEW_LISTENER);
+	return fd >= 0 ? (int)fd : -1;
+}
+
+int seccomp_arch_of(uint32_t audit_arch, uint64_t nr)
+{
+	switch (audit_arch) {
+	case AUDIT_ARCH_X86_64: return (nr & 0x40000000u) ? VIGIL_ARCH_X32 : VIGIL_ARCH_X86_64;
+	case AUDIT_ARCH_I386: return VIGIL_ARCH_I386;
+	case AUDIT_ARCH_AARCH64: return VIGIL_ARCH_AARCH64;
+	default: return VIGIL_ARCH_UNKNOWN;
+	}
 }

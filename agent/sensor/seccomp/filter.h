@@ -27,5 +27,9 @@ bool seccomp_arg_traced(const vigil_sc_set *set, int id);
 bool seccomp_needs_no_new_privs(void);
 /* Install it in the calling process (sets no_new_privs when it must). */
 int seccomp_install(const struct seccomp_prog *prog);
+/* The same with a user-notification listener: its descriptor, or -1. */
+int seccomp_install_listener(const struct seccomp_prog *prog);
+/* The vigil ABI (enum vigil_arch) of a seccomp_data arch (AUDIT_ARCH_*) and nr. */
+int seccomp_arch_of(uint32_t audit_arch, uint64_t nr);
 
 #endif
