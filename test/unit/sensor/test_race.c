@@ -161,13 +161,15 @@ static void test_who_can_race(void **state)
 
 /* An exec of `path` (NULL: unreadable) whose kernel comm is `comm`, run
  * as this very process (its /proc/self/exe is the image). */
-static enum vigil_tamper exec_race(const char *path, const char *comm, char *name, size_t size)
+/* args: the new image's argv[1..] (an interpreter gets the script's path there), or NULL. */
+static enum vigil_tamper exec_race_args(const char *path, const char *comm, const char *args,
+					char *name, size_t size)
 {
 	static char exe[4096];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	assert_true(n > 0);
 	exe[n] = '\0';
-	struct proc_image img = {.name = (char *)comm, .exepath = exe};
+	struct proc_image img = {.name = (char *)comm, .exepath = exe, .args = (char *)args};
 	struct proc *p = test_proc(getpid(), "/");
 	struct sensor_task t = task_of(p, VIGIL_SC_EXECVE);
 	t.exec_filename = path ? strdup(path) : NULL;
@@ -176,6 +178,11 @@ static enum vigil_tamper exec_race(const char *path, const char *comm, char *nam
 	free(t.exec_filename);
 	proc_unref(p);
 	return why;
+}
+
+static enum vigil_tamper exec_race(const char *path, const char *comm, char *name, size_t size)
+{
+	return exec_race_args(path, comm, NULL, name, size);
 }
 
 static void put_file(const char *name, const char *text, char *path, size_t size)
@@ -205,13 +212,18 @@ static void test_exec_path_names_the_image(void **state)
 	assert_int_equal(symlink(exe, path), 0);
 	assert_int_equal(exec_race(path, comm, name, sizeof(name)), VIGIL_TAMPER_NONE);
 	assert_string_equal(name, path); /* the caller's path stays */
-	/* A script whose interpreter is the image. */
+	/* A script whose interpreter is the image: the kernel handed the
+	 * interpreter the path it read, after the #! line's argument. */
 	snprintf(text, sizeof(text), "#! %s -x\n", exe);
 	put_file(comm, text, path, sizeof(path));
-	assert_int_equal(exec_race(path, comm, name, sizeof(name)), VIGIL_TAMPER_NONE);
-	/* A format for binfmt_misc: its interpreter cannot be followed, the name matches. */
-	put_file(comm, "MZ not for the kernel\n", path, sizeof(path));
-	assert_int_equal(exec_race(path, comm, name, sizeof(name)), VIGIL_TAMPER_NONE);
+	char args[600];
+	snprintf(args, sizeof(args), "-x %s arg", path);
+	assert_int_equal(exec_race_args(path, comm, args, name, sizeof(name)), VIGIL_TAMPER_NONE);
+	snprintf(args, sizeof(args), "%s", path); /* no #! argument, no others */
+	assert_int_equal(exec_race_args(path, comm, args, name, sizeof(name)), VIGIL_TAMPER_NONE);
+	/* The interpreter got another path: not what vigil read. */
+	assert_int_equal(exec_race_args(path, comm, "-x /tmp/other arg", name, sizeof(name)),
+			 VIGIL_TAMPER_EXEC_RACE);
 }
 
 static void test_exec_path_of_another_image(void **state)
