@@ -130,7 +130,7 @@ static bool judge(struct backstop *b, bool force)
 			bs_report_unseen(b, i, "", 0, u);
 		waiting |= !bs_key_idle(&b->t[i].key);
 	}
-	for (size_t i = 0; i < BS_MAX_DIR_KEYS; i++) {
+	for (size_t i = 0; i < BS_MAX_DIR_KEYS && b->dk_used; i++) {
 		struct bs_dirkey *d = &b->dk[i];
 		if (d->len == 0)
 			continue; /* free */
@@ -138,7 +138,7 @@ static bool judge(struct backstop *b, bool force)
 		if (u)
 			bs_report_unseen(b, d->target, d->name, d->len, u);
 		if (bs_key_idle(&d->key))
-			d->len = 0;
+			d->len = 0, b->dk_used--;
 		else
 			waiting = true;
 	}

@@ -102,6 +102,7 @@ struct backstop {
 	 * length (and their directory's), before any hashing. */
 	uint64_t name_lens[(VIGIL_PATH_MAX + 63) / 64];
 	struct bs_dirkey dk[BS_MAX_DIR_KEYS];
+	int dk_used;		  /* entries of dk in use: judging skips the table when 0 */
 	int missing;		  /* targets without a watch */
 	uint64_t last_retry_ms;	  /* when missing ones were last tried */
 	uint64_t last_ts_ns;	  /* the newest event time the stream brought */

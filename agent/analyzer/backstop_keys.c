@@ -121,6 +121,7 @@ struct bs_key *bs_dirkey(struct backstop *b, int t, const char *name, size_t len
 	if (!d)
 		return NULL;
 	memset(d, 0, sizeof(*d));
+	b->dk_used++;
 	d->target = t;
 	d->len = (uint8_t)len;
 	memcpy(d->name, name, len);

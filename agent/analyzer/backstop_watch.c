@@ -90,14 +90,25 @@ static bool watch_one(struct backstop *b, int i)
 	return true;
 }
 
-void bs_watch_all(struct backstop *b)
+/* Watch what has no watch; regroup when that, or the caller, changed any. */
+static void rewatch(struct backstop *b, bool changed)
 {
-	for (int i = 0; i < b->n; i++)
-		if (b->t[i].wd < 0 && !b->t[i].off && watch_one(b, i) && b->started)
+	for (int i = 0; i < b->n; i++) {
+		if (b->t[i].wd >= 0 || b->t[i].off || !watch_one(b, i))
+			continue;
+		changed = true;
+		if (b->started)
 			LOG_DEBUG("open backstop: watching %s again (new file)", b->t[i].path);
-	regroup(b);
+	}
+	if (changed || !b->started)
+		regroup(b);
 	b->last_retry_ms = vigil_mono_ms();
 	b->started = true;
+}
+
+void bs_watch_all(struct backstop *b)
+{
+	rewatch(b, false); /* a retry that finds nothing new costs a failed lookup each */
 }
 
 /* The watch wd is gone (or going): its names are missing until watched again. */
@@ -108,7 +119,7 @@ static void lose(struct backstop *b, int wd, bool remove)
 	for (int i = 0; i < b->n; i++)
 		if (b->t[i].wd == wd)
 			b->t[i].wd = -1;
-	bs_watch_all(b); /* a replaced file has its new inode there already */
+	rewatch(b, true); /* a replaced file has its new inode there already */
 	bs_schedule(b);
 }
 

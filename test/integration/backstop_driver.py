@@ -10,6 +10,7 @@ line, in order.
     append:PATH     append a line to PATH
     link:SRC:DST    make DST a hard link of SRC
     exec:PATH       run PATH (absolute, or relative to the working directory)
+    list:DIR        list DIR (opens the directory itself)
 """
 import os
 import subprocess
@@ -50,5 +51,7 @@ for step in sys.argv[1:]:
         os.link(src, dst)
     elif what == "exec":
         subprocess.run([arg], check=True)
+    elif what == "list":
+        os.listdir(arg)
     else:
         sys.exit(f"backstop_driver: unknown step {step!r}")

@@ -42,8 +42,13 @@ class Scene:
         self.err = self.dir / "vigil.stderr"
         self.name_in_rules(self.secret)
 
-    def name_in_rules(self, *paths):
+    def name_in_rules(self, *paths, dirs=()):
         rules = ""
+        for i, d in enumerate(dirs):
+            rules += (f"- rule: Test read in watched directory {i}\n  desc: d\n"
+                      f"  condition: evt.type in (open, openat, openat2) and fd.directory = {d}\n"
+                      f"  output: file opened in a watched directory (file=%fd.name)\n"
+                      f"  priority: WARNING\n")
         for i, p in enumerate(paths):
             rules += (f"- rule: Test read of watched file {i}\n  desc: d\n"
                       f"  condition: evt.type in (open, openat, openat2) and evt.is_open_read = true\n"
@@ -197,6 +202,27 @@ def test_traced_opens_and_execs_are_accounted_for(vigil_bin, scene):
     assert scene.unseen_opens(script) == 0, scene.stderr()
     reads = [a for a in scene.alerts() if a["rule"] == "Test read of watched file 0"]
     assert len(reads) == 50
+
+
+def test_directory_entries_are_watched(vigil_bin, scene):
+    """fd.directory = D: opens of D's entries (files and subdirectories)
+    count, D's own opens (a listing) do not; the traced program's are seen,
+    the test's is reported by the entry's name."""
+    keys = scene.dir / "keys"
+    (keys / "sub").mkdir(parents=True)
+    for name in ("id_a", "id_b"):
+        (keys / name).write_text("k\n")
+    scene.name_in_rules(dirs=[keys])
+    p = scene.start(vigil_bin, f"wait:{scene.dir / 'go'}", f"read:{keys / 'id_a'}:3",
+                    f"list:{keys}", f"list:{keys / 'sub'}")
+    scene.wait_watching(f"{keys}/*")
+    open_outside(keys / "id_b")
+    scene.wait_unseen(path=keys / "id_b")
+    os.listdir(keys)  # the directory itself: not an entry's open
+    finish(scene, p)
+    assert scene.unseen_opens(keys / "id_b") == 1, scene.stderr()
+    assert scene.unseen_opens(keys / "id_a") == 0 and scene.unseen_opens(keys / "sub") == 0
+    assert scene.unseen_opens(keys) == 0, scene.stderr()
 
 
 def test_hard_link_opened_by_the_traced_program_is_alerted(vigil_bin, scene):

@@ -127,6 +127,10 @@ def test_default_rules_quiet_on_benign_work(vigil_bin, tmp_path):
               "sh -c 'echo sub > /dev/null'; sort /etc/passwd > /dev/null")
     r, alerts = live(vigil_bin, [DEFAULT_RULES], script, tmp_path)
     assert r.returncode == 0, r.stderr
+    # The script opens none of the files the open backstop watches (/etc/shadow,
+    # /etc/pam.d/*, ...); vigil runs here on a host, where other processes (a
+    # login, cron) may open them meanwhile: those unseen opens are not its work.
+    alerts = [a for a in alerts if "kind=unseen_open " not in a["output"]]
     assert alerts == [], alerts
 
 
