@@ -101,26 +101,6 @@ static bool refuse(struct sensor *s, struct sensor_task *t, long result)
 	return true;
 }
 
-static uint64_t due(struct sensor *s, uint64_t now)
-{
-	return newtasks_due(&of(s)->ps, now);
-}
-
-static void tick(struct sensor *s, uint64_t now)
-{
-	newtasks_expire(&of(s)->ps, now);
-}
-
-static void foreach_task(struct sensor *s, void (*fn)(struct sensor_task *t, void *ctx), void *ctx)
-{
-	tasks_foreach(&of(s)->ps.tasks, fn, ctx);
-}
-
-static size_t task_count(struct sensor *s)
-{
-	return of(s)->ps.tasks.n_tasks;
-}
-
 struct gone_ctx {
 	struct ptrace_sensor *ps;
 	struct proc *proc;
@@ -147,11 +127,11 @@ static const struct sensor_ops notify_ops = {
 	.filter_action = SECCOMP_RET_USER_NOTIF,
 	.attach = attach,
 	.dispatch = ptrace_dispatch,
-	.due = due,
-	.tick = tick,
+	.due = ptrace_due,
+	.tick = ptrace_tick,
 	.refuse = refuse,
-	.foreach_task = foreach_task,
-	.task_count = task_count,
+	.foreach_task = ptrace_foreach_task,
+	.task_count = ptrace_task_count,
 	.wants_listener = true,
 	.adopt_listener = adopt_listener,
 	.poll_fd = poll_fd,

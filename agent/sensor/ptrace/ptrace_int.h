@@ -82,6 +82,12 @@ bool ptrace_clone_flags(pid_t tid, uint64_t *flags);
 /* sensor.c: the shared set-up of a ptrace-based sensor (ptrace, notify). */
 int ptrace_sensor_init(struct ptrace_sensor *ps, const struct sensor_ops *ops,
 		       struct sensor_core *core);
+/* sensor.c: the operations a sensor built on this one shares (its struct
+ * begins with a struct ptrace_sensor): parked children's timers, the task table. */
+uint64_t ptrace_due(struct sensor *s, uint64_t now);
+void ptrace_tick(struct sensor *s, uint64_t now);
+void ptrace_foreach_task(struct sensor *s, void (*fn)(struct sensor_task *t, void *ctx), void *ctx);
+size_t ptrace_task_count(struct sensor *s);
 /* stops.c: one waitpid() report. */
 bool ptrace_dispatch(struct sensor *s, pid_t pid, int status);
 /* newtasks.c: a task nobody announced, identified from /proc/TID/status. */

@@ -65,22 +65,22 @@ static int attach(struct sensor *s, pid_t child)
 	return task_add(&of(s)->tasks, child, NULL, s->core->root) ? 0 : -1;
 }
 
-static uint64_t due(struct sensor *s, uint64_t now)
+uint64_t ptrace_due(struct sensor *s, uint64_t now)
 {
 	return newtasks_due(of(s), now);
 }
 
-static void tick(struct sensor *s, uint64_t now)
+void ptrace_tick(struct sensor *s, uint64_t now)
 {
 	newtasks_expire(of(s), now);
 }
 
-static void foreach_task(struct sensor *s, void (*fn)(struct sensor_task *t, void *ctx), void *ctx)
+void ptrace_foreach_task(struct sensor *s, void (*fn)(struct sensor_task *t, void *ctx), void *ctx)
 {
 	tasks_foreach(&of(s)->tasks, fn, ctx);
 }
 
-static size_t task_count(struct sensor *s)
+size_t ptrace_task_count(struct sensor *s)
 {
 	return of(s)->tasks.n_tasks;
 }
@@ -90,11 +90,11 @@ static const struct sensor_ops ptrace_ops = {
 	.filter_action = SECCOMP_RET_TRACE,
 	.attach = attach,
 	.dispatch = ptrace_dispatch,
-	.due = due,
-	.tick = tick,
+	.due = ptrace_due,
+	.tick = ptrace_tick,
 	.refuse = refuse,
-	.foreach_task = foreach_task,
-	.task_count = task_count,
+	.foreach_task = ptrace_foreach_task,
+	.task_count = ptrace_task_count,
 };
 
 int ptrace_sensor_init(struct ptrace_sensor *ps, const struct sensor_ops *ops,
