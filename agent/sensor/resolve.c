@@ -93,7 +93,8 @@ static bool ready(struct resolver *r)
 	r->ready = true;
 	struct statx sx;
 	r->self_fd_dir = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	r->broken = r->self_fd_dir < 0 || statx(AT_FDCWD, "/", 0, STATX_INO | STATX_MNT_ID, &sx) != 0 ||
+	r->broken = r->self_fd_dir < 0 ||
+		    statx(AT_FDCWD, "/", 0, STATX_INO | STATX_MNT_ID, &sx) != 0 ||
 		    !(sx.stx_mask & STATX_MNT_ID);
 	if (!r->broken) {
 		r->root_mnt = sx.stx_mnt_id;
@@ -121,7 +122,8 @@ static int root_state(struct resolver *r, struct resolve_task *t, const struct r
 	char p[64];
 	struct statx sx;
 	snprintf(p, sizeof(p), "/proc/%d/task/%d/root", (int)q->tgid, (int)q->tid);
-	if (statx(AT_FDCWD, p, 0, STATX_INO | STATX_MNT_ID, &sx) != 0 || !(sx.stx_mask & STATX_MNT_ID))
+	if (statx(AT_FDCWD, p, 0, STATX_INO | STATX_MNT_ID, &sx) != 0 ||
+	    !(sx.stx_mask & STATX_MNT_ID))
 		return 0;
 	bool same = sx.stx_mnt_id == r->root_mnt && sx.stx_ino == r->root_ino &&
 		    makedev(sx.stx_dev_major, sx.stx_dev_minor) == r->root_dev;
@@ -268,7 +270,8 @@ static int via_parent(const struct resolver *r, const struct resolve_req *q, str
 	struct stat st;
 	bool follow = !(q->flags & RESOLVE_REQ_NOFOLLOW) || q->path[strlen(q->path) - 1] == '/';
 	int ret = -1;
-	if (resolve_on_procfs(pfd) || (follow && fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0)) {
+	if (resolve_on_procfs(pfd) ||
+	    (follow && fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0)) {
 		ret = walk(r, q, a, rs, out, size);
 	} else if (resolve_fd_name(r, pfd, name, sizeof(name)) == 0 && name[0] == '/') {
 		size_t dl = strcmp(name, "/") == 0 ? 0 : strlen(name);
@@ -291,7 +294,8 @@ static int follow_links(const struct resolver *r, const struct resolve_req *q, s
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return via_parent(r, q, a, rs, out, size);
-		return errno == ELOOP ? walk(r, q, a, rs, out, size) : lexical(r, a, q->path, out, size);
+		return errno == ELOOP ? walk(r, q, a, rs, out, size)
+				      : lexical(r, a, q->path, out, size);
 	}
 	int ret;
 	if (resolve_on_procfs(fd)) /* "self" on the way was vigil's */

@@ -21,9 +21,9 @@
 
 /* Per thread (embedded in sensor_task; zeroed = nothing known). */
 struct resolve_task {
-	uint32_t root_gen; /* resolver generation root_state was learnt in */
-	uint8_t root_state;  /* 0 unknown, RESOLVE_ROOT_SAME, RESOLVE_ROOT_OTHER */
-	bool root_changing;  /* stopped at the entry of a syscall that may move roots */
+	uint32_t root_gen;  /* resolver generation root_state was learnt in */
+	uint8_t root_state; /* 0 unknown, RESOLVE_ROOT_SAME, RESOLVE_ROOT_OTHER */
+	bool root_changing; /* stopped at the entry of a syscall that may move roots */
 };
 
 #define RESOLVE_ROOT_SAME 1
@@ -38,10 +38,10 @@ struct resolve_task {
  */
 struct resolver {
 	uint32_t gen;
-	uint32_t changing; /* threads with root_changing set */
-	bool ready;	   /* the fields below are filled (first use) */
-	bool broken;	   /* they could not be: resolve nothing (lexical) */
-	int self_fd_dir;   /* O_PATH of /proc/self/fd: our fds' names */
+	uint32_t changing;		       /* threads with root_changing set */
+	bool ready;			       /* the fields below are filled (first use) */
+	bool broken;			       /* they could not be: resolve nothing (lexical) */
+	int self_fd_dir;		       /* O_PATH of /proc/self/fd: our fds' names */
 	uint64_t root_mnt, root_dev, root_ino; /* vigil's own root */
 	char self_pid[16];		       /* getpid() as text */
 	pid_t (*analyzer_pid)(void);	       /* vigil's other process, or NULL */
