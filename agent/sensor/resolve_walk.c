@@ -8,7 +8,8 @@
  * which the tracee may not follow and the tamper checks must see), a dangling symlink the syscall creates
  * through, and ".." or absolute symlinks of a thread whose root is not
  * vigil's. Ordinary symlinks are read and spliced in front of what is left,
- * as the kernel does, at most 40 of them (ELOOP).
+ * as the kernel does, at most 40 of them (ELOOP); a walk of more than
+ * MAX_STEPS components gives up (the name stays lexical).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,14 +26,17 @@
 #include "sensor/resolve_int.h"
 #include "sensor/vigil_procs.h"
 
-#define MAX_LINKS 40	/* the kernel's MAXSYMLINKS */
+#define MAX_LINKS 40 /* the kernel's MAXSYMLINKS */
+/* Components walked at most (each costs the supervisor a few syscalls
+ * while every tracee waits): 40 links of 4 KiB could make 80000. */
+#define MAX_STEPS 4096
 #define PROC_ROOT_INO 1 /* the inode of a procfs root directory */
 
 struct walk {
 	const struct resolver *r;
 	const struct resolve_req *q;
 	int root, cur; /* cur: an fd of ours, the directory reached so far */
-	int links;
+	int links, steps;
 	char rest[2 * VIGIL_PATH_MAX]; /* what is left to walk */
 };
 
@@ -230,6 +234,8 @@ static int step(struct walk *w, size_t *pos, char *out, size_t size)
 		p++;
 	if (!*p)
 		return name_of(w, NULL, out, size) == 0 ? 0 : -1;
+	if (++w->steps > MAX_STEPS)
+		return -1;
 	const char *end = strchrnul(p, '/'), *after = end;
 	while (*after == '/')
 		after++;

@@ -46,6 +46,7 @@ TRICKS = [
     "unshare_fs_thread",     # a thread with its own cwd (/etc), "shadow"
     "unshare_files_thread",  # a thread with its own fd table: its fd N is /etc
     "clone_fs_child_chdir",  # a CLONE_FS child moved the parent's cwd to /etc
+    "clone_fs_child_chroot", # a CLONE_FS child chroot("/etc"): the parent's "/shadow"
     "zombie_leader",         # the leader exited; a thread chdir /etc, "shadow"
     "deep_cwd",              # cwd of ~4000 bytes + "../"x200 + "etc/shadow"
 ]

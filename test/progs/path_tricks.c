@@ -161,6 +161,26 @@ static int trick_clone_fs_child(void)
     return open_as("clone_fs_child_chdir", AT_FDCWD, "shadow");
 }
 
+static int chroot_to_etc(void *arg)
+{
+    (void)arg;
+    _exit(chroot("/etc") == 0 ? 0 : 1);
+}
+
+/* A CLONE_FS child moves the parent's root: vigil's cached "same root as
+ * mine" for the parent must not survive it. */
+static int trick_clone_fs_child_chroot(void)
+{
+    int probe = open("/etc/hostname", O_RDONLY); /* the parent's root is learnt */
+    if (probe >= 0)
+        close(probe);
+    pid_t child = clone(chroot_to_etc, clone_stack + sizeof(clone_stack), CLONE_FS | SIGCHLD, NULL);
+    int status;
+    if (child < 0 || waitpid(child, &status, 0) != child || status != 0)
+        die("clone(CLONE_FS) chroot");
+    return open_as("clone_fs_child_chroot", AT_FDCWD, "/shadow");
+}
+
 static pid_t leader;
 
 /* The leader is a zombie: its /proc/PID/cwd cannot be read any more. */
@@ -292,6 +312,8 @@ static int trick(const char *t)
     }
     if (strcmp(t, "clone_fs_child_chdir") == 0)
         return trick_clone_fs_child();
+    if (strcmp(t, "clone_fs_child_chroot") == 0)
+        return trick_clone_fs_child_chroot();
     if (strcmp(t, "zombie_leader") == 0)
         return trick_zombie_leader();
     if (strcmp(t, "deep_cwd") == 0)
