@@ -160,8 +160,8 @@ static void on_timer(void *arg)
 
 void bs_schedule(struct backstop *b)
 {
-	if (!b->loop)
-		return; /* not attached yet: the first tick is set then */
+	if (!b->attached)
+		return; /* not attached yet (the first tick is set then), or finished */
 	if (b->timer)
 		return; /* one timer for everything; a retry timer is early enough too */
 	b->timer = evloop_add_timer(b->loop, BS_TICK_MS, on_timer, b);
@@ -198,11 +198,35 @@ void backstop_channel_read(struct backstop *b)
 		b->last_rx_ms = vigil_mono_ms();
 }
 
+/*
+ * Closing an inotify instance that still has watches waits in the kernel
+ * for their marks to be freed (an SRCU grace period, 15-20 ms here); a
+ * watch removed earlier is freed in the background meanwhile. So the
+ * watches go as soon as the last judgement is made, and the close at
+ * backstop_free, after the alerts' drain, finds nothing left to wait for.
+ */
+static void unwatch_all(struct backstop *b)
+{
+	for (int i = 0; i < b->n; i++) {
+		if (b->t[i].wd >= 0 && b->t[i].owner == i)
+			inotify_rm_watch(b->ifd, b->t[i].wd);
+	}
+	for (int i = 0; i < b->n; i++)
+		b->t[i].wd = -1;
+}
+
 void backstop_finish(struct backstop *b)
 {
 	if (!b || !b->attached)
 		return;
 	judge(b, true); /* every open made before the end is queued: read, judged */
+	/* done: no more callbacks while the alerts drain, and no retry watching again */
+	if (b->timer)
+		evloop_cancel_timer(b->loop, b->timer);
+	b->timer = 0;
+	evloop_del_fd(b->loop, b->ifd);
+	b->attached = false;
+	unwatch_all(b);
 }
 
 void backstop_free(struct backstop *b)
@@ -213,7 +237,7 @@ void backstop_free(struct backstop *b)
 		bs_self_stop();
 		if (b->attached)
 			evloop_del_fd(b->loop, b->ifd);
-		close(b->ifd);
+		close(b->ifd); /* quick once unwatch_all's marks are freed */
 	}
 	if (b->timer)
 		evloop_cancel_timer(b->loop, b->timer);

@@ -62,7 +62,9 @@ def test_analyzer_killed_is_restarted_and_losses_counted(vigil_bin, tmp_path):
     assert gaps(events) == health["vigil.events_lost"] + 0
     opens = [e for e in events if e["evt.type"] == "openat"
              and e.get("fd.name") == "/etc/hostname"]
-    assert len(opens) + health["vigil.events_lost"] >= 20000
+    # Not analysed is counted: lost with a killed analyzer, or dropped when the
+    # supervisor's queue filled while no analyzer read it (a slow restart: ASan).
+    assert len(opens) + health["vigil.events_lost"] + health["vigil.events_dropped"] >= 20000
 
 
 def test_stalled_analyzer_drops_are_counted_and_app_runs_on(vigil_bin, tmp_path):
