@@ -35,8 +35,11 @@
 #                kernel without sync wake-up (< 6.6) or user notification
 #
 # Needs hyperfine, strace (>= 5.3 for --seccomp-bpf), python3, cc, cmake.
-# The C workloads next to this script are compiled here with `cc -O2` into
-# a temporary directory. Whole run: ~5 minutes on 2 cores.
+# The C workloads and monitors next to this script are compiled here with
+# `cc -std=c17 -O2 -Wall -Wextra -Werror` into a temporary directory. Whole
+# run: ~15 minutes on 2 cores (the compile, 7 tools x 3 runs, is most of it).
+# The tables give the load average at start and end: other work on the
+# machine makes every column noisy, even interleaved.
 set -euo pipefail
 export LC_ALL=C
 
@@ -77,6 +80,8 @@ if [[ -z $VARIANTS ]]; then
 	"$VIGIL" -- /bin/true || die "'$VIGIL -- /bin/true' fails here"
 fi
 
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+export LOAD_START
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/vigil-bench.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 
@@ -269,7 +274,8 @@ def us(x):
 print(f"Measured {datetime.date.today()} on {platform.release()}, {os.cpu_count()} CPUs; "
       f"`floor_notify --probe`: {os.environ['NOTIFY_PROBE']}. Median wall time of "
       f"{os.environ['RUNS']} interleaved rounds after 1 warm-up; ratio to native, added "
-      f"time in brackets. Workload (b) runs on {os.environ['FILES_FS']}.")
+      f"time in brackets. Workload (b) runs on {os.environ['FILES_FS']}. Load average "
+      f"at start {os.environ['LOAD_START']}, at end {' '.join(open('/proc/loadavg').read().split()[:3])}.")
 print()
 print("| monitor | " + " | ".join(work[k] for k in "abce") + " |")
 print("|---|---|---|---|---|")
@@ -441,7 +447,8 @@ print(f"Median wall time of {runs} interleaved rounds after 1 warm-up (compile: 
       f"SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (`floor_notify --probe`: {probe}). "
       f"strace runs use `-qq -o /dev/null -e trace=` with vigil's default traced set"
       + (f" minus `{dropped}` (unknown to this strace)." if dropped else ".")
-      + f" Workload (b) runs on {os.environ['FILES_FS']}.")
+      + f" Workload (b) runs on {os.environ['FILES_FS']}. Load average at start "
+      f"{os.environ['LOAD_START']}, at end {' '.join(open('/proc/loadavg').read().split()[:3])}.")
 print()
 print("| workload | native | vigil | floor | notify floor (sync) | notify floor (no sync) | "
       "strace -f --seccomp-bpf | strace -f | target (vigil) | met | floor meets it | "
