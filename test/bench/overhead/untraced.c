@@ -1,3 +1,4 @@
+#define _DEFAULT_SOURCE /* syscall() is not ISO C; run.sh builds with -std=c17 */
 /* Workload (c): COUNT syscalls no rule traces: getppid, and pipe
  * write+read of one byte (COUNT/2 getppid, COUNT/4 write + COUNT/4 read). */
 #include <stdio.h>
