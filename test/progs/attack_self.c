@@ -68,6 +68,22 @@ static pid_t find_analyzer(pid_t supervisor)
 	return found;
 }
 
+/*
+ * The analyzer, once it exists: without rules the program may start before
+ * the analyzer has exec'd (until then it is a "vigil" child), and an
+ * attack aimed at pid -1 would test kill(-1) instead. Up to 10 s.
+ */
+static pid_t wait_analyzer(pid_t supervisor)
+{
+	for (int i = 0; i < 1000; i++) {
+		pid_t an = find_analyzer(supervisor);
+		if (an > 0)
+			return an;
+		usleep(10000);
+	}
+	return -1;
+}
+
 /* The oldest thread of `pid` other than its leader (the lowest tid: a
  * long-lived one, not a worker that may be gone by the time it is aimed
  * at), or -1. */
@@ -122,7 +138,7 @@ static char state_of(pid_t pid)
 /* Memory, environment, descriptors, ptrace and pidfds of vigil's processes. */
 static int attack_memory(void)
 {
-	pid_t sup = getppid(), an = find_analyzer(sup);
+	pid_t sup = getppid(), an = wait_analyzer(sup);
 	char buf[64];
 	struct iovec local = {buf, sizeof(buf)}, remote = {(void *)0x400000, sizeof(buf)};
 	vt_report("{\"supervisor\":%d,\"analyzer\":%d}", (int)sup, (int)an);
@@ -147,7 +163,7 @@ static int attack_memory(void)
  * from a process with a child of its own. */
 static int attack_signals(bool kill_all)
 {
-	pid_t sup = getppid(), an = find_analyzer(sup), tid = other_thread(an);
+	pid_t sup = getppid(), an = wait_analyzer(sup), tid = other_thread(an);
 	pid_t tgid = an;
 	if (tid <= 0) {
 		tid = other_thread(sup);
