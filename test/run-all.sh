@@ -10,10 +10,10 @@ jobs=2
 # The suites about what the sensor sees. The whole run uses the sensor vigil
 # picks here (auto: seccomp notification on Linux >= 5.5); these run once
 # more under the other one, so both sensors pass the same tests
-# (test_sensors.py runs both itself). test_races.py is the ptrace sensor's
-# for now: the notify sensor does not check an open's path at the exit yet.
+# (test_sensors.py runs both itself).
 SENSOR_SUITES="test/integration/test_tracer.py test/integration/test_evasion.py
-  test/integration/test_self_protection.py test/integration/test_path_exactness.py"
+  test/integration/test_self_protection.py test/integration/test_path_exactness.py
+  test/integration/test_races.py"
 
 build_and_test() { # $1 = build dir, rest = cmake args
   local dir=$1; shift

@@ -161,10 +161,10 @@ enum core_verdict core_syscall_entry(struct sensor_core *c, struct sensor_task *
 		return CORE_CONTINUE;
 	}
 	/* The exit names the file from the kernel (race.h): taken when a rule
-	 * reads the result, and whenever another task could change the path —
-	 * where exits are cheap: a notification sensor would pay three ptrace
-	 * stops per open, so there the open backstop covers that race. */
-	bool race_check = decoded && !c->cfg.exits_on_demand && race_possible(t->proc);
+	 * reads the result, and whenever another task could change the path.
+	 * Under a notification sensor that exit costs three ptrace stops
+	 * (notify/result.c), paid only by processes that can be raced. */
+	bool race_check = decoded && race_possible(t->proc);
 	if (core_result_wanted(&c->cfg, r->id, decoded ? &c->ev : NULL) || race_check) {
 		if (decoded)
 			race_open_entry(t, &c->ev);

@@ -81,9 +81,16 @@ struct sensor_ops {
 	 * `on_readable` when it is readable.
 	 */
 	bool wants_listener;
-	int (*adopt_listener)(struct sensor *s, int fd);
+	int (*adopt_listener)(struct sensor *s, int fd, bool wait_killable);
 	int (*poll_fd)(struct sensor *s);
 	void (*on_readable)(struct sensor *s);
+	/*
+	 * Block until one notification is taken and answered (1), or a signal
+	 * cancelled the wait (0: see vigil/cancelpoint.h); -1 when the
+	 * listener is unusable. NULL where this architecture has no
+	 * cancellable wait: the loop then polls.
+	 */
+	int (*wait_one)(struct sensor *s);
 };
 
 struct sensor {

@@ -132,6 +132,8 @@ static int options_from_env(struct sup_options *o)
 		return -1;
 	v = getenv("VIGIL_NOTIFY_SYNC");
 	o->notify_no_sync = v && (strcmp(v, "0") == 0 || strcmp(v, "false") == 0);
+	v = getenv("VIGIL_NOTIFY_WAIT");
+	o->notify_poll = v && strcmp(v, "poll") == 0;
 	v = getenv("VIGIL_ALLOW_IO_URING");
 	if (v && *v) {
 		if (strcmp(v, "1") != 0 && strcmp(v, "true") != 0 && strcmp(v, "0") != 0 &&

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "vigil/cancelpoint.h"
 #include "vigil/clock.h"
 #include "vigil/log.h"
 #include "supervisor/sigfwd.h"
@@ -72,10 +73,12 @@ static void *thread_main(void *arg)
 	return NULL;
 }
 
-/* Runs in the tracer thread; its only job is to interrupt waitpid(). */
+/* Runs in the tracer thread; its only job is to interrupt its wait:
+ * waitpid() (EINTR) or the notify listener's (cancelpoint.h). */
 static void on_wake(int sig, siginfo_t *info, void *uc)
 {
-	(void)sig, (void)uc;
+	(void)sig;
+	cancelpoint_interrupt(uc);
 	if (info->si_code != SI_TKILL || info->si_pid != getpid())
 		atomic_fetch_add(&external_wake_sigs, 1);
 }

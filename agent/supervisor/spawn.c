@@ -67,11 +67,13 @@ static void install_filter(const struct seccomp_prog *filter, bool listener, int
 				strerror(errno));
 		return;
 	}
-	int fd = seccomp_install_listener(filter);
+	bool killable = false;
+	int fd = seccomp_install_listener(filter, &killable);
 	if (fd < 0)
 		LOG_ERR("installing the seccomp filter failed (%s): the program runs untraced",
 			strerror(errno));
-	fdpass_send(sync_fd, fd >= 0 ? 'L' : 'N', fd);
+	/* 'K': a listener whose notified tasks wait killable; 'L': one without. */
+	fdpass_send(sync_fd, fd < 0 ? 'N' : killable ? 'K' : 'L', fd);
 	if (fd >= 0)
 		close(fd);
 }
@@ -105,12 +107,12 @@ static bool receive_listener(struct sensor *sensor, int sock)
 {
 	char byte = 0;
 	int fd = -1;
-	if (fdpass_recv(sock, &byte, &fd) != 1 || byte != 'L' || fd < 0) {
+	if (fdpass_recv(sock, &byte, &fd) != 1 || (byte != 'L' && byte != 'K') || fd < 0) {
 		if (fd >= 0)
 			close(fd);
 		return false; /* the child said why, or died */
 	}
-	return sensor->ops->adopt_listener(sensor, fd) == 0;
+	return sensor->ops->adopt_listener(sensor, fd, byte == 'K') == 0;
 }
 
 pid_t spawn_program(struct supervisor *sup, const struct sup_options *o,

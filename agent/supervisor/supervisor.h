@@ -29,6 +29,7 @@ enum sup_sensor {
 struct sup_options {
 	enum sup_sensor sensor; /* --sensor, VIGIL_SENSOR */
 	bool notify_no_sync;	/* VIGIL_NOTIFY_SYNC=0: no same-CPU wake-up (measurements) */
+	bool notify_poll;	/* VIGIL_NOTIFY_WAIT=poll: ppoll, not the listener (measurements) */
 	bool group_forward;	/* -g: signal the program's process group */
 	bool results_all;	/* --all-results: exit stop for every traced syscall */
 	bool no_trace;		/* --no-trace: plain init, for comparisons */

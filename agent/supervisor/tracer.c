@@ -2,8 +2,9 @@
  * tracer.c — the supervisor's one loop.
  *
  * Block in waitpid (traced stops, the analyzer, reparented orphans) and
- * handle each report — or, under the notify sensor, in ppoll on its
- * listener and SIGCHLD (pollwait.c); the signal thread (sigfwd.c) forwards signals and
+ * handle each report — or, under the notify sensor, in the listener
+ * itself, cancelled by SIGCHLD (recvwait.c; ppoll on the listener and
+ * SIGCHLD where that cannot be done, pollwait.c); the signal thread (sigfwd.c) forwards signals and
  * interrupts the wait when the nearest timer is due: batch flush, analyzer
  * restart, health report. After the program exits, poll until the
  * analyzer has drained or the deadline passed.
@@ -15,11 +16,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "vigil/cancelpoint.h"
 #include "vigil/clock.h"
 #include "vigil/log.h"
 #include "supervisor/analyzer_ctl.h"
 #include "supervisor/channel.h"
 #include "supervisor/pollwait.h"
+#include "supervisor/recvwait.h"
 #include "sensor/notify/notify.h"
 #include "sensor/sensor.h"
 #include "supervisor/sigfwd.h"
@@ -39,6 +42,7 @@ struct loop_state {
 	int child_status;
 	bool draining;
 	uint64_t drain_deadline;
+	struct recvwait *recv; /* the sensor's descriptor is waited in itself */
 	struct pollwait *poll; /* the sensor has a descriptor to poll; else waitpid */
 	enum vigil_sensor_kind sensor_kind;
 	uint64_t last_health_ns;
@@ -109,6 +113,12 @@ static void dispatch(struct loop_state *s, pid_t pid, int status)
  */
 static void wait_and_dispatch(struct loop_state *s, bool block, uint64_t deadline)
 {
+	if (s->recv) {
+		sigfwd_wake_at(s->sigfwd, block ? deadline : 0);
+		recvwait_run(s->recv, s->sensor, block, reaped, s);
+		sigfwd_forward_pending(s->sigfwd);
+		return;
+	}
 	if (s->poll) {
 		pollwait_run(s->poll, s->sensor, block ? deadline : 0, reaped, s);
 		sigfwd_forward_pending(s->sigfwd);
@@ -185,7 +195,13 @@ int tracer_run(struct supervisor *sup, const struct sup_options *o, pid_t child,
 						     : VIGIL_SENSOR_NOTIFY;
 	LOG_INFO("sensor: %s", vigil_sensor_name(s.sensor_kind)); /* and in every health event */
 	struct pollwait pw;
-	if (sensor->ops->poll_fd) {
+	struct recvwait rw;
+	if (sensor->ops->poll_fd && sensor->ops->wait_one && cancelpoint_supported() &&
+	    !o->notify_poll) {
+		if (recvwait_init(&rw) != 0)
+			return 1;
+		s.recv = &rw;
+	} else if (sensor->ops->poll_fd) {
 		if (pollwait_init(&pw) != 0)
 			return 1;
 		s.poll = &pw;

@@ -79,7 +79,7 @@ def attempts(run, tid):
 
 
 @pytest.mark.parametrize("mode,rules", [
-    ("thread", "bundled"), ("thread", "prefilter"),
+    ("thread", "bundled"), ("thread", "prefilter"), ("mainthread", "prefilter"),
     ("vmproc", "bundled"), ("vmproc", "prefilter"), ("vmwrite", "prefilter"),
 ])
 def test_open_race_names_the_file_the_kernel_opened(vigil_bin, progs_dir, tmp_path, mode, rules):

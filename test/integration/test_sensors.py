@@ -71,6 +71,24 @@ def test_exec_from_a_thread_never_met(vigil_bin, progs_dir, tmp_path, sensor):
 
 
 @pytest.mark.parametrize("sensor", SENSORS)
+def test_blocking_open_in_a_threaded_process(vigil_bin, progs_dir, tmp_path, sensor):
+    """Opens of a multi-threaded process are taken to their exit (race.h).
+    An open of a FIFO sleeps until a writer comes: it must sleep (not be
+    interrupted over and over while it waits), succeed, and be reported
+    with its result and the kernel's name of the file."""
+    reports, events = run_edges(vigil_bin, progs_dir, tmp_path, sensor, "fifo_threads")
+    r = reports[0]
+    assert r["fd"] >= 0 and r["read"] == 2, r
+    # A waiting open costs no CPU; a second of being cut short and rerun
+    # costs a third of one here.
+    assert r["open_cpu_ms"] < 100, r
+    fifo = str(tmp_path / "fifo")
+    opens = find(events, evt__type="openat", fd__name=fifo, proc__pid=r["pid"])
+    assert len(opens) == 2, opens or find(events, evt__type="openat")
+    assert all(e.get("evt.res", -1) >= 0 and e.get("fd.num", -1) >= 0 for e in opens), opens
+
+
+@pytest.mark.parametrize("sensor", SENSORS)
 def test_health_events_name_the_sensor(vigil_bin, tmp_path, sensor):
     ev_path = tmp_path / "events.ndjson"
     p = vigil_run(vigil_bin, "-v", "--sensor", sensor, "--no-rules", "--events-out", ev_path, "--",

@@ -7,6 +7,9 @@
  * gets: the kernel's answer, not the buffer, says which file it opened.
  * MODE says who flips:
  *   thread   a second thread; the opener is a third (its tid opens nothing else)
+ *   mainthread  a second thread that makes no traced syscall at all; the
+ *            opener is the main thread (a sensor that meets threads at
+ *            their first traced call never meets the flipper)
  *   vmproc   a process sharing the memory (clone(CLONE_VM) without
  *            CLONE_THREAD); the opener is the single-threaded main thread
  *   vmwrite  a forked child, with process_vm_writev into the parent; the
@@ -144,6 +147,16 @@ static void run_threads(struct opener *o)
     pthread_join(b, NULL);
 }
 
+static void run_main_thread(struct opener *o)
+{
+    pthread_t b;
+    if (pthread_create(&b, NULL, flip_thread, NULL) != 0)
+        vt_die("pthread_create flipper");
+    opener(o);
+    atomic_store(&stop, 1);
+    pthread_join(b, NULL);
+}
+
 static void run_vm_process(struct opener *o)
 {
     static _Alignas(16) char stack[64 * 1024];
@@ -182,7 +195,7 @@ int main(int argc, char **argv)
 {
     static struct opener o;
     if (argc < 3) {
-        fprintf(stderr, "usage: race_open thread|vmproc|vmwrite N\n");
+        fprintf(stderr, "usage: race_open thread|mainthread|vmproc|vmwrite N\n");
         return VT_EXIT_SETUP;
     }
     o.tries = strtol(argv[2], NULL, 10);
@@ -195,6 +208,8 @@ int main(int argc, char **argv)
     memcpy(path_buf, hostname_words, sizeof(path_buf));
     if (strcmp(argv[1], "thread") == 0)
         run_threads(&o);
+    else if (strcmp(argv[1], "mainthread") == 0)
+        run_main_thread(&o);
     else if (strcmp(argv[1], "vmproc") == 0)
         run_vm_process(&o);
     else if (strcmp(argv[1], "vmwrite") == 0)

@@ -11,6 +11,12 @@
  *   thread_exec  a thread that made no syscall vigil sees execs /bin/true
  *                (the leader waits): the exec must be reported with the
  *                new image, as from the leader.
+ *   fifo_threads a two-thread process (so its opens are checked at their
+ *                exits, race.h) opens DIR/fifo for reading, which blocks
+ *                until its second thread opens it for writing 1 s later;
+ *                reports the CPU time the reading thread spent in its open
+ *                (a sensor that interrupts the open again and again while
+ *                it waits burns it).
  *
  * Reports {"mode","pid","child"} (child: the clone's pid, else 0).
  */
@@ -22,6 +28,8 @@
 #include <signal.h>
 #include <stdint.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <sys/wait.h>
 
 static char marker[4096];
@@ -60,6 +68,49 @@ static void *exec_from_thread(void *arg)
 	return NULL;
 }
 
+static char fifo_path[4096];
+
+static void *fifo_writer(void *arg)
+{
+	(void)arg;
+	struct timespec ts = {1, 0};
+	nanosleep(&ts, NULL);
+	int fd = open(fifo_path, O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		if (write(fd, "ok", 2) != 2)
+			_exit(VT_EXIT_SETUP);
+		close(fd);
+	}
+	return NULL;
+}
+
+static double thread_cpu_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int fifo_threads(const char *dir)
+{
+	snprintf(fifo_path, sizeof(fifo_path), "%s/fifo", dir);
+	if (mkfifo(fifo_path, 0600) != 0)
+		return VT_EXIT_SETUP;
+	pthread_t th;
+	if (pthread_create(&th, NULL, fifo_writer, NULL) != 0)
+		return VT_EXIT_SETUP;
+	double before = thread_cpu_ms();
+	int fd = open(fifo_path, O_RDONLY | O_CLOEXEC);
+	double cpu = thread_cpu_ms() - before;
+	char buf[8] = "";
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	pthread_join(th, NULL);
+	vt_report("{\"mode\":\"fifo_threads\",\"pid\":%d,\"child\":0,\"fd\":%d,\"read\":%zd,"
+		  "\"open_cpu_ms\":%.1f}",
+		  (int)getpid(), fd, n, cpu);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 3)
@@ -74,6 +125,8 @@ int main(int argc, char **argv)
 		vt_report("{\"mode\":\"undumpable\",\"pid\":%d,\"child\":0}", (int)getpid());
 		return 0;
 	}
+	if (strcmp(mode, "fifo_threads") == 0)
+		return fifo_threads(dir);
 	if (strcmp(mode, "thread_exec") == 0) {
 		vt_report("{\"mode\":\"thread_exec\",\"pid\":%d,\"child\":0}", (int)getpid());
 		pthread_t th;

@@ -7,11 +7,14 @@
  * errno or an emulated value) or "continue".
  */
 #include <errno.h>
+#include <linux/sched.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 
+#include "vigil/cancelpoint.h"
 #include "vigil/log.h"
 #include "vigil/syscalls.h"
 #include "sensor/notify/notify_int.h"
@@ -91,6 +94,13 @@ static bool is_thread_exit(const struct seccomp_notif *n)
 	return vigil_syscall_from_nr(arch, n->data.nr) == VIGIL_SC_EXIT;
 }
 
+/* A clone notified for its CLONE_THREAD (filter.c), not for CLONE_UNTRACED
+ * (which the core refuses). */
+static bool announces_thread(const struct sensor_record *r)
+{
+	return (r->args[0] & CLONE_THREAD) && !(r->args[0] & CLONE_UNTRACED);
+}
+
 static void handle(struct notify_sensor *ns, const struct seccomp_notif *n)
 {
 	struct sensor_core *c = ns->ps.base.core;
@@ -112,6 +122,14 @@ static void handle(struct notify_sensor *ns, const struct seccomp_notif *n)
 	free(t->st.exec_filename); /* an exec that left none of its event behind failed */
 	t->st.exec_filename = NULL;
 	fill_record(&t->st.rec, n);
+	if (t->st.rec.id == VIGIL_SC_CLONE && announces_thread(&t->st.rec)) {
+		/* From now on another thread can rewrite this one's paths (race.h):
+		 * until an exec, opens are checked at their exit. Its flags are
+		 * registers: the kernel's copy, beyond the threads' reach. */
+		t->st.proc->vm_shared = true;
+		notify_respond(ns, 0, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
+		return;
+	}
 	if (t->st.rec.id == VIGIL_SC_EXIT) { /* a thread ends: its tid may be reused */
 		notify_respond(ns, 0, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
 		if (!t->attached && t->st.tid != t->st.proc->pid)
@@ -148,4 +166,23 @@ void notify_drain(struct notify_sensor *ns)
 		}
 		handle(ns, &n);
 	}
+}
+
+int notify_wait_one(struct notify_sensor *ns)
+{
+	if (ns->listener < 0)
+		return -1;
+	struct seccomp_notif n;
+	memset(&n, 0, sizeof(n));
+	long r = cancelpoint_syscall3(SYS_ioctl, ns->listener, (long)SECCOMP_IOCTL_NOTIF_RECV,
+				      (long)&n);
+	if (r == 0) {
+		handle(ns, &n);
+		return 1;
+	}
+	/* -EINTR: a signal (SIGCHLD, a timer); -ENOENT: the caller died first. */
+	if (r == -EINTR || r == -ENOENT)
+		return 0;
+	LOG_WARN("waiting for a seccomp notification: %s", strerror((int)-r));
+	return -1;
 }

@@ -20,6 +20,9 @@ struct notify_sensor {
 	struct ptrace_sensor ps; /* first: the process tree is ptrace's */
 	int listener;		 /* -1 until the child hands it over, or after it hung up */
 	bool want_sync, sync_active;
+	/* A result costs one stop (interrupt queued, then "continue"), not
+	 * three: the listener's tasks wait killable (result.c). */
+	bool result_after;
 	/* The notification being answered, and whether it was (refused). */
 	uint64_t current_id;
 	bool responded;
@@ -29,7 +32,10 @@ struct notify_sensor {
 int notify_seize(pid_t tid);
 /* notif.c: take every queued notification (bounded), answer each. */
 void notify_drain(struct notify_sensor *ns);
-/* result.c: take the current call to its exit stop; false if impossible. */
+/* notif.c: block for one notification and answer it (sensor_ops.wait_one). */
+int notify_wait_one(struct notify_sensor *ns);
+/* result.c: take the current call to its exit stop; false if impossible.
+ * The caller answers the notification afterwards (it may be withdrawn). */
 bool notify_result_start(struct notify_sensor *ns, struct task *t);
 /* result.c: t's notification after a restart: answered here (true), or a new call. */
 bool notify_result_renotified(struct notify_sensor *ns, struct task *t, long nr);

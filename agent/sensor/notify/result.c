@@ -2,13 +2,21 @@
  * result.c — a syscall's result under the notify sensor.
  *
  * A notification shows a call at its entry only. When a rule needs the
- * result (an open's fd, accept's peer, an open by handle's file), the
- * notified call is interrupted (PTRACE_INTERRUPT withdraws the
- * notification and the kernel restarts the call after the stop), restarted
- * under PTRACE_SYSCALL, notified a second time (answered "continue") and
- * taken at its exit stop like the ptrace sensor's. Three ptrace stops:
- * only for the calls whose result is wanted, which the open prefilter and
- * the rules keep rare. The stops themselves are agent/sensor/ptrace/stops.c's.
+ * result (an open's fd, accept's peer, an open by handle's file; every
+ * open of a process another task can race, race.h), the thread is
+ * interrupted. Where notified tasks wait killable once their notification
+ * is read (SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, Linux 5.19), the
+ * interrupt does not end that wait: it stays queued while the answer
+ * ("continue") lets the call run, and the thread stops on its way back to
+ * user space with the result in its registers — one ptrace stop
+ * (ptrace/syscall_result.c). A call the interrupt cuts short inside (a
+ * FIFO's open) is restarted by the kernel and notified again.
+ *
+ * Without that flag, PTRACE_INTERRUPT withdraws the notification (the
+ * kernel restarts the call after the stop), the call is restarted under
+ * PTRACE_SYSCALL, notified a second time (answered "continue") and taken
+ * at its exit stop like the ptrace sensor's: three stops. The stops
+ * themselves are agent/sensor/ptrace/stops.c's.
  */
 #include <errno.h>
 #include <string.h>
@@ -26,6 +34,10 @@ bool notify_result_start(struct notify_sensor *ns, struct task *t)
 	}
 	if (ptrace(PTRACE_INTERRUPT, t->st.tid, NULL, NULL) != 0)
 		return false;
+	if (ns->result_after) { /* it waits killable: the answer still reaches it */
+		t->wait = TASK_RESULT_AFTER;
+		return true;
+	}
 	t->wait = TASK_RESULT_INTERRUPTED;
 	ns->responded = true; /* withdrawn by the interrupt: no answer is owed */
 	return true;

@@ -65,10 +65,11 @@ static int attach(struct sensor *s, pid_t child)
 	return task_add(&of(s)->ps.tasks, child, NULL, s->core->root) ? 0 : -1;
 }
 
-static int adopt_listener(struct sensor *s, int fd)
+static int adopt_listener(struct sensor *s, int fd, bool wait_killable)
 {
 	struct notify_sensor *ns = of(s);
 	ns->listener = fd;
+	ns->result_after = wait_killable && ptrace_syscall_result_supported();
 	if (ns->want_sync) {
 		uint64_t flags = SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP;
 		ns->sync_active = ioctl(fd, SECCOMP_IOCTL_NOTIF_SET_FLAGS, flags) == 0;
@@ -88,6 +89,11 @@ static int poll_fd(struct sensor *s)
 static void on_readable(struct sensor *s)
 {
 	notify_drain(of(s));
+}
+
+static int wait_one(struct sensor *s)
+{
+	return notify_wait_one(of(s));
 }
 
 static bool refuse(struct sensor *s, struct sensor_task *t, long result)
@@ -136,6 +142,7 @@ static const struct sensor_ops notify_ops = {
 	.adopt_listener = adopt_listener,
 	.poll_fd = poll_fd,
 	.on_readable = on_readable,
+	.wait_one = wait_one,
 };
 
 struct sensor *notify_sensor_new(struct sensor_core *core, bool sync_wakeup)

@@ -26,6 +26,10 @@ enum task_wait {
 	TASK_RESULT_INTERRUPTED, /* its PTRACE_EVENT_STOP not seen yet */
 	TASK_RESULT_ENTRY,	 /* restarted: its syscall-entry stop not seen yet */
 	TASK_RESULT_NOTIFY,	 /* its second notification not seen yet */
+	/* The other way, where notified tasks wait killable: the interrupt is
+	 * queued before the answer, so the thread stops right at the syscall's
+	 * return with the result in its registers. */
+	TASK_RESULT_AFTER, /* its PTRACE_EVENT_STOP at the return not seen yet */
 };
 
 struct task {
@@ -76,6 +80,12 @@ struct ptrace_sensor {
 	void (*proc_gone)(struct ptrace_sensor *ps, struct proc *p, pid_t survivor);
 };
 
+/* syscall_result.c: at a stop on the way back to user space, the result of
+ * the syscall `tid` just made (RESULT_DONE), or that it will be restarted
+ * (RESULT_RESTART: ERESTART*), or that the registers say neither. */
+enum syscall_result { RESULT_DONE, RESULT_RESTART, RESULT_UNKNOWN };
+enum syscall_result ptrace_syscall_result(pid_t tid, long nr, long *res);
+bool ptrace_syscall_result_supported(void);
 /* clone_flags.c: the flags of the clone-family call `tid` is stopped in at
  * its fork/vfork/clone event; false when they cannot be read. */
 bool ptrace_clone_flags(pid_t tid, uint64_t *flags);

@@ -154,8 +154,28 @@ static void on_new_child(struct ptrace_sensor *ps, struct task *t, int event)
 	ptrace_resume(t, 0);
 }
 
-static void on_event_stop(struct task *t, int sig)
+/* Stopped at the return of the syscall whose result is wanted (notify/result.c). */
+static void take_result(struct ptrace_sensor *ps, struct task *t)
 {
+	long res = 0;
+	t->wait = TASK_RUNNING;
+	switch (ptrace_syscall_result(t->st.tid, t->st.rec.nr, &res)) {
+	case RESULT_DONE: core_syscall_exit(ps->base.core, &t->st, res); break;
+	case RESULT_RESTART:
+		/* The interrupt cut a sleep short (a FIFO's open): the kernel runs
+		 * the call again. Asking again the same way would cut it again, for
+		 * as long as it waits; so the rerun is taken at its exit stop
+		 * under PTRACE_SYSCALL, with no interrupt pending. */
+		t->wait = TASK_RESULT_ENTRY;
+		break;
+	case RESULT_UNKNOWN: core_syscall_unfinished(ps->base.core, &t->st); break;
+	}
+}
+
+static void on_event_stop(struct ptrace_sensor *ps, struct task *t, int sig)
+{
+	if (t->wait == TASK_RESULT_AFTER)
+		take_result(ps, t); /* then a job-control stop still stops it, below */
 	if (t->wait == TASK_RESULT_INTERRUPTED && !is_job_control_stop(sig)) {
 		t->wait = TASK_RESULT_ENTRY; /* restart it, stopping at the syscall's entry */
 		ptrace_resume(t, 0);
@@ -198,7 +218,7 @@ bool ptrace_dispatch(struct sensor *s, pid_t pid, int status)
 	case PTRACE_EVENT_CLONE: on_new_child(ps, t, event); break;
 	case PTRACE_EVENT_EXEC: on_exec(ps, t); break;
 	case PTRACE_EVENT_EXIT: ptrace_resume(t, 0); break;
-	case PTRACE_EVENT_STOP: on_event_stop(t, sig); break;
+	case PTRACE_EVENT_STOP: on_event_stop(ps, t, sig); break;
 	default:
 		if (sig == (SIGTRAP | 0x80))
 			on_syscall_stop(ps, t);

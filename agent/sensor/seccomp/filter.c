@@ -76,6 +76,10 @@ struct arg_cond {
 static const struct arg_cond arg_conds[] = {
 	/* CLONE_UNTRACED would defeat PTRACE_O_TRACECLONE: refused at the stop. */
 	{VIGIL_SC_CLONE, 0, BPF_JSET, CLONE_UNTRACED, 0},
+	/* A new thread, where threads are not attached (the notify sensor, the
+	 * one that traces thread exits): a second thread can rewrite the
+	 * paths of the first, which must then be checked at their exits. */
+	{VIGIL_SC_CLONE, 0, BPF_JSET, CLONE_THREAD, VIGIL_SC_EXIT},
 	/* A filter of the program's own is checked before the kernel has it. */
 	{VIGIL_SC_PRCTL, 0, BPF_JEQ, PR_SET_SECCOMP, 0},
 	/* TCP Fast Open connects inside sendto/sendmsg/sendmmsg. */
@@ -231,9 +235,17 @@ int seccomp_install(const struct seccomp_prog *prog)
 	return install(prog, 0) == 0 ? 0 : -1;
 }
 
-int seccomp_install_listener(const struct seccomp_prog *prog)
+#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5) /* Linux 5.19 */
+#endif
+
+int seccomp_install_listener(const struct seccomp_prog *prog, bool *wait_killable)
 {
-	long fd = install(prog, SECCOMP_FILTER_FLAG_NEW_LISTENER);
+	long fd = install(prog, SECCOMP_FILTER_FLAG_NEW_LISTENER |
+					SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV);
+	*wait_killable = fd >= 0;
+	if (fd < 0 && errno == EINVAL) /* before 5.19 */
+		fd = install(prog, SECCOMP_FILTER_FLAG_NEW_LISTENER);
 	return fd >= 0 ? (int)fd : -1;
 }
 

@@ -27,8 +27,11 @@ bool seccomp_arg_traced(const vigil_sc_set *set, int id);
 bool seccomp_needs_no_new_privs(void);
 /* Install it in the calling process (sets no_new_privs when it must). */
 int seccomp_install(const struct seccomp_prog *prog);
-/* The same with a user-notification listener: its descriptor, or -1. */
-int seccomp_install_listener(const struct seccomp_prog *prog);
+/* The same with a user-notification listener: its descriptor, or -1.
+ * *wait_killable: a notified task, once its notification is read, waits
+ * for the answer killable only (Linux >= 5.19), so a ptrace interrupt
+ * queued before the answer stops it at the syscall's return (notify/result.c). */
+int seccomp_install_listener(const struct seccomp_prog *prog, bool *wait_killable);
 /* The vigil ABI (enum vigil_arch) of a seccomp_data arch (AUDIT_ARCH_*) and nr. */
 int seccomp_arch_of(uint32_t audit_arch, uint64_t nr);
 
