@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Every test: the source checks (layering, style), then unit (ctest) and
-# integration (pytest) on the release build,
+# Every test: the source checks (the repository stands alone, layering,
+# style), then unit (ctest) and integration (pytest) on the release build,
 # a short run of the parser fuzzers, then unit and integration again on the
 # ASan/UBSan build. Usage: bash test/run-all.sh
 set -euo pipefail
@@ -34,7 +34,8 @@ build_and_test() { # $1 = build dir, rest = cmake args
   unset VIGIL_BIN VIGIL_TEST_PROGS
 }
 
-echo "== checks (layering, style) =="
+echo "== checks (standalone, layering, style) =="
+bash test/checks/standalone.sh
 bash test/checks/layers.sh
 bash test/checks/style.sh
 echo "== release build =="

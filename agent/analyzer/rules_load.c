@@ -1,4 +1,5 @@
 /* rules_load.c — loading rules files with a printed summary (see rules_load.h). */
+#include <limits.h>
 #include <stdio.h>
 
 #include "analyzer/rules_load.h"
@@ -10,8 +11,12 @@ int rules_load_reporting(struct engine *e, char *const *paths, size_t n, FILE *o
 	if (n == 0) {
 		defaults = rules_paths_default();
 		if (!defaults) {
-			fprintf(out, "vigil: error: no rules given and no bundled rules found "
-				     "(set VIGIL_RULES_DIR or pass --rules FILE)\n");
+			char looked[2 * PATH_MAX + 128];
+			rules_paths_looked(looked, sizeof(looked));
+			fprintf(out,
+				"vigil: error: no rules given and no bundled rules (*.yaml) "
+				"found %s (set VIGIL_RULES_DIR or pass --rules FILE)\n",
+				looked);
 			return -1;
 		}
 		paths = defaults;

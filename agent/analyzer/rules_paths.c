@@ -1,6 +1,7 @@
 /* rules_paths.c — where the bundled rules are (see rules_paths.h). */
 #include <dirent.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,42 +42,73 @@ static char **yaml_files(const char *dir)
 	return v;
 }
 
-/* The bundled rules directory that exists, into out. 0, or -1 if none. */
-static int bundled_dir(char *out, size_t size)
+#define DIR_MAX (PATH_MAX + 32)
+#define N_CANDIDATES 2
+
+/* The directories to look at, in order (rules_paths.h), into dirs; returns
+ * how many (0 if the executable's path cannot be read), *from_env set when
+ * the only one is $VIGIL_RULES_DIR. */
+static size_t candidates(char dirs[N_CANDIDATES][DIR_MAX], bool *from_env)
 {
 	const char *env = getenv("VIGIL_RULES_DIR");
-	if (env && *env) {
-		snprintf(out, size, "%s", env);
-		return 0;
+	*from_env = env && *env;
+	if (*from_env) {
+		snprintf(dirs[0], DIR_MAX, "%s", env);
+		return 1;
 	}
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char bin[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", bin, sizeof(bin) - 1);
 	if (n <= 0)
-		return -1;
-	self[n] = '\0';
-	char *slash = strrchr(self, '/');
+		return 0;
+	bin[n] = '\0';
+	char *slash = strrchr(bin, '/');
 	if (!slash)
-		return -1;
-	*slash = '\0';
-	static const char *const rel[] = {"/../share/vigil/rules", "/../rules"};
-	for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
-		snprintf(out, size, "%s%s", self, rel[i]);
-		if (access(out, R_OK | X_OK) == 0)
+		return 0;
+	*slash = '\0'; /* bin: the executable's directory ("" for /) */
+	char *up = strrchr(bin, '/');
+	int prefix_len = up ? (int)(up - bin) : 0; /* bin/.. */
+	snprintf(dirs[0], DIR_MAX, "%.*s/share/vigil/rules", prefix_len, bin);
+	snprintf(dirs[1], DIR_MAX, "%s/share/vigil/rules", bin);
+	return 2;
+}
+
+/* The bundled rules directory that exists, into out. 0, or -1 if none. */
+static int bundled_dir(char out[DIR_MAX])
+{
+	char dirs[N_CANDIDATES][DIR_MAX];
+	bool from_env;
+	size_t n = candidates(dirs, &from_env);
+	for (size_t i = 0; i < n; i++)
+		if (from_env || access(dirs[i], R_OK | X_OK) == 0) {
+			memcpy(out, dirs[i], DIR_MAX);
 			return 0;
-	}
+		}
 	return -1;
+}
+
+void rules_paths_looked(char *out, size_t size)
+{
+	char dirs[N_CANDIDATES][DIR_MAX];
+	bool from_env;
+	size_t n = candidates(dirs, &from_env);
+	if (n == 0)
+		snprintf(out, size, "beside the executable (/proc/self/exe cannot be read)");
+	else if (from_env)
+		snprintf(out, size, "in %s (from VIGIL_RULES_DIR)", dirs[0]);
+	else
+		snprintf(out, size, "in %s or %s", dirs[0], dirs[1]);
 }
 
 char **rules_paths_default(void)
 {
-	char dir[PATH_MAX + 32];
-	return bundled_dir(dir, sizeof(dir)) == 0 ? yaml_files(dir) : NULL;
+	char dir[DIR_MAX];
+	return bundled_dir(dir) == 0 ? yaml_files(dir) : NULL;
 }
 
 int rules_bundled_path(const char *rel, char *out, size_t size)
 {
-	char dir[PATH_MAX + 32];
-	if (bundled_dir(dir, sizeof(dir)) != 0)
+	char dir[DIR_MAX];
+	if (bundled_dir(dir) != 0)
 		return -1;
 	int n = snprintf(out, size, "%s/%s", dir, rel);
 	return n < 0 || (size_t)n >= size || access(out, R_OK) != 0 ? -1 : 0;

@@ -1,7 +1,8 @@
 """A fake ECS task metadata endpoint v4: ${URI} (this container) and
 ${URI}/task, answering with the AWS documentation's and OpenTelemetry's
-example documents from shared/upstream/aws/examples (read at run time, not
-copied). GET only; anything else is 404 / a violation.
+example documents vendored in test/data/aws/ecs-task-metadata-v4 (read at run
+time; where they come from: test/data/aws/SOURCES). GET only; anything else
+is 404 / a violation.
 
 variant: "fargate" (OpenTelemetry fixtures) or "ec2" (AWS docs).
 """
@@ -10,7 +11,7 @@ from pathlib import Path
 
 from aws_common import Fake, StrictHandler
 
-EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "upstream" / "aws" / "examples" / "ecs-task-metadata-v4"
+EXAMPLES = Path(__file__).resolve().parents[1] / "data" / "aws" / "ecs-task-metadata-v4"
 FILES = {
     "fargate": ("otel-go-contrib/metadatav4-response-task-fargate.json",
                 "otel-go-contrib/metadatav4-response-container-fargate.json"),

@@ -11,7 +11,7 @@
  *     -fno-sanitize-recover=undefined -Iinclude -Iagent \
  *     test/fuzz/fuzz_rules_yaml.c agent/rules/rules_*.c agent/rules/ruleset.c \
  *     -lyaml -o /tmp/fuzz_rules_yaml
- *   mkdir -p /tmp/fuzz-corpus && cp ../shared/upstream/falco-rules/falco*.yaml \
+ *   mkdir -p /tmp/fuzz-corpus && cp test/data/falco-rules/falco*.yaml \
  *     test/unit/rules/data/ruleset/bad_*.yaml /tmp/fuzz-corpus/
  *   /tmp/fuzz_rules_yaml -max_total_time=60 -max_len=16384 \
  *     -dict=test/fuzz/rules_yaml.dict /tmp/fuzz-corpus

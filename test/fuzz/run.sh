@@ -7,7 +7,7 @@ cd "$(dirname "$0")/../.."
 secs=${FUZZ_SECONDS:-20}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-upstream=../shared/upstream/falco-rules
+upstream=test/data/falco-rules  # Falco's own rules files (vendored: SOURCES there)
 
 # The targets are CMake's (VIGIL_FUZZ: clang, libFuzzer, ASan/UBSan), in a
 # build directory of their own; they link the parts they exercise.
@@ -23,7 +23,7 @@ done
 # Seeds: Falco's own rules files (and each condition line of them for the parser).
 mkdir -p "$work/seed_yaml" "$work/seed_cond"
 cp rules/*.yaml "$work/seed_yaml/"
-if [ -d "$upstream" ]; then cp "$upstream"/*.yaml "$work/seed_yaml/"; fi
+cp "$upstream"/*.yaml "$work/seed_yaml/"
 # (sed -n, not head: head would close the pipe early and, under pipefail,
 # the writer's SIGPIPE would fail the script with 141.)
 grep -h "condition:" "$work"/seed_yaml/*.yaml | sed -n 's/^ *condition: *//; 1,400p' |

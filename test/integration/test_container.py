@@ -7,7 +7,7 @@ need at their host paths, with
 
     ENTRYPOINT ["/opt/vigil/bin/vigil", "--no-rules", "--events-out", "/out/events.ndjson", "--"]
 
-Containers run with the flags from shared/DESIGN.md (runc, cgroupfs,
+Containers run with the flags of PODMAN and RUN_FLAGS below (runc, cgroupfs,
 ulimits, `--cap-drop ALL --cap-add SYS_PTRACE`). Checked: vigil is PID 1,
 the program's exit code and `podman stop` (SIGTERM) outcomes propagate,
 and the events name the right processes.

@@ -1,7 +1,8 @@
 """The rule engine end to end: loading Falco's own files, the rule commands,
 live detection under the real tracer, false positives, and offline replay.
 
-The upstream Falco rules are read from ../shared/upstream/falco-rules (as in CI).
+Falco's own rules files are the copies in test/data/falco-rules (where they
+come from: test/data/falco-rules/SOURCES).
 """
 import errno
 import json
@@ -13,7 +14,7 @@ import pytest
 from vigil_runner import vigil_env, vigil_run
 
 REPO = Path(__file__).resolve().parents[2]
-UPSTREAM = REPO.parent / "shared" / "upstream" / "falco-rules"
+UPSTREAM = REPO / "test" / "data" / "falco-rules"
 STABLE = UPSTREAM / "falco_rules.yaml"
 INCUBATING = UPSTREAM / "falco-incubating_rules.yaml"
 SANDBOX = UPSTREAM / "falco-sandbox_rules.yaml"

@@ -32,7 +32,7 @@
 #   VIGIL_BIN     vigil binary (default <repo>/build/vigil); vigil-analyzer,
 #                 libvigil_rules.a and libvigil_common.a must sit beside it
 #                 (any CMake build dir has them)
-#   VIGIL_UPSTREAM_RULES  Falco's rules files (default <repo>/../shared/upstream/falco-rules)
+#   VIGIL_UPSTREAM_RULES  Falco's rules files (default <repo>/test/data/falco-rules)
 #
 # Needs cc, libyaml and jansson headers, python3. The recorded stream and
 # the big file live in a temp dir under $TMPDIR (about 1.7 GB for 1M
@@ -44,7 +44,7 @@ REPO=$(cd "$HERE/../../.." && pwd)
 # shellcheck source=../lib.sh
 source "$HERE/../lib.sh"
 VIGIL=${VIGIL_BIN:-$REPO/build/vigil}
-UPSTREAM=${VIGIL_UPSTREAM_RULES:-$REPO/../shared/upstream/falco-rules}
+UPSTREAM=${VIGIL_UPSTREAM_RULES:-$REPO/test/data/falco-rules}
 OUT=
 MIN_EVENTS=1000000
 ROUNDS=30

@@ -1,6 +1,6 @@
 /* test_ecs_meta.c — task metadata v4 parsing on the AWS docs' and
- * OpenTelemetry's example documents (read from the shared examples next to
- * the SigV4 suite), and the batch "task" object. */
+ * OpenTelemetry's example documents ($VIGIL_ECS_META_EXAMPLES: the copies in
+ * test/data/aws/ecs-task-metadata-v4), and the batch "task" object. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,11 +15,11 @@
 
 static char *slurp(const char *rel, size_t *len)
 {
-	const char *suite = getenv("VIGIL_SIGV4_SUITE");
-	if (!suite)
-		fail_msg("VIGIL_SIGV4_SUITE is not set");
+	const char *dir = getenv("VIGIL_ECS_META_EXAMPLES");
+	if (!dir)
+		fail_msg("VIGIL_ECS_META_EXAMPLES is not set");
 	char path[2048];
-	snprintf(path, sizeof(path), "%s/../examples/ecs-task-metadata-v4/%s", suite, rel);
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		fail_msg("%s: missing", path);

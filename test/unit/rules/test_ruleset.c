@@ -1018,7 +1018,7 @@ struct counts {
 
 static struct ruleset *load_upstream(const char *const *files, size_t n, struct counts *c, double *ms)
 {
-	const char *dir = env_dir("VIGIL_UPSTREAM_RULES", "../shared/upstream/falco-rules");
+	const char *dir = env_dir("VIGIL_UPSTREAM_RULES", "test/data/falco-rules");
 	struct ruleset *rs = ruleset_new();
 	struct vigil_diag d;
 	vigil_diag_init(&d);
