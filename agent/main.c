@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "vigil/api_key.h"
+#include "vigil/cancelpoint.h"
 #include "vigil/log.h"
 #include "vigil/prefilter.h"
 #include "sensor/core.h"
@@ -113,11 +114,36 @@ static pid_t current_analyzer_pid(void)
  * against the kernel's at the exit (each exit costs it three ptrace stops),
  * so until it does it is chosen explicitly.
  */
+/*
+ * auto: seccomp notification where the kernel hands each one over on the
+ * same CPU (Linux 6.6) and the supervisor can wait in the listener itself
+ * (vigil/cancelpoint.h); ptrace elsewhere. Without those two, notification
+ * measured no cheaper than ptrace (docs/performance.md).
+ */
+static bool auto_picks_notify(const struct notify_support *k, const char **why)
+{
+	if (!k->available)
+		*why = "no seccomp user notification with continue (Linux < 5.5)";
+	else if (!k->sync_wakeup)
+		*why = "no synchronous wake-up for seccomp notifications (Linux < 6.6)";
+	else if (!cancelpoint_supported())
+		*why = "no waiting in the notification listener on this architecture yet";
+	else
+		*why = "seccomp user notification with synchronous wake-up";
+	return k->available && k->sync_wakeup && cancelpoint_supported();
+}
+
 static bool use_notify(const struct sup_options *o)
 {
-	if (o->sensor != SENSOR_NOTIFY || o->no_trace)
+	if (o->sensor == SENSOR_PTRACE || o->no_trace)
 		return false;
 	struct notify_support k = notify_probe();
+	if (o->sensor == SENSOR_AUTO) {
+		const char *why = "";
+		bool notify = auto_picks_notify(&k, &why);
+		LOG_INFO("sensor auto: %s (%s)", notify ? "notify" : "ptrace", why);
+		return notify;
+	}
 	if (!k.available)
 		LOG_WARN("--sensor notify: this kernel has no seccomp user notification with "
 			 "continue (Linux 5.5): using ptrace");

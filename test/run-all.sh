@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 jobs=2
 
 # The suites about what the sensor sees. The whole run uses the sensor vigil
-# picks here (auto: seccomp notification on Linux >= 5.5); these run once
+# picks here (auto: seccomp notification on Linux >= 6.6, x86_64); these run once
 # more under the other one, so both sensors pass the same tests
 # (test_sensors.py runs both itself).
 SENSOR_SUITES="test/integration/test_tracer.py test/integration/test_evasion.py

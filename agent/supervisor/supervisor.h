@@ -21,7 +21,7 @@
 struct sensor;
 
 enum sup_sensor {
-	SENSOR_AUTO = 0, /* ptrace for now (main.c, use_notify) */
+	SENSOR_AUTO = 0, /* notify with sync wake-up, else ptrace (main.c, use_notify) */
 	SENSOR_PTRACE,
 	SENSOR_NOTIFY,
 };
