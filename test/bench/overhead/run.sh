@@ -2,7 +2,8 @@
 # test/bench/overhead/run.sh — what tracing costs the application.
 #
 # Not a test: it measures, side by side in one run, each workload natively,
-# under vigil (`vigil -- CMD`), under `strace -f --seccomp-bpf` and under
+# under vigil (`vigil -- CMD`: the sensor auto picks here) and under
+# `vigil --sensor ptrace -- CMD`, under `strace -f --seccomp-bpf` and under
 # plain `strace -f` (both restricted with -e trace= to the syscall set vigil
 # traces by default, output to /dev/null), under `floor` (floor.c: a
 # tracer of the same set that only stops and restarts, the least any
@@ -142,13 +143,14 @@ for t in "${NOTIFY_TOOLS[@]}"; do
 done
 echo "run.sh: floor_notify --probe: $NOTIFY_PROBE" >&2
 
-TOOLS=(native vigil floor "${NOTIFY_TOOLS[@]}" strace-seccomp strace)
+TOOLS=(native vigil vigil-ptrace floor "${NOTIFY_TOOLS[@]}" strace-seccomp strace)
 # The variants (--variants) ride on the sync wake-up if there is one.
 SYNC_OPT=$([[ $NOTIFY_PROBE == sync ]] || echo --no-sync)
 prefix() {
 	case $1 in
 	native) echo "" ;;
 	vigil) echo "$VIGIL -- " ;;
+	vigil-ptrace) echo "$VIGIL --sensor ptrace -- " ;;
 	floor) echo "$WORK/floor " ;;
 	notify-sync) echo "$WORK/floor_notify " ;;
 	notify-nosync) echo "$WORK/floor_notify --no-sync " ;;
@@ -329,7 +331,7 @@ bench a "$RUNS" 1 "" "$LOOP"
 log "(b) 10k create/write/read/unlink"
 bench b "$RUNS" 1 "" "$WORK/files $FILES_DIR 10000"
 log "(c) 1M untraced syscalls (plain strace: one run, it stops twice on every syscall)"
-bench c "$RUNS" 1 "" "$WORK/untraced 1000000" native vigil floor "${NOTIFY_TOOLS[@]}" strace-seccomp
+bench c "$RUNS" 1 "" "$WORK/untraced 1000000" native vigil vigil-ptrace floor "${NOTIFY_TOOLS[@]}" strace-seccomp
 bench c2 1 0 "" "$WORK/untraced 1000000" strace
 log "(d) compile this project, -j2 (configure not timed)"
 bench d "$DRUNS" 1 "$CONFIGURE" "$COMPILE"
@@ -391,29 +393,32 @@ def added(r, t):
     return r[t]["median"] - r["native"]["median"]
 
 rows = []
-# "met" for vigil; "floor" says whether even the floor tracer meets the
-# target, i.e. whether any ptrace + seccomp tracer of this set could; the
-# notify column the same for the best notify floor this kernel runs.
+# Targets (issue "Sensor: exact as the kernel, and several times cheaper"):
+# what vigil adds against what the ptrace floor adds for the spawn and file
+# loops, ratios to native for the rest. "met" for vigil (the sensor auto
+# picks), and whether the best notify floor this kernel runs meets it,
+# i.e. whether any design on that mechanism could.
 best_notify = next((t for t in ("notify-sync", "notify-nosync") if t in res["a"]), None)
 def row(key, label, target_txt, met):
     r = res[key]
     yn = lambda t: ("yes" if met(t) else "**no**") if t else "n/a"
     rows.append(f"| {label} | {ms(r['native']['median'])} | {cell(r, 'vigil')} | "
+                f"{cell(r, 'vigil-ptrace')} | "
                 f"{cell(r, 'floor')} | {cell(r, 'notify-sync')} | {cell(r, 'notify-nosync')} | "
                 f"{cell(r, 'strace-seccomp')} | {cell(r, 'strace')} | "
-                f"{target_txt} | {yn('vigil')} | {yn('floor')} | {yn(best_notify)} |")
+                f"{target_txt} | {yn('vigil')} | {yn(best_notify)} |")
 
 def ratio(key, tool="vigil"):
     return res[key][tool]["median"] / res[key]["native"]["median"]
 
-for key, label in (("a", "(a) 1000 × fork+exec `/bin/true` from `sh`"),
-                   ("b", "(b) 10k create/write/read/unlink")):
-    half = added(res[key], "strace-seccomp") / 2
-    row(key, label, f"added ≤ ½ of strace --seccomp-bpf's (≤ +{ms(max(half, 0))})",
-        lambda t, key=key, half=half: added(res[key], t) <= half)
-for key, label, limit in (("c", "(c) 1M untraced syscalls (getppid, pipe write+read)", 1.03),
-                          ("d", "(d) compile vigil, `cmake --build -j2`", 1.05),
-                          ("e", "(e) 1000 threads created + joined", 1.1)):
+for key, label, share in (("a", "(a) 1000 × fork+exec `/bin/true` from `sh`", 0.5),
+                          ("b", "(b) 10k create/write/read/unlink", 0.3)):
+    limit = added(res[key], "floor") * share
+    row(key, label, f"added ≤ {share} × the ptrace floor's (≤ +{ms(max(limit, 0))})",
+        lambda t, key=key, limit=limit: added(res[key], t) <= limit)
+for key, label, limit in (("c", "(c) 1M untraced syscalls (getppid, pipe write+read)", 1.15),
+                          ("d", "(d) compile vigil, `cmake --build -j2`", 1.10),
+                          ("e", "(e) 1000 threads created + joined", 1.6)):
     row(key, label, f"≤ {limit}×", lambda t, key=key, limit=limit: ratio(key, t) <= limit)
 
 rss = [l.split() for l in open(f"{W}/rss.txt")]
@@ -433,6 +438,10 @@ except OSError:
 ver = subprocess.run([os.environ["VIGIL"], "version"], capture_output=True, text=True).stdout.strip()
 strace_v = subprocess.run(["strace", "-V"], capture_output=True, text=True).stdout.splitlines()[0]
 runs, druns = os.environ["RUNS"], os.environ["DRUNS"]
+probe_run = subprocess.run([os.environ["VIGIL"], "-v", "--no-rules", "--", "/bin/true"],
+                           capture_output=True, text=True)
+auto_line = next((l.split("info: ", 1)[-1] for l in probe_run.stderr.splitlines()
+                  if "sensor auto:" in l), "sensor auto: ?")
 dropped = os.environ["DROPPED"]
 
 print(f"Measured {datetime.date.today()} on {cpu}, {os.cpu_count()} CPUs, "
@@ -450,8 +459,11 @@ print(f"Median wall time of {runs} interleaved rounds after 1 warm-up (compile: 
       + f" Workload (b) runs on {os.environ['FILES_FS']}. Load average at start "
       f"{os.environ['LOAD_START']}, at end {' '.join(open('/proc/loadavg').read().split()[:3])}.")
 print()
-print("| workload | native | vigil | floor | notify floor (sync) | notify floor (no sync) | "
-      "strace -f --seccomp-bpf | strace -f | target (vigil) | met | floor meets it | "
+print(f"`vigil` is the sensor auto picks here ({auto_line}); `vigil (ptrace)` is "
+      f"`vigil --sensor ptrace`.")
+print()
+print("| workload | native | vigil | vigil (ptrace) | floor | notify floor (sync) | "
+      "notify floor (no sync) | strace -f --seccomp-bpf | strace -f | target (vigil) | met | "
       "notify floor meets it |")
 print("|---|---|---|---|---|---|---|---|---|---|---|---|")
 print("\n".join(rows))
@@ -462,7 +474,7 @@ print(f"| supervisor RSS (VmHWM, worst workload: {sup[0]}) | {mib(sup[1])} | ≤
       f"{'yes' if int(sup[1]) <= 4096 else '**no**'} |")
 print(f"| analyzer RSS (VmHWM, worst workload: {ana[0]}) | {mib(ana[2])} | — | — |")
 print(f"| start-up latency (median `vigil -- /bin/true` − `/bin/true`, 300 runs) | "
-      f"{start_ms:.1f} ms | ≤ 20 ms | {'yes' if start_ms <= 20 else '**no**'} |")
+      f"{start_ms:.1f} ms | ≤ 15 ms | {'yes' if start_ms <= 15 else '**no**'} |")
 PY
 
 echo >&2
