@@ -102,6 +102,29 @@ def test_health_events_name_the_sensor(vigil_bin, tmp_path, sensor):
     assert f"sensor: {named}" in p.stderr
 
 
+def sync_switches(vigil_bin, tmp_path, *argv):
+    p = vigil_run(vigil_bin, "-v", "-v", "--sensor", "notify", "--no-rules", "--", *argv,
+                  env=vigil_env(drop=("VIGIL_",)), timeout=120)
+    assert p.returncode == 0, p.stderr
+    if "sensor: notify-sync" not in p.stderr:
+        pytest.skip("no synchronous wake-up on this kernel")
+    return [line.split("synchronous wake-up ", 1)[1] for line in p.stderr.splitlines()
+            if "synchronous wake-up o" in line]
+
+
+def test_sync_wakeup_follows_the_callers(vigil_bin, tmp_path):
+    """The same-CPU hand-off stays on while one process makes the calls
+    (a file loop) and goes off when many do (a spawn loop), where it costs
+    parallelism (sync.c; docs/performance.md)."""
+    f = tmp_path / "f"
+    one = sync_switches(vigil_bin, tmp_path, "sh", "-c",
+                        f"i=0; while [ $i -lt 300 ]; do : > {f}; i=$((i+1)); done")
+    assert not [s for s in one if s.startswith("off")], one
+    many = sync_switches(vigil_bin, tmp_path, "sh", "-c",
+                         "i=0; while [ $i -lt 100 ]; do cat /dev/null; i=$((i+1)); done")
+    assert many and many[0].startswith("off: calls from several processes"), many
+
+
 def test_sync_wakeup_can_be_switched_off(vigil_bin, tmp_path):
     """VIGIL_NOTIFY_SYNC=0 (for measurements) keeps notification, without
     the same-CPU hand-off."""

@@ -117,6 +117,7 @@ static void handle(struct notify_sensor *ns, const struct seccomp_notif *n)
 		notify_respond(ns, 0, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
 		return;
 	}
+	notify_sync_observe(ns, t->st.proc->pid);
 	if (notify_result_renotified(ns, t, n->data.nr))
 		return;
 	free(t->st.exec_filename); /* an exec that left none of its event behind failed */

@@ -20,6 +20,15 @@ struct notify_sensor {
 	struct ptrace_sensor ps; /* first: the process tree is ptrace's */
 	int listener;		 /* -1 until the child hands it over, or after it hung up */
 	bool want_sync, sync_active;
+	/* The same-CPU hand-off packs the tasks it wakes onto the supervisor's
+	 * CPU: a gain while one process makes the calls, a loss when several
+	 * do (a build, a spawn loop). sync.c switches it by what the last
+	 * notifications show. */
+	struct {
+		bool on;		  /* as set on the listener now */
+		pid_t last;		  /* the process of the last notification */
+		unsigned seen, changes;	  /* in the current window */
+	} sync;
 	/* A result costs one stop (interrupt queued, then "continue"), not
 	 * three: the listener's tasks wait killable (result.c). */
 	bool result_after;
@@ -32,6 +41,8 @@ struct notify_sensor {
 int notify_seize(pid_t tid);
 /* notif.c: take every queued notification (bounded), answer each. */
 void notify_drain(struct notify_sensor *ns);
+/* sync.c: one notification from process `pid`: switch the hand-off if due. */
+void notify_sync_observe(struct notify_sensor *ns, pid_t pid);
 /* notif.c: block for one notification and answer it (sensor_ops.wait_one). */
 int notify_wait_one(struct notify_sensor *ns);
 /* result.c: take the current call to its exit stop; false if impossible.

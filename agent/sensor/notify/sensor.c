@@ -73,6 +73,7 @@ static int adopt_listener(struct sensor *s, int fd, bool wait_killable)
 	if (ns->want_sync) {
 		uint64_t flags = SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP;
 		ns->sync_active = ioctl(fd, SECCOMP_IOCTL_NOTIF_SET_FLAGS, flags) == 0;
+		ns->sync.on = ns->sync_active;
 		if (!ns->sync_active)
 			LOG_INFO("this kernel has no synchronous wake-up for seccomp notifications "
 				 "(%s): each one costs a cross-CPU wake-up",
