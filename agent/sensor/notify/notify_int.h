@@ -25,9 +25,9 @@ struct notify_sensor {
 	 * do (a build, a spawn loop). sync.c switches it by what the last
 	 * notifications show. */
 	struct {
-		bool on;		  /* as set on the listener now */
-		pid_t last;		  /* the process of the last notification */
-		unsigned seen, changes;	  /* in the current window */
+		bool on;		/* as set on the listener now */
+		pid_t last;		/* the process of the last notification */
+		unsigned seen, changes; /* in the current window */
 	} sync;
 	/* A result costs one stop (interrupt queued, then "continue"), not
 	 * three: the listener's tasks wait killable (result.c). */
