@@ -109,14 +109,9 @@ static pid_t current_analyzer_pid(void)
 }
 
 /*
- * ptrace or seccomp notification (docs/architecture.md, "Sensors"). auto is
- * ptrace for now: the notify sensor does not yet check an open's path
- * against the kernel's at the exit (each exit costs it three ptrace stops),
- * so until it does it is chosen explicitly.
- */
-/*
- * auto: seccomp notification where the kernel hands each one over on the
- * same CPU (Linux 6.6) and the supervisor can wait in the listener itself
+ * ptrace or seccomp notification (docs/architecture.md, "Sensors"). auto:
+ * notification where the kernel hands each one over on the same CPU
+ * (Linux 6.6) and the supervisor can wait in the listener itself
  * (vigil/cancelpoint.h); ptrace elsewhere. Without those two, notification
  * measured no cheaper than ptrace (docs/performance.md).
  */
@@ -128,9 +123,11 @@ static bool auto_picks_notify(const struct notify_support *k, const char **why)
 		*why = "no synchronous wake-up for seccomp notifications (Linux < 6.6)";
 	else if (!cancelpoint_supported())
 		*why = "no waiting in the notification listener on this architecture yet";
-	else
+	else {
 		*why = "seccomp user notification with synchronous wake-up";
-	return k->available && k->sync_wakeup && cancelpoint_supported();
+		return true;
+	}
+	return false;
 }
 
 static bool use_notify(const struct sup_options *o)

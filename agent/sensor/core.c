@@ -162,8 +162,9 @@ enum core_verdict core_syscall_entry(struct sensor_core *c, struct sensor_task *
 	}
 	/* The exit names the file from the kernel (race.h): taken when a rule
 	 * reads the result, and whenever another task could change the path.
-	 * Under a notification sensor that exit costs three ptrace stops
-	 * (notify/result.c), paid only by processes that can be raced. */
+	 * Under a notification sensor that exit costs a ptrace stop (three
+	 * before Linux 5.19: notify/result.c), paid only by processes that can
+	 * be raced. */
 	bool race_check = decoded && race_possible(t->proc);
 	if (core_result_wanted(&c->cfg, r->id, decoded ? &c->ev : NULL) || race_check) {
 		if (decoded)

@@ -87,8 +87,8 @@ struct sensor_ops {
 	/*
 	 * Block until one notification is taken and answered (1), or a signal
 	 * cancelled the wait (0: see vigil/cancelpoint.h); -1 when the
-	 * listener is unusable. NULL where this architecture has no
-	 * cancellable wait: the loop then polls.
+	 * listener is unusable. The loop uses it where the architecture has
+	 * the cancellable wait (cancelpoint_supported), and polls elsewhere.
 	 */
 	int (*wait_one)(struct sensor *s);
 };

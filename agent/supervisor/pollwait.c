@@ -31,16 +31,21 @@ static struct timespec until(uint64_t deadline)
 	return (struct timespec){(time_t)(d / 1000000000ull), (long)(d % 1000000000ull)};
 }
 
+void pollwait_reap_queued(void (*reaped)(void *ctx, pid_t pid, int status), void *ctx)
+{
+	int status;
+	pid_t pid;
+	while ((pid = waitpid(-1, &status, __WALL | WNOHANG)) > 0)
+		reaped(ctx, pid, status);
+}
+
 /* SIGCHLDs coalesce: drain the signalfd first, then every report queued. */
 static void reap(struct pollwait *w, void (*reaped)(void *, pid_t, int), void *ctx)
 {
 	struct signalfd_siginfo si[8];
 	while (read(w->sigchld_fd, si, sizeof(si)) > 0)
 		;
-	int status;
-	pid_t pid;
-	while ((pid = waitpid(-1, &status, __WALL | WNOHANG)) > 0)
-		reaped(ctx, pid, status);
+	pollwait_reap_queued(reaped, ctx);
 }
 
 void pollwait_run(struct pollwait *w, struct sensor *sensor, uint64_t deadline,

@@ -26,5 +26,8 @@ int pollwait_init(struct pollwait *w);
  */
 void pollwait_run(struct pollwait *w, struct sensor *sensor, uint64_t deadline,
 		  void (*reaped)(void *ctx, pid_t pid, int status), void *ctx);
+/* Every child report already queued (waitpid WNOHANG), passed to `reaped`;
+ * also recvwait.c's, after a SIGCHLD. */
+void pollwait_reap_queued(void (*reaped)(void *ctx, pid_t pid, int status), void *ctx);
 
 #endif

@@ -8,6 +8,7 @@
 #include "vigil/cancelpoint.h"
 #include "vigil/log.h"
 #include "sensor/sensor.h"
+#include "supervisor/pollwait.h"
 #include "supervisor/recvwait.h"
 
 static void on_sigchld(int sig, siginfo_t *info, void *uc)
@@ -33,14 +34,6 @@ int recvwait_init(struct recvwait *w)
 	return 0;
 }
 
-static void reap_all(void (*reaped)(void *, pid_t, int), void *ctx)
-{
-	int status;
-	pid_t pid;
-	while ((pid = waitpid(-1, &status, __WALL | WNOHANG)) > 0)
-		reaped(ctx, pid, status);
-}
-
 static bool readable(int fd)
 {
 	struct pollfd p = {fd, POLLIN, 0};
@@ -52,7 +45,7 @@ void recvwait_run(struct recvwait *w, struct sensor *sensor, bool block,
 {
 	/* Cleared before reaping: a SIGCHLD from here on cancels the wait below. */
 	if (atomic_exchange(&cancelpoint_pending, 0))
-		reap_all(reaped, ctx);
+		pollwait_reap_queued(reaped, ctx);
 	if (!block) {
 		if (!w->listener_broken && readable(sensor->ops->poll_fd(sensor)))
 			sensor->ops->on_readable(sensor);

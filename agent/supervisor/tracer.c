@@ -4,9 +4,9 @@
  * Block in waitpid (traced stops, the analyzer, reparented orphans) and
  * handle each report — or, under the notify sensor, in the listener
  * itself, cancelled by SIGCHLD (recvwait.c; ppoll on the listener and
- * SIGCHLD where that cannot be done, pollwait.c); the signal thread (sigfwd.c) forwards signals and
- * interrupts the wait when the nearest timer is due: batch flush, analyzer
- * restart, health report. After the program exits, poll until the
+ * SIGCHLD where that cannot be done, pollwait.c); the signal thread
+ * (sigfwd.c) forwards signals and interrupts the wait when the nearest
+ * timer is due: batch flush, analyzer restart, health report. After the program exits, poll until the
  * analyzer has drained or the deadline passed.
  */
 #include <errno.h>
