@@ -17,6 +17,9 @@
 #include <sys/ptrace.h>
 #include <sys/uio.h>
 #include <sys/user.h>
+#if defined(__aarch64__)
+#include <asm/ptrace.h> /* struct user_pt_regs */
+#endif
 
 #include "sensor/ptrace/exec_args.h"
 
