@@ -24,6 +24,7 @@
 #include "sensor/seccomp/filter.h"
 #include "supervisor/analyzer_ctl.h"
 #include "supervisor/channel.h"
+#include "supervisor/coverage.h"
 #include "supervisor/rules_handoff.h"
 #include "supervisor/supervisor.h"
 
@@ -130,26 +131,34 @@ static bool auto_picks_notify(const struct notify_support *k, const char **why)
 	return false;
 }
 
-static bool use_notify(const struct sup_options *o)
+/* Which mechanism, and how it was chosen (the coverage event says it). */
+static bool use_notify(const struct sup_options *o, char *choice, size_t n)
 {
-	if (o->sensor == SENSOR_PTRACE || o->no_trace)
+	if (o->sensor == SENSOR_PTRACE || o->no_trace) {
+		snprintf(choice, n, "%s", o->no_trace ? "--no-trace" : "--sensor ptrace");
 		return false;
+	}
 	struct notify_support k = notify_probe();
 	if (o->sensor == SENSOR_AUTO) {
 		const char *why = "";
 		bool notify = auto_picks_notify(&k, &why);
 		LOG_INFO("sensor auto: %s (%s)", notify ? "notify" : "ptrace", why);
+		snprintf(choice, n, "auto: %s (%s)", notify ? "notify" : "ptrace", why);
 		return notify;
 	}
 	if (!k.available)
 		LOG_WARN("--sensor notify: this kernel has no seccomp user notification with "
 			 "continue (Linux 5.5): using ptrace");
+	snprintf(choice, n, "%s",
+		 k.available ? "--sensor notify"
+			     : "--sensor notify: no seccomp user notification with continue "
+			       "(Linux < 5.5): ptrace");
 	return k.available;
 }
 
 /* The sensor core (sup->core) and its mechanism, fed the rules' sets. */
 static struct sensor *make_sensor(struct supervisor *sup, struct sup_options *o,
-				  const vigil_sc_set *results)
+				  const vigil_sc_set *results, struct coverage *cov)
 {
 	struct proc *root = make_root();
 	if (!root)
@@ -163,7 +172,7 @@ static struct sensor *make_sensor(struct supervisor *sup, struct sup_options *o,
 		.emit = emit_to_channel,
 		.analyzer_pid = current_analyzer_pid,
 	};
-	bool notify = use_notify(o);
+	bool notify = use_notify(o, cov->choice, sizeof(cov->choice));
 	if (notify) { /* unattached threads are forgotten when they end */
 		vigil_sc_set_add(&o->syscalls, VIGIL_SC_EXIT);
 		ccfg.traced = o->syscalls;
@@ -184,8 +193,29 @@ static struct sensor *make_sensor(struct supervisor *sup, struct sup_options *o,
 	return s;
 }
 
+/* The mechanism that watches the program (health events say the same). */
+static enum vigil_sensor_kind sensor_kind(const struct sup_options *o, struct sensor *s)
+{
+	if (o->no_trace)
+		return VIGIL_SENSOR_NONE;
+	if (!s->ops->poll_fd)
+		return VIGIL_SENSOR_PTRACE;
+	return notify_sync_active(s) ? VIGIL_SENSOR_NOTIFY_SYNC : VIGIL_SENSOR_NOTIFY;
+}
+
+/* Say it once on stderr, and once as an event for the alert sinks. */
+static void announce_coverage(struct supervisor *sup, const struct coverage *cov)
+{
+	coverage_log(cov);
+	coverage_event(&sup->marker, cov);
+	channel_push(&sup->channel, &sup->marker); /* copied: the marker is free again */
+}
+
 static int run(struct supervisor *sup, struct sup_options *o, const char *argv0)
 {
+	struct coverage cov = {.security = o->start_policy == POLICY_SECURITY,
+			       .program = o->program[0],
+			       .gap = o->no_trace ? COVER_NO_TRACE : COVER_OK};
 	if (vigil_api_key_take_env() != 0)
 		return 2;
 	if (prepare_events_out(o->events_out))
@@ -211,6 +241,8 @@ static int run(struct supervisor *sup, struct sup_options *o, const char *argv0)
 				       handoff[1],
 				       o->rule_args};
 	bool analyzer_up = analyzer_start(&sup->analyzer, &acfg) == 0;
+	if (!analyzer_up && !o->no_trace)
+		cov.gap = COVER_NO_ANALYZER;
 	vigil_sc_set results = {0};
 	if (ask_rules) {
 		close(handoff[1]);
@@ -225,19 +257,31 @@ static int run(struct supervisor *sup, struct sup_options *o, const char *argv0)
 				o->program[0]);
 			return 2;
 		}
+		if (rc > 0 && analyzer_up)
+			cov.gap = COVER_ANALYZER_SILENT;
 	}
-	struct sensor *sensor = make_sensor(sup, o, &results);
+	struct sensor *sensor = make_sensor(sup, o, &results, &cov);
 	if (!sensor)
 		return 1;
-	bool traced = false;
+	cov.sensor = sensor_kind(o, sensor);
+	if (!coverage_allows(&cov)) { /* no analyzer to tell: stderr says it */
+		cov.refused = true;
+		coverage_log(&cov);
+		return VIGIL_EXIT_UNMONITORED;
+	}
 	if (o->allow_io_uring && !o->no_trace)
 		LOG_WARN("--allow-io-uring: file and network operations the program makes through "
 			 "io_uring rings are not seen by the rules (FIM still sees file changes)");
-	pid_t child = spawn_program(sup, o, &st, sensor, &traced);
+	pid_t child = spawn_program(sup, o, &st, sensor, &cov);
 	if (child < 0)
 		return 1;
+	cov.sensor = sensor_kind(o, sensor); /* the listener decides notify-sync */
+	announce_coverage(sup, &cov);
 	close_own_memory();
-	return tracer_run(sup, o, child, sensor, traced);
+	bool watched = !o->no_trace && cov.gap != COVER_ATTACH && cov.gap != COVER_FILTER &&
+		       cov.gap != COVER_LISTENER;
+	int code = tracer_run(sup, o, child, sensor, watched);
+	return cov.refused ? VIGIL_EXIT_UNMONITORED : code;
 }
 
 int main(int argc, char **argv)
