@@ -213,8 +213,7 @@ static void announce_coverage(struct supervisor *sup, const struct coverage *cov
 
 static int run(struct supervisor *sup, struct sup_options *o, const char *argv0)
 {
-	struct coverage cov = {.security = o->start_policy == POLICY_SECURITY,
-			       .program = o->program[0],
+	struct coverage cov = {.program = o->program[0],
 			       .gap = o->no_trace ? COVER_NO_TRACE : COVER_OK};
 	if (vigil_api_key_take_env() != 0)
 		return 2;
@@ -226,10 +225,12 @@ static int run(struct supervisor *sup, struct sup_options *o, const char *argv0)
 	init_subreaper();
 	if (channel_open(&sup->channel, o->queue_bytes))
 		return 1;
-	/* The rules decide the traced set unless --syscalls or --no-rules. */
+	/* The rules decide the traced set unless --syscalls or --no-rules;
+	 * the configuration file may decide the start policy. */
 	int handoff[2] = {-1, -1};
 	bool ask_rules = !o->no_rules && !o->syscalls_given && !o->no_trace;
-	if (ask_rules && pipe2(handoff, O_CLOEXEC) != 0) {
+	bool ask_policy = !ask_rules && o->config_given && !o->policy_given && !o->no_trace;
+	if ((ask_rules || ask_policy) && pipe2(handoff, O_CLOEXEC) != 0) {
 		LOG_ERR("pipe: %s", strerror(errno));
 		return 1;
 	}
@@ -244,13 +245,18 @@ static int run(struct supervisor *sup, struct sup_options *o, const char *argv0)
 	if (!analyzer_up && !o->no_trace)
 		cov.gap = COVER_NO_ANALYZER;
 	vigil_sc_set results = {0};
-	if (ask_rules) {
+	int file_policy = VIGIL_HANDOFF_POLICY_UNSET;
+	if (ask_rules || ask_policy) {
 		close(handoff[1]);
 		acfg.syscalls_fd = -1;
-		int rc = analyzer_up ? handoff_read(handoff[0], RULES_LOAD_TIMEOUT_MS,
-						    sup->handoff_text, sizeof(sup->handoff_text),
-						    &o->syscalls, &results, &sup->open_paths)
-				     : (close(handoff[0]), 1);
+		int rc = !analyzer_up ? (close(handoff[0]), 1)
+			 : ask_policy ? handoff_read_policy(handoff[0], RULES_LOAD_TIMEOUT_MS,
+							    sup->handoff_text,
+							    sizeof(sup->handoff_text), &file_policy)
+				      : handoff_read(handoff[0], RULES_LOAD_TIMEOUT_MS,
+						     sup->handoff_text, sizeof(sup->handoff_text),
+						     &o->syscalls, &results, &sup->open_paths,
+						     &file_policy);
 		if (rc < 0) {
 			LOG_ERR("the configuration or the rules did not load (see above): not "
 				"starting %s",
@@ -260,6 +266,11 @@ static int run(struct supervisor *sup, struct sup_options *o, const char *argv0)
 		if (rc > 0 && analyzer_up)
 			cov.gap = COVER_ANALYZER_SILENT;
 	}
+	if (!o->policy_given && file_policy != VIGIL_HANDOFF_POLICY_UNSET) /* flag > env > file */
+		o->start_policy = file_policy == VIGIL_HANDOFF_POLICY_SECURITY
+					  ? POLICY_SECURITY
+					  : POLICY_AVAILABILITY;
+	cov.security = o->start_policy == POLICY_SECURITY;
 	struct sensor *sensor = make_sensor(sup, o, &results, &cov);
 	if (!sensor)
 		return 1;

@@ -42,7 +42,8 @@ static void read_event(struct coverage_facts *f, const struct vigil_event *ev)
 #define IS(name) (k && kl == strlen(name) && memcmp(k, name, kl) == 0)
 		if (IS("monitored") || IS("started")) {
 			copy_arg(flag, sizeof(flag), ev, a->val);
-			*(IS("monitored") ? &f->monitored : &f->started) = strcmp(flag, "true") == 0;
+			*(IS("monitored") ? &f->monitored : &f->started) =
+				strcmp(flag, "true") == 0;
 		} else if (IS("sensor"))
 			copy_arg(f->sensor, sizeof(f->sensor), ev, a->val);
 		else if (IS("sensor_choice"))

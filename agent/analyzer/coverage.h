@@ -26,7 +26,7 @@ struct coverage_facts {
 	bool monitored, started;
 	int32_t pid;
 	char sensor[24], choice[200], policy[16], init[16], pid1[32], reason[640];
-	int meta;	     /* 1 task metadata, 0 not on ECS, -1 unavailable */
+	int meta;	    /* 1 task metadata, 0 not on ECS, -1 unavailable */
 	char meta_err[256]; /* why unavailable */
 	struct ecs_task_meta task;
 };

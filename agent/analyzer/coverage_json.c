@@ -67,7 +67,7 @@ static int priority(const struct coverage_facts *f)
 		return RULES_PRIO_ERROR; /* nothing runs unwatched; the task fails visibly */
 	if (strcmp(f->sensor, "none") == 0 && strcmp(f->choice, "--no-trace") == 0)
 		return RULES_PRIO_WARNING; /* asked for */
-	return RULES_PRIO_CRITICAL; /* the application runs and nothing watches it */
+	return RULES_PRIO_CRITICAL;	   /* the application runs and nothing watches it */
 }
 
 static void output_line(struct strbuf *sb, const struct coverage_facts *f)
@@ -121,7 +121,9 @@ int coverage_alert_json(struct strbuf *out, const struct coverage_facts *f,
 	strbuf_add_int(out, f->pid);
 	kv_str(&o, "vigil.version", VIGIL_VERSION);
 	kv_str(&o, "vigil.task_metadata",
-	       f->meta > 0 ? "ok" : f->meta < 0 ? "unavailable" : "none");
+	       f->meta > 0   ? "ok"
+	       : f->meta < 0 ? "unavailable"
+			     : "none");
 	kv_str(&o, "vigil.task_metadata_error", f->meta < 0 ? f->meta_err : NULL);
 	kv_str(&o, "container.id", ctx ? ctx->container_id : NULL);
 	kv_str(&o, "container.name", ctx ? ctx->container_name : NULL);

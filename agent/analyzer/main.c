@@ -356,7 +356,9 @@ static void tell_supervisor(struct analyzer *a, const struct analyzer_options *o
 		if (a->cfg.fim.n_watches)
 			attribution_syscalls(&extra);
 		backstop_syscalls(a->backstop, &extra);
-		handoff_write_syscalls(o->syscalls_fd, a->engine, &extra);
+		handoff_write_syscalls(o->syscalls_fd, a->engine, &extra, a->cfg.start_policy);
+	} else {
+		handoff_write_policy(o->syscalls_fd, a->cfg.start_policy);
 	}
 	close(o->syscalls_fd);
 }

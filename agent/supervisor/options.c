@@ -136,6 +136,7 @@ static int start_policy(struct sup_options *o, const char *what, const char *val
 			val ? val : "");
 		return -1;
 	}
+	o->policy_given = true;
 	return 0;
 }
 
@@ -151,6 +152,8 @@ static int options_from_env(struct sup_options *o)
 	v = getenv("VIGIL_START_POLICY");
 	if (v && *v && start_policy(o, "VIGIL_START_POLICY", v))
 		return -1;
+	v = getenv("VIGIL_CONFIG");
+	o->config_given = v && *v;
 	v = getenv("VIGIL_NOTIFY_SYNC");
 	o->notify_no_sync = v && (strcmp(v, "0") == 0 || strcmp(v, "false") == 0);
 	v = getenv("VIGIL_NOTIFY_WAIT");
@@ -218,6 +221,8 @@ static int parse_one(int argc, char **argv, int *i, struct sup_options *o)
 			return -1;
 		}
 		(*i)++;
+		if (strcmp(a, "--config") == 0)
+			o->config_given = true;
 		return rule_arg(o,
 				strcmp(a, "-p") == 0   ? "--priority"
 				: strcmp(a, "-o") == 0 ? "--output"

@@ -43,7 +43,9 @@ enum sup_sensor {
 
 struct sup_options {
 	enum sup_sensor sensor;		/* --sensor, VIGIL_SENSOR */
-	enum start_policy start_policy; /* --start-policy, VIGIL_START_POLICY */
+	enum start_policy start_policy; /* --start-policy, VIGIL_START_POLICY, the file's */
+	bool policy_given;		/* by the flag or the variable: the file's is ignored */
+	bool config_given;		/* --config or VIGIL_CONFIG: the file may set it */
 	bool notify_no_sync;	/* VIGIL_NOTIFY_SYNC=0: no same-CPU wake-up (measurements) */
 	bool notify_poll;	/* VIGIL_NOTIFY_WAIT=poll: ppoll, not the listener (measurements) */
 	bool group_forward;	/* -g: signal the program's process group */

@@ -165,6 +165,31 @@ def test_security_without_an_analyzer_does_not_start(vigil_bin, tmp_path):
     assert "runs UNMONITORED: vigil-analyzer could not be started" in p.stderr
 
 
+@pytest.mark.parametrize("rules", [[], ["--no-rules"], ["--syscalls", "openat"]])
+def test_start_policy_from_the_configuration_file(vigil_bin, progs_dir, tmp_path, rules):
+    """The file's start_policy (read by the analyzer, handed to the
+    supervisor before the start) applies with or without rules; the
+    variable and the flag override it."""
+    marker, conf = tmp_path / "ran", tmp_path / "vigil.yaml"
+    conf.write_text("start_policy: security\n")
+    p = vigil_run(vigil_bin, *rules, "--config", conf, "--", "touch", marker,
+                  env=env_for("ptrace"), wrapper=deny(progs_dir, "ptrace"))
+    assert p.returncode == EXIT_UNMONITORED and not marker.exists(), p.stderr
+    p = vigil_run(vigil_bin, *rules, "--", "touch", marker,
+                  env=env_for("ptrace", VIGIL_CONFIG=conf, VIGIL_START_POLICY="availability"),
+                  wrapper=deny(progs_dir, "ptrace"))
+    assert p.returncode == 0 and marker.exists(), p.stderr
+    marker.unlink()
+    conf.write_text("start_policy: availability\n")
+    p = vigil_run(vigil_bin, *rules, "--config", conf, "--start-policy", "security", "--", "touch",
+                  marker, env=env_for("ptrace"), wrapper=deny(progs_dir, "ptrace"))
+    assert p.returncode == EXIT_UNMONITORED and not marker.exists(), p.stderr
+    conf.write_text("start_policy: strict\n")
+    p = vigil_run(vigil_bin, *rules, "--config", conf, "--", "touch", marker, env=env_for("ptrace"))
+    assert p.returncode == 2 and not marker.exists()
+    assert "start_policy: expected availability or security" in p.stderr
+
+
 def test_bad_policy_and_no_trace_under_security_are_usage_errors(vigil_bin, tmp_path):
     marker = tmp_path / "ran"
     for args, env in ((["--start-policy", "maybe"], {}), ([], {"VIGIL_START_POLICY": "strict"}),
