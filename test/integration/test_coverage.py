@@ -285,3 +285,20 @@ def test_under_another_init_vigil_is_a_subreaper(vigil_bin, init):
         assert f["vigil.pid1"] == "tini" and f["vigil.pid"] == 2
     else:
         assert f["vigil.pid1"] == Path("/proc/1/comm").read_text().strip()
+
+
+def test_rules_never_see_the_coverage_event_live_or_in_replay(vigil_bin, tmp_path):
+    """The alert is vigil's own: a rule on the event would alert it twice."""
+    rules, events = tmp_path / "r.yaml", tmp_path / "ev.ndjson"
+    rules.write_text("- rule: cov\n  desc: d\n  priority: NOTICE\n"
+                     "  condition: evt.type = vigil_coverage\n  output: seen %evt.type\n")
+    p = vigil_run(vigil_bin, "--rules", rules, "--events-out", events, "--", "true",
+                  env=env_for("ptrace"))
+    assert p.returncode == 0, p.stderr
+    rule_alerts = [l for l in p.stdout.splitlines() if '"rule":"cov"' in l]
+    assert rule_alerts == [] and len(coverage_alerts(p.stdout)) == 1
+    assert '"vigil_coverage"' in events.read_text()
+    r = subprocess.run([str(vigil_bin), "replay", "--rules", str(rules), str(events)],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert '"rule":"cov"' not in r.stdout and "0 alerts" in r.stderr, r.stderr
