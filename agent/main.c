@@ -24,6 +24,7 @@
 #include "sensor/seccomp/filter.h"
 #include "supervisor/analyzer_ctl.h"
 #include "supervisor/channel.h"
+#include "supervisor/coverage.h"
 #include "supervisor/rules_handoff.h"
 #include "supervisor/supervisor.h"
 
@@ -130,26 +131,34 @@ static bool auto_picks_notify(const struct notify_support *k, const char **why)
 	return false;
 }
 
-static bool use_notify(const struct sup_options *o)
+/* Which mechanism, and how it was chosen (the coverage event says it). */
+static bool use_notify(const struct sup_options *o, char *choice, size_t n)
 {
-	if (o->sensor == SENSOR_PTRACE || o->no_trace)
+	if (o->sensor == SENSOR_PTRACE || o->no_trace) {
+		snprintf(choice, n, "%s", o->no_trace ? "--no-trace" : "--sensor ptrace");
 		return false;
+	}
 	struct notify_support k = notify_probe();
 	if (o->sensor == SENSOR_AUTO) {
 		const char *why = "";
 		bool notify = auto_picks_notify(&k, &why);
 		LOG_INFO("sensor auto: %s (%s)", notify ? "notify" : "ptrace", why);
+		snprintf(choice, n, "auto: %s (%s)", notify ? "notify" : "ptrace", why);
 		return notify;
 	}
 	if (!k.available)
 		LOG_WARN("--sensor notify: this kernel has no seccomp user notification with "
 			 "continue (Linux 5.5): using ptrace");
+	snprintf(choice, n, "%s",
+		 k.available ? "--sensor notify"
+			     : "--sensor notify: no seccomp user notification with continue "
+			       "(Linux < 5.5): ptrace");
 	return k.available;
 }
 
 /* The sensor core (sup->core) and its mechanism, fed the rules' sets. */
 static struct sensor *make_sensor(struct supervisor *sup, struct sup_options *o,
-				  const vigil_sc_set *results)
+				  const vigil_sc_set *results, struct coverage *cov)
 {
 	struct proc *root = make_root();
 	if (!root)
@@ -163,7 +172,7 @@ static struct sensor *make_sensor(struct supervisor *sup, struct sup_options *o,
 		.emit = emit_to_channel,
 		.analyzer_pid = current_analyzer_pid,
 	};
-	bool notify = use_notify(o);
+	bool notify = use_notify(o, cov->choice, sizeof(cov->choice));
 	if (notify) { /* unattached threads are forgotten when they end */
 		vigil_sc_set_add(&o->syscalls, VIGIL_SC_EXIT);
 		ccfg.traced = o->syscalls;
@@ -184,8 +193,28 @@ static struct sensor *make_sensor(struct supervisor *sup, struct sup_options *o,
 	return s;
 }
 
+/* The mechanism that watches the program (health events say the same). */
+static enum vigil_sensor_kind sensor_kind(const struct sup_options *o, struct sensor *s)
+{
+	if (o->no_trace)
+		return VIGIL_SENSOR_NONE;
+	if (!s->ops->poll_fd)
+		return VIGIL_SENSOR_PTRACE;
+	return notify_sync_active(s) ? VIGIL_SENSOR_NOTIFY_SYNC : VIGIL_SENSOR_NOTIFY;
+}
+
+/* Say it once on stderr, and once as an event for the alert sinks. */
+static void announce_coverage(struct supervisor *sup, const struct coverage *cov)
+{
+	coverage_log(cov);
+	coverage_event(&sup->marker, cov);
+	channel_push(&sup->channel, &sup->marker); /* copied: the marker is free again */
+}
+
 static int run(struct supervisor *sup, struct sup_options *o, const char *argv0)
 {
+	struct coverage cov = {.program = o->program[0],
+			       .gap = o->no_trace ? COVER_NO_TRACE : COVER_OK};
 	if (vigil_api_key_take_env() != 0)
 		return 2;
 	if (prepare_events_out(o->events_out))
@@ -196,10 +225,12 @@ static int run(struct supervisor *sup, struct sup_options *o, const char *argv0)
 	init_subreaper();
 	if (channel_open(&sup->channel, o->queue_bytes))
 		return 1;
-	/* The rules decide the traced set unless --syscalls or --no-rules. */
+	/* The rules decide the traced set unless --syscalls or --no-rules;
+	 * the configuration file may decide the start policy. */
 	int handoff[2] = {-1, -1};
 	bool ask_rules = !o->no_rules && !o->syscalls_given && !o->no_trace;
-	if (ask_rules && pipe2(handoff, O_CLOEXEC) != 0) {
+	bool ask_policy = !ask_rules && o->config_given && !o->policy_given && !o->no_trace;
+	if ((ask_rules || ask_policy) && pipe2(handoff, O_CLOEXEC) != 0) {
 		LOG_ERR("pipe: %s", strerror(errno));
 		return 1;
 	}
@@ -211,33 +242,57 @@ static int run(struct supervisor *sup, struct sup_options *o, const char *argv0)
 				       handoff[1],
 				       o->rule_args};
 	bool analyzer_up = analyzer_start(&sup->analyzer, &acfg) == 0;
+	if (!analyzer_up && !o->no_trace)
+		cov.gap = COVER_NO_ANALYZER;
 	vigil_sc_set results = {0};
-	if (ask_rules) {
+	int file_policy = VIGIL_HANDOFF_POLICY_UNSET;
+	if (ask_rules || ask_policy) {
 		close(handoff[1]);
 		acfg.syscalls_fd = -1;
-		int rc = analyzer_up ? handoff_read(handoff[0], RULES_LOAD_TIMEOUT_MS,
-						    sup->handoff_text, sizeof(sup->handoff_text),
-						    &o->syscalls, &results, &sup->open_paths)
-				     : (close(handoff[0]), 1);
+		int rc = !analyzer_up ? (close(handoff[0]), 1)
+			 : ask_policy ? handoff_read_policy(handoff[0], RULES_LOAD_TIMEOUT_MS,
+							    sup->handoff_text,
+							    sizeof(sup->handoff_text), &file_policy)
+				      : handoff_read(handoff[0], RULES_LOAD_TIMEOUT_MS,
+						     sup->handoff_text, sizeof(sup->handoff_text),
+						     &o->syscalls, &results, &sup->open_paths,
+						     &file_policy);
 		if (rc < 0) {
 			LOG_ERR("the configuration or the rules did not load (see above): not "
 				"starting %s",
 				o->program[0]);
 			return 2;
 		}
+		if (rc > 0 && analyzer_up)
+			cov.gap = COVER_ANALYZER_SILENT;
 	}
-	struct sensor *sensor = make_sensor(sup, o, &results);
+	if (!o->policy_given && file_policy != VIGIL_HANDOFF_POLICY_UNSET) /* flag > env > file */
+		o->start_policy = file_policy == VIGIL_HANDOFF_POLICY_SECURITY
+					  ? POLICY_SECURITY
+					  : POLICY_AVAILABILITY;
+	cov.security = o->start_policy == POLICY_SECURITY;
+	struct sensor *sensor = make_sensor(sup, o, &results, &cov);
 	if (!sensor)
 		return 1;
-	bool traced = false;
+	cov.sensor = sensor_kind(o, sensor);
+	if (!coverage_allows(&cov)) { /* no analyzer to tell: stderr says it */
+		cov.refused = true;
+		coverage_log(&cov);
+		return VIGIL_EXIT_UNMONITORED;
+	}
 	if (o->allow_io_uring && !o->no_trace)
 		LOG_WARN("--allow-io-uring: file and network operations the program makes through "
 			 "io_uring rings are not seen by the rules (FIM still sees file changes)");
-	pid_t child = spawn_program(sup, o, &st, sensor, &traced);
+	pid_t child = spawn_program(sup, o, &st, sensor, &cov);
 	if (child < 0)
 		return 1;
+	cov.sensor = sensor_kind(o, sensor); /* the listener decides notify-sync */
+	announce_coverage(sup, &cov);
 	close_own_memory();
-	return tracer_run(sup, o, child, sensor, traced);
+	bool watched = !o->no_trace && cov.gap != COVER_ATTACH && cov.gap != COVER_FILTER &&
+		       cov.gap != COVER_LISTENER;
+	int code = tracer_run(sup, o, child, sensor, watched);
+	return cov.refused ? VIGIL_EXIT_UNMONITORED : code;
 }
 
 int main(int argc, char **argv)

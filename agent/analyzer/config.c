@@ -25,6 +25,7 @@ void config_free(struct vigil_config *c)
 		free(c->rules[i]);
 	free(c->priority);
 	free(c->rule_matching);
+	free(c->start_policy);
 	fim_config_free(&c->fim);
 	for (size_t i = 0; i < c->n_ship; i++) {
 		free(c->ship[i].key);
@@ -105,6 +106,16 @@ static void take_string(struct vigil_dctx *dc, const char *key, const struct yno
 		dc->oom = true;
 }
 
+/* availability or security; the supervisor applies it (handoff_wire.h). */
+static void take_policy(struct vigil_config *c, struct vigil_dctx *dc, const struct ynode *n)
+{
+	take_string(dc, "start_policy", n, &c->start_policy);
+	if (c->start_policy && strcmp(c->start_policy, "availability") != 0 &&
+	    strcmp(c->start_policy, "security") != 0)
+		vigil_dctx_add(dc, VIGIL_DIAG_ERROR, n->line, n->col, "start_policy",
+			       "expected availability or security, not '%s'", c->start_policy);
+}
+
 static bool is_ship_section(const char *k)
 {
 	for (size_t i = 0; i < sizeof(ship_sections) / sizeof(ship_sections[0]); i++)
@@ -130,6 +141,8 @@ static void take_top(struct vigil_config *c, struct vigil_dctx *dc, const struct
 			take_string(dc, key, v, &c->priority);
 		else if (strcmp(key, "rule_matching") == 0)
 			take_string(dc, key, v, &c->rule_matching);
+		else if (strcmp(key, "start_policy") == 0)
+			take_policy(c, dc, v);
 		else if (strcmp(key, "fim") == 0)
 			config_take_fim(c, dc, v);
 		else if (is_ship_section(key))
@@ -137,7 +150,8 @@ static void take_top(struct vigil_config *c, struct vigil_dctx *dc, const struct
 		else
 			vigil_dctx_add(
 				dc, VIGIL_DIAG_ERROR, k->line, k->col, key,
-				"unknown key (expected rules, priority, rule_matching, fim, "
+				"unknown key (expected rules, priority, rule_matching, "
+				"start_policy, fim, "
 				"outputs, "
 				"http, queue, spool, drain, file, health, api_key, falcosidekick)");
 	}

@@ -28,6 +28,7 @@ struct vigil_config {
 	char *rules[CONFIG_MAX_RULES];
 	int n_rules;
 	char *priority, *rule_matching;
+	char *start_policy; /* the file's start_policy (the supervisor's; handed over) */
 	struct fim_config fim;
 	struct config_kv *ship;
 	size_t n_ship;

@@ -27,9 +27,28 @@ static void narrow_sends(vigil_sc_set *set)
 	}
 }
 
-void handoff_write_syscalls(int fd, const struct engine *e, const vigil_sc_set *extra)
+static enum vigil_handoff_policy policy_of(const char *p)
+{
+	return !p			    ? VIGIL_HANDOFF_POLICY_UNSET
+	       : strcmp(p, "security") == 0 ? VIGIL_HANDOFF_POLICY_SECURITY
+					    : VIGIL_HANDOFF_POLICY_AVAILABILITY;
+}
+
+void handoff_write_policy(int fd, const char *policy)
+{
+	struct strbuf sb;
+	strbuf_init(&sb, 64);
+	if (vigil_handoff_encode_policy(&sb, policy_of(policy)) != 0 ||
+	    (sb.len && vigil_write_all(fd, sb.data, sb.len) != 0))
+		LOG_WARN("telling the supervisor the start policy failed");
+	strbuf_free(&sb);
+}
+
+void handoff_write_syscalls(int fd, const struct engine *e, const vigil_sc_set *extra,
+			    const char *policy)
 {
 	struct vigil_handoff h;
+	h.policy = policy_of(policy);
 	h.all = !engine_syscalls(e, &h.set);
 	for (size_t w = 0; extra && w < sizeof(h.set.bits) / sizeof(h.set.bits[0]); w++)
 		h.set.bits[w] |= extra->bits[w];

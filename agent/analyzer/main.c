@@ -22,6 +22,7 @@
 #include "analyzer/alerts.h"
 #include "analyzer/backstop.h"
 #include "analyzer/config_setup.h"
+#include "analyzer/coverage.h"
 #include "analyzer/delivery.h"
 #include "analyzer/fim_live.h"
 #include "analyzer/handoff.h"
@@ -77,7 +78,9 @@ struct analyzer {
 	struct loss loss; /* loss reports (loss.h) */
 	uint64_t loss_timer;
 	struct vigil_event *health; /* scratch: health events of our own */
+	struct coverage cov;	    /* the "vigil coverage" alert (coverage.h) */
 	bool keep_config;
+	bool meta_busy; /* the task metadata thread is still in a request */
 	int rc;
 };
 
@@ -243,7 +246,9 @@ static int on_event(struct vigil_event *ev, void *ctx)
 		return 1;
 	count_gap(a, ev->num);
 	backstop_observe(a->backstop, ev);
-	if (ev->kind == VIGIL_EV_HEALTH) {
+	if (ev->kind == VIGIL_EV_COVERAGE) {
+		coverage_take(&a->cov, ev); /* vigil's own alert, not the rules' */
+	} else if (ev->kind == VIGIL_EV_HEALTH) {
 		complete_health(a, &ev->health, false);
 		if (a->engine)
 			engine_eval(a->engine, ev, &a->ctx, alerts_on_match, &a->alerts);
@@ -351,7 +356,9 @@ static void tell_supervisor(struct analyzer *a, const struct analyzer_options *o
 		if (a->cfg.fim.n_watches)
 			attribution_syscalls(&extra);
 		backstop_syscalls(a->backstop, &extra);
-		handoff_write_syscalls(o->syscalls_fd, a->engine, &extra);
+		handoff_write_syscalls(o->syscalls_fd, a->engine, &extra, a->cfg.start_policy);
+	} else {
+		handoff_write_policy(o->syscalls_fd, a->cfg.start_policy);
 	}
 	close(o->syscalls_fd);
 }
@@ -368,6 +375,7 @@ static int run(struct analyzer *a, const struct analyzer_options *o)
 	if (!a->delivery)
 		return 1;
 	a->alerts.delivery = a->delivery;
+	coverage_init(&a->cov, a->loop, a->delivery, &a->ctx);
 	if (a->crash_alerts) {
 		delivery_count_crash_loss(a->delivery, a->crash_alerts);
 		store_progress(a); /* counted once: not again by our own successor */
@@ -392,10 +400,14 @@ static int run(struct analyzer *a, const struct analyzer_options *o)
 	fim_live_flush(&a->fim);
 	if (loss_pending(&a->loss)) /* a report still owed goes out now, not never */
 		own_health(a, true);
+	/* The program ended before task metadata came: a quarter of the drain. */
+	coverage_flush(&a->cov, o->drain_ms / 4);
 	flush_all(a);
 	/* what the supervisor waits for us, less a margin for the rest of the exit */
 	delivery_finish(a->delivery, o->drain_ms > 1000 ? o->drain_ms - 500 : o->drain_ms / 2);
 	a->keep_config = fim_live_stop(&a->fim);
+	a->meta_busy = coverage_busy(&a->cov);
+	coverage_free(&a->cov);
 	backstop_free(a->backstop);
 	a->backstop = NULL;
 	evloop_cancel_timer(a->loop, a->progress_timer);
@@ -493,9 +505,10 @@ int main(int argc, char **argv)
 		tracking_free(&a.tracking);
 	}
 	alerts_free(&a.alerts);
-	if (a.keep_config) {
-		/* A FIM scan thread is still running: leave now, without exit()'s
-		 * teardown (atexit handlers, sanitizer checks) under its feet. */
+	if (a.keep_config || a.meta_busy) {
+		/* A FIM scan thread, or the task metadata thread, is still running:
+		 * leave now, without exit()'s teardown (atexit handlers, sanitizer
+		 * checks) under its feet. */
 		fflush(NULL);
 		_exit(rc == 0 && !a.write_failed ? 0 : 1);
 	}

@@ -316,6 +316,13 @@ void ndjson_event(struct strbuf *sb, const struct vigil_event *ev)
 		strbuf_addc(sb, '}');
 		return;
 	}
+	if (ev->kind == VIGIL_EV_COVERAGE) { /* vigil's own: who it is and what it watches */
+		kv_cstr(sb, "evt.source", "vigil");
+		kv_int(sb, "proc.pid", ev->proc.pid);
+		tamper_and_args(sb, ev);
+		strbuf_addc(sb, '}');
+		return;
+	}
 	if (ev->kind == VIGIL_EV_UNSEEN_OPEN) { /* no process: nobody said who opened it */
 		kv_cstr(sb, "evt.source", "vigil");
 		tamper_and_args(sb, ev);

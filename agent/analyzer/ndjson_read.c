@@ -648,6 +648,7 @@ static int finish(struct rd *rd)
 		   : ev->type == VIGIL_SC_HEALTH      ? VIGIL_EV_HEALTH
 		   : ev->type == VIGIL_SC_FIM	      ? VIGIL_EV_FIM
 		   : ev->type == VIGIL_SC_UNSEEN_OPEN ? VIGIL_EV_UNSEEN_OPEN
+		   : ev->type == VIGIL_SC_COVERAGE    ? VIGIL_EV_COVERAGE
 						      : VIGIL_EV_SYSCALL;
 	if (ev->kind == VIGIL_EV_FIM && !vigil_str_present(ev->fim.path))
 		return ndr_fail(rd, "fim.path", "missing");

@@ -124,6 +124,8 @@ int replay_main(int argc, char **argv)
 			continue;
 		}
 		events++;
+		if (ev->kind == VIGIL_EV_COVERAGE)
+			continue; /* live, vigil alerts it itself; no rule sees it (events.md) */
 		tracking_observe(&tracking, ev);
 		engine_eval(e, ev, &ctx, alerts_on_match, &out);
 	}

@@ -12,6 +12,9 @@
 #include "aws/ssm.h"
 
 static pthread_mutex_t cache_mu = PTHREAD_MUTEX_INITIALIZER;
+/* Held for a whole fetch (never by the event loop, which only reads the
+ * cache): the key provider and the coverage alert ask the endpoint once. */
+static pthread_mutex_t load_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct ecs_task_meta cache;
 static bool cache_valid;
 
@@ -59,6 +62,7 @@ int ecs_meta_parse(const char *task_doc, size_t task_len, const char *container_
 		take(t, "LaunchType", out->launch_type, sizeof(out->launch_type));
 		take(c, "Name", out->container_name, sizeof(out->container_name));
 		take(c, "Image", out->image, sizeof(out->image));
+		take(c, "ImageID", out->image_digest, sizeof(out->image_digest));
 		derive(out);
 		rc = 0;
 		if (!out->task_arn[0]) {
@@ -118,11 +122,14 @@ int ecs_meta_fetch(const struct aws_ctx *ctx, struct ecs_task_meta *out, char *e
 
 int ecs_meta_load(const struct aws_ctx *ctx, char *err, size_t errlen)
 {
+	pthread_mutex_lock(&load_mu);
 	pthread_mutex_lock(&cache_mu);
 	bool have = cache_valid;
 	pthread_mutex_unlock(&cache_mu);
-	if (have)
+	if (have) {
+		pthread_mutex_unlock(&load_mu);
 		return 1;
+	}
 	struct ecs_task_meta m;
 	int rc = ecs_meta_fetch(ctx, &m, err, errlen);
 	if (rc == 1) {
@@ -131,6 +138,7 @@ int ecs_meta_load(const struct aws_ctx *ctx, char *err, size_t errlen)
 		cache_valid = true;
 		pthread_mutex_unlock(&cache_mu);
 	}
+	pthread_mutex_unlock(&load_mu);
 	return rc;
 }
 

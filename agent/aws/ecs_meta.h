@@ -23,6 +23,7 @@ struct ecs_task_meta {
 	char revision[32];
 	char container_name[256]; /* this container (the one vigil runs in) */
 	char image[512];
+	char image_digest[160]; /* the container's ImageID ("sha256:..."); "" if not given */
 	char availability_zone[64];
 	char region[64];      /* from the task ARN, else the zone without its letter */
 	char launch_type[16]; /* "EC2", "FARGATE" or "" */
@@ -32,7 +33,9 @@ struct ecs_task_meta {
  * not set (not on ECS: not an error), -1 on failure with a message in err. */
 int ecs_meta_fetch(const struct aws_ctx *ctx, struct ecs_task_meta *out, char *err, size_t errlen);
 /* Fetch once per process and cache the result; later calls return the
- * cached outcome (1) at once. Same return values as ecs_meta_fetch. */
+ * cached outcome (1) at once. One fetch at a time: a second caller waits
+ * for the first and takes its result from the cache. Same return values
+ * as ecs_meta_fetch. */
 int ecs_meta_load(const struct aws_ctx *ctx, char *err, size_t errlen);
 /* Non-blocking: copy the cached metadata into out; false if not known. */
 bool ecs_meta_cached(struct ecs_task_meta *out);

@@ -18,9 +18,28 @@ static void encode_set(struct strbuf *out, const char *key, const vigil_sc_set *
 	strbuf_addc(out, '\n');
 }
 
+static const char *policy_name(enum vigil_handoff_policy p)
+{
+	return p == VIGIL_HANDOFF_POLICY_SECURITY	? "security"
+	       : p == VIGIL_HANDOFF_POLICY_AVAILABILITY ? "availability"
+							: NULL;
+}
+
+int vigil_handoff_encode_policy(struct strbuf *out, enum vigil_handoff_policy p)
+{
+	const char *name = policy_name(p);
+	if (name) {
+		strbuf_adds(out, "POLICY ");
+		strbuf_adds(out, name);
+		strbuf_addc(out, '\n');
+	}
+	return out->truncated || out->oom ? -1 : 0;
+}
+
 int vigil_handoff_encode(struct strbuf *out, const struct vigil_handoff *h)
 {
 	strbuf_reset(out);
+	vigil_handoff_encode_policy(out, h->policy);
 	if (h->all)
 		strbuf_adds(out, "SYSCALLS *\n");
 	else
@@ -75,9 +94,24 @@ static void parse_prefilter(char *text, struct prefilter *pf)
 
 enum vigil_handoff_status vigil_handoff_decode(char *text, size_t len, struct vigil_handoff *h)
 {
+	size_t whole = len; /* a full buffer may have been cut */
 	memset(h, 0, sizeof(*h));
 	if (len == 0)
 		return VIGIL_HANDOFF_NO_ANSWER;
+	if (strncmp(text, "POLICY ", 7) == 0) { /* first, and optional */
+		char *end = strchr(text, '\n');
+		if (!end)
+			return VIGIL_HANDOFF_NO_LINE;
+		*end = '\0';
+		h->policy = strcmp(text + 7, "security") == 0 ? VIGIL_HANDOFF_POLICY_SECURITY
+			    : strcmp(text + 7, "availability") == 0
+				    ? VIGIL_HANDOFF_POLICY_AVAILABILITY
+				    : VIGIL_HANDOFF_POLICY_UNSET;
+		len -= (size_t)(end + 1 - text);
+		text = end + 1;
+		if (len == 0)
+			return VIGIL_HANDOFF_NO_LINE;
+	}
 	if (strncmp(text, "ERROR", 5) == 0)
 		return VIGIL_HANDOFF_FAILED;
 	char *nl = strchr(text, '\n');
@@ -92,7 +126,7 @@ enum vigil_handoff_status vigil_handoff_decode(char *text, size_t len, struct vi
 	    parse_line(second, "RESULTS ", &h->results) != 0)
 		return VIGIL_HANDOFF_UNREADABLE;
 	h->all = strcmp(text, "SYSCALLS *") == 0;
-	if (nl2 && len < VIGIL_HANDOFF_MAX - 1) /* a full buffer may be cut: no prefilter then */
+	if (nl2 && whole < VIGIL_HANDOFF_MAX - 1) /* a full buffer may be cut: no prefilter then */
 		parse_prefilter(nl2 + 1, &h->open_paths);
 	return VIGIL_HANDOFF_OK;
 }

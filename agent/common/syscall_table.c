@@ -27,6 +27,7 @@ static const struct sc_info sc_infos[VIGIL_SC_COUNT] = {
 	[VIGIL_SC_HEALTH] = {"vigil_health", VIGIL_SC_QUIET},
 	[VIGIL_SC_FIM] = {"fim", VIGIL_SC_QUIET},
 	[VIGIL_SC_UNSEEN_OPEN] = {"vigil_unseen_open", VIGIL_SC_QUIET},
+	[VIGIL_SC_COVERAGE] = {"vigil_coverage", VIGIL_SC_QUIET},
 };
 
 const char *vigil_syscall_name(int id)

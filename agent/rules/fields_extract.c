@@ -331,7 +331,8 @@ static void extract_evt(int id, const struct field_ref *ref, const struct vigil_
 		break;
 	}
 	case F_EVT_SOURCE:
-		set_cstr(v, ev->kind == VIGIL_EV_HEALTH || ev->kind == VIGIL_EV_UNSEEN_OPEN
+		set_cstr(v, ev->kind == VIGIL_EV_HEALTH || ev->kind == VIGIL_EV_UNSEEN_OPEN ||
+					    ev->kind == VIGIL_EV_COVERAGE
 				    ? "vigil"
 			    : ev->kind == VIGIL_EV_FIM ? "fim"
 						       : "syscall");

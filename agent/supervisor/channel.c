@@ -65,8 +65,10 @@ void channel_push(struct channel *ch, struct vigil_event *ev)
 	uint32_t size = vigil_event_seal(ev);
 	size_t padded = (size + 7u) & ~7u;
 	/* Health and end markers may exceed the bound by a batch: they carry
-	 * the drop counts, so dropping them would make the loss silent. */
-	bool vital = ev->kind == VIGIL_EV_HEALTH || ev->kind == VIGIL_EV_END;
+	 * the drop counts, so dropping them would make the loss silent; so
+	 * would dropping the coverage event (is the program watched at all). */
+	bool vital = ev->kind == VIGIL_EV_HEALTH || ev->kind == VIGIL_EV_END ||
+		     ev->kind == VIGIL_EV_COVERAGE;
 	size_t n = ch->n_batches, max = ch->max_batches;
 	if (!vital && n > max) { /* that batch is kept for the vital ones */
 		ch->dropped++;

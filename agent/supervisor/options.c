@@ -51,6 +51,9 @@ static void options_usage(FILE *out)
 	      "  --sensor KIND          how syscalls reach vigil: ptrace, notify (seccomp user\n"
 	      "                         notification), or auto (default: notify where Linux has\n"
 	      "                         its synchronous wake-up, 6.6, else ptrace)\n"
+	      "  --start-policy POLICY  availability (default): run PROGRAM even when it "
+	      "cannot be\n"
+	      "                         monitored; security: then do not start it (exit 77)\n"
 	      "  --no-trace             run as a plain init, without tracing\n"
 	      "  --drain-timeout MS     how long to let the analyzer deliver what is left at exit "
 	      "(10000)\n"
@@ -122,6 +125,21 @@ static int sensor_kind(struct sup_options *o, const char *what, const char *val)
 	return 0;
 }
 
+static int start_policy(struct sup_options *o, const char *what, const char *val)
+{
+	if (val && strcmp(val, "availability") == 0)
+		o->start_policy = POLICY_AVAILABILITY;
+	else if (val && strcmp(val, "security") == 0)
+		o->start_policy = POLICY_SECURITY;
+	else {
+		fprintf(stderr, "vigil: %s: availability or security, not '%s'\n", what,
+			val ? val : "");
+		return -1;
+	}
+	o->policy_given = true;
+	return 0;
+}
+
 /* The same switches from the environment (task definitions set env easily). */
 static int options_from_env(struct sup_options *o)
 {
@@ -131,6 +149,11 @@ static int options_from_env(struct sup_options *o)
 	v = getenv("VIGIL_SENSOR");
 	if (v && *v && sensor_kind(o, "VIGIL_SENSOR", v))
 		return -1;
+	v = getenv("VIGIL_START_POLICY");
+	if (v && *v && start_policy(o, "VIGIL_START_POLICY", v))
+		return -1;
+	v = getenv("VIGIL_CONFIG");
+	o->config_given = v && *v;
 	v = getenv("VIGIL_NOTIFY_SYNC");
 	o->notify_no_sync = v && (strcmp(v, "0") == 0 || strcmp(v, "false") == 0);
 	v = getenv("VIGIL_NOTIFY_WAIT");
@@ -166,6 +189,10 @@ static int parse_one(int argc, char **argv, int *i, struct sup_options *o)
 		if (sensor_kind(o, "--sensor", val))
 			return -1;
 		(*i)++;
+	} else if (strcmp(a, "--start-policy") == 0) {
+		if (start_policy(o, "--start-policy", val))
+			return -1;
+		(*i)++;
 	} else if (strcmp(a, "--allow-io-uring") == 0) {
 		o->allow_io_uring = true;
 	} else if (strcmp(a, "--no-trace") == 0) {
@@ -194,6 +221,8 @@ static int parse_one(int argc, char **argv, int *i, struct sup_options *o)
 			return -1;
 		}
 		(*i)++;
+		if (strcmp(a, "--config") == 0)
+			o->config_given = true;
 		return rule_arg(o,
 				strcmp(a, "-p") == 0   ? "--priority"
 				: strcmp(a, "-o") == 0 ? "--output"
@@ -275,6 +304,11 @@ int options_parse(int argc, char **argv, struct sup_options *o)
 		return -1;
 	}
 	o->program = argv + i;
+	if (o->no_trace && o->start_policy == POLICY_SECURITY) {
+		fprintf(stderr, "vigil: --no-trace runs the program unmonitored, which "
+				"--start-policy security forbids\n");
+		return -1;
+	}
 	if (!opens_traced(o) && rule_arg(o, "--no-open-backstop", NULL) != 0)
 		return -1;
 	/* The analyzer plans its alert delivery drain within what we will wait. */

@@ -36,9 +36,25 @@ static ssize_t read_all(int fd, char *buf, size_t size, int timeout_ms)
 	return (ssize_t)len;
 }
 
-int handoff_read(int fd, int timeout_ms, char *buf, size_t size, vigil_sc_set *set,
-		 vigil_sc_set *results, struct prefilter *open_paths)
+int handoff_read_policy(int fd, int timeout_ms, char *buf, size_t size, int *policy)
 {
+	*policy = VIGIL_HANDOFF_POLICY_UNSET;
+	ssize_t n = read_all(fd, buf, size, timeout_ms);
+	close(fd);
+	if (n < 0)
+		return 0; /* the caller sees no answer: the flag and the variable decide */
+	struct vigil_handoff h;
+	if (vigil_handoff_decode(buf, (size_t)n, &h) == VIGIL_HANDOFF_FAILED)
+		return -1;
+	*policy = h.policy;
+	prefilter_free(&h.open_paths);
+	return 0;
+}
+
+int handoff_read(int fd, int timeout_ms, char *buf, size_t size, vigil_sc_set *set,
+		 vigil_sc_set *results, struct prefilter *open_paths, int *policy)
+{
+	*policy = VIGIL_HANDOFF_POLICY_UNSET;
 	memset(open_paths, 0, sizeof(*open_paths));
 	ssize_t n = read_all(fd, buf, size, timeout_ms);
 	close(fd);
@@ -50,6 +66,7 @@ int handoff_read(int fd, int timeout_ms, char *buf, size_t size, vigil_sc_set *s
 	}
 	struct vigil_handoff h;
 	enum vigil_handoff_status st = vigil_handoff_decode(buf, (size_t)n, &h);
+	*policy = h.policy;
 	if (st == VIGIL_HANDOFF_FAILED)
 		return -1;
 	if (st == VIGIL_HANDOFF_NO_ANSWER)

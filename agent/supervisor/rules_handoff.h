@@ -22,8 +22,15 @@
  * answer came within timeout_ms (then the caller keeps its default set).
  */
 struct prefilter;
-/* open_paths: which opens need their result (inactive: all of those in results). */
+/* open_paths: which opens need their result (inactive: all of those in results);
+ * *policy: the configuration file's start_policy (VIGIL_HANDOFF_POLICY_*). */
 int handoff_read(int fd, int timeout_ms, char *buf, size_t size, vigil_sc_set *set,
-		 vigil_sc_set *results, struct prefilter *open_paths);
+		 vigil_sc_set *results, struct prefilter *open_paths, int *policy);
+/*
+ * Without rules, only the configuration file's start_policy: *policy is
+ * VIGIL_HANDOFF_POLICY_* (UNSET when none came). -1 when the configuration
+ * did not load, else 0.
+ */
+int handoff_read_policy(int fd, int timeout_ms, char *buf, size_t size, int *policy);
 
 #endif

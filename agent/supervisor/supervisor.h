@@ -19,6 +19,21 @@
 #include "supervisor/sigfwd.h"
 
 struct sensor;
+struct coverage;
+
+/*
+ * vigil's exit status when --start-policy security refused to start the
+ * program unmonitored (docs/usage.md). sysexits.h's EX_NOPERM: the usual
+ * cause is a missing permission (SYS_PTRACE, a seccomp profile), and it is
+ * none of vigil's other statuses (1, 2, 126, 127, 128+N).
+ */
+#define VIGIL_EXIT_UNMONITORED 77
+
+/* --start-policy: what to do when the program cannot be monitored. */
+enum start_policy {
+	POLICY_AVAILABILITY = 0, /* start it anyway, unmonitored (and say so) */
+	POLICY_SECURITY,	 /* do not start it: exit VIGIL_EXIT_UNMONITORED */
+};
 
 enum sup_sensor {
 	SENSOR_AUTO = 0, /* notify with sync wake-up, else ptrace (main.c, use_notify) */
@@ -27,7 +42,10 @@ enum sup_sensor {
 };
 
 struct sup_options {
-	enum sup_sensor sensor; /* --sensor, VIGIL_SENSOR */
+	enum sup_sensor sensor;		/* --sensor, VIGIL_SENSOR */
+	enum start_policy start_policy; /* --start-policy, VIGIL_START_POLICY, the file's */
+	bool policy_given;		/* by the flag or the variable: the file's is ignored */
+	bool config_given;		/* --config or VIGIL_CONFIG: the file may set it */
 	bool notify_no_sync;	/* VIGIL_NOTIFY_SYNC=0: no same-CPU wake-up (measurements) */
 	bool notify_poll;	/* VIGIL_NOTIFY_WAIT=poll: ppoll, not the listener (measurements) */
 	bool group_forward;	/* -g: signal the program's process group */
@@ -79,9 +97,14 @@ struct supervisor {
 	struct vigil_event marker;	      /* the health or end event the loop builds */
 };
 
-/* spawn.c: fork the program, let the sensor attach, install the filter, exec. */
+/*
+ * spawn.c: fork the program, let the sensor attach, install the filter,
+ * exec. What came of the watching goes to cov (gap, errno, refused): under
+ * --start-policy security a program that cannot be watched never execs, it
+ * exits VIGIL_EXIT_UNMONITORED.
+ */
 pid_t spawn_program(struct supervisor *sup, const struct sup_options *o,
-		    const struct init_state *st, struct sensor *sensor, bool *traced);
+		    const struct init_state *st, struct sensor *sensor, struct coverage *cov);
 
 /* tracer.c: the main loop. Returns vigil's exit code. */
 int tracer_run(struct supervisor *sup, const struct sup_options *o, pid_t child,

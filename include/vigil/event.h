@@ -38,6 +38,9 @@ enum vigil_event_kind {
 	 * sensor (nor vigil's own reads) accounted for (evt.source = vigil):
 	 * vigil.tamper and fd.name, no process fields; analyzer only. */
 	VIGIL_EV_UNSEEN_OPEN = 6,
+	/* Once per start, from the supervisor: whether the program is monitored
+	 * and why not (evt.source = vigil; evt.arg.*, docs/events.md). */
+	VIGIL_EV_COVERAGE = 7,
 };
 
 /* fim.action */

@@ -135,6 +135,7 @@ enum vigil_syscall {
 	/* pseudo: an open of a watched file no event accounted for (the open
 	 * backstop, analyzer/backstop.h; evt.type = vigil_unseen_open) */
 	VIGIL_SC_UNSEEN_OPEN,
+	VIGIL_SC_COVERAGE, /* pseudo: whether the program is monitored (evt.type = vigil_coverage) */
 	VIGIL_SC_COUNT
 };
 

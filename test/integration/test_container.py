@@ -148,12 +148,16 @@ def test_exit_code_pid1_and_events(vigil_image, tmp_path):
     syscall_events = [e for e in events if e.get("evt.source") == "syscall"]
     assert syscall_events, events
     # docs/events.md: proc.* are common to every syscall event; the only
-    # other events are vigil's own health reports.
+    # other events are vigil's own health reports and its coverage event
+    # (one, saying it is PID 1 here and watches the program).
     missing = [e for e in syscall_events if not isinstance(e.get("proc.pid"), int)
                or e["proc.pid"] <= 0]
     assert not missing, f"events without proc.pid: {missing}"
     others = {e.get("evt.type") for e in events if e.get("evt.source") != "syscall"}
-    assert others <= {"vigil_health"}, others
+    assert others <= {"vigil_health", "vigil_coverage"}, others
+    cov = [e for e in events if e.get("evt.type") == "vigil_coverage"]
+    assert len(cov) == 1 and cov[0]["evt.arg.init"] == "pid1", cov
+    assert cov[0]["evt.arg.monitored"] == "true", cov
 
     execs = [e for e in syscall_events if e["evt.type"] == "execve"
              and e.get("proc.pid") == sh_pid and e.get("proc.name") == "sh"]

@@ -138,12 +138,40 @@ static void test_unreadable(void **state)
 	assert_false(out.open_paths.active);
 }
 
+/* The configuration file's start_policy travels first; alone without rules. */
+static void test_policy(void **state)
+{
+	(void)state;
+	struct vigil_handoff in = sample(), out;
+	in.policy = VIGIL_HANDOFF_POLICY_SECURITY;
+	size_t len;
+	char *text = encode(&in, &len);
+	assert_true(strncmp(text, "POLICY security\n", 16) == 0);
+	assert_int_equal(vigil_handoff_decode(text, len, &out), VIGIL_HANDOFF_OK);
+	assert_int_equal(out.policy, VIGIL_HANDOFF_POLICY_SECURITY);
+	assert_memory_equal(&out.set, &in.set, sizeof(in.set));
+	assert_int_equal(out.open_paths.n, 2);
+	prefilter_free(&out.open_paths);
+	prefilter_free(&in.open_paths);
+	free(text);
+	char alone[] = "POLICY availability\n";
+	assert_int_equal(vigil_handoff_decode(alone, strlen(alone), &out), VIGIL_HANDOFF_NO_LINE);
+	assert_int_equal(out.policy, VIGIL_HANDOFF_POLICY_AVAILABILITY);
+	char none[] = "SYSCALLS *\nRESULTS openat\n";
+	assert_int_equal(vigil_handoff_decode(none, strlen(none), &out), VIGIL_HANDOFF_OK);
+	assert_int_equal(out.policy, VIGIL_HANDOFF_POLICY_UNSET);
+	char bad[] = "POLICY maybe\nSYSCALLS *\nRESULTS openat\n";
+	assert_int_equal(vigil_handoff_decode(bad, strlen(bad), &out), VIGIL_HANDOFF_OK);
+	assert_int_equal(out.policy, VIGIL_HANDOFF_POLICY_UNSET);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),    cmocka_unit_test(test_all_syscalls),
 		cmocka_unit_test(test_error_and_empty), cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_oversized),     cmocka_unit_test(test_unreadable),
+		cmocka_unit_test(test_policy),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
