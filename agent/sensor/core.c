@@ -231,7 +231,11 @@ void core_exec_done(struct sensor_core *c, struct sensor_task *t, struct exec_ar
 	p->vm_shared = p->vfork_child = false; /* a new address space, its own */
 	enum vigil_tamper why = VIGIL_TAMPER_NONE;
 	struct proc_image *img = procinfo_read_image(t->tid, comm, argv);
-	if (img) {
+	if (img && !t->exec_filename && c->entries_unseen) {
+		t->exec_filename = img->exepath ? strdup(img->exepath) : NULL;
+		proc_set_image(p, img);
+		image_unref(img);
+	} else if (img) {
 		why = race_exec_check(t, img);
 		proc_set_image(p, img);
 		image_unref(img);

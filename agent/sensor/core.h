@@ -41,6 +41,10 @@ struct sensor_core {
 	struct sensor *sensor;	  /* the mechanism, set by its constructor */
 	struct vigil_event ev;	  /* one event at a time; too large for the stack */
 	struct resolver resolver; /* path arguments as the kernel resolves them */
+	/* No seccomp filter took (refused, --start-policy availability): the
+	 * mechanism still reports forks and execs, never a syscall's entry, so
+	 * an exec without its entry is no race. */
+	bool entries_unseen;
 };
 
 enum core_verdict {

@@ -29,6 +29,7 @@
 #include "supervisor/coverage.h"
 #include "supervisor/fdpass.h"
 #include "supervisor/privs.h"
+#include "sensor/core.h"
 #include "sensor/seccomp/filter.h"
 #include "sensor/sensor.h"
 #include "supervisor/supervisor.h"
@@ -146,6 +147,8 @@ static bool receive_report(struct sensor *sensor, int sock, struct coverage *cov
 	if (efd >= 0)
 		close(efd);
 	cov->gap = listener ? COVER_LISTENER : COVER_FILTER;
+	if (sensor->core) /* still attached: forks and execs only */
+		sensor->core->entries_unseen = true;
 	return false;
 }
 
