@@ -9,9 +9,10 @@
  * the directory of the running executable (/proc/self/exe, symbolic links
  * resolved; vigil-analyzer sits beside vigil or in PREFIX/libexec/vigil/):
  *   $VIGIL_RULES_DIR             when set and not empty, the only one looked at
+ *   BIN/../../share/vigil/rules  an installed tree seen from the analyzer in
+ *                                PREFIX/libexec/vigil/ (BIN named vigil only)
  *   BIN/../share/vigil/rules     an installed tree: PREFIX/bin/vigil with
  *                                PREFIX/share/vigil/rules, e.g. the /opt/vigil bundle
- *   BIN/../../share/vigil/rules  the same from PREFIX/libexec/vigil/
  *   BIN/share/vigil/rules        a build directory, wherever it is: the build
  *                                copies rules/ there
  * Relative to the executable only (vigil/sharedir.h), so the tree can be

@@ -40,13 +40,10 @@ size_t vigil_share_candidates(const char *rel, char out[VIGIL_SHARE_MAX][VIGIL_S
 	*slash = '\0'; /* bin: the executable's directory ("" for /) */
 	size_t len = strlen(bin), up = parent_len(bin, len);
 	size_t k = 0;
-	if (!put(out[k++], bin, up, rel))
-		return 0;
 	/* PREFIX/libexec/vigil/: the analyzer's private directory */
-	if (len - up == sizeof("/vigil") - 1 && strcmp(bin + up, "/vigil") == 0 &&
-	    !put(out[k++], bin, parent_len(bin, up), rel))
+	if (strcmp(bin + up, "/vigil") == 0 && !put(out[k++], bin, parent_len(bin, up), rel))
 		return 0;
-	if (!put(out[k++], bin, len, rel))
+	if (!put(out[k++], bin, up, rel) || !put(out[k++], bin, len, rel))
 		return 0;
 	return k;
 }

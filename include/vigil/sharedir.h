@@ -6,10 +6,10 @@
  * found relative to /proc/self/exe (symbolic links resolved), so the
  * /opt/vigil bundle can be moved whole. BIN being the executable's
  * directory, share/vigil/REL is looked for, in order, at:
+ *   BIN/../../share/vigil/REL  PREFIX/libexec/vigil/vigil-analyzer: only
+ *                              when BIN's last component is "vigil", so
+ *                              other trees never reach two levels up
  *   BIN/../share/vigil/REL     PREFIX/bin/vigil: an install, the bundle
- *   BIN/../../share/vigil/REL  PREFIX/libexec/vigil/vigil-analyzer (only
- *                              when BIN's last component is "vigil", so a
- *                              build directory never reaches two levels up)
  *   BIN/share/vigil/REL        a build directory: the build copies rules/
  *                              and the CA bundle there
  */
