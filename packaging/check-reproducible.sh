@@ -52,6 +52,8 @@ if [ "${1:-}" = --compare ]; then
   exit $?
 fi
 
+git -C "$src" rev-parse --git-dir > /dev/null 2>&1 ||
+  { echo "reproducible: $src is not a git checkout (the copies are the files git tracks)" >&2; exit 2; }
 SOURCE_DATE_EPOCH=$(sh "$here/source-date-epoch.sh" "$src")
 export SOURCE_DATE_EPOCH
 tmp=()
