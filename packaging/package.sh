@@ -78,7 +78,9 @@ mkdir -p "$stage/root/DEBIAN"
 chmod 644 "$stage/root/DEBIAN/control"
 touch -h -d "@$SOURCE_DATE_EPOCH" "$stage/root/DEBIAN" "$stage/root/DEBIAN/control"
 deb=$out/vigil_${version}_$debarch.deb
-dpkg-deb --root-owner-group -Zxz --build "$stage/root" "$deb" > /dev/null
+# One compressor thread: multi-threaded xz cuts the stream into blocks, so
+# its bytes could depend on how many CPUs the building machine has.
+dpkg-deb --root-owner-group -Zxz -z6 --threads-max=1 --build "$stage/root" "$deb" > /dev/null
 
 echo "package: $tarball"
 echo "package: $deb"
