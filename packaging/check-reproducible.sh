@@ -34,8 +34,10 @@ compare() { # BUILD_A BUILD_B
 check() { # BUILD_A BUILD_B: 0 when identical, 1 when not, 2 when not built
   local out d
   for d in "$1" "$2"; do
-    [ -d "$d/bundle" ] && [ -d "$d/package" ] ||
-      { echo "reproducible: $d has no bundle/ and package/" >&2; return 2; }
+    if [ ! -d "$d/bundle" ] || [ ! -d "$d/package" ]; then
+      echo "reproducible: $d has no bundle/ and package/" >&2
+      return 2
+    fi
   done
   out=$(compare "$1" "$2")
   if [ -n "$out" ]; then
@@ -43,12 +45,17 @@ check() { # BUILD_A BUILD_B: 0 when identical, 1 when not, 2 when not built
     echo "reproducible: the two builds differ"
     return 1
   fi
-  echo "reproducible: the two builds are identical ($(cd "$1/package" && ls | paste -sd ' ' -))"
+  local names=() f
+  for f in "$1"/package/*; do names+=("${f##*/}"); done
+  echo "reproducible: the two builds are identical (${names[*]})"
 }
 
 if [ "${1:-}" = --compare ]; then
   [ $# -eq 3 ] || { echo "usage: $0 --compare BUILD_A BUILD_B" >&2; exit 2; }
-  check "$2" "$3"
+  for d in "$2" "$3"; do
+    [ -d "$d" ] || { echo "reproducible: $d: no such directory" >&2; exit 2; }
+  done
+  check "$(cd "$2" && pwd)" "$(cd "$3" && pwd)"
   exit $?
 fi
 
