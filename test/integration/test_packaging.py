@@ -181,15 +181,20 @@ def without_system_ca():
 
 
 @pytest.fixture
-def ca_bundle_tree(packaged, tmp_path, pki):
-    """The bundle with the test CA as its share/vigil/ca-certificates.crt,
-    and a receiver whose certificate only that CA signed."""
+def ca_tree(packaged, tmp_path, pki):
+    """The bundle with the test CA as its share/vigil/ca-certificates.crt."""
     tree = tmp_path / "opt-vigil"
     shutil.copytree(packaged["bundle"], tree, symlinks=True)
     shutil.copy(pki / "ca.pem", tree / "share/vigil/ca-certificates.crt")
+    return tree
+
+
+@pytest.fixture
+def ca_bundle_tree(ca_tree, tmp_path, pki):
+    """That tree, and a receiver whose certificate only the test CA signed."""
     rx = Receiver(tmp_path, key="k-ca", args=["--tls", str(pki / "server.pem"),
                                                str(pki / "server.key")]).start()
-    yield tree, rx
+    yield ca_tree, rx
     rx.stop()
 
 
@@ -218,6 +223,26 @@ def test_system_ca_comes_before_the_bundled_one(ca_bundle_tree, tmp_path):
     assert r.returncode == 0, r.stderr
     assert "TLS certificate verification failed" in r.stderr, r.stderr
     assert rx.state()["batches"] == 0
+
+
+def test_aws_calls_use_the_bundled_ca_when_the_image_has_none(ca_tree, static_keys, pki):
+    """SSM over https (AWS calls have their own HTTP client): the bundle's CA
+    when the image has none; the system's first when it has one."""
+    from aws_harness import KEY, PARAM, ssm_env  # test/fakes
+    from aws_ssm import FakeSSM
+    with FakeSSM(static_keys, "us-east-1", {PARAM: KEY},
+                 tls=(pki / "server.pem", pki / "server.key")) as ssm:
+        e = ssm_env(ssm)
+        e = {k: v for k, v in e.items() if not k.startswith("VIGIL_") or k.startswith(
+            ("VIGIL_API_KEY_SSM", "VIGIL_AWS_"))}
+        r = vigil_run(ca_tree / "bin/vigil", "aws", "check", env=e, wrapper=without_system_ca())
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert f"key:           fetched, {len(KEY)} bytes" in r.stdout
+        assert len(ssm.accepted) == 1
+        r = vigil_run(ca_tree / "bin/vigil", "aws", "check", env=e)
+        assert r.returncode != 0 and "certificate" in (r.stdout + r.stderr).lower(), r.stdout
+        assert len(ssm.accepted) == 1  # nothing more reached it
+        assert ssm.violations == []
 
 
 # ------------------------------------------------------------ tarball, .deb
