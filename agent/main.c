@@ -38,7 +38,7 @@ static int exec_analyzer_command(char **argv)
 	analyzer_init(&a);
 	const char *path = analyzer_locate(&a, argv[0]);
 	if (!path) {
-		LOG_ERR("vigil-analyzer not found beside vigil");
+		LOG_ERR("vigil-analyzer not found beside vigil or in ../libexec/vigil/");
 		return 2;
 	}
 	argv[0] = "vigil-analyzer";

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake pkg-config clang clang-format
+  build-essential cmake pkg-config clang clang-format dpkg-dev ca-certificates git
   libyaml-dev libjansson-dev libcurl4-openssl-dev zlib1g-dev libssl-dev libseccomp-dev
   libcmocka-dev libclang-rt-14-dev
   python3 python3-pytest python3-botocore python3-h2 openssl

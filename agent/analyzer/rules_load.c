@@ -4,6 +4,7 @@
 
 #include "analyzer/rules_load.h"
 #include "analyzer/rules_paths.h"
+#include "vigil/sharedir.h"
 
 int rules_load_reporting(struct engine *e, char *const *paths, size_t n, FILE *out, bool quiet)
 {
@@ -11,7 +12,7 @@ int rules_load_reporting(struct engine *e, char *const *paths, size_t n, FILE *o
 	if (n == 0) {
 		defaults = rules_paths_default();
 		if (!defaults) {
-			char looked[2 * PATH_MAX + 128];
+			char looked[VIGIL_SHARE_MAX * VIGIL_SHARE_PATH_MAX + 64];
 			rules_paths_looked(looked, sizeof(looked));
 			fprintf(out,
 				"vigil: error: no rules given and no bundled rules (*.yaml) "

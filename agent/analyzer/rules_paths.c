@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "analyzer/rules_paths.h"
+#include "vigil/sharedir.h"
 
 static int by_name(const void *a, const void *b)
 {
@@ -42,8 +43,8 @@ static char **yaml_files(const char *dir)
 	return v;
 }
 
-#define DIR_MAX (PATH_MAX + 32)
-#define N_CANDIDATES 2
+#define DIR_MAX VIGIL_SHARE_PATH_MAX
+#define N_CANDIDATES VIGIL_SHARE_MAX
 
 /* The directories to look at, in order (rules_paths.h), into dirs; returns
  * how many (0 if the executable's path cannot be read), *from_env set when
@@ -56,20 +57,7 @@ static size_t candidates(char dirs[N_CANDIDATES][DIR_MAX], bool *from_env)
 		snprintf(dirs[0], DIR_MAX, "%s", env);
 		return 1;
 	}
-	char bin[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", bin, sizeof(bin) - 1);
-	if (n <= 0)
-		return 0;
-	bin[n] = '\0';
-	char *slash = strrchr(bin, '/');
-	if (!slash)
-		return 0;
-	*slash = '\0'; /* bin: the executable's directory ("" for /) */
-	char *up = strrchr(bin, '/');
-	int prefix_len = up ? (int)(up - bin) : 0; /* bin/.. */
-	snprintf(dirs[0], DIR_MAX, "%.*s/share/vigil/rules", prefix_len, bin);
-	snprintf(dirs[1], DIR_MAX, "%s/share/vigil/rules", bin);
-	return 2;
+	return vigil_share_candidates("rules", dirs);
 }
 
 /* The bundled rules directory that exists, into out. 0, or -1 if none. */
@@ -95,8 +83,10 @@ void rules_paths_looked(char *out, size_t size)
 		snprintf(out, size, "beside the executable (/proc/self/exe cannot be read)");
 	else if (from_env)
 		snprintf(out, size, "in %s (from VIGIL_RULES_DIR)", dirs[0]);
-	else
+	else if (n == 2)
 		snprintf(out, size, "in %s or %s", dirs[0], dirs[1]);
+	else
+		snprintf(out, size, "in %s, %s or %s", dirs[0], dirs[1], dirs[2]);
 }
 
 char **rules_paths_default(void)

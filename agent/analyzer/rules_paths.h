@@ -7,14 +7,16 @@
 /*
  * The bundled rules directory is the first of these that exists, BIN being
  * the directory of the running executable (/proc/self/exe, symbolic links
- * resolved; vigil-analyzer sits beside vigil):
- *   $VIGIL_RULES_DIR          when set and not empty, the only one looked at
- *   BIN/../share/vigil/rules  an installed tree: PREFIX/bin/vigil with
- *                             PREFIX/share/vigil/rules, e.g. the /opt/vigil bundle
- *   BIN/share/vigil/rules     a build directory, wherever it is: the build
- *                             copies rules/ there
- * Relative to the executable only, so the tree can be moved and nothing of
- * the source or build paths is compiled in.
+ * resolved; vigil-analyzer sits beside vigil or in PREFIX/libexec/vigil/):
+ *   $VIGIL_RULES_DIR             when set and not empty, the only one looked at
+ *   BIN/../../share/vigil/rules  an installed tree seen from the analyzer in
+ *                                PREFIX/libexec/vigil/ (BIN named vigil only)
+ *   BIN/../share/vigil/rules     an installed tree: PREFIX/bin/vigil with
+ *                                PREFIX/share/vigil/rules, e.g. the /opt/vigil bundle
+ *   BIN/share/vigil/rules        a build directory, wherever it is: the build
+ *                                copies rules/ there
+ * Relative to the executable only (vigil/sharedir.h), so the tree can be
+ * moved and nothing of the source or build paths is compiled in.
  */
 
 /* The bundled rule files (*.yaml directly in that directory, sorted). A

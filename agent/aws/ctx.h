@@ -12,7 +12,7 @@
 #include "vigil/rc.h" /* outcomes: VIGIL_OK, _TRANSIENT, _PERMANENT, _STOPPED */
 
 struct aws_ctx {
-	const char *ca_file;	  /* NULL: libcurl's default bundle */
+	const char *ca_file;	  /* NULL: vigil_ca_default (vigil/sharedir.h) */
 	unsigned timeout_ms;	  /* one AWS API call (SSM) */
 	unsigned meta_timeout_ms; /* one metadata/credentials call (link-local) */
 	unsigned max_attempts;	  /* SSM attempts for retryable errors */

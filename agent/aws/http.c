@@ -7,6 +7,7 @@
 
 #include "aws/http.h"
 #include "aws/secret.h"
+#include "vigil/sharedir.h"
 
 struct sink {
 	struct aws_http_resp *resp;
@@ -102,8 +103,14 @@ static void set_options(CURL *c, const struct aws_ctx *ctx, const struct aws_htt
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L); /* the analyzer owns its signals */
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	/* Not configured: the image's bundle, else the vigil tree's (sharedir.h),
+	 * looked up per call (AWS calls are rare) so a bundle that appears counts.
+	 * With neither, libcurl's built-in default is left, and fails clearly. */
+	char ca[VIGIL_SHARE_PATH_MAX];
 	if (ctx->ca_file && *ctx->ca_file)
 		curl_easy_setopt(c, CURLOPT_CAINFO, ctx->ca_file);
+	else if (vigil_ca_default(ca, sizeof(ca)) == 0)
+		curl_easy_setopt(c, CURLOPT_CAINFO, ca); /* libcurl copies the string */
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)(total < 3000 ? total : 3000));
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)total);
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);

@@ -29,7 +29,7 @@ struct keyprov_config {
 	char ssm_parameter[SSM_NAME_MAX + 1]; /* SSM parameter name or ARN */
 	char region[AWS_REGION_MAX];	      /* "" = from the ARN, else ECS task metadata */
 	char ssm_endpoint[512];		      /* "" = AWS_ENDPOINT_URL_SSM / _URL / standard */
-	char ca_file[KEYPROV_PATH_MAX];	      /* "" = libcurl's default CA bundle */
+	char ca_file[KEYPROV_PATH_MAX];	      /* "": the system's, else the bundle's */
 	unsigned refresh_s;		      /* periodic re-fetch (default 900) */
 	unsigned min_refetch_s; /* keyprov_invalidate() at most this often (default 30) */
 	unsigned timeout_ms;	/* one SSM call (default 10000) */

@@ -53,8 +53,8 @@ struct sink *sink_sidekick_new(struct ship_ctx *ctx, const char *url, uint64_t q
 /* Where the spool lives when spool.dir is not set: $XDG_RUNTIME_DIR/vigil/spool
  * or /tmp/vigil-spool-<uid>. */
 void ship_default_spool_dir(char *out, size_t cap);
-/* The CA file: http.ca_file, else <bin>/../share/vigil/ca-certificates.crt,
- * else /etc/ssl/certs/ca-certificates.crt. VIGIL_OK; with err filled,
+/* The CA file: http.ca_file, else the system's, else the bundle's
+ * share/vigil/ca-certificates.crt (vigil_ca_default). VIGIL_OK; with err filled,
  * VIGIL_ERR_IO (http.ca_file is not readable) or VIGIL_ERR_NOT_FOUND (no
  * bundle found). */
 vigil_rc ship_resolve_ca_file(const char *configured, char *out, size_t cap, char *err,

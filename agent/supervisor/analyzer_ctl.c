@@ -1,7 +1,7 @@
 /*
  * analyzer_ctl.c — the analyzer's life cycle, seen from the supervisor.
  *
- * The analyzer is `vigil-analyzer` from the same bin/ directory, started
+ * The analyzer is `vigil-analyzer` beside vigil or in ../libexec/vigil/, started
  * with the channel on fd 3 and never traced. If it dies it is restarted
  * with a growing delay (0.1 s doubling to 5 s) so a crash loop cannot eat
  * the CPU the application needs; events that arrive meanwhile wait in the
@@ -43,6 +43,12 @@ const char *analyzer_locate(struct analyzer_ctl *a, const char *self_exe)
 	return find_analyzer(a, self_exe) == 0 && access(a->path, X_OK) == 0 ? a->path : NULL;
 }
 
+/*
+ * $VIGIL_ANALYZER, else beside vigil (a build directory, the old bundle
+ * layout), else DIR/../libexec/vigil/vigil-analyzer (an install or the
+ * /opt/vigil bundle: the analyzer is not a command, so not in bin/). The
+ * first executable one; when none is, the last, for the message.
+ */
 static int find_analyzer(struct analyzer_ctl *a, const char *self_exe)
 {
 	const char *env = getenv("VIGIL_ANALYZER");
@@ -63,8 +69,15 @@ static int find_analyzer(struct analyzer_ctl *a, const char *self_exe)
 	if (!slash)
 		return -1;
 	*slash = '\0';
-	int len = snprintf(a->path, sizeof(a->path), "%s/vigil-analyzer", self);
-	return len > 0 && (size_t)len < sizeof(a->path) ? 0 : -1;
+	static const char *const rel[] = {"vigil-analyzer", "../libexec/vigil/vigil-analyzer"};
+	for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+		int len = snprintf(a->path, sizeof(a->path), "%s/%s", self, rel[i]);
+		if (len <= 0 || (size_t)len >= sizeof(a->path))
+			return -1;
+		if (access(a->path, X_OK) == 0)
+			return 0;
+	}
+	return 0;
 }
 
 #define MAX_ARGS 160

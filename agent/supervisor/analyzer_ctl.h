@@ -37,8 +37,8 @@ struct analyzer_ctl {
 /* No analyzer yet: the state analyzer_start begins from. */
 void analyzer_init(struct analyzer_ctl *a);
 int analyzer_start(struct analyzer_ctl *a, const struct analyzer_config *cfg);
-/* Path of vigil-analyzer (beside vigil, or $VIGIL_ANALYZER), or NULL;
- * kept in a->path. */
+/* Path of vigil-analyzer ($VIGIL_ANALYZER, else beside vigil, else
+ * ../libexec/vigil/), or NULL; kept in a->path. */
 const char *analyzer_locate(struct analyzer_ctl *a, const char *self_exe);
 pid_t analyzer_pid(const struct analyzer_ctl *a);
 /* Called when waitpid reports the analyzer gone; schedules a restart. */

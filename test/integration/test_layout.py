@@ -1,12 +1,13 @@
-"""Where vigil finds its bundled rules, with the real binaries moved out of
-the build directory: the relocatable bundle /opt/vigil/bin/vigil with
-/opt/vigil/share/vigil/rules/ (the same shape as PREFIX/bin and
-PREFIX/share/vigil/rules when installed), a clear error when there are no
-rules to be found, and $VIGIL_RULES_DIR over both.
+"""Where vigil finds its analyzer and bundled rules, with the real binaries
+moved out of the build directory: vigil-analyzer beside vigil (a build
+directory, and the first tests' bin/ tree) or in ../libexec/vigil/ (the
+installed layout: cmake --install and the /opt/vigil bundle), rules in
+share/vigil/rules/ above either, a clear error when there are no rules to
+be found, and $VIGIL_RULES_DIR over all of them.
 
 Nothing is built here: the tests copy the built vigil and vigil-analyzer
-into a temporary opt/vigil/bin/ and the rules of the source tree into
-opt/vigil/share/vigil/rules/. The lookup order is agent/analyzer/rules_paths.h's.
+into a temporary tree and the rules of the source tree beside them. The
+lookup order is agent/analyzer/rules_paths.h's (vigil/sharedir.h).
 """
 import json
 import shutil
@@ -124,3 +125,65 @@ def test_rules_dir_variable_wins_over_the_bundle(opt_vigil, tmp_path):
     r = vigil_run(opt_vigil, "--", "/bin/true", env=e, cwd=tmp_path)
     assert r.returncode == 2
     assert f"found in {tmp_path}/empty (from VIGIL_RULES_DIR)" in r.stderr, r.stderr
+
+
+def installed(root, vigil_bin, rules):
+    """The installed layout (cmake --install, and the bundle since it is one):
+    root/bin/vigil, root/libexec/vigil/vigil-analyzer, rules/ copied as
+    root/share/vigil/rules; returns the tree's vigil."""
+    (root / "bin").mkdir(parents=True)
+    (root / "libexec" / "vigil").mkdir(parents=True)
+    shutil.copy2(vigil_bin.parent / "vigil", root / "bin" / "vigil")
+    shutil.copy2(vigil_bin.parent / "vigil-analyzer", root / "libexec" / "vigil" / "vigil-analyzer")
+    if rules is not None:
+        shutil.copytree(rules, root / "share" / "vigil" / "rules")
+    return root / "bin" / "vigil"
+
+
+def test_analyzer_in_libexec_finds_the_rules(tmp_path, vigil_bin, repo_root):
+    """bin/vigil starts ../libexec/vigil/vigil-analyzer, which finds
+    ../../share/vigil/rules: the alerts of the bundled rules and the marker's."""
+    vigil = installed(tmp_path / "prefix", vigil_bin, repo_root / "rules")
+    (tmp_path / "prefix" / "share" / "vigil" / "rules" / "zz_layout_test.yaml").write_text(MARKER_RULE)
+    marker = tmp_path / "layout-marker"
+    marker.write_text("x\n")
+    r = vigil_run(vigil, "--", "sh", "-c", f"cat /etc/shadow > /dev/null; cat {marker} > /dev/null",
+                  env=env(), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    fired = {a["rule"] for a in alerts_of(r.stdout)}
+    assert {"Vigil read of sensitive file", "Layout test marker opened"} <= fired, (fired, r.stderr)
+    # the analyzer's commands too (vigil rules ... execs it)
+    r = vigil_run(vigil, "rules", "list", env=env(), cwd=tmp_path)
+    assert r.returncode == 0 and "Layout test marker opened" in r.stdout, r.stderr
+
+
+def test_analyzer_beside_vigil_wins_over_libexec(tmp_path, vigil_bin, repo_root):
+    """A vigil-analyzer beside vigil (a build directory) is the one started,
+    even when a libexec/vigil/ one exists: here the libexec one is a stub
+    that would fail every start."""
+    vigil = installed(tmp_path / "prefix", vigil_bin, repo_root / "rules")
+    stub = tmp_path / "prefix" / "libexec" / "vigil" / "vigil-analyzer"
+    stub.write_text("#!/bin/sh\nexit 3\n")
+    shutil.copy2(vigil_bin.parent / "vigil-analyzer", vigil.parent / "vigil-analyzer")
+    r = vigil_run(vigil, "--", "cat", "/etc/shadow", env=env(), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "Vigil read of sensitive file" in {a["rule"] for a in alerts_of(r.stdout)}, r.stderr
+
+
+def test_no_analyzer_anywhere_names_both_places(tmp_path, vigil_bin):
+    vigil = installed(tmp_path / "prefix", vigil_bin, None)
+    (tmp_path / "prefix" / "libexec" / "vigil" / "vigil-analyzer").unlink()
+    r = vigil_run(vigil, "rules", "list", env=env(), cwd=tmp_path)
+    assert r.returncode == 2
+    assert "vigil-analyzer not found beside vigil or in ../libexec/vigil/" in r.stderr, r.stderr
+
+
+def test_no_rules_from_libexec_names_where_it_looked(tmp_path, vigil_bin):
+    vigil = installed(tmp_path / "prefix", vigil_bin, None)
+    ran = tmp_path / "ran"
+    r = vigil_run(vigil, "--", "touch", ran, env=env(), cwd=tmp_path)
+    assert r.returncode == 2, r.stderr
+    p = tmp_path / "prefix"
+    assert (f"found in {p}/share/vigil/rules, {p}/libexec/share/vigil/rules or "
+            f"{p}/libexec/vigil/share/vigil/rules (set VIGIL_RULES_DIR") in r.stderr, r.stderr
+    assert not ran.exists()
