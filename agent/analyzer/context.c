@@ -26,7 +26,31 @@ static bool find_hex64(const char *line, char out[13])
 	return false;
 }
 
-static bool id_from(const char *path, char out[13])
+/*
+ * Is this mountinfo line one of the files a runtime binds into a container
+ * from the container's own directory (/etc/hostname, /etc/hosts,
+ * /etc/resolv.conf)? Only those name this container: on a host (or a
+ * container sharing the host's mounts), other lines carry the overlay
+ * directories of every other container running there.
+ */
+static bool own_bind(const char *line)
+{
+	const char *p = line;
+	for (int field = 0; field < 4 && p; field++) { /* to the mount point, field 5 */
+		p = strchr(p, ' ');
+		p = p ? p + 1 : NULL;
+	}
+	if (!p)
+		return false;
+	static const char *const files[] = {"/etc/hostname ", "/etc/hosts ", "/etc/resolv.conf "};
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		if (strncmp(p, files[i], strlen(files[i])) == 0)
+			return true;
+	return false;
+}
+
+/* cgroup: any line; mountinfo: the container's own binds only. */
+static bool id_from(const char *path, bool binds_only, char out[13])
 {
 	FILE *f = fopen(path, "re");
 	if (!f)
@@ -34,7 +58,7 @@ static bool id_from(const char *path, char out[13])
 	char line[4096];
 	bool found = false;
 	while (!found && fgets(line, sizeof(line), f))
-		found = find_hex64(line, out);
+		found = (!binds_only || own_bind(line)) && find_hex64(line, out);
 	fclose(f);
 	return found;
 }
@@ -73,7 +97,8 @@ void context_init(struct field_ctx *ctx, bool on_host)
 		snprintf(container_id, sizeof(container_id), "host");
 	else if (env && *env)
 		snprintf(container_id, sizeof(container_id), "%.79s", env);
-	else if (id_from("/proc/self/cgroup", id) || id_from("/proc/self/mountinfo", id))
+	else if (id_from("/proc/self/cgroup", false, id) ||
+		 id_from("/proc/self/mountinfo", true, id))
 		snprintf(container_id, sizeof(container_id), "%s", id);
 	else
 		snprintf(container_id, sizeof(container_id), "%.79s", hostname);
