@@ -11,8 +11,9 @@
 # host's glibc world can leak into the link.
 #
 # VIGIL_MUSL_ARCH: x86_64 (default, Debian's musl-gcc) or aarch64 (a cross
-# build with packaging/static/musl-cross-gcc and Debian's aarch64 cross
-# binutils; the result runs on arm64, tests under qemu-user-static).
+# build: PREFIX/toolchain/aarch64-linux-musl-gcc, which build-deps.sh makes
+# from Debian's aarch64 cross gcc and musl-dev:arm64; tests run under
+# qemu-aarch64-static).
 
 set(VIGIL_DEPS_PREFIX "" CACHE PATH "static musl libraries made by packaging/static/build-deps.sh")
 set(VIGIL_MUSL_ARCH "x86_64" CACHE STRING "x86_64 or aarch64")
@@ -23,13 +24,12 @@ if(NOT VIGIL_DEPS_PREFIX OR NOT EXISTS "${VIGIL_DEPS_PREFIX}/kernel-headers/linu
                       "packaging/static/build-deps.sh (it has no kernel-headers/linux)")
 endif()
 
-get_filename_component(_vigil_src "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
 if(VIGIL_MUSL_ARCH STREQUAL "x86_64")
   set(CMAKE_C_COMPILER musl-gcc)
 elseif(VIGIL_MUSL_ARCH STREQUAL "aarch64")
   set(CMAKE_SYSTEM_NAME Linux)
   set(CMAKE_SYSTEM_PROCESSOR aarch64)
-  set(CMAKE_C_COMPILER "${_vigil_src}/packaging/static/musl-cross-gcc")
+  set(CMAKE_C_COMPILER "${VIGIL_DEPS_PREFIX}/toolchain/aarch64-linux-musl-gcc")
   set(CMAKE_AR aarch64-linux-gnu-ar CACHE FILEPATH "")
   set(CMAKE_RANLIB aarch64-linux-gnu-ranlib CACHE FILEPATH "")
   set(CMAKE_CROSSCOMPILING_EMULATOR qemu-aarch64-static)

@@ -26,8 +26,15 @@
 # Rebuilds nothing when PREFIX/.vigil-deps.stamp names the same script and
 # the same source versions. Prints the time each library took.
 #
-# Environment: JOBS (default 2); VIGIL_DEPS_ARCH=x86_64|aarch64 (default
-# x86_64; aarch64 cross-builds with packaging/static/musl-cross-gcc).
+# arm64: VIGIL_DEPS_ARCH=aarch64 cross-builds the same with Debian's
+# aarch64-linux-gnu-gcc (crossbuild-essential-arm64) turned into a musl
+# compiler: musl and musl-dev for arm64 are downloaded by the same private
+# apt (hashes checked against the signed Packages index), unpacked into
+# PREFIX/musl, and PREFIX/toolchain/aarch64-linux-musl-gcc runs the cross
+# gcc with a specs file pointing there (as Debian's musl-gcc does for the
+# host). The system gets no foreign architecture.
+#
+# Environment: JOBS (default 2); VIGIL_DEPS_ARCH=x86_64|aarch64 (default x86_64).
 set -euo pipefail
 
 usage() { echo "usage: $0 PREFIX" >&2; exit 2; }
@@ -41,16 +48,19 @@ packages=(zlib libyaml jansson openssl nghttp2 curl cmocka)
 
 case "$arch" in
 x86_64)
-	cc=musl-gcc host=x86_64-linux-musl ossl_target=linux-x86_64
-	asm_dir=/usr/include/x86_64-linux-gnu/asm
+	cc=musl-gcc host=x86_64-linux-musl ossl_target=linux-x86_64 debarch=amd64
+	kinc=/usr/include asm_dir=/usr/include/x86_64-linux-gnu/asm
+	command -v musl-gcc > /dev/null || { echo "build-deps: musl-gcc not found (musl-tools)" >&2; exit 1; }
 	;;
 aarch64)
-	cc="$here/musl-cross-gcc" host=aarch64-linux-musl ossl_target=linux-aarch64
-	asm_dir=/usr/aarch64-linux-gnu/include/asm
+	cc="$prefix/toolchain/aarch64-linux-musl-gcc" host=aarch64-linux-musl
+	ossl_target=linux-aarch64 debarch=arm64
+	kinc=/usr/aarch64-linux-gnu/include asm_dir=/usr/aarch64-linux-gnu/include/asm
+	command -v aarch64-linux-gnu-gcc > /dev/null ||
+		{ echo "build-deps: aarch64-linux-gnu-gcc not found (crossbuild-essential-arm64)" >&2; exit 1; }
 	;;
 *) echo "build-deps: unknown VIGIL_DEPS_ARCH $arch" >&2; exit 2 ;;
 esac
-command -v "${cc%% *}" > /dev/null || { echo "build-deps: $cc not found (apt-get install musl-tools)" >&2; exit 1; }
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -69,6 +79,9 @@ Suites: bookworm bookworm-updates
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 EOF
+if [ "$arch" != x86_64 ]; then # the target's musl, as binary packages
+	sed -i 's/^Types: deb-src$/Types: deb-src deb/' "$aptdir/sources.list.d/debian-src.sources"
+fi
 if [ "${VIGIL_DEPS_SECURITY:-0}" = 1 ]; then
 	cat >> "$aptdir/sources.list.d/debian-src.sources" << 'EOF'
 
@@ -93,6 +106,7 @@ apt_opts=(
 	-o "APT::Get::AllowUnauthenticated=false"
 	-o "Debug::NoLocking=true"
 	-o "APT::Sandbox::User=$(id -un)" # files stay in this private directory
+	-o "APT::Architecture=$debarch" -o "APT::Architectures=$debarch"
 )
 echo "build-deps: apt-get update (Debian bookworm sources)"
 apt-get "${apt_opts[@]}" -q update > "$work/apt-update.log" 2>&1 ||
@@ -108,23 +122,43 @@ for p in "${packages[@]}"; do
 	v=${dsc#"${p}_"}
 	version[$p]=${v%.dsc}
 done
-sums=("$here/build-deps.sh")
-[ "$arch" = x86_64 ] || sums+=("$here/musl-cross-gcc")
-script_sum=$(cat "${sums[@]}" | sha256sum | cut -d' ' -f1)
+musl_version=""
+if [ "$arch" != x86_64 ]; then
+	musl_version=$(apt-cache "${apt_opts[@]}" show "musl-dev:$debarch" | awk '/^Version:/ { print $2; exit }')
+fi
+script_sum=$(sha256sum < "$here/build-deps.sh" | cut -d' ' -f1)
 stamp_text=$(printf 'script %s\narch %s\n' "$script_sum" "$arch"
-	for p in "${packages[@]}"; do printf '%s %s\n' "$p" "${version[$p]}"; done)
+	for p in "${packages[@]}"; do printf '%s %s\n' "$p" "${version[$p]}"; done
+	[ -z "$musl_version" ] || printf 'musl-dev:%s %s\n' "$debarch" "$musl_version")
 if [ -f "$prefix/.vigil-deps.stamp" ] && [ "$(cat "$prefix/.vigil-deps.stamp")" = "$stamp_text" ]; then
 	echo "build-deps: $prefix is up to date ($(echo "$stamp_text" | tail -n +3 | tr '\n' ' '))"
 	exit 0
 fi
-rm -rf "${prefix:?}"/{lib,include,bin,share,kernel-headers,ssl} "$prefix/.vigil-deps.stamp"
+rm -rf "${prefix:?}"/{lib,include,bin,share,kernel-headers,ssl,musl,toolchain} "$prefix/.vigil-deps.stamp"
 
 # --- the kernel headers musl-gcc lacks ------------------------------------
 mkdir -p "$prefix/kernel-headers"
-ln -s /usr/include/linux "$prefix/kernel-headers/linux"
-ln -s /usr/include/asm-generic "$prefix/kernel-headers/asm-generic"
+ln -s "$kinc/linux" "$prefix/kernel-headers/linux"
+ln -s "$kinc/asm-generic" "$prefix/kernel-headers/asm-generic"
 ln -s "$asm_dir" "$prefix/kernel-headers/asm"
 [ -d "$asm_dir" ] || { echo "build-deps: $asm_dir missing (linux-libc-dev)" >&2; exit 1; }
+
+# --- the target's musl and a compiler for it (cross builds) ---------------
+if [ "$arch" != x86_64 ]; then
+	mkdir -p "$work/musl-debs" "$prefix/toolchain"
+	(cd "$work/musl-debs" && apt-get "${apt_opts[@]}" -q download "musl:$debarch" "musl-dev:$debarch" \
+		> "$work/musl-debs.log" 2>&1) || { cat "$work/musl-debs.log" >&2; exit 1; }
+	for deb in "$work"/musl-debs/*.deb; do dpkg-deb -x "$deb" "$prefix/musl"; done
+	mlib="$prefix/musl/usr/lib/$host" minc="$prefix/musl/usr/include/$host"
+	[ -f "$mlib/musl-gcc.specs" ] && [ -f "$mlib/libc.a" ] ||
+		{ echo "build-deps: musl-dev:$debarch has no specs or libc.a" >&2; exit 1; }
+	sed -e "s|/usr/lib/$host|$mlib|g" -e "s|/usr/include/$host|$minc|g" \
+		"$mlib/musl-gcc.specs" > "$prefix/toolchain/musl-gcc.specs"
+	printf '#!/bin/sh\nexec aarch64-linux-gnu-gcc "$@" -specs "%s"\n' \
+		"$prefix/toolchain/musl-gcc.specs" > "$cc"
+	chmod +x "$cc"
+	echo "build-deps: musl-dev:$debarch $musl_version unpacked; compiler $cc"
+fi
 
 # --- the build environment -------------------------------------------------
 export CC="$cc" AR=ar RANLIB=ranlib
