@@ -277,6 +277,12 @@ build_curl() {
 build_cmocka() {
 	fetch cmocka
 	cd "$work/src-cmocka"
+	# cmocka.h defines its own uintptr_t unless told the C library has one,
+	# and guesses its width from __WORDSIZE, which musl defines on x86_64
+	# only (on aarch64 it guesses 32 bits and clashes with <stdint.h>).
+	sed -i 's|^#define CMOCKA_H_$|&\n#include <stdint.h> /* uintptr_t (build-deps.sh) */\n#define _UINTPTR_T_DEFINED|' \
+		include/cmocka.h
+	grep -q '^#define _UINTPTR_T_DEFINED$' include/cmocka.h
 	local tc="$work/cmocka-toolchain.cmake"
 	printf 'set(CMAKE_C_COMPILER %s)\nset(CMAKE_AR %s)\nset(CMAKE_RANLIB %s)\n' \
 		"${cc%% *}" "$(command -v "$AR")" "$(command -v "$RANLIB")" > "$tc"
