@@ -32,12 +32,14 @@ strip "$static_root"/bin/*
 cp -R "$static_build/share/vigil/rules" "$static_root/share/vigil/"
 declare -A root=([static]="$static_root" [loader]="$loader_root")
 
-size() { du -cb "$1/bin" $([ -d "$1/lib" ] && echo "$1/lib") | tail -1 | cut -f1; }
 echo "== bundle size (bin/ + lib/, stripped; rules not counted) =="
 for k in static loader; do
-	gz=$(tar -C "${root[$k]}" -cf - bin $([ -d "${root[$k]}/lib" ] && echo lib) | gzip -9 | wc -c)
+	dirs=(bin)
+	[ -d "${root[$k]}/lib" ] && dirs+=(lib)
+	total=$(cd "${root[$k]}" && du -cb "${dirs[@]}" | tail -1 | cut -f1)
+	gz=$(tar -C "${root[$k]}" -cf - "${dirs[@]}" | gzip -9 | wc -c)
 	printf '%-7s %9d bytes  %9d gzipped  vigil %d, vigil-analyzer %d\n' "$k" \
-		"$(size "${root[$k]}")" "$gz" "$(stat -c %s "${root[$k]}/bin/vigil")" \
+		"$total" "$gz" "$(stat -c %s "${root[$k]}/bin/vigil")" \
 		"$(stat -c %s "${root[$k]}/bin/vigil-analyzer")"
 done
 
