@@ -9,6 +9,9 @@ packages=(
   libcmocka-dev libclang-rt-14-dev
   python3 python3-pytest python3-botocore python3-h2 openssl
   tini strace busybox-static podman runc uidmap hyperfine libcap2-bin aide man-db
+  # the static musl bundle (packaging/static/): deps from Debian sources, arm64 cross, measuring
+  musl-tools dpkg-dev autoconf automake libtool file patch crossbuild-essential-arm64
+  qemu-user-static patchelf time
 )
 
 missing=()

@@ -94,6 +94,10 @@ int replay_main(int argc, char **argv)
 		fprintf(stderr, "vigil: replay: %s: %s\n", o.events, strerror(errno));
 		return 2;
 	}
+	/* 64 KiB reads: musl's stdio buffer is 1 KiB (glibc's 4 KiB), two read(2)s
+	 * per event; musl takes a size only with a buffer. */
+	static char inbuf[1 << 16];
+	setvbuf(in, inbuf, _IOFBF, sizeof(inbuf));
 	struct engine *e = engine_new();
 	if (!e || rules_load_reporting(e, o.rules, (size_t)o.n_rules, stderr, false) != 0 ||
 	    configure(e, &o) != 0) {

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "rules/errno_names.h"
 #include "rules/fields.h"
 #include "rules/fields_ids.h"
 #include "rules/fields_set.h"
@@ -54,12 +55,7 @@ static void evt_args(const struct vigil_event *ev, struct field_value *v)
 /* The ABI-independent errno name for a negative result ("ENOENT"), or NULL. */
 static const char *field_errno_name(long err)
 {
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 32)
-	return err < 0 && err > -4096 ? strerrorname_np((int)-err) : NULL;
-#else
-	(void)err;
-	return NULL;
-#endif
+	return err < 0 ? errno_name(-err) : NULL;
 }
 
 static void evt_res(const struct vigil_event *ev, struct field_value *v)

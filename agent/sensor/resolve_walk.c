@@ -22,6 +22,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "sensor/compat.h"
 #include "vigil/event.h"
 #include "sensor/resolve_int.h"
 #include "sensor/vigil_procs.h"

@@ -27,6 +27,7 @@
 
 #include "vigil/log.h"
 #include "supervisor/coverage.h"
+#include "supervisor/execsh.h"
 #include "supervisor/fdpass.h"
 #include "supervisor/privs.h"
 #include "sensor/core.h"
@@ -118,7 +119,7 @@ static void child_main(const struct sup_options *o, const struct init_state *st,
 	sigaction(SIGTTIN, &st->ttin, NULL);
 	sigaction(SIGTTOU, &st->ttou, NULL);
 	sigprocmask(SIG_SETMASK, &st->parent_mask, NULL);
-	execvpe(o->program[0], o->program, env);
+	exec_program(o->program, env);
 	int code = errno == ENOENT ? 127 : errno == EACCES ? 126 : 1;
 	LOG_ERR("exec %s failed: %s", o->program[0], strerror(errno));
 	_exit(code);

@@ -41,7 +41,7 @@ static const char *ptrace_request_name(long req)
 	case PTRACE_ATTACH: return "PTRACE_ATTACH";
 	case PTRACE_DETACH: return "PTRACE_DETACH";
 	case PTRACE_SEIZE: return "PTRACE_SEIZE";
-#if defined(__x86_64__) /* aarch64 has only the REGSET requests */
+#if defined(__x86_64__) /* requests 12 and 13 exist on x86 only */
 	case PTRACE_SETREGS: return "PTRACE_SETREGS";
 	case PTRACE_GETREGS: return "PTRACE_GETREGS";
 #endif

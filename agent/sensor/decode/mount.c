@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <sys/mount.h>
 
+#include "sensor/compat.h"
 #include "vigil/syscalls.h"
 #include "sensor/decode/decode.h"
 

@@ -3,6 +3,7 @@
 #include <linux/openat2.h>
 #include <string.h>
 
+#include "sensor/compat.h"
 #include "sensor/decode/decode.h"
 #include "sensor/procinfo.h"
 

@@ -17,9 +17,6 @@
 #include <sys/ptrace.h>
 #include <sys/uio.h>
 #include <sys/user.h>
-#if defined(__aarch64__)
-#include <asm/ptrace.h> /* struct user_pt_regs */
-#endif
 
 #include "sensor/ptrace/exec_args.h"
 
@@ -28,11 +25,7 @@
 /* The native stack pointer, or 0 when the task is not a native 64-bit one. */
 static uint64_t stack_pointer(pid_t tid)
 {
-#if defined(__x86_64__)
-	struct user_regs_struct regs;
-#elif defined(__aarch64__)
-	struct user_pt_regs regs;
-#endif
+	struct user_regs_struct regs; /* glibc's and musl's <sys/user.h>, both arches */
 	struct iovec iov = {&regs, sizeof(regs)};
 	if (ptrace(PTRACE_GETREGSET, tid, (void *)NT_PRSTATUS, &iov) != 0 ||
 	    iov.iov_len != sizeof(regs))

@@ -60,11 +60,11 @@ static void test_timer_order(void **state)
 	(void)state;
 	struct evloop *l = evloop_new();
 	tc.n = 0;
+	uint64_t start = vigil_mono_ms(); /* before the timers: t2 is due 30 ms after its add */
 	evloop_add_timer(l, 30, t2, NULL);
 	uint64_t id = evloop_add_timer(l, 10, t1, NULL);
 	evloop_add_timer(l, 0, t0, NULL);
 	evloop_cancel_timer(l, id);
-	uint64_t start = vigil_mono_ms();
 	while (tc.n < 2 && vigil_mono_ms() - start < 5000)
 		evloop_run_once(l, -1);
 	assert_int_equal(tc.n, 2);
