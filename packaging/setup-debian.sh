@@ -12,6 +12,8 @@ packages=(
   # the static musl bundle (packaging/static/): deps from Debian sources, arm64 cross, measuring
   musl-tools dpkg-dev autoconf automake libtool file patch crossbuild-essential-arm64
   qemu-user-static patchelf time
+  # the container tests (test_deploy*.py): a registry, image inspection, --init
+  docker-registry skopeo catatonit
 )
 
 missing=()
