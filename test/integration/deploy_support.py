@@ -18,6 +18,7 @@ them: its loader and libraries are copied to opt/vigil/lib and the
 executable is pointed at them (patchelf --set-interpreter, DT_RPATH), so the
 tree runs in an image with no libc, as the static bundle does.
 """
+import json
 import os
 import re
 import shutil
@@ -33,8 +34,11 @@ ULIMITS = ["--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024"]
 # As on Fargate: SYS_PTRACE is the one capability added; read-only root
 # with a writable /tmp (the task definition's readonlyRootFilesystem and a
 # volume); the fakes of the AWS services listen on the host's loopback.
+# Plus --security-opt seccomp=<ptrace_gated_profile()>.
 FARGATE = ["--cap-drop", "ALL", "--cap-add", "SYS_PTRACE", "--read-only", "--tmpfs", "/tmp",
            "--network", "host"]
+PODMAN_SECCOMP = Path("/usr/share/containers/seccomp.json")
+PTRACE_GATED = ["kcmp", "pidfd_getfd", "process_vm_readv", "process_vm_writev", "ptrace"]
 SESSION = "t" + uuid.uuid4().hex[:10]
 APP = "/app/deploy_app"
 WATCH = "/srv/data"
@@ -56,6 +60,27 @@ def tag(name):
 
 def run(*argv, **kw):
     return subprocess.run([str(a) for a in argv], capture_output=True, text=True, check=True, **kw)
+
+
+def ptrace_gated_profile(dest):
+    """podman's default seccomp profile, except that the tracing syscalls
+    (PTRACE_GATED) need CAP_SYS_PTRACE, as in Docker's and containerd's
+    default profiles on kernels before 4.8: the platforms where a tracer
+    needs SYS_PTRACE. podman's own profile lets anyone ptrace, under which
+    "without SYS_PTRACE" would prove nothing. Returns the profile's path."""
+    if not PODMAN_SECCOMP.is_file():
+        pytest.fail(f"{PODMAN_SECCOMP} is missing (containers-common, with podman)", pytrace=False)
+    profile = json.loads(PODMAN_SECCOMP.read_text())
+    for rule in profile["syscalls"]:
+        rule["names"] = [n for n in rule["names"] if n not in PTRACE_GATED]
+    profile["syscalls"] = [r for r in profile["syscalls"] if r["names"]]
+    profile["syscalls"] += [
+        {"names": PTRACE_GATED, "action": "SCMP_ACT_ALLOW", "includes": {"caps": ["CAP_SYS_PTRACE"]}},
+        {"names": PTRACE_GATED, "action": "SCMP_ACT_ERRNO", "errnoRet": 1,
+         "excludes": {"caps": ["CAP_SYS_PTRACE"]}}]
+    path = Path(dest) / "seccomp-ptrace-gated.json"
+    path.write_text(json.dumps(profile))
+    return path
 
 
 # -- the bundle -------------------------------------------------------------

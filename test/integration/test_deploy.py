@@ -27,7 +27,11 @@ metadata endpoint. The fakes listen on the host's loopback; containers use
 `--network host` to reach them.
 
 Every container runs with DESIGN.md's podman flags plus `--cap-drop ALL
---cap-add SYS_PTRACE --read-only --tmpfs /tmp` (and a tmpfs at /srv/data).
+--cap-add SYS_PTRACE --read-only --tmpfs /tmp` (and a tmpfs at /srv/data),
+under a seccomp profile that gives ptrace and process_vm_readv only to
+holders of CAP_SYS_PTRACE (deploy_support.ptrace_gated_profile: podman's
+default lets anyone trace its children, where "without SYS_PTRACE" would
+prove nothing).
 
 The matrix actually run (about 25 containers):
   * core proof, all 4 images x both ways (copied into the image;
@@ -233,8 +237,9 @@ def receiver(tmp_path, pki):
 class Setup:
     """Everything a test needs to start the application one way or the other."""
 
-    def __init__(self, bases, copied, sidecar, fakes, pki):
+    def __init__(self, bases, copied, sidecar, fakes, pki, seccomp):
         self.bases, self.copied, self.sidecar, self.fakes, self.pki = bases, copied, sidecar, fakes, pki
+        self.seccomp = seccomp
 
     def argv(self, way, base, receiver, *, name, caps=("SYS_PTRACE",), user=None, init=False,
              env=None, entry=ENTRY, app_args=()):
@@ -243,6 +248,7 @@ class Setup:
         for c in caps:
             flags += ["--cap-add", c]
         args = ["run", "--rm", "--name", name, *ds.ULIMITS, *flags,
+                "--security-opt", f"seccomp={self.seccomp}",
                 "--tmpfs", ds.WATCH,
                 "-v", f"{self.pki / 'ca.pem'}:{CA_IN_CONTAINER}:ro"]
         if user:
@@ -276,8 +282,8 @@ class Setup:
 
 
 @pytest.fixture(scope="module")
-def setup(bases, copied, sidecar, fakes, pki):
-    return Setup(bases, copied, sidecar, fakes, pki)
+def setup(bases, copied, sidecar, fakes, pki, workdir):
+    return Setup(bases, copied, sidecar, fakes, pki, ds.ptrace_gated_profile(workdir))
 
 
 class Outcome:
@@ -429,11 +435,13 @@ needs_coverage = pytest.mark.skipif(
 
 
 def test_without_sys_ptrace_the_app_still_runs(setup, receiver):
-    """No capability at all (a task definition without SYS_PTRACE): the
-    application runs, and its exit code is still the container's."""
+    """No capability at all (a task definition without SYS_PTRACE): vigil
+    cannot trace, says so, and runs the application anyway (availability,
+    the default); the container's exit code is still the application's."""
     out = setup.run("volumes", "distroless", receiver, caps=(), app_args=["--exit", "6"])
     assert out.code == 6, out
     assert out.app.get("shadow") == "ok" and out.app.get("watched") == "ok", out
+    assert "add the SYS_PTRACE capability" in out.stderr and "untraced" in out.stderr, out
 
 
 def policy_entry(policy):
