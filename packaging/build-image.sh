@@ -23,7 +23,9 @@
 # (VIGIL_REVISION overrides; "-dirty" when the work tree has changes),
 # .created from SOURCE_DATE_EPOCH (default: the last commit's time), which
 # also pins every timestamp in the image, so the same bundle gives the same
-# image digest. .source from VIGIL_SOURCE_URL, else git's remote "origin".
+# image digests. (Images are built in OCI format and converted when pushed:
+# buildah's Docker-format config records the random ID and hostname of its
+# build container.) .source from VIGIL_SOURCE_URL, else git's remote "origin".
 # Needs podman (4.x; build with --isolation chroot, as in containers).
 set -euo pipefail
 
@@ -121,7 +123,7 @@ for b in "${bundles[@]}"; do
   images+=("$image")
   echo "build-image: $arch from $ctx"
   "${podman[@]}" build --isolation chroot --pull=never --layers=false --no-cache \
-    --format "$format" --platform "linux/$arch" --timestamp "$epoch" \
+    --format oci --platform "linux/$arch" --timestamp "$epoch" \
     --build-arg "VERSION=$version" --build-arg "REVISION=$revision" \
     --build-arg "CREATED=$created" --build-arg "SOURCE=$source_url" \
     -f "$here/Containerfile" -t "$image" "$ctx" > /dev/null

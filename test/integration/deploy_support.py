@@ -207,6 +207,28 @@ def import_rootfs(root, name, changes=()):
     return r
 
 
+def require_podman(tmp):
+    """Skip unless podman can run a plain container here (a static busybox
+    image, imported and removed)."""
+    if shutil.which("podman") is None:
+        pytest.skip("podman is not installed")
+    root = Path(tmp) / "probe-rootfs"
+    (root / "bin").mkdir(parents=True)
+    shutil.copy("/bin/busybox", root / "bin" / "busybox")
+    os.symlink("busybox", root / "bin" / "true")
+    image = tag("probe")
+    r = import_rootfs(root, image)
+    if r.returncode != 0:
+        pytest.skip(f"podman import fails here: {r.stderr.strip()}")
+    try:
+        probe = podman("run", "--rm", *ULIMITS, image, "/bin/true")
+        if probe.returncode != 0:
+            pytest.skip(f"podman cannot run containers here: `{' '.join(PODMAN)} run ... "
+                        f"/bin/true` exited {probe.returncode}: {probe.stderr.strip()}")
+    finally:
+        remove_images(image)
+
+
 def remove_images(*names):
     if names:
         podman("rmi", "-f", *names)
