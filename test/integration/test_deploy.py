@@ -295,7 +295,7 @@ class Outcome:
         facts = [l for l in stdout.splitlines() if l.startswith("facts ")]
         self.facts = dict(kv.split("=", 1) for kv in facts[0].split()[1:]) if facts else {}
 
-    def __str__(self):
+    def __repr__(self):
         return f"exit {self.code}\n--- stdout\n{self.stdout[-4000:]}\n--- stderr\n{self.stderr[-4000:]}"
 
     def rules(self):
@@ -303,8 +303,7 @@ class Outcome:
 
     def app_alerts(self):
         """The application's alerts (not vigil's reports on itself)."""
-        return [a for a in self.alerts if a["rule"] not in ("vigil health", "vigil_coverage")
-                and a.get("source") != "vigil"]
+        return [a for a in self.alerts if a.get("source") != "vigil"]
 
 
 def expect_app_alerts(out, has_shell, user_root=True):
@@ -340,23 +339,53 @@ def expect_delivered(receiver, out, alerts, fakes):
     fakes.check()
 
 
+# -- the coverage alert (issue 12 section 2; docs/alert-format.md) ---------------
+
+def _start_policy_offered():
+    """Whether the vigil under test has --start-policy (the coverage work)."""
+    vigil = Path(os.environ.get("VIGIL_BIN") or ds.REPO / "build" / "vigil")
+    if not os.access(vigil, os.X_OK):
+        return False
+    r = subprocess.run([str(vigil), "--help"], capture_output=True, text=True, timeout=30)
+    return "--start-policy" in r.stdout + r.stderr
+
+
+needs_coverage = pytest.mark.skipif(
+    not _start_policy_offered(),
+    reason="vigil --help does not offer --start-policy yet (issue 12 section 2: the start "
+           "policy and the vigil coverage alert)")
+
+# Outcomes of the runs to completion, for test_coverage_alert_of_every_run:
+# (test id) -> (Outcome, the receiver's uuids, the init it ran under).
+RUNS = {}
+
+
+def remember(request, out, receiver, init):
+    RUNS[request.node.name] = (out, set(receiver.state()["uuids"]), init)
+
+
+def coverage_alerts(out):
+    return [a for a in out.alerts if a["rule"] == "vigil coverage"]
+
+
 # -- the core proof: 4 images x 2 ways --------------------------------------------
 
 @pytest.mark.parametrize("base", list(ds.BASES))
 @pytest.mark.parametrize("way", WAYS)
-def test_alerts_reach_the_saas_from_every_image(setup, receiver, way, base):
+def test_alerts_reach_the_saas_from_every_image(request, setup, receiver, way, base):
     out = setup.run(way, base, receiver, app_args=["--exit", "3"])
     assert out.code == 3, f"the container's exit code is not the application's\n{out}"
     assert out.app.get("shadow") == "ok" and out.app.get("watched") == "ok", out
     assert out.facts.get("ppid") == "1", f"the application's parent is not vigil as PID 1\n{out}"
     alerts = expect_app_alerts(out, setup.bases[base][1])
     expect_delivered(receiver, out, alerts, setup.fakes)
+    remember(request, out, receiver, "pid1")
 
 
 # -- variants ----------------------------------------------------------------------
 
 @pytest.mark.parametrize("base", list(ds.BASES))
-def test_non_root_user(setup, receiver, base):
+def test_non_root_user(request, setup, receiver, base):
     """--user 1000:1000 with the sidecar's volume: the read of /etc/shadow
     is refused by the kernel, and the attempt still alerts."""
     out = setup.run("volumes", base, receiver, user="1000:1000")
@@ -365,10 +394,11 @@ def test_non_root_user(setup, receiver, base):
     assert out.app.get("shadow") == os.strerror(13), out   # EACCES: the file is 0640 root
     alerts = expect_app_alerts(out, setup.bases[base][1], user_root=False)
     expect_delivered(receiver, out, alerts, setup.fakes)
+    remember(request, out, receiver, "pid1")
 
 
 @pytest.mark.parametrize("way,base", [("copied", "busybox"), ("volumes", "distroless")])
-def test_under_an_init(setup, receiver, way, base):
+def test_under_an_init(request, setup, receiver, way, base):
     """--init (catatonit as PID 1, ECS initProcessEnabled): vigil runs below
     it as a subreaper, and nothing else changes."""
     out = setup.run(way, base, receiver, init=True, app_args=["--exit", "4"])
@@ -377,6 +407,23 @@ def test_under_an_init(setup, receiver, way, base):
     assert out.facts.get("ppid") != "1", f"vigil is not between the init and the app\n{out}"
     alerts = expect_app_alerts(out, setup.bases[base][1])
     expect_delivered(receiver, out, alerts, setup.fakes)
+    remember(request, out, receiver, "subreaper")
+
+
+@needs_coverage
+def test_coverage_alert_of_every_run(setup):
+    """Each run above sent exactly one `vigil coverage` alert, delivered:
+    monitored, vigil PID 1 or a subreaper below the init, and the task
+    from the metadata endpoint."""
+    assert len(RUNS) >= 14, f"only {len(RUNS)} runs to look at: run the whole module"
+    for name, (out, delivered, init) in RUNS.items():
+        cov = coverage_alerts(out)
+        assert len(cov) == 1, f"{name}: {len(cov)} coverage alerts\n{out}"
+        f = cov[0]["output_fields"]
+        assert f["vigil.monitored"] is True and f["vigil.started"] is True, (name, f)
+        assert f["vigil.init"] == init, (name, f)
+        assert f["vigil.task_metadata"] == "ok" and f["ecs.cluster"] and f["ecs.task_arn"], (name, f)
+        assert cov[0]["uuid"] in delivered, f"{name}: the coverage alert did not reach the receiver"
 
 
 @pytest.mark.parametrize("way,base", [("copied", "busybox"), ("volumes", "musl")])
@@ -419,21 +466,6 @@ def test_podman_stop_reaches_the_app_and_drains(setup, receiver, way, base):
 
 # -- without SYS_PTRACE -----------------------------------------------------------
 
-def _start_policy_offered():
-    """Whether the vigil under test has --start-policy (the coverage work)."""
-    vigil = Path(os.environ.get("VIGIL_BIN") or ds.REPO / "build" / "vigil")
-    if not os.access(vigil, os.X_OK):
-        return False
-    r = subprocess.run([str(vigil), "--help"], capture_output=True, text=True, timeout=30)
-    return "--start-policy" in r.stdout + r.stderr
-
-
-needs_coverage = pytest.mark.skipif(
-    not _start_policy_offered(),
-    reason="vigil --help does not offer --start-policy yet (issue 12 section 2: start policy "
-           "and the vigil_coverage alert)")
-
-
 def test_without_sys_ptrace_the_app_still_runs(setup, receiver):
     """No capability at all (a task definition without SYS_PTRACE): vigil
     cannot trace, says so, and runs the application anyway (availability,
@@ -441,7 +473,8 @@ def test_without_sys_ptrace_the_app_still_runs(setup, receiver):
     out = setup.run("volumes", "distroless", receiver, caps=(), app_args=["--exit", "6"])
     assert out.code == 6, out
     assert out.app.get("shadow") == "ok" and out.app.get("watched") == "ok", out
-    assert "add the SYS_PTRACE capability" in out.stderr and "untraced" in out.stderr, out
+    said = out.stderr.lower()
+    assert "sys_ptrace" in said and ("untraced" in said or "unmonitored" in said), out
 
 
 def policy_entry(policy):
@@ -450,20 +483,30 @@ def policy_entry(policy):
 
 @needs_coverage
 def test_without_sys_ptrace_the_coverage_alert_says_why(setup, receiver):
+    """availability: the app runs unmonitored, and the coverage alert
+    (Critical) says so and why; it reaches the receiver."""
     out = setup.run("volumes", "distroless", receiver, caps=(),
                     entry=policy_entry("availability"), app_args=["--exit", "6"])
     assert out.code == 6, out
-    coverage = [a for a in out.alerts if a["rule"] == "vigil_coverage"]
-    assert coverage, f"no vigil_coverage alert\n{out}"
-    text = json.dumps(coverage[0]).lower()
-    assert "ptrace" in text, f"the coverage alert does not say why: {coverage[0]}"
-    st = receiver.state()
-    assert coverage[0]["uuid"] in st["uuids"] or st["alerts"] > st["health"], st
+    assert out.app.get("watched") == "ok", out
+    cov = coverage_alerts(out)
+    assert len(cov) == 1, f"want one vigil coverage alert\n{out}"
+    f = cov[0]["output_fields"]
+    assert cov[0]["priority"] == "Critical", cov[0]
+    assert f["vigil.monitored"] is False and f["vigil.started"] is True, f
+    assert "SYS_PTRACE" in (f["vigil.reason"] or ""), f"the coverage alert does not say why: {f}"
+    assert cov[0]["uuid"] in receiver.state()["uuids"], "the coverage alert did not reach the receiver"
 
 
 @needs_coverage
 def test_without_sys_ptrace_security_policy_refuses_to_start(setup, receiver):
+    """security: the app never starts; vigil exits 77 and the coverage
+    alert (Error, started: false) still reaches the receiver."""
     out = setup.run("volumes", "distroless", receiver, caps=(),
                     entry=policy_entry("security"), app_args=["--exit", "6"])
-    assert out.code not in (0, 6), out
+    assert out.code == 77, out
     assert "facts" not in out.stdout, f"the application started unmonitored\n{out}"
+    cov = coverage_alerts(out)
+    assert len(cov) == 1, f"want one vigil coverage alert\n{out}"
+    assert cov[0]["priority"] == "Error" and cov[0]["output_fields"]["vigil.started"] is False, cov[0]
+    assert cov[0]["uuid"] in receiver.state()["uuids"], "the coverage alert did not reach the receiver"
