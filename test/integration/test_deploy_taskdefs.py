@@ -170,3 +170,9 @@ def test_the_validation_bites():
     td["containerDefinitions"][1]["stopTimeout"] = "40"
     with pytest.raises(ParamValidationError):
         validate_parameters(td, shape)
+
+
+def test_the_doc_shows_the_fluent_bit_configuration():
+    conf = (ECS / "fluent-bit" / "vigil-alerts.conf").read_text()
+    body = "\n".join(l for l in conf.splitlines() if not l.startswith("#")).strip()
+    assert body in DOC.read_text(), "docs/deploy-ecs.md and packaging/ecs/fluent-bit/vigil-alerts.conf differ"
