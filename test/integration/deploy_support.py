@@ -100,14 +100,15 @@ def shared_libs(binary):
 
 def _carry_libraries(opt):
     """Give each dynamic executable of opt (the opt/vigil tree) its loader and
-    libraries under opt/lib, with PT_INTERP and DT_RPATH pointing there."""
+    libraries under opt/lib, with PT_INTERP and DT_RPATH pointing there;
+    returns how many files opt/lib holds (0: every executable is static)."""
     exes = [p for d in ("bin", "libexec") if (opt / d).is_dir()
             for p in sorted((opt / d).rglob("*")) if p.is_file() and os.access(p, os.X_OK)
             and _is_elf(p)]
     dynamic = {p: shared_libs(p) for p in exes}
     dynamic = {p: libs for p, libs in dynamic.items() if libs}
     if not dynamic:
-        return
+        return 0
     if shutil.which("patchelf") is None:
         pytest.fail("the bundle under test has dynamic executables: patchelf is needed "
                     "to make them carry their libraries (packaging/setup-debian.sh)", pytrace=False)
@@ -125,6 +126,7 @@ def _carry_libraries(opt):
         target = Path("/opt/vigil") / loader.relative_to(opt)
         run("patchelf", "--set-interpreter", target, "--force-rpath", "--set-rpath",
             "/opt/vigil/lib", p)
+    return len(list(lib.iterdir()))
 
 
 def _stand_in(build, opt):
@@ -174,7 +176,9 @@ def make_bundle(vigil_bin, dest):
     else:
         _stand_in(build, opt)
         origin = f"stand-in from {build}"
-    _carry_libraries(opt)
+    carried = _carry_libraries(opt)
+    if carried:
+        origin += f", dynamic: its loader and {carried - 1} libraries carried in opt/vigil/lib"
     return opt, origin
 
 

@@ -87,7 +87,8 @@ def registry(tmp_path_factory):
 def bundles(tmp_path_factory, vigil_bin):
     """{arch: bundle root} for amd64 and arm64."""
     d = tmp_path_factory.mktemp("image-bundles")
-    ds.make_bundle(vigil_bin, d / "amd64")
+    _, origin = ds.make_bundle(vigil_bin, d / "amd64")
+    print(f"bundle under test: {origin}")
     arm64 = os.environ.get("VIGIL_BUNDLE_ARM64")
     if not arm64:
         shutil.copytree(d / "amd64", d / "arm64", symlinks=True)
