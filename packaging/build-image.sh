@@ -114,6 +114,23 @@ if [ -z "$version" ]; then
   version=$(sed -n 's/^project(vigil VERSION \([0-9.]*\).*/\1/p' "$repo/CMakeLists.txt")
 fi
 
+# The image is for any application image: a bundle whose binaries ask for
+# a loader is linked against this machine's libraries (say so, but build:
+# tests and glibc-only fleets may want it).
+for b in "${bundles[@]}"; do
+  ctx=$(context_of "${b%%=*}" "${b#*=}")
+  for exe in "$ctx/opt/vigil/bin/vigil" "$ctx"/opt/vigil/libexec/vigil/vigil-analyzer; do
+    [ -f "$exe" ] || continue
+    interp=$(readelf -l "$exe" 2> /dev/null | sed -n 's/.*Requesting program interpreter: \(.*\)]/\1/p')
+    case $interp in
+      "" | /opt/vigil/*) ;;
+      *) echo "build-image: warning: ${b%%=*}: ${exe#"$ctx"/} is dynamically linked ($interp):" \
+           "the image only runs where that loader and its libraries exist;" \
+           "build the static bundle (packaging/static/build.sh)" >&2 ;;
+    esac
+  done
+done
+
 "${podman[@]}" manifest create "$list" > /dev/null
 for b in "${bundles[@]}"; do
   arch=${b%%=*}

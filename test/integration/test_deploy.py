@@ -53,7 +53,7 @@ about 70 s here on 2 busy cores, images included):
     (availability); the app does not start, exit 77 (security);
   * the coverage alert of every run above (no container of its own).
 The coverage and start-policy tests skip while `vigil --help` does not
-offer --start-policy (that work is on its own branch).
+offer --start-policy (a build from before that work).
 
 Skips only when podman itself cannot run a plain container here; anything
 failing with vigil in the picture is a failure.
