@@ -32,6 +32,7 @@ elseif(VIGIL_MUSL_ARCH STREQUAL "aarch64")
   set(CMAKE_C_COMPILER "${VIGIL_DEPS_PREFIX}/toolchain/aarch64-linux-musl-gcc")
   set(CMAKE_AR aarch64-linux-gnu-ar CACHE FILEPATH "")
   set(CMAKE_RANLIB aarch64-linux-gnu-ranlib CACHE FILEPATH "")
+  set(CMAKE_STRIP aarch64-linux-gnu-strip CACHE FILEPATH "") # the bundle is stripped
   set(CMAKE_CROSSCOMPILING_EMULATOR qemu-aarch64-static)
 else()
   message(FATAL_ERROR "cmake/musl.cmake: VIGIL_MUSL_ARCH is x86_64 or aarch64, not ${VIGIL_MUSL_ARCH}")
