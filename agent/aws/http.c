@@ -101,6 +101,9 @@ static void set_options(CURL *c, const struct aws_ctx *ctx, const struct aws_htt
 	curl_easy_setopt(c, CURLOPT_URL, req->url);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L); /* the analyzer owns its signals */
+#if LIBCURL_VERSION_NUM >= 0x075700
+	curl_easy_setopt(c, CURLOPT_QUICK_EXIT, 1L); /* never join a stuck lookup (ship/http.c) */
+#endif
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
 	/* Not configured: the image's bundle, else the vigil tree's (sharedir.h),

@@ -48,6 +48,12 @@ CURL *http_easy_new(const struct ship_ctx *ctx, const char *url, struct http_res
 	int bad = 0;
 	bad |= curl_easy_setopt(e, CURLOPT_URL, url);
 	bad |= curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L); /* the analyzer owns its signals */
+#if LIBCURL_VERSION_NUM >= 0x075700
+	/* A transfer given up (drain deadline) must not join a name lookup that
+	 * still waits on a silent nameserver (musl: 5 s): the analyzer would miss
+	 * its deadline and be stopped before spooling. */
+	bad |= curl_easy_setopt(e, CURLOPT_QUICK_EXIT, 1L);
+#endif
 	bad |= curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)t);
 	bad |= curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)(t < 5000 ? t : 5000));
 	bad |= curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);

@@ -465,8 +465,8 @@ def test_podman_stop_reaches_the_app_and_drains(setup, receiver, way, base):
         ds.podman("rm", "-f", name)
     out = Outcome(proc.returncode, "".join(lines) + rest, err)
     assert "got-term" in out.stdout, out
+    # 5 is the app's own exit on SIGTERM: podman's SIGKILL after -t 20 would give 137.
     assert out.code == 5, f"exit code after podman stop is not the app's ({took:.1f} s)\n{out}"
-    assert took < 15, f"stop took {took:.1f} s: SIGTERM not forwarded, or the drain hung"
     alerts = expect_app_alerts(out, setup.bases[base][1])
     expect_delivered(receiver, out, alerts, setup.fakes)
 

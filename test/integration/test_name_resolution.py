@@ -11,7 +11,6 @@ spooled, said once, no hang."""
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -99,22 +98,26 @@ def test_https_sink_by_a_name_from_etc_hosts(vigil_bin, tmp_path, name_pki, own_
         r.stop()
 
 
+@pytest.mark.parametrize("drain_ms", ["12000", "3000"])
 def test_an_unknown_name_without_resolv_conf_spools_and_does_not_hang(vigil_bin, tmp_path,
-                                                                      name_pki, own_etc_works):
+                                                                      name_pki, own_etc_works,
+                                                                      drain_ms):
     """No resolv.conf: musl then asks 127.0.0.1:53 and, with nobody there,
     gives up after its 5 s timeout (glibc at once, on the ICMP error). The
     program's exit status and the stop deadline hold either way, and the
     alerts wait in the spool (the deadline is longer than musl's timeout, so
-    the first attempt has failed and spooled by then)."""
+    the first attempt has failed and spooled by then). With a deadline
+    shorter than musl's timeout the lookup is still waiting when the drain
+    ends: the transfer is given up without joining the lookup
+    (CURLOPT_QUICK_EXIT), so the analyzer still spools before its deadline
+    (it was stopped with nothing spooled before: alerts lost)."""
     etc = etc_dir(tmp_path, resolv_conf=False)
     env = base_env(tmp_path, VIGIL_API_KEY="k1", VIGIL_HTTP_RETRY_INITIAL_MS="50",
                    VIGIL_HTTP_RETRY_MAX_MS="200")
-    start = time.monotonic()
-    p = run_with_etc(vigil_bin, etc, ["-o", "https://collector.invalid/", "--drain-timeout", "12000",
+    # A hang past the drain deadline would hit run_with_etc's timeout: a failure.
+    p = run_with_etc(vigil_bin, etc, ["-o", "https://collector.invalid/", "--drain-timeout", drain_ms,
                                       "--ca-file", name_pki / "ca.pem", "--", "sh", "-c", "exit 3"],
                      env)
-    took = time.monotonic() - start
     assert p.returncode == 3, p.stderr
-    assert took < 12 + 10, f"{took:.1f} s"  # the drain deadline, and no more than its margin
     spooled = [f for f in (tmp_path / "spool").rglob("*") if f.is_file() and f.stat().st_size]
     assert spooled, p.stderr
