@@ -8,8 +8,7 @@
 
 #include "analyzer/coverage.h"
 #include "rules/ruleset.h"
-#include "ship/batch.h"
-#include "vigil/clock.h"
+#include "ship/health.h"
 
 struct obj {
 	struct strbuf *sb;
@@ -70,44 +69,33 @@ static int priority(const struct coverage_facts *f)
 	return RULES_PRIO_CRITICAL;	   /* the application runs and nothing watches it */
 }
 
-static void output_line(struct strbuf *sb, const struct coverage_facts *f)
+static void output_line(char *text, size_t size, const struct coverage_facts *f)
 {
-	char text[1024];
 	if (f->monitored)
-		snprintf(text, sizeof(text),
+		snprintf(text, size,
 			 "vigil coverage: the application is monitored (sensor=%s, %s; init=%s; "
 			 "start_policy=%s)",
 			 f->sensor, f->choice, f->init, f->policy);
 	else if (!f->started)
-		snprintf(text, sizeof(text),
+		snprintf(text, size,
 			 "vigil coverage: the application was NOT started: it cannot be monitored "
 			 "and start_policy=security (%s)",
 			 f->reason);
 	else
-		snprintf(text, sizeof(text),
+		snprintf(text, size,
 			 "vigil coverage: the application runs UNMONITORED (%s; init=%s; "
 			 "start_policy=%s)",
 			 f->reason, f->init, f->policy);
-	strbuf_add_json_str(sb, text, strlen(text));
 }
 
 int coverage_alert_json(struct strbuf *out, const struct coverage_facts *f,
 			const struct field_ctx *ctx)
 {
-	static const char *const names[] = {"Emergency", "Alert",  "Critical",	    "Error",
-					    "Warning",	 "Notice", "Informational", "Debug"};
-	char when[40], uuid[SHIP_UUID_LEN + 1];
-	vigil_fmt_rfc3339(when, vigil_wall_ns());
-	ship_uuid(uuid);
+	char text[1024];
 	int prio = priority(f);
-	strbuf_reset(out);
-	strbuf_adds(out, "{\"time\":\"");
-	strbuf_adds(out, when);
-	strbuf_adds(out, "\",\"rule\":\"vigil coverage\",\"priority\":\"");
-	strbuf_adds(out, names[prio]);
-	strbuf_adds(out, "\",\"source\":\"vigil\",\"output\":");
-	output_line(out, f);
-	strbuf_adds(out, ",\"output_fields\":{");
+	output_line(text, sizeof(text), f);
+	ship_own_alert_open(out, "vigil coverage", rules_priority_name(prio), text);
+	strbuf_addc(out, '{');
 	struct obj o = {out, true};
 	kv_bool(&o, "vigil.monitored", f->monitored);
 	kv_bool(&o, "vigil.started", f->started);
@@ -130,11 +118,7 @@ int coverage_alert_json(struct strbuf *out, const struct coverage_facts *f,
 	kv_str(&o, "container.image", ctx ? ctx->image : NULL);
 	if (f->meta > 0)
 		task_fields(&o, &f->task);
-	strbuf_adds(out, "},\"tags\":[\"vigil\",\"coverage\"],\"hostname\":");
-	const char *host = ctx && ctx->hostname ? ctx->hostname : "";
-	strbuf_add_json_str(out, host, strlen(host));
-	strbuf_adds(out, ",\"uuid\":\"");
-	strbuf_adds(out, uuid);
-	strbuf_adds(out, "\"}");
+	strbuf_addc(out, '}');
+	ship_own_alert_close(out, "coverage", ctx && ctx->hostname ? ctx->hostname : "");
 	return prio;
 }
